@@ -1,0 +1,58 @@
+# Fieldbook — the two commands a newcomer needs are `make run` and `make test`.
+# Both install any missing system packages first (Debian/Ubuntu, needs root).
+
+SHELL := /bin/bash
+export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
+TAGS := migrated_fynedo
+GO ?= go
+DATA ?=
+RUN_PKGS := libgl1-mesa-dev xorg-dev fonts-noto-core fonts-noto-cjk
+TEST_PKGS := $(RUN_PKGS) xvfb xauth chromium
+WIN_PKGS := gcc-mingw-w64-x86-64
+FUZZTIME ?= 30s
+
+.PHONY: run test deps-run deps-test build hub windows dist screenshots fuzz bench clean
+
+## run: install what is missing, build, and open the app
+run: deps-run
+	$(GO) run -tags $(TAGS) . $(if $(DATA),--data $(DATA))
+
+## test: install what is missing, then vet and run every test with the race detector
+test: deps-test
+	$(GO) vet -tags $(TAGS) ./...
+	$(GO) test -race -tags $(TAGS) -timeout 40m ./...
+
+deps-run:
+	@scripts/system-deps.sh "make run" $(RUN_PKGS)
+
+deps-test:
+	@scripts/system-deps.sh "make test" $(TEST_PKGS)
+
+## build: the desktop binary and the hub
+build: deps-run
+	$(GO) build -tags $(TAGS) -o bin/fieldbook .
+	CGO_ENABLED=0 $(GO) build -o bin/fieldbook-hub ./cmd/fieldbook-hub
+
+hub:
+	CGO_ENABLED=0 $(GO) build -o bin/fieldbook-hub ./cmd/fieldbook-hub
+
+## windows: cross-build fieldbook.exe with mingw-w64
+windows:
+	@scripts/system-deps.sh "make windows" $(WIN_PKGS)
+	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
+		$(GO) build -tags $(TAGS) -ldflags "-H=windowsgui" -o bin/fieldbook.exe .
+
+## fuzz: run every fuzz target for FUZZTIME each
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list 'Fuzz.*' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+			echo "== $$pkg $$f"; $(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+## bench: every benchmark, five runs each
+bench: deps-test
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -count 5 ./...
+
+clean:
+	rm -rf bin dist screenshots

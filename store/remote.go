@@ -1,0 +1,259 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/a20-network/fieldbook/hlc"
+)
+
+// RemoteRecord is a record's full state as the hub holds it.
+type RemoteRecord struct {
+	Entity    string
+	ID        string
+	OrgID     string
+	Version   int64
+	UpdatedAt string // hlc.Timestamp text
+	// Fields holds every syncable field as JSON. Unknown fields (from a newer
+	// hub) are ignored; missing ones keep the local value.
+	Fields map[string]json.RawMessage
+}
+
+// Conflict is a field that two people changed to different values. The
+// record shows Winner; Loser is kept until someone resolves the conflict.
+type Conflict struct {
+	ID        string
+	Entity    string
+	RecordID  string
+	Field     string
+	Winner    json.RawMessage
+	Loser     json.RawMessage
+	WinnerHLC string
+	LoserHLC  string
+	LoserBy   string
+	CreatedAt time.Time
+	Resolved  bool
+}
+
+// EntityConflict is the outbox entity of a conflict resolution.
+const EntityConflict = "conflict"
+
+// ApplyRemote writes records and conflicts pulled from the hub and the new
+// sync state (the cursor) in one transaction, so that a crash either keeps
+// all of them or none. Fields the device changed locally and has not yet had
+// acknowledged keep their local value: the hub merges them when they arrive.
+// Records of unknown entities are skipped with a log line.
+func (s *Store) ApplyRemote(ctx context.Context, recs []RemoteRecord, conflicts []Conflict, state map[string]string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, rr := range recs {
+			if err := s.applyRecordTx(ctx, tx, rr); err != nil {
+				return err
+			}
+		}
+		for _, c := range conflicts {
+			_, err := tx.ExecContext(ctx, `INSERT INTO conflicts (id, entity, record_id, field, winner, loser, winner_hlc, loser_hlc, loser_by, created_at, resolved)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (id) DO UPDATE SET winner = excluded.winner, loser = excluded.loser, winner_hlc = excluded.winner_hlc,
+					resolved = max(conflicts.resolved, excluded.resolved)`,
+				c.ID, c.Entity, c.RecordID, c.Field, string(c.Winner), string(c.Loser), c.WinnerHLC, c.LoserHLC, c.LoserBy,
+				c.CreatedAt.UTC().Format(timeLayout), boolInt(c.Resolved))
+			if err != nil {
+				return fmt.Errorf("store: save conflict %s: %w", c.ID, err)
+			}
+		}
+		return setStateTx(ctx, tx, state)
+	})
+}
+
+func (s *Store) applyRecordTx(ctx context.Context, tx *sql.Tx, rr RemoteRecord) error {
+	sp, ok := specs[rr.Entity]
+	if !ok {
+		slog.Warn("skipping record of unknown entity", "entity", rr.Entity, "id", rr.ID)
+		return nil
+	}
+	remoteTS, err := hlc.Parse(rr.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("store: pulled %s %s: %w", rr.Entity, rr.ID, err)
+	}
+	_ = s.clock.Observe(remoteTS) // a far-ahead clock is not followed; the record is still kept
+	local, err := sp.load(ctx, tx, rr.ID)
+	exists := err == nil
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	pending, err := pendingFields(ctx, tx, rr.ID)
+	if err != nil {
+		return err
+	}
+	out := row{id: rr.ID, orgID: rr.OrgID, updated: remoteTS, version: rr.Version, fields: Fields{}}
+	for _, fs := range sp.fields {
+		if exists && pending[fs.name] {
+			out.fields[fs.name] = local.fields[fs.name]
+			continue
+		}
+		if raw, ok := rr.Fields[fs.name]; ok {
+			v, err := fs.decodeValue(raw)
+			if err != nil {
+				return fmt.Errorf("store: pulled %s %s: %w", rr.Entity, rr.ID, err)
+			}
+			out.fields[fs.name] = v
+			continue
+		}
+		if exists {
+			out.fields[fs.name] = local.fields[fs.name]
+		} else {
+			out.fields[fs.name] = zeroValue(fs)
+		}
+	}
+	if exists && len(pending) > 0 && local.updated.Compare(remoteTS) > 0 {
+		out.updated = local.updated
+	}
+	return sp.upsert(ctx, tx, out)
+}
+
+func zeroValue(fs fieldSpec) any {
+	switch fs.typ {
+	case fInt:
+		return int64(0)
+	case fFloatNull:
+		return (*float64)(nil)
+	case fList:
+		return []string{}
+	}
+	return ""
+}
+
+// pendingFields returns the fields of record id that have unacknowledged
+// local changes.
+func pendingFields(ctx context.Context, q queryer, id string) (map[string]bool, error) {
+	rows, err := q.QueryContext(ctx, "SELECT changes FROM outbox WHERE record_id = ?", id)
+	if err != nil {
+		return nil, fmt.Errorf("store: pending changes of %s: %w", id, err)
+	}
+	defer rows.Close()
+	pending := map[string]bool{}
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, fmt.Errorf("store: pending changes of %s: %w", id, err)
+		}
+		var ch map[string]FieldChange
+		if err := json.Unmarshal([]byte(body), &ch); err != nil {
+			return nil, fmt.Errorf("store: pending changes of %s: %w", id, err)
+		}
+		for f := range ch {
+			pending[f] = true
+		}
+	}
+	return pending, rows.Err()
+}
+
+// RecordFields returns the current syncable fields of any record as JSON,
+// with its meta, or an error wrapping [ErrNotFound].
+func (s *Store) RecordFields(ctx context.Context, entity, id string) (RemoteRecord, error) {
+	sp, ok := specs[entity]
+	if !ok {
+		return RemoteRecord{}, fmt.Errorf("store: unknown entity %q", entity)
+	}
+	r, err := sp.load(ctx, s.reader, id)
+	if err != nil {
+		return RemoteRecord{}, err
+	}
+	out := RemoteRecord{Entity: entity, ID: r.id, OrgID: r.orgID, Version: r.version, UpdatedAt: r.updated.String(), Fields: map[string]json.RawMessage{}}
+	for name, v := range r.fields {
+		out.Fields[name] = encodeValue(v)
+	}
+	return out, nil
+}
+
+// Conflicts returns conflicts, the unresolved ones only when openOnly,
+// newest first.
+func (s *Store) Conflicts(ctx context.Context, openOnly bool) ([]Conflict, error) {
+	q := `SELECT id, entity, record_id, field, winner, loser, winner_hlc, loser_hlc, loser_by, created_at, resolved FROM conflicts`
+	if openOnly {
+		q += " WHERE resolved = 0"
+	}
+	rows, err := s.reader.QueryContext(ctx, q+" ORDER BY created_at DESC, id")
+	if err != nil {
+		return nil, fmt.Errorf("store: list conflicts: %w", err)
+	}
+	defer rows.Close()
+	out := []Conflict{}
+	for rows.Next() {
+		var c Conflict
+		var winner, loser, at string
+		var resolved int64
+		if err := rows.Scan(&c.ID, &c.Entity, &c.RecordID, &c.Field, &winner, &loser, &c.WinnerHLC, &c.LoserHLC, &c.LoserBy, &at, &resolved); err != nil {
+			return nil, fmt.Errorf("store: list conflicts: %w", err)
+		}
+		c.Winner, c.Loser, c.Resolved = json.RawMessage(winner), json.RawMessage(loser), resolved != 0
+		c.CreatedAt, _ = time.Parse(timeLayout, at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ResolveConflict settles conflict id. keepLoser writes the kept-aside value
+// back into the record as a local edit; otherwise the provisional winner
+// stays. Either way the resolution is queued for sync so every device's inbox
+// clears. Resolving an already resolved conflict does nothing.
+func (s *Store) ResolveConflict(ctx context.Context, id string, keepLoser bool) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var c Conflict
+		var loser string
+		var resolved int64
+		err := tx.QueryRowContext(ctx, "SELECT entity, record_id, field, loser, resolved FROM conflicts WHERE id = ?", id).
+			Scan(&c.Entity, &c.RecordID, &c.Field, &loser, &resolved)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: conflict %s: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: read conflict %s: %w", id, err)
+		}
+		if resolved != 0 {
+			return nil
+		}
+		if keepLoser {
+			sp, ok := specs[c.Entity]
+			if !ok {
+				return fmt.Errorf("store: conflict %s: unknown entity %q", id, c.Entity)
+			}
+			r, err := sp.load(ctx, tx, c.RecordID)
+			if err != nil {
+				return err
+			}
+			for _, fs := range sp.fields {
+				if fs.name == c.Field {
+					v, err := fs.decodeValue(json.RawMessage(loser))
+					if err != nil {
+						return fmt.Errorf("store: conflict %s: %w", id, err)
+					}
+					r.fields[fs.name] = v
+				}
+			}
+			if _, _, err := s.saveLocalTx(ctx, tx, sp, Meta{ID: c.RecordID}, r.fields, false); err != nil {
+				return err
+			}
+		}
+		now := s.now().UTC().Format(timeLayout)
+		if _, err := tx.ExecContext(ctx, "UPDATE conflicts SET resolved = 1, resolved_at = ?, resolved_by = ? WHERE id = ?", now, s.device, id); err != nil {
+			return fmt.Errorf("store: resolve conflict %s: %w", id, err)
+		}
+		org, err := s.orgIDTx(ctx, tx)
+		if err != nil {
+			return err
+		}
+		body, _ := json.Marshal(map[string]FieldChange{"resolved": {Old: json.RawMessage("0"), New: json.RawMessage("1")}})
+		_, err = tx.ExecContext(ctx, `INSERT INTO outbox (entity, record_id, org_id, op, base_version, changes, hlc, created_at)
+			VALUES (?, ?, ?, 'update', 0, ?, ?, ?)`, EntityConflict, id, org, string(body), s.clock.Now().String(), now)
+		if err != nil {
+			return fmt.Errorf("store: queue resolution of conflict %s: %w", id, err)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,105 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+func resourceFromRow(r row) Resource {
+	res := Resource{Meta: Meta{ID: r.id, OrgID: r.orgID, UpdatedAt: r.updated, Version: r.version}}
+	res.setFields(r.fields)
+	return res
+}
+
+// Resource returns the resource with id, or an error wrapping [ErrNotFound].
+func (s *Store) Resource(ctx context.Context, id string) (Resource, error) {
+	r, err := resourceSpec.load(ctx, s.reader, id)
+	if err != nil {
+		return Resource{}, err
+	}
+	return resourceFromRow(r), nil
+}
+
+// CreateResource validates r and stores it as a new record, queued for sync.
+// Resources are shared with the network unless Visibility says otherwise.
+func (s *Store) CreateResource(ctx context.Context, r Resource) (Resource, error) {
+	if r.Visibility == "" {
+		r.Visibility = VisibilityNetwork
+	}
+	if err := r.Validate(); err != nil {
+		return Resource{}, err
+	}
+	m, _, err := s.saveLocal(ctx, resourceSpec, r.Meta, r.fields(), true)
+	if err != nil {
+		return Resource{}, fmt.Errorf("store: create resource: %w", err)
+	}
+	r.Meta = m
+	return r, nil
+}
+
+// UpdateResource validates r and writes the fields that changed.
+func (s *Store) UpdateResource(ctx context.Context, r Resource) (Resource, error) {
+	if err := r.Validate(); err != nil {
+		return Resource{}, err
+	}
+	m, _, err := s.saveLocal(ctx, resourceSpec, r.Meta, r.fields(), false)
+	if err != nil {
+		return Resource{}, fmt.Errorf("store: update resource: %w", err)
+	}
+	r.Meta = m
+	return r, nil
+}
+
+// DeleteResource tombstones the resource.
+func (s *Store) DeleteResource(ctx context.Context, id string) error {
+	return s.setDeleted(ctx, resourceSpec, id, true)
+}
+
+// ResourceFilter selects resources for [Store.Resources].
+type ResourceFilter struct {
+	Text   string // full-text query over title and body
+	Kind   string
+	Theme  string
+	Limit  int // 0 means 100
+	Offset int
+}
+
+// Resources returns live resources matching f, newest first.
+func (s *Store) Resources(ctx context.Context, f ResourceFilter) ([]Resource, error) {
+	where := []string{"r.deleted = 0"}
+	var args []any
+	from := "resources r"
+	if q := ftsQuery(f.Text); q != "" {
+		from = "resources r JOIN resources_fts ON resources_fts.rowid = r.rowid"
+		where = append(where, "resources_fts MATCH ?")
+		args = append(args, q)
+	}
+	if f.Kind != "" {
+		where = append(where, "r.kind = ?")
+		args = append(args, f.Kind)
+	}
+	if f.Theme != "" {
+		where = append(where, "EXISTS (SELECT 1 FROM json_each(r.themes) WHERE value = ?)")
+		args = append(args, f.Theme)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	args = append(args, limit, f.Offset)
+	rows, err := s.reader.QueryContext(ctx, "SELECT "+prefixed("r", resourceSpec)+" FROM "+from+" WHERE "+joinAnd(where)+
+		" ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?", args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list resources: %w", err)
+	}
+	defer rows.Close()
+	var out []Resource
+	for rows.Next() {
+		r, err := resourceSpec.scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list resources: %w", err)
+		}
+		out = append(out, resourceFromRow(r))
+	}
+	return out, rows.Err()
+}

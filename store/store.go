@@ -1,0 +1,319 @@
+// Package store is the device's SQLite database: schema and migrations, the
+// records of the data model, the outbox of local changes that sync drains,
+// search and report queries.
+//
+// Every local write goes through a [Store] method that validates the record,
+// writes it and appends what changed to the outbox in one transaction, so a
+// crash leaves either the whole change or none of it. All methods are safe for
+// concurrent use: writes are serialised on one connection, reads use a pool.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/a20-network/fieldbook/hlc"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// ErrNotFound is returned by lookups of a record that does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrNewerSchema is returned by [Open] for a database written by a newer
+// Fieldbook; the file is left untouched.
+var ErrNewerSchema = errors.New("store: database was written by a newer version of Fieldbook")
+
+// Options configure [Open].
+type Options struct {
+	// Now reads the wall clock; nil means time.Now. Tests inject it.
+	Now func() time.Time
+}
+
+// Store is the device database. Close it when done.
+type Store struct {
+	path   string
+	writer *sql.DB // exactly one connection: SQLite allows one writer
+	reader *sql.DB
+	clock  *hlc.Clock
+	now    func() time.Time
+	device string
+}
+
+// DefaultDataDir returns the folder Fieldbook keeps its data in when --data
+// is not given: "fieldbook" under the user's configuration folder.
+func DefaultDataDir() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("store: find configuration folder: %w", err)
+	}
+	return filepath.Join(dir, "fieldbook"), nil
+}
+
+// DBFile is the database's file name inside the data folder.
+const DBFile = "fieldbook.db"
+
+// OpenDir opens (creating if needed) the database in data folder dir.
+func OpenDir(ctx context.Context, dir string, opts Options) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("store: create data folder %s: %w", dir, err)
+	}
+	return Open(ctx, filepath.Join(dir, DBFile), opts)
+}
+
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	// busy_timeout first so every later pragma already waits on a lock.
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	if readOnly {
+		q.Add("_pragma", "query_only(ON)")
+	} else {
+		q.Add("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens the database at path, creating it if needed, and applies any
+// pending migrations in one transaction. A database whose schema is newer
+// than this build knows is refused with [ErrNewerSchema] and not modified.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	writer, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetConnMaxIdleTime(0)
+	s := &Store{path: path, writer: writer, now: now}
+	if err := s.migrate(ctx); err != nil {
+		writer.Close()
+		return nil, err
+	}
+	reader, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
+	}
+	reader.SetMaxOpenConns(4)
+	s.reader = reader
+	if s.device, err = s.deviceID(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.clock = hlc.New(s.device, now)
+	if last, err := s.lastHLC(ctx); err != nil {
+		s.Close()
+		return nil, err
+	} else if !last.IsZero() {
+		// Never issue a timestamp at or before one already stored, even if
+		// the wall clock went back while the app was closed.
+		_ = s.clock.Observe(hlc.Timestamp{Wall: min(last.Wall, now().UnixMilli()+hlc.MaxDrift.Milliseconds()), Logical: last.Logical})
+	}
+	return s, nil
+}
+
+// Close closes the database. Pending writes have already committed.
+func (s *Store) Close() error {
+	var errs []error
+	if s.reader != nil {
+		errs = append(errs, s.reader.Close())
+	}
+	errs = append(errs, s.writer.Close())
+	return errors.Join(errs...)
+}
+
+// Path returns the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// DeviceID returns this database's device id, made once when it was created.
+func (s *Store) DeviceID() string { return s.device }
+
+// Clock returns the store's hybrid logical clock.
+func (s *Store) Clock() *hlc.Clock { return s.clock }
+
+// Now returns the store's wall clock reading.
+func (s *Store) Now() time.Time { return s.now() }
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("store: read migrations: %w", err)
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("store: migration %s: name must start with a number", e.Name())
+		}
+		b, err := migrationFS.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, fmt.Errorf("store: read migration %s: %w", e.Name(), err)
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("store: migration %s: want number %d", m.name, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// SchemaVersion is the schema version this build writes.
+func SchemaVersion() int {
+	ms, _ := migrations()
+	return len(ms)
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var current int
+		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+			return fmt.Errorf("store: read schema version: %w", err)
+		}
+		if current > len(ms) {
+			return fmt.Errorf("%w (schema %d, this version knows up to %d); update Fieldbook", ErrNewerSchema, current, len(ms))
+		}
+		for _, m := range ms[current:] {
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+				return fmt.Errorf("store: apply migration %s: %w", m.name, err)
+			}
+		}
+		if current == len(ms) {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(ms))); err != nil {
+			return fmt.Errorf("store: record schema version: %w", err)
+		}
+		rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+		if err != nil {
+			return fmt.Errorf("store: foreign key check: %w", err)
+		}
+		defer rows.Close()
+		if rows.Next() {
+			return errors.New("store: foreign key check failed after migration")
+		}
+		return rows.Err()
+	})
+}
+
+// inTx runs fn in one write transaction, committing if fn returns nil and
+// rolling back otherwise.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) deviceID(ctx context.Context) (string, error) {
+	var id string
+	err := s.writer.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'device_id'").Scan(&id)
+	if err == nil {
+		return id, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("store: read device id: %w", err)
+	}
+	id = NewID()
+	if _, err := s.writer.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('device_id', ?)", id); err != nil {
+		return "", fmt.Errorf("store: save device id: %w", err)
+	}
+	return id, nil
+}
+
+func (s *Store) lastHLC(ctx context.Context) (hlc.Timestamp, error) {
+	var last string
+	err := s.reader.QueryRowContext(ctx, `SELECT coalesce(max(t), '') FROM (
+		SELECT max(updated_at) AS t FROM activities UNION ALL
+		SELECT max(updated_at) FROM resources UNION ALL
+		SELECT max(updated_at) FROM comments UNION ALL
+		SELECT max(updated_at) FROM organizations UNION ALL
+		SELECT max(hlc) FROM outbox)`).Scan(&last)
+	if err != nil {
+		return hlc.Timestamp{}, fmt.Errorf("store: read last clock: %w", err)
+	}
+	if last == "" {
+		return hlc.Timestamp{}, nil
+	}
+	ts, err := hlc.Parse(last)
+	if err != nil {
+		return hlc.Timestamp{}, fmt.Errorf("store: read last clock: %w", err)
+	}
+	return ts, nil
+}
+
+// NewID returns a new UUIDv7: random, and sortable by creation time.
+func NewID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// Setting returns the device setting key, or ok=false when it is not set.
+func (s *Store) Setting(ctx context.Context, key string) (value string, ok bool, err error) {
+	err = s.reader.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", "setting."+key).Scan(&value)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("store: read setting %s: %w", key, err)
+	}
+	return value, true, nil
+}
+
+// SetSetting stores a device setting such as the chosen language.
+func (s *Store) SetSetting(ctx context.Context, key, value string) error {
+	_, err := s.writer.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", "setting."+key, value)
+	if err != nil {
+		return fmt.Errorf("store: save setting %s: %w", key, err)
+	}
+	return nil
+}
+
+// IntegrityCheck runs PRAGMA integrity_check and returns its first line
+// ("ok" for a healthy database).
+func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
+	var res string
+	if err := s.writer.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+		return "", fmt.Errorf("store: integrity check: %w", err)
+	}
+	return res, nil
+}

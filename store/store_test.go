@@ -1,0 +1,116 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// openTest opens a fresh store in a temporary folder, closed at cleanup.
+func openTest(t testing.TB) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), DBFile), Options{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// sampleActivity returns a valid activity for tests.
+func sampleActivity() Activity {
+	lat, lon := -13.98, 33.78
+	return Activity{
+		Kind: "school_visit", Title: "School visit in Lilongwe", StartDate: "2026-03-04", EndDate: "2026-03-05",
+		Country: "MW", Place: "Lilongwe", Lat: &lat, Lon: &lon, Themes: []string{"education", "child_marriage"},
+		Reach:    Reach{Girls: [3]int{0, 12, 30}, Boys: [3]int{0, 10, 25}, Adults: 8},
+		Partners: "District education office", Summary: "Talked to pupils about early marriage.", Status: "final",
+	}
+}
+
+func TestCreateUpdateDeleteWritesOutbox(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openTest(t)
+	a, err := s.CreateActivity(ctx, sampleActivity())
+	if err != nil {
+		t.Fatalf("CreateActivity: %v", err)
+	}
+	got, err := s.Activity(ctx, a.ID)
+	if err != nil || got.Title != a.Title || got.Reach != a.Reach || *got.Lat != *a.Lat || len(got.Themes) != 2 {
+		t.Fatalf("Activity = %+v, %v", got, err)
+	}
+	got.Title = "School visit in Lilongwe (2 days)"
+	got.Reach.Girls[2] = 31
+	if _, err := s.UpdateActivity(ctx, got); err != nil {
+		t.Fatalf("UpdateActivity: %v", err)
+	}
+	if _, err := s.UpdateActivity(ctx, got); err != nil { // unchanged: no outbox row
+		t.Fatalf("UpdateActivity again: %v", err)
+	}
+	if err := s.DeleteActivity(ctx, a.ID); err != nil {
+		t.Fatalf("DeleteActivity: %v", err)
+	}
+	out, err := s.Outbox(ctx, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 3 || out[0].Op != OpCreate || out[1].Op != OpUpdate || out[2].Op != OpDelete {
+		t.Fatalf("outbox = %+v", out)
+	}
+	if len(out[1].Changes) != 2 || string(out[1].Changes["girls_12_17"].Old) != "30" || string(out[1].Changes["girls_12_17"].New) != "31" {
+		t.Fatalf("update changes = %+v", out[1].Changes)
+	}
+	if n, _ := s.CountActivities(ctx, ActivityFilter{}); n != 0 {
+		t.Fatalf("deleted activity still listed: %d", n)
+	}
+	if err := s.RestoreActivity(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.CountActivities(ctx, ActivityFilter{Text: "lilong", Theme: "education"}); n != 1 {
+		t.Fatalf("restored activity not found by search: %d", n)
+	}
+}
+
+func TestValidationRejectsAndChangesNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openTest(t)
+	bad := sampleActivity()
+	bad.Title = ""
+	bad.EndDate = "2026-03-01"
+	bad.Reach.Boys[0] = -1
+	bad.Themes = []string{"nonsense"}
+	_, err := s.CreateActivity(ctx, bad)
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("err = %v, want ValidationError", err)
+	}
+	for _, f := range []string{"title", "end_date", "boys_0_5", "themes"} {
+		if _, ok := ve.Field(f); !ok {
+			t.Errorf("no error for %s in %v", f, ve)
+		}
+	}
+	if st, _ := s.OutboxStats(ctx); st.Pending != 0 {
+		t.Fatalf("rejected write queued %d changes", st.Pending)
+	}
+}
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), DBFile)
+	s, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.writer.ExecContext(ctx, "PRAGMA user_version = 999"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := Open(ctx, path, Options{Now: time.Now}); !errors.Is(err, ErrNewerSchema) {
+		t.Fatalf("Open newer = %v, want ErrNewerSchema", err)
+	}
+}
