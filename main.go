@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/a20-network/fieldbook/store"
 )
@@ -112,3 +113,5 @@ func run(args []string, stdout, stderr io.Writer) int {
 func openStore(ctx context.Context, cfg config) (*store.Store, error) {
 	return store.OpenDir(ctx, cfg.dataDir, store.Options{})
 }
+
+func timeParseDate(s string) (time.Time, error) { return time.Parse(store.DateLayout, s) }
