@@ -73,8 +73,8 @@ func ParseFile(data []byte, name string) (*File, []*FileError) {
 			continue
 		}
 		for _, m := range msgs {
-			if err := checkTemplates(m); err != nil {
-				errs = append(errs, &FileError{File: name, Line: keyLine(data, m.ID), Err: fmt.Errorf("message %q: %w", m.ID, err)})
+			if form, err := checkTemplates(m); err != nil {
+				errs = append(errs, &FileError{File: name, Line: formLine(data, m.ID, form), Err: fmt.Errorf("message %q: %w", m.ID, err)})
 				continue
 			}
 			f.Messages = append(f.Messages, m)
@@ -144,8 +144,9 @@ func isMessageMap(v map[string]any) bool {
 	return true
 }
 
-// checkTemplates parses every form of m as a Go template, as go-i18n will.
-func checkTemplates(m *i18n.Message) error {
+// checkTemplates parses every form of m as a Go template, as go-i18n will,
+// and returns the first broken form's name with the error.
+func checkTemplates(m *i18n.Message) (string, error) {
 	left, right := m.LeftDelim, m.RightDelim
 	if left == "" {
 		left = "{{"
@@ -158,10 +159,10 @@ func checkTemplates(m *i18n.Message) error {
 			continue
 		}
 		if _, err := template.New(m.ID).Delims(left, right).Parse(f.text); err != nil {
-			return fmt.Errorf("form %q: placeholder is broken: %w", f.name, err)
+			return f.name, fmt.Errorf("form %q: placeholder is broken: %w", f.name, err)
 		}
 	}
-	return nil
+	return "", nil
 }
 
 type form struct{ name, text string }
@@ -189,6 +190,26 @@ func keyLine(data []byte, id string) int {
 		last = id[i+1:]
 	}
 	return findKey(data, []string{`"` + last + `"`, last + " ", last + "="})
+}
+
+// formLine finds the line of plural form (one, few, …) of message id in
+// its table, or else the message's line.
+func formLine(data []byte, id, form string) int {
+	start := keyLine(data, id)
+	if start == 0 || form == "" {
+		return start
+	}
+	lines := strings.Split(string(data), "\n")
+	for i := start; i < len(lines); i++ {
+		t := strings.TrimSpace(lines[i])
+		if strings.HasPrefix(t, "[") {
+			break
+		}
+		if strings.HasPrefix(t, form+" ") || strings.HasPrefix(t, form+"=") {
+			return i + 1
+		}
+	}
+	return start
 }
 
 // exactKeyLine is keyLine without the last-part guess.

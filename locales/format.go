@@ -56,10 +56,13 @@ func FormatDate(tag language.Tag, t time.Time) string {
 	if !ok {
 		layout = "2006-01-02"
 	}
+	out := t.Format(strings.Replace(layout, "2006", "\x00", 1))
+	year := t.Year()
 	if base.String() == "th" {
-		layout = strings.Replace(layout, "2006", strconv.Itoa(t.Year()+543), 1)
+		year += 543
 	}
-	return localDigits(ft, t.Format(layout))
+	out = strings.Replace(out, "\x00", strconv.Itoa(year), 1)
+	return localDigits(ft, out)
 }
 
 // localDigits replaces ASCII digits with the ones tag's numbers use.

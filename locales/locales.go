@@ -140,7 +140,8 @@ func (b *Bundle) addFile(data []byte, name, shown string) []error {
 		return out
 	}
 	if err := b.b.AddMessages(f.Tag, f.Messages...); err != nil {
-		return append(out, &FileError{File: shown, Err: err})
+		// go-i18n knows plural rules for CLDR's languages only.
+		return append(out, &FileError{File: shown, Err: fmt.Errorf("cannot load language %s: the plural rules it needs are unknown (%w)", f.Tag, err)})
 	}
 	m := b.messages[f.Tag]
 	if m == nil {
@@ -200,6 +201,14 @@ func (b *Bundle) Files(tag language.Tag) []string { return append([]string(nil),
 // English. Unparsable preferences such as "C" are ignored.
 func (b *Bundle) Localizer(prefs ...string) *Localizer {
 	tag := b.Pick("", prefs)
+	for _, p := range prefs {
+		if t, ok := parseLocale(p); ok {
+			if pt, ok := pseudoTag(t); ok {
+				tag = pt
+			}
+			break
+		}
+	}
 	return &Localizer{
 		tag:      tag,
 		l:        i18n.NewLocalizer(b.b, tag.String(), Default.String()),
