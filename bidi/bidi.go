@@ -18,8 +18,8 @@ package bidi
 import (
 	"strings"
 
-	xbidi "golang.org/x/text/unicode/bidi"
 	"golang.org/x/text/language"
+	xbidi "golang.org/x/text/unicode/bidi"
 )
 
 // Visual returns s reordered into visual order: the first rune of the

@@ -17,19 +17,19 @@ func rev(s string) string {
 }
 
 const (
-	anshita = "أنشطة"   // activities
-	ziyara  = "زيارة"   // visit
-	madrasi = "مدرسية"  // school (adj.)
-	zurna   = "زرنا"    // we visited
-	madrasa = "مدرسة"   // school
-	alyawm  = "اليوم"   // today
-	mablagh = "المبلغ"  // the amount
-	dollar  = "دولار"   // dollar
-	marhaba = "مرحبا"   // hello
-	arNum   = "٣"       // Arabic-Indic three (class AN)
-	ahmad   = "أحمد"    // a name
-	hebrew  = "שלום"    // Hebrew (class R, not AL)
-	arComma = "،"       // Arabic comma (class CS)
+	anshita = "أنشطة"  // activities
+	ziyara  = "زيارة"  // visit
+	madrasi = "مدرسية" // school (adj.)
+	zurna   = "زرنا"   // we visited
+	madrasa = "مدرسة"  // school
+	alyawm  = "اليوم"  // today
+	mablagh = "المبلغ" // the amount
+	dollar  = "دولار"  // dollar
+	marhaba = "مرحبا"  // hello
+	arNum   = "٣"      // Arabic-Indic three (class AN)
+	ahmad   = "أحمد"   // a name
+	hebrew  = "שלום"   // Hebrew (class R, not AL)
+	arComma = "،"      // Arabic comma (class CS)
 )
 
 // Expected outputs below were worked out by hand from UAX #9; the comment

@@ -501,3 +501,14 @@ func FuzzLoadMessageFile(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkLoad measures building the bundle from every shipped file, as
+// the app does on start and on "Reload languages".
+func BenchmarkLoad(b *testing.B) {
+	for b.Loop() {
+		if _, errs := Load(""); len(errs) > 0 {
+			b.Fatal(errs)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/load")
+}

@@ -63,4 +63,3 @@ func (s *Set) Fonts() (system, added int) { return len(s.system), len(s.fonts) }
 type quiet struct{}
 
 func (quiet) Printf(string, ...any) {}
-
