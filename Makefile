@@ -21,6 +21,7 @@ run: deps-run
 test: deps-test
 	$(GO) vet -tags $(TAGS) ./...
 	$(GO) test -race -tags $(TAGS) -timeout 40m ./...
+	$(GO) run -tags $(TAGS) . locales check
 
 deps-run:
 	@scripts/system-deps.sh "make run" $(RUN_PKGS)
