@@ -40,7 +40,7 @@ func runLocales(ctx context.Context, cfg config, args []string, out io.Writer) e
 }
 
 // localeDir is the app's override folder, where translators drop files.
-func localeDir(cfg config) string { return filepath.Join(cfg.dataDir, locales.DirName) }
+func localeDir(cfg config) string { return locales.OverrideDir(cfg.dataDir) }
 
 func runLocalesCheck(cfg config, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("locales check", flag.ContinueOnError)

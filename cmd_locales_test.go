@@ -2,11 +2,23 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/a20-network/fieldbook/locales"
 )
+
+func mustLoad(t *testing.T) *locales.Bundle {
+	t.Helper()
+	b, errs := locales.Load("")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	return b
+}
 
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
@@ -20,7 +32,8 @@ func TestLocalesCheckShippedFiles(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
-	for _, want := range []string{"ar       العربية", "37/37 translated  draft", "ok: 22 languages"} {
+	total := len(mustLoad(t).Messages(locales.Default))
+	for _, want := range []string{"ar       العربية", fmt.Sprintf("/%d translated  draft", total), fmt.Sprintf("ok: %d languages", len(locales.Shipped()))} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -53,7 +66,7 @@ func TestLocalesNewThenCheckShowsWhatIsMissing(t *testing.T) {
 	}
 	// A draft with everything still in English: warnings, not errors.
 	code, out, errOut = runCLI(t, "--data", data, "locales", "check", "-fonts=false")
-	if code != 0 || !strings.Contains(out, "ha ") || !strings.Contains(out, "warning: still English: activities.count kind.awareness_campaign") {
+	if code != 0 || !strings.Contains(out, "ha ") || !strings.Contains(out, "warning: still English: ") || !strings.Contains(out, " kind.awareness_campaign ") {
 		t.Fatalf("check: exit %d\n%s\n%s", code, out, errOut)
 	}
 	if code, _, _ := runCLI(t, "--data", data, "locales", "new", "not a tag"); code != 2 {
@@ -72,7 +85,7 @@ func TestLocalesMergeAddsNewEnglishMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := runCLI(t, "--data", data, "locales", "merge")
-	if code != 0 || !strings.Contains(out, "added 36") {
+	if want := fmt.Sprintf("added %d", len(mustLoad(t).Messages(locales.Default))-1); code != 0 || !strings.Contains(out, want) {
 		t.Fatalf("merge: exit %d\n%s\n%s", code, out, errOut)
 	}
 	text, err := os.ReadFile(path)

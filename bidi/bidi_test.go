@@ -214,3 +214,13 @@ func FuzzVisual(f *testing.F) {
 		_ = Runs(s, rtl)
 	})
 }
+
+// BenchmarkVisual reorders a typical mixed Arabic line (a list row).
+func BenchmarkVisual(b *testing.B) {
+	line := "Malawi — " + ziyara + " " + madrasi + " 2026 (" + ahmad + ", 1,250.50 " + dollar + ")"
+	n := 0
+	for b.Loop() {
+		n += len(Visual(line, true))
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len([]rune(line))), "ns/rune")
+}

@@ -33,6 +33,10 @@ var Default = language.English
 // DirName is the name of the locale folder inside the app's data folder.
 const DirName = "locales"
 
+// OverrideDir returns the locale folder inside the app's data folder, where
+// translators drop active.<tag>.toml files; pass it to [Load].
+func OverrideDir(dataDir string) string { return filepath.Join(dataDir, DirName) }
+
 // maxFileSize bounds an override file; anything larger is refused, not read.
 const maxFileSize = 4 << 20
 
@@ -55,6 +59,7 @@ type FileError struct {
 	Err  error
 }
 
+// Error says file:line: reason, as editors and compilers do.
 func (e *FileError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("locales: %s:%d: %v", e.File, e.Line, e.Err)
@@ -62,6 +67,7 @@ func (e *FileError) Error() string {
 	return fmt.Sprintf("locales: %s: %v", e.File, e.Err)
 }
 
+// Unwrap returns the reason.
 func (e *FileError) Unwrap() error { return e.Err }
 
 // Load builds a bundle from the embedded files, then from every

