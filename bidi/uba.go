@@ -41,6 +41,7 @@ type paragraph struct {
 	orig    []xbidi.Class // classes from the Unicode data
 	t       []xbidi.Class // classes as the rules resolve them
 	lv      []int         // resolved embedding levels
+	elv     []int         // explicit embedding levels (after X1–X9), for sos/eos
 	removed []bool        // removed by X9 (embeddings, overrides, PDF, BN)
 	match   []int         // isolate initiator ↔ its matching PDI, or -1
 	base    int
@@ -103,6 +104,9 @@ func analyze(text []rune, baseRTL bool) *paragraph {
 	copy(p.t, p.orig)
 	p.match = matchIsolates(p.orig)
 	p.explicit()
+	// Resolving a sequence changes its levels (I1–I2); the sos and eos of
+	// later sequences must see the explicit levels.
+	p.elv = append([]int(nil), p.lv...)
 	for _, seq := range p.sequences() {
 		p.resolve(seq)
 	}
@@ -257,12 +261,12 @@ func dirOfLevel(l int) xbidi.Class {
 	return cL
 }
 
-// neighbourLevel is the level of the nearest non-removed character from i
-// in step direction, or the paragraph level.
+// neighbourLevel is the explicit level of the nearest non-removed
+// character from i in step direction, or the paragraph level.
 func (p *paragraph) neighbourLevel(i, step int) int {
 	for j := i + step; j >= 0 && j < len(p.orig); j += step {
 		if !p.removed[j] {
-			return p.lv[j]
+			return p.elv[j]
 		}
 	}
 	return p.base
@@ -271,14 +275,14 @@ func (p *paragraph) neighbourLevel(i, step int) int {
 // resolve applies W1–W7, N0–N2 and I1–I2 to one isolating run sequence.
 func (p *paragraph) resolve(seq []int) {
 	n := len(seq)
-	level := p.lv[seq[0]]
+	level := p.elv[seq[0]]
 	sos := dirOfLevel(max(level, p.neighbourLevel(seq[0], -1)))
 	last := seq[n-1]
 	eosLevel := p.neighbourLevel(last, +1)
 	if isIsolateInit(p.orig[last]) {
 		eosLevel = p.base
 	}
-	eos := dirOfLevel(max(p.lv[last], eosLevel))
+	eos := dirOfLevel(max(p.elv[last], eosLevel))
 	t := make([]xbidi.Class, n)
 	for k, i := range seq {
 		t[k] = p.t[i]
