@@ -173,7 +173,7 @@ func Layout(c Chart, w, h float32) Geometry {
 	g := Geometry{W: w}
 	y := float32(0)
 	if c.Title != "" {
-		g.Texts = append(g.Texts, Text{X: 0, Y: TitleSize / 2 + 2, S: c.Title, Size: TitleSize, Fill: ink, Bold: true})
+		g.Texts = append(g.Texts, Text{X: 0, Y: TitleSize/2 + 2, S: c.Title, Size: TitleSize, Fill: ink, Bold: true})
 		y += TitleSize + 10
 	}
 	if c.empty() {
