@@ -22,11 +22,11 @@ func sample() report.Report {
 	return report.Report{
 		Filter:     report.Filter{From: "2026-01-01", To: "2026-03-31"},
 		Activities: 3, Children: 34, Adults: 15,
-		ByMonth:    []report.Bucket{{Key: "2026-01", Activities: 2, Children: 32, Adults: 15}, {Key: "2026-03", Activities: 1, Children: 2}},
-		ByTheme:    []report.Bucket{{Key: "education", Activities: 2, Children: 32, Adults: 15}, {Key: "child_labour", Activities: 1, Children: 22, Adults: 10}},
-		ByKind:     []report.Bucket{{Key: "training", Activities: 2, Children: 12, Adults: 5}, {Key: "school_visit", Activities: 1, Children: 22, Adults: 10}},
-		ByCountry:  []report.Bucket{{Key: "MW", Activities: 2, Children: 32, Adults: 15}, {Key: "KE", Activities: 1, Children: 2}},
-		BySexAge:   [3][3]int{{1, 12, 3}, {6, 5, 6}, {0, 0, 1}},
+		ByMonth:   []report.Bucket{{Key: "2026-01", Activities: 2, Children: 32, Adults: 15}, {Key: "2026-03", Activities: 1, Children: 2}},
+		ByTheme:   []report.Bucket{{Key: "education", Activities: 2, Children: 32, Adults: 15}, {Key: "child_labour", Activities: 1, Children: 22, Adults: 10}},
+		ByKind:    []report.Bucket{{Key: "training", Activities: 2, Children: 12, Adults: 5}, {Key: "school_visit", Activities: 1, Children: 22, Adults: 10}},
+		ByCountry: []report.Bucket{{Key: "MW", Activities: 2, Children: 32, Adults: 15}, {Key: "KE", Activities: 1, Children: 2}},
+		BySexAge:  [3][3]int{{1, 12, 3}, {6, 5, 6}, {0, 0, 1}},
 	}
 }
 

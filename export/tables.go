@@ -203,8 +203,8 @@ func truncateRunes(s string, n int) string {
 // see in full belong in one.
 type ActivityRow struct {
 	Date, Title, Organization, Country, Kind, Place, Status, Summary string
-	Themes                                                          []string
-	Children, Adults                                                int
+	Themes                                                           []string
+	Children, Adults                                                 int
 }
 
 // ActivityTable returns rows as a table for the list exports.

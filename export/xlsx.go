@@ -102,7 +102,7 @@ func writeSheet(f *excelize.File, name string, t Table, bold int) error {
 	}
 	anchor, _ := excelize.ColumnNumberToName(len(t.Header) + 2)
 	return f.AddChart(name, anchor+"2", &excelize.Chart{
-		Type: typ,
+		Type:   typ,
 		Series: series,
 		Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: t.Title}}},
 		Legend: excelize.ChartLegend{Position: "bottom"},
