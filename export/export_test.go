@@ -65,9 +65,9 @@ func TestCSVPerBreakdownParsesBack(t *testing.T) {
 		key  string
 		want [][]string
 	}{
-		{"month", [][]string{{"Par mois", "Activités", "Enfants touchés", "Adultes touchés"},
+		{"month", [][]string{{"Mois", "Activités", "Enfants touchés", "Adultes touchés"},
 			{"2026-01", "2", "32", "15"}, {"2026-02", "0", "0", "0"}, {"2026-03", "1", "2", "0"}}},
-		{"country", [][]string{{"Par pays", "Activités", "Enfants touchés", "Adultes touchés"},
+		{"country", [][]string{{"Pays", "Activités", "Enfants touchés", "Adultes touchés"},
 			{"Malawi", "2", "32", "15"}, {"Kenya", "1", "2", "0"}}},
 		{"sex_age", [][]string{{"Tranche d’âge", "Girls", "Boys", "Not recorded", "Total"},
 			{"0–5", "1", "6", "0", "7"}, {"6–11", "12", "5", "0", "17"}, {"12–17", "3", "6", "1", "10"}, {"Total", "16", "17", "1", "34"}}},

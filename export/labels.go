@@ -19,8 +19,9 @@ func NewLabels(l *locales.Localizer, from, to string) Labels {
 	regions := display.Regions(l.Tag())
 	return Labels{
 		Title: l.T("report.title"), Period: period,
-		Summary: l.T("report.summary"), Month: l.T("report.by_month"), Theme: l.T("report.by_theme"),
-		Kind: l.T("report.by_kind"), Country: l.T("report.by_country"),
+		Summary: l.T("report.summary"), ByMonth: l.T("report.by_month"), ByTheme: l.T("report.by_theme"),
+		ByKind: l.T("report.by_kind"), ByCountry: l.T("report.by_country"),
+		Month: l.T("report.month"), Theme: l.T("report.theme"), Kind: l.T("report.kind"), Country: l.T("report.country"),
 		Activities: l.T("report.activities"), Children: l.T("report.children"), Adults: l.T("report.adults"),
 		AgeBand: l.T("report.age_band"), Total: l.T("report.total"), SexAge: l.T("report.by_sex_age"),
 		Other: l.T("report.other_label"), NoData: l.T("report.no_data"),

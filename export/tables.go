@@ -25,9 +25,13 @@ type Labels struct {
 	Title string
 	// Period describes the dates covered, such as "2026-01-01 – 2026-03-31".
 	Period string
-	// Column and section headings.
-	Summary, Month, Theme, Kind, Country, Activities, Children, Adults string
-	AgeBand, Total, SexAge, Other, NoData                              string
+	// Section headings: a title for each breakdown.
+	Summary, ByMonth, ByTheme, ByKind, ByCountry, SexAge string
+	// Column headings.
+	Month, Theme, Kind, Country, AgeBand, Activities, Children, Adults, Total string
+	// Other names the sum of the categories a chart leaves out; NoData is
+	// shown in place of an empty chart.
+	Other, NoData string
 	// Activity-list headings: the title and summary columns, and the others.
 	ActivityTitle, ActivitySummary, Date, Organization, Place, Status string
 	// Code names a code of a [codes] list ("kind", "theme", "sex",
@@ -102,10 +106,10 @@ func Tables(r report.Report, lb Labels) []Table {
 	sexAge.Rows = append(sexAge.Rows, []any{lb.Total, colTotals[0], colTotals[1], colTotals[2], colTotals[3]})
 	return []Table{
 		summary,
-		bucketTable("month", lb.Month, lb.Month, "", r.MonthSeries(), chart.Line),
-		bucketTable("theme", lb.Theme, lb.Theme, "theme", r.ByTheme, chart.Bars),
-		bucketTable("kind", lb.Kind, lb.Kind, "kind", r.ByKind, chart.Bars),
-		bucketTable("country", lb.Country, lb.Country, "country", r.ByCountry, chart.Bars),
+		bucketTable("month", lb.ByMonth, lb.Month, "", r.MonthSeries(), chart.Line),
+		bucketTable("theme", lb.ByTheme, lb.Theme, "theme", r.ByTheme, chart.Bars),
+		bucketTable("kind", lb.ByKind, lb.Kind, "kind", r.ByKind, chart.Bars),
+		bucketTable("country", lb.ByCountry, lb.Country, "country", r.ByCountry, chart.Bars),
 		sexAge,
 	}
 }
@@ -136,7 +140,7 @@ func Charts(r report.Report, lb Labels, limit int) []chart.Chart {
 		}
 		return c
 	}
-	month := chart.Chart{Kind: chart.Line, Title: lb.Month, Empty: lb.NoData}
+	month := chart.Chart{Kind: chart.Line, Title: lb.ByMonth, Empty: lb.NoData}
 	acts, kids := chart.Series{Name: lb.Activities}, chart.Series{Name: lb.Children}
 	for _, b := range r.MonthSeries() {
 		month.Categories = append(month.Categories, b.Key)
@@ -162,9 +166,9 @@ func Charts(r report.Report, lb Labels, limit int) []chart.Chart {
 	}
 	return []chart.Chart{
 		month,
-		bars(lb.Theme, "theme", r.ByTheme),
-		bars(lb.Kind, "kind", r.ByKind),
-		bars(lb.Country, "country", r.ByCountry),
+		bars(lb.ByTheme, "theme", r.ByTheme),
+		bars(lb.ByKind, "kind", r.ByKind),
+		bars(lb.ByCountry, "country", r.ByCountry),
 		sexAge,
 	}
 }
