@@ -78,7 +78,9 @@ type reportsView struct {
 	content fyne.CanvasObject
 }
 
-func (v *reportsView) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(v.content) }
+func (v *reportsView) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(v.content)
+}
 
 // Show shows the screen and reloads its figures.
 func (v *reportsView) Show() {
