@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/a20-network/fieldbook/report"
 )
 
 // Roles a dashboard user can have.
@@ -53,10 +55,21 @@ CREATE INDEX IF NOT EXISTS dashboard_sessions_by_expiry ON dashboard_sessions (e
 `
 
 // Migrate creates the dashboard's tables (users and sessions) in the hub
-// database if they do not exist. It is safe to call on every start.
+// database if they do not exist and, when the hub has its activities table,
+// the report index and monthly rollup ([report.Migrate]) that keep the
+// network's figures fast. It is safe to call on every start.
 func Migrate(ctx context.Context, db *sql.DB) error {
 	if _, err := db.ExecContext(ctx, schema); err != nil {
 		return fmt.Errorf("dashboard: create tables: %w", err)
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'activities'").Scan(&n); err != nil {
+		return fmt.Errorf("dashboard: look for activities: %w", err)
+	}
+	if n > 0 {
+		if err := report.Migrate(ctx, db); err != nil {
+			return fmt.Errorf("dashboard: %w", err)
+		}
 	}
 	return nil
 }

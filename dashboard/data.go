@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/a20-network/fieldbook/export"
@@ -35,31 +36,47 @@ func dateWhere(f report.Filter) (string, []any) {
 }
 
 // byOrganization returns every organization's figures for f's dates, the
-// busiest first. Organizations without activities are listed with zeros.
-func (h *Handler) byOrganization(ctx context.Context, f report.Filter) ([]orgRow, error) {
-	where, args := dateWhere(f)
-	rows, err := h.db.QueryContext(ctx, `WITH counts AS (
-			SELECT a.org_id AS org_id, count(*) AS n, coalesce(sum(`+childrenSum+`), 0) AS kids
-			FROM activities a WHERE `+where+` GROUP BY a.org_id)
-		SELECT o.id, o.name, o.country, coalesce(c.n, 0), coalesce(c.kids, 0)
-		FROM organizations o LEFT JOIN counts c ON c.org_id = o.id WHERE o.deleted = 0
-		UNION ALL
-		SELECT c.org_id, c.org_id, '', c.n, c.kids FROM counts c
-		WHERE NOT EXISTS (SELECT 1 FROM organizations o WHERE o.id = c.org_id AND o.deleted = 0)
-		ORDER BY 4 DESC, 2 COLLATE NOCASE`, args...)
+// busiest first, from rep (the network report for f). Organizations of the
+// directory without activities are listed with zeros; activities of an
+// organization missing from the directory are listed under its id.
+func (h *Handler) byOrganization(ctx context.Context, rep report.Report) ([]orgRow, error) {
+	rows, err := h.db.QueryContext(ctx, "SELECT id, name, country FROM organizations WHERE deleted = 0")
 	if err != nil {
-		return nil, fmt.Errorf("dashboard: figures by organization: %w", err)
+		return nil, fmt.Errorf("dashboard: list organizations: %w", err)
 	}
 	defer rows.Close()
-	out := []orgRow{}
+	dir := map[string]orgRow{}
 	for rows.Next() {
-		var r orgRow
-		if err := rows.Scan(&r.ID, &r.Name, &r.Country, &r.Activities, &r.Children); err != nil {
-			return nil, fmt.Errorf("dashboard: figures by organization: %w", err)
+		var o orgRow
+		if err := rows.Scan(&o.ID, &o.Name, &o.Country); err != nil {
+			return nil, fmt.Errorf("dashboard: list organizations: %w", err)
 		}
-		out = append(out, r)
+		dir[o.ID] = o
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("dashboard: list organizations: %w", err)
+	}
+	out := make([]orgRow, 0, len(dir)+len(rep.ByOrg))
+	for _, b := range rep.ByOrg {
+		o, ok := dir[b.Key]
+		if !ok {
+			o = orgRow{ID: b.Key, Name: b.Key}
+		}
+		delete(dir, b.Key)
+		o.Activities, o.Children = b.Activities, b.Children
+		out = append(out, o)
+	}
+	rest := make([]orgRow, 0, len(dir))
+	for _, o := range dir {
+		rest = append(rest, o)
+	}
+	sort.Slice(rest, func(i, j int) bool {
+		if a, b := strings.ToLower(rest[i].Name), strings.ToLower(rest[j].Name); a != b {
+			return a < b
+		}
+		return rest[i].ID < rest[j].ID
+	})
+	return append(out, rest...), nil
 }
 
 // activityList returns activities in f's dates, newest first, with their

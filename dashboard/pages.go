@@ -163,7 +163,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		p.Sections = append(p.Sections, s)
 	}
 	if u.Role == RoleCoordinator {
-		if p.Orgs, err = h.byOrganization(ctx, f); err != nil {
+		if p.Orgs, err = h.byOrganization(ctx, network); err != nil {
 			h.fail(w, r, err)
 			return
 		}
@@ -277,7 +277,12 @@ func (h *Handler) orgDownload(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	orgs, err := h.byOrganization(r.Context(), f)
+	rep, err := report.Compute(r.Context(), h.db, f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	orgs, err := h.byOrganization(r.Context(), rep)
 	if err != nil {
 		h.fail(w, r, err)
 		return

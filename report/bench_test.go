@@ -11,32 +11,9 @@ import (
 	"time"
 
 	"github.com/a20-network/fieldbook/report"
+	"github.com/a20-network/fieldbook/report/fixture"
 	"github.com/a20-network/fieldbook/store"
 )
-
-// FixtureSQL fills the activities table with n generated activities from
-// orgs organizations over three years (2024–2026): eight kinds, twenty
-// countries, one or two of twelve themes, every reach cell set, one in 97
-// tombstoned, one in ten a draft, one in three shared. It is one INSERT …
-// SELECT over a recursive CTE, so a million rows take seconds.
-func FixtureSQL(n, orgs int) string {
-	return fmt.Sprintf(`INSERT INTO activities (id, org_id, visibility, created_by, created_at, updated_at, deleted, version,
-		kind, title, start_date, country, themes,
-		girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17,
-		adults, summary, status)
-	WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < %d)
-	SELECT printf('bench-%%09d', i), 'org-' || (i %% %d), CASE WHEN i %% 3 = 0 THEN 'network' ELSE 'org' END,
-		'bench', '2026-01-01T00:00:00.000Z', '1767225600000.0000000000.bench', CASE WHEN i %% 97 = 0 THEN 1 ELSE 0 END, 0,
-		json_extract('["training","awareness_campaign","community_dialogue","school_visit","policy_meeting","media_engagement","case_referral","other"]', '$[' || (i %% 8) || ']'),
-		'Activity ' || i, date('2024-01-01', '+' || ((i * 7919) %% 1096) || ' days'),
-		json_extract('["MW","KE","TZ","LR","ZW","SD","MU","IN","MN","PH","TH","VN","LA","BD","ID","KH","KR","HU","AL","AZ"]', '$[' || (i %% 20) || ']'),
-		CASE WHEN i %% 4 = 0 THEN json_array(json_extract('["child_labour","child_marriage","education","violence","online_safety","birth_registration","health_nutrition","disability_inclusion","conflict_displacement","climate_environment","juvenile_justice","poverty"]', '$[' || (i %% 12) || ']'))
-			ELSE json_array(json_extract('["child_labour","child_marriage","education","violence","online_safety","birth_registration","health_nutrition","disability_inclusion","conflict_displacement","climate_environment","juvenile_justice","poverty"]', '$[' || (i %% 12) || ']'),
-				json_extract('["child_labour","child_marriage","education","violence","online_safety","birth_registration","health_nutrition","disability_inclusion","conflict_displacement","climate_environment","juvenile_justice","poverty"]', '$[' || ((i / 12 + 5) %% 12) || ']')) END,
-		i %% 5, i %% 7, i %% 3, i %% 4, i %% 6, i %% 2, i %% 3, 0, i %% 2,
-		i %% 11, 'Generated summary text for activity ' || i, CASE WHEN i %% 10 = 0 THEN 'draft' ELSE 'final' END
-	FROM n`, n, orgs)
-}
 
 var (
 	deviceOnce sync.Once
@@ -69,7 +46,7 @@ func deviceFixture(b *testing.B) string {
 		}
 		defer db.Close()
 		start := time.Now()
-		if _, err := db.ExecContext(ctx, FixtureSQL(100_000, 1)); err != nil {
+		if _, err := db.ExecContext(ctx, fixture.SQL(100_000, 1)); err != nil {
 			deviceErr = fmt.Errorf("fill fixture: %w", err)
 			return
 		}

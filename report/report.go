@@ -51,6 +51,8 @@ type Report struct {
 	ByTheme    []Bucket
 	ByKind     []Bucket
 	ByCountry  []Bucket
+	// ByOrg has one bucket per organization, keyed by its id.
+	ByOrg []Bucket
 	// BySexAge[sex][band] counts children, indexed like [codes.Sexes] and
 	// [codes.AgeBands].
 	BySexAge [3][3]int
@@ -59,35 +61,21 @@ type Report struct {
 const childrenExpr = `(a.girls_0_5 + a.girls_6_11 + a.girls_12_17 + a.boys_0_5 + a.boys_6_11 + a.boys_12_17 +
 	a.unrecorded_0_5 + a.unrecorded_6_11 + a.unrecorded_12_17)`
 
-// source is where a part of a report reads from: the activities table, or
-// the monthly rollup of it. Both have the columns the queries use under the
-// same names; the rollup's hold sums, and its n counts activities.
-type source struct {
-	from, count, month string
-	rollup             bool
-}
-
-var (
-	fromActivities = source{from: "activities a", count: "count(*)", month: "substr(a.start_date, 1, 7)"}
-	fromRollup     = source{from: RollupTable + " a", count: "coalesce(sum(a.n), 0)", month: "a.month", rollup: true}
-)
-
-// part is one slice of a period read from one source. From and To are days
-// for the activities table and months ("2026-03") for the rollup.
+// part is one slice of a period read from one source: the activities table
+// (From and To are days) or the rollup (months such as "2026-03").
 type part struct {
-	src      source
+	rollup   bool
 	from, to string
 }
 
 func (p part) where(f Filter) (string, []any) {
 	var where []string
 	var args []any
-	if !p.src.rollup {
-		where = append(where, "a.deleted = 0")
-	}
 	col := "a.start_date"
-	if p.src.rollup {
+	if p.rollup {
 		col = "a.month"
+	} else {
+		where = append(where, "a.deleted = 0")
 	}
 	if p.from != "" {
 		where = append(where, col+" >= ?")
@@ -118,11 +106,12 @@ func (p part) where(f Filter) (string, []any) {
 
 // parts splits f's period for reading: whole months from the rollup when
 // there is one, the days of a partial first or last month from the
-// activities table. Without a rollup, or for dates that do not parse, the
+// activities table. Without a rollup, for a filter on visibility or status
+// (which the rollup does not keep), or for dates that do not parse, the
 // whole period comes from the activities table.
 func parts(f Filter, rollup bool) []part {
-	all := []part{{src: fromActivities, from: f.From, to: f.To}}
-	if !rollup {
+	all := []part{{from: f.From, to: f.To}}
+	if !rollup || f.Visibility != "" || f.FinalOnly {
 		return all
 	}
 	var from, to time.Time
@@ -141,7 +130,7 @@ func parts(f Filter, rollup bool) []part {
 		return all
 	}
 	var out []part
-	// firstMonth and lastMonth are the whole months inside the period.
+	// firstMonth and lastMonth bound the whole months inside the period.
 	firstMonth, lastMonth := "", ""
 	if f.From != "" {
 		if from.Day() == 1 {
@@ -152,7 +141,7 @@ func parts(f Filter, rollup bool) []part {
 			if f.To != "" && to.Before(end) {
 				end = to
 			}
-			out = append(out, part{src: fromActivities, from: f.From, to: end.Format(DateLayout)})
+			out = append(out, part{from: f.From, to: end.Format(DateLayout)})
 			if f.To != "" && !to.After(end) {
 				return out
 			}
@@ -164,12 +153,12 @@ func parts(f Filter, rollup bool) []part {
 			lastMonth = to.Format("2006-01")
 		} else {
 			start := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, time.UTC)
-			out = append(out, part{src: fromActivities, from: start.Format(DateLayout), to: f.To})
+			out = append(out, part{from: start.Format(DateLayout), to: f.To})
 			lastMonth = start.AddDate(0, -1, 0).Format("2006-01")
 		}
 	}
 	if firstMonth == "" || lastMonth == "" || firstMonth <= lastMonth {
-		out = append(out, part{src: fromRollup, from: firstMonth, to: lastMonth})
+		out = append(out, part{rollup: true, from: firstMonth, to: lastMonth})
 	}
 	return out
 }
@@ -194,7 +183,7 @@ func ComputeDirect(ctx context.Context, q Querier, f Filter) (Report, error) {
 
 func compute(ctx context.Context, q Querier, f Filter, rollup bool) (Report, error) {
 	r := Report{Filter: f}
-	sums := map[string]map[string]*Bucket{"month": {}, "kind": {}, "country": {}, "theme": {}}
+	sums := map[string]map[string]*Bucket{"month": {}, "org": {}, "kind": {}, "country": {}, "theme": {}}
 	for _, p := range parts(f, rollup) {
 		if err := computePart(ctx, q, f, p, &r, sums); err != nil {
 			return Report{Filter: f}, err
@@ -204,6 +193,7 @@ func compute(ctx context.Context, q Querier, f Filter, rollup bool) (Report, err
 	r.ByKind = sorted(sums["kind"], false)
 	r.ByCountry = sorted(sums["country"], false)
 	r.ByTheme = sorted(sums["theme"], false)
+	r.ByOrg = sorted(sums["org"], false)
 	return r, nil
 }
 
@@ -226,11 +216,16 @@ func sorted(m map[string]*Bucket, byKey bool) []Bucket {
 
 func computePart(ctx context.Context, q Querier, f Filter, p part, r *Report, sums map[string]map[string]*Bucket) error {
 	where, args := p.where(f)
-	totals := `SELECT ` + p.src.count + `, coalesce(sum(` + childrenExpr + `), 0), coalesce(sum(a.adults), 0),
+	count, from, dim := "count(*)", "activities a", func(string) string { return "" }
+	if p.rollup {
+		count, from = "coalesce(sum(a.n), 0)", RollupTable+" a"
+		dim = func(d string) string { return " AND a.dim = '" + d + "'" }
+	}
+	totals := `SELECT ` + count + `, coalesce(sum(` + childrenExpr + `), 0), coalesce(sum(a.adults), 0),
 		coalesce(sum(a.girls_0_5), 0), coalesce(sum(a.girls_6_11), 0), coalesce(sum(a.girls_12_17), 0),
 		coalesce(sum(a.boys_0_5), 0), coalesce(sum(a.boys_6_11), 0), coalesce(sum(a.boys_12_17), 0),
 		coalesce(sum(a.unrecorded_0_5), 0), coalesce(sum(a.unrecorded_6_11), 0), coalesce(sum(a.unrecorded_12_17), 0)
-		FROM ` + p.src.from + ` WHERE ` + where
+		FROM ` + from + ` WHERE ` + where + dim("total")
 	rows, err := q.QueryContext(ctx, totals, args...)
 	if err != nil {
 		return fmt.Errorf("report: totals: %w", err)
@@ -255,19 +250,26 @@ func computePart(ctx context.Context, q Querier, f Filter, p part, r *Report, su
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("report: totals: %w", err)
 	}
-	breakdowns := []struct {
-		name string
-		key  string
-		from string
-	}{
-		{"month", p.src.month, p.src.from},
-		{"kind", "a.kind", p.src.from},
-		{"country", "a.country", p.src.from},
-		{"theme", "t.value", p.src.from + ", json_each(a.themes) t"},
+	type breakdown struct{ name, key, from, cond string }
+	bds := []breakdown{
+		{"month", "substr(a.start_date, 1, 7)", from, ""},
+		{"org", "a.org_id", from, ""},
+		{"kind", "a.kind", from, ""},
+		{"country", "a.country", from, ""},
+		{"theme", "t.value", from + ", json_each(a.themes) t", ""},
 	}
-	for _, b := range breakdowns {
-		qtext := `SELECT ` + b.key + `, ` + p.src.count + `, coalesce(sum(` + childrenExpr + `), 0), coalesce(sum(a.adults), 0) FROM ` + b.from +
-			` WHERE ` + where + ` GROUP BY 1`
+	if p.rollup {
+		bds = []breakdown{
+			{"month", "a.month", from, dim("total")},
+			{"org", "a.org_id", from, dim("total")},
+			{"kind", "a.key", from, dim("kind")},
+			{"country", "a.key", from, dim("country")},
+			{"theme", "a.key", from, dim("theme")},
+		}
+	}
+	for _, b := range bds {
+		qtext := `SELECT ` + b.key + `, ` + count + `, coalesce(sum(` + childrenExpr + `), 0), coalesce(sum(a.adults), 0) FROM ` + b.from +
+			` WHERE ` + where + b.cond + ` GROUP BY 1`
 		bs, err := scanBuckets(ctx, q, qtext, args)
 		if err != nil {
 			return fmt.Errorf("report: by %s: %w", b.name, err)

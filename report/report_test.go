@@ -14,7 +14,7 @@ import (
 
 // fixture stores five activities whose report figures are worked out by
 // hand in TestComputeHandChecked.
-func fixture(t *testing.T) *store.Store {
+func deviceStore(t *testing.T) *store.Store {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), store.DBFile), store.Options{})
@@ -49,7 +49,7 @@ func fixture(t *testing.T) *store.Store {
 
 func TestComputeHandChecked(t *testing.T) {
 	t.Parallel()
-	st := fixture(t)
+	st := deviceStore(t)
 	ctx := context.Background()
 	q1 := report.Filter{From: "2026-01-01", To: "2026-03-31"}
 	r, err := st.Report(ctx, q1)
@@ -64,6 +64,7 @@ func TestComputeHandChecked(t *testing.T) {
 		ByTheme:   []report.Bucket{{"education", 2, 32, 15}, {"child_labour", 1, 22, 10}},
 		ByKind:    []report.Bucket{{"training", 2, 12, 5}, {"school_visit", 1, 22, 10}},
 		ByCountry: []report.Bucket{{"MW", 2, 32, 15}, {"KE", 1, 2, 0}},
+		ByOrg:     []report.Bucket{{"o1", 2, 32, 15}, {"o2", 1, 2, 0}},
 		BySexAge:  [3][3]int{{1, 12, 3}, {6, 5, 6}, {0, 0, 1}},
 	}
 	if !reflect.DeepEqual(r, want) {

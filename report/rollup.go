@@ -7,11 +7,14 @@ import (
 	"fmt"
 )
 
-// RollupTable holds the live activities summed by month and by everything a
-// report groups or filters on. Triggers on the activities table keep it in
-// step with every insert, update and delete, so reading it gives the same
-// figures as reading the activities themselves, much faster. [Compute] uses
-// it for the whole months of a period when it exists.
+// RollupTable holds the live activities summed by month and organization:
+// in total (dim "total", with the reach by sex and age band), and by kind,
+// country and theme (dims "kind", "country", "theme", the code in key).
+// Triggers on the activities table keep it in step with every insert,
+// update and delete, so reading it gives the same figures as reading the
+// activities, from a few rows per organization and month. [Compute] uses it
+// for the whole months of a period when it exists and the filter needs no
+// visibility or status.
 //
 // The triggers see every change made with INSERT, UPDATE (including
 // INSERT … ON CONFLICT DO UPDATE) and DELETE. INSERT OR REPLACE removes the
@@ -23,13 +26,10 @@ const RollupTable = "activity_rollup"
 // activities already stored. Run it once, in one transaction (a schema
 // migration or [Migrate]).
 const RollupSQL = `CREATE TABLE activity_rollup (
+	dim TEXT NOT NULL,
 	month TEXT NOT NULL,
 	org_id TEXT NOT NULL,
-	visibility TEXT NOT NULL,
-	status TEXT NOT NULL,
-	kind TEXT NOT NULL,
-	country TEXT NOT NULL,
-	themes TEXT NOT NULL,
+	key TEXT NOT NULL,
 	n INTEGER NOT NULL,
 	girls_0_5 INTEGER NOT NULL,
 	girls_6_11 INTEGER NOT NULL,
@@ -41,34 +41,74 @@ const RollupSQL = `CREATE TABLE activity_rollup (
 	unrecorded_6_11 INTEGER NOT NULL,
 	unrecorded_12_17 INTEGER NOT NULL,
 	adults INTEGER NOT NULL,
-	PRIMARY KEY (month, org_id, visibility, status, kind, country, themes)
+	PRIMARY KEY (dim, month, org_id, key)
 ) WITHOUT ROWID;
 
-CREATE TRIGGER activity_rollup_ai AFTER INSERT ON activities WHEN new.deleted = 0 BEGIN
-	INSERT INTO activity_rollup (month, org_id, visibility, status, kind, country, themes, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
-	VALUES (substr(new.start_date, 1, 7), new.org_id, new.visibility, new.status, new.kind, new.country, new.themes, 1, new.girls_0_5, new.girls_6_11, new.girls_12_17, new.boys_0_5, new.boys_6_11, new.boys_12_17, new.unrecorded_0_5, new.unrecorded_6_11, new.unrecorded_12_17, new.adults)
-	ON CONFLICT DO UPDATE SET n = n + 1, girls_0_5 = girls_0_5 + excluded.girls_0_5, girls_6_11 = girls_6_11 + excluded.girls_6_11, girls_12_17 = girls_12_17 + excluded.girls_12_17, boys_0_5 = boys_0_5 + excluded.boys_0_5, boys_6_11 = boys_6_11 + excluded.boys_6_11, boys_12_17 = boys_12_17 + excluded.boys_12_17, unrecorded_0_5 = unrecorded_0_5 + excluded.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 + excluded.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 + excluded.unrecorded_12_17, adults = adults + excluded.adults;
+CREATE TRIGGER activity_rollup_ai AFTER INSERT ON activities BEGIN
+	INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
+	SELECT 'total', substr(new.start_date, 1, 7), new.org_id, '', 1, new.girls_0_5, new.girls_6_11, new.girls_12_17, new.boys_0_5, new.boys_6_11, new.boys_12_17, new.unrecorded_0_5, new.unrecorded_6_11, new.unrecorded_12_17, new.adults WHERE new.deleted = 0
+	ON CONFLICT DO UPDATE SET n = n + excluded.n, girls_0_5 = girls_0_5 + excluded.girls_0_5, girls_6_11 = girls_6_11 + excluded.girls_6_11, girls_12_17 = girls_12_17 + excluded.girls_12_17, boys_0_5 = boys_0_5 + excluded.boys_0_5, boys_6_11 = boys_6_11 + excluded.boys_6_11, boys_12_17 = boys_12_17 + excluded.boys_12_17, unrecorded_0_5 = unrecorded_0_5 + excluded.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 + excluded.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 + excluded.unrecorded_12_17, adults = adults + excluded.adults;
+	INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
+	SELECT 'kind', substr(new.start_date, 1, 7), new.org_id, new.kind, 1, new.girls_0_5, new.girls_6_11, new.girls_12_17, new.boys_0_5, new.boys_6_11, new.boys_12_17, new.unrecorded_0_5, new.unrecorded_6_11, new.unrecorded_12_17, new.adults WHERE new.deleted = 0
+	ON CONFLICT DO UPDATE SET n = n + excluded.n, girls_0_5 = girls_0_5 + excluded.girls_0_5, girls_6_11 = girls_6_11 + excluded.girls_6_11, girls_12_17 = girls_12_17 + excluded.girls_12_17, boys_0_5 = boys_0_5 + excluded.boys_0_5, boys_6_11 = boys_6_11 + excluded.boys_6_11, boys_12_17 = boys_12_17 + excluded.boys_12_17, unrecorded_0_5 = unrecorded_0_5 + excluded.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 + excluded.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 + excluded.unrecorded_12_17, adults = adults + excluded.adults;
+	INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
+	SELECT 'country', substr(new.start_date, 1, 7), new.org_id, new.country, 1, new.girls_0_5, new.girls_6_11, new.girls_12_17, new.boys_0_5, new.boys_6_11, new.boys_12_17, new.unrecorded_0_5, new.unrecorded_6_11, new.unrecorded_12_17, new.adults WHERE new.deleted = 0
+	ON CONFLICT DO UPDATE SET n = n + excluded.n, girls_0_5 = girls_0_5 + excluded.girls_0_5, girls_6_11 = girls_6_11 + excluded.girls_6_11, girls_12_17 = girls_12_17 + excluded.girls_12_17, boys_0_5 = boys_0_5 + excluded.boys_0_5, boys_6_11 = boys_6_11 + excluded.boys_6_11, boys_12_17 = boys_12_17 + excluded.boys_12_17, unrecorded_0_5 = unrecorded_0_5 + excluded.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 + excluded.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 + excluded.unrecorded_12_17, adults = adults + excluded.adults;
+	INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
+	SELECT 'theme', substr(new.start_date, 1, 7), new.org_id, t.value, 1, new.girls_0_5, new.girls_6_11, new.girls_12_17, new.boys_0_5, new.boys_6_11, new.boys_12_17, new.unrecorded_0_5, new.unrecorded_6_11, new.unrecorded_12_17, new.adults FROM json_each(new.themes) t WHERE new.deleted = 0
+	ON CONFLICT DO UPDATE SET n = n + excluded.n, girls_0_5 = girls_0_5 + excluded.girls_0_5, girls_6_11 = girls_6_11 + excluded.girls_6_11, girls_12_17 = girls_12_17 + excluded.girls_12_17, boys_0_5 = boys_0_5 + excluded.boys_0_5, boys_6_11 = boys_6_11 + excluded.boys_6_11, boys_12_17 = boys_12_17 + excluded.boys_12_17, unrecorded_0_5 = unrecorded_0_5 + excluded.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 + excluded.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 + excluded.unrecorded_12_17, adults = adults + excluded.adults;
 END;
 
-CREATE TRIGGER activity_rollup_ad AFTER DELETE ON activities WHEN old.deleted = 0 BEGIN
+CREATE TRIGGER activity_rollup_ad AFTER DELETE ON activities BEGIN
 	UPDATE activity_rollup SET n = n - 1, girls_0_5 = girls_0_5 - old.girls_0_5, girls_6_11 = girls_6_11 - old.girls_6_11, girls_12_17 = girls_12_17 - old.girls_12_17, boys_0_5 = boys_0_5 - old.boys_0_5, boys_6_11 = boys_6_11 - old.boys_6_11, boys_12_17 = boys_12_17 - old.boys_12_17, unrecorded_0_5 = unrecorded_0_5 - old.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 - old.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 - old.unrecorded_12_17, adults = adults - old.adults
-	WHERE month = substr(old.start_date, 1, 7) AND org_id = old.org_id AND visibility = old.visibility AND status = old.status AND kind = old.kind AND country = old.country AND themes = old.themes;
-	DELETE FROM activity_rollup WHERE n = 0 AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id AND visibility = old.visibility AND status = old.status AND kind = old.kind AND country = old.country AND themes = old.themes;
-END;
-
-CREATE TRIGGER activity_rollup_au AFTER UPDATE OF deleted, start_date, org_id, visibility, status, kind, country, themes, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults ON activities BEGIN
+	WHERE old.deleted = 0 AND dim = 'total' AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id AND key = '';
 	UPDATE activity_rollup SET n = n - 1, girls_0_5 = girls_0_5 - old.girls_0_5, girls_6_11 = girls_6_11 - old.girls_6_11, girls_12_17 = girls_12_17 - old.girls_12_17, boys_0_5 = boys_0_5 - old.boys_0_5, boys_6_11 = boys_6_11 - old.boys_6_11, boys_12_17 = boys_12_17 - old.boys_12_17, unrecorded_0_5 = unrecorded_0_5 - old.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 - old.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 - old.unrecorded_12_17, adults = adults - old.adults
-	WHERE old.deleted = 0 AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id AND visibility = old.visibility AND status = old.status AND kind = old.kind AND country = old.country AND themes = old.themes;
-	DELETE FROM activity_rollup WHERE n = 0 AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id AND visibility = old.visibility AND status = old.status AND kind = old.kind AND country = old.country AND themes = old.themes;
-	INSERT INTO activity_rollup (month, org_id, visibility, status, kind, country, themes, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
-	SELECT substr(new.start_date, 1, 7), new.org_id, new.visibility, new.status, new.kind, new.country, new.themes, 1, new.girls_0_5, new.girls_6_11, new.girls_12_17, new.boys_0_5, new.boys_6_11, new.boys_12_17, new.unrecorded_0_5, new.unrecorded_6_11, new.unrecorded_12_17, new.adults WHERE new.deleted = 0
-	ON CONFLICT DO UPDATE SET n = n + 1, girls_0_5 = girls_0_5 + excluded.girls_0_5, girls_6_11 = girls_6_11 + excluded.girls_6_11, girls_12_17 = girls_12_17 + excluded.girls_12_17, boys_0_5 = boys_0_5 + excluded.boys_0_5, boys_6_11 = boys_6_11 + excluded.boys_6_11, boys_12_17 = boys_12_17 + excluded.boys_12_17, unrecorded_0_5 = unrecorded_0_5 + excluded.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 + excluded.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 + excluded.unrecorded_12_17, adults = adults + excluded.adults;
+	WHERE old.deleted = 0 AND dim = 'kind' AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id AND key = old.kind;
+	UPDATE activity_rollup SET n = n - 1, girls_0_5 = girls_0_5 - old.girls_0_5, girls_6_11 = girls_6_11 - old.girls_6_11, girls_12_17 = girls_12_17 - old.girls_12_17, boys_0_5 = boys_0_5 - old.boys_0_5, boys_6_11 = boys_6_11 - old.boys_6_11, boys_12_17 = boys_12_17 - old.boys_12_17, unrecorded_0_5 = unrecorded_0_5 - old.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 - old.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 - old.unrecorded_12_17, adults = adults - old.adults
+	WHERE old.deleted = 0 AND dim = 'country' AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id AND key = old.country;
+	UPDATE activity_rollup SET n = n - (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), girls_0_5 = girls_0_5 - old.girls_0_5 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), girls_6_11 = girls_6_11 - old.girls_6_11 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), girls_12_17 = girls_12_17 - old.girls_12_17 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), boys_0_5 = boys_0_5 - old.boys_0_5 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), boys_6_11 = boys_6_11 - old.boys_6_11 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), boys_12_17 = boys_12_17 - old.boys_12_17 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), unrecorded_0_5 = unrecorded_0_5 - old.unrecorded_0_5 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), unrecorded_6_11 = unrecorded_6_11 - old.unrecorded_6_11 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), unrecorded_12_17 = unrecorded_12_17 - old.unrecorded_12_17 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), adults = adults - old.adults * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key)
+	WHERE old.deleted = 0 AND dim = 'theme' AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id
+		AND key IN (SELECT value FROM json_each(old.themes));
+	DELETE FROM activity_rollup WHERE n = 0 AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id AND dim IN ('total', 'kind', 'country', 'theme');
 END;
 
-INSERT INTO activity_rollup (month, org_id, visibility, status, kind, country, themes, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
-SELECT substr(a.start_date, 1, 7), a.org_id, a.visibility, a.status, a.kind, a.country, a.themes, count(*), sum(a.girls_0_5), sum(a.girls_6_11), sum(a.girls_12_17), sum(a.boys_0_5), sum(a.boys_6_11), sum(a.boys_12_17), sum(a.unrecorded_0_5), sum(a.unrecorded_6_11), sum(a.unrecorded_12_17), sum(a.adults)
-FROM activities a WHERE a.deleted = 0
-GROUP BY 1, a.org_id, a.visibility, a.status, a.kind, a.country, a.themes;
+CREATE TRIGGER activity_rollup_au AFTER UPDATE OF deleted, start_date, org_id, kind, country, themes, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults ON activities BEGIN
+	UPDATE activity_rollup SET n = n - 1, girls_0_5 = girls_0_5 - old.girls_0_5, girls_6_11 = girls_6_11 - old.girls_6_11, girls_12_17 = girls_12_17 - old.girls_12_17, boys_0_5 = boys_0_5 - old.boys_0_5, boys_6_11 = boys_6_11 - old.boys_6_11, boys_12_17 = boys_12_17 - old.boys_12_17, unrecorded_0_5 = unrecorded_0_5 - old.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 - old.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 - old.unrecorded_12_17, adults = adults - old.adults
+	WHERE old.deleted = 0 AND dim = 'total' AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id AND key = '';
+	UPDATE activity_rollup SET n = n - 1, girls_0_5 = girls_0_5 - old.girls_0_5, girls_6_11 = girls_6_11 - old.girls_6_11, girls_12_17 = girls_12_17 - old.girls_12_17, boys_0_5 = boys_0_5 - old.boys_0_5, boys_6_11 = boys_6_11 - old.boys_6_11, boys_12_17 = boys_12_17 - old.boys_12_17, unrecorded_0_5 = unrecorded_0_5 - old.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 - old.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 - old.unrecorded_12_17, adults = adults - old.adults
+	WHERE old.deleted = 0 AND dim = 'kind' AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id AND key = old.kind;
+	UPDATE activity_rollup SET n = n - 1, girls_0_5 = girls_0_5 - old.girls_0_5, girls_6_11 = girls_6_11 - old.girls_6_11, girls_12_17 = girls_12_17 - old.girls_12_17, boys_0_5 = boys_0_5 - old.boys_0_5, boys_6_11 = boys_6_11 - old.boys_6_11, boys_12_17 = boys_12_17 - old.boys_12_17, unrecorded_0_5 = unrecorded_0_5 - old.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 - old.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 - old.unrecorded_12_17, adults = adults - old.adults
+	WHERE old.deleted = 0 AND dim = 'country' AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id AND key = old.country;
+	UPDATE activity_rollup SET n = n - (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), girls_0_5 = girls_0_5 - old.girls_0_5 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), girls_6_11 = girls_6_11 - old.girls_6_11 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), girls_12_17 = girls_12_17 - old.girls_12_17 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), boys_0_5 = boys_0_5 - old.boys_0_5 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), boys_6_11 = boys_6_11 - old.boys_6_11 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), boys_12_17 = boys_12_17 - old.boys_12_17 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), unrecorded_0_5 = unrecorded_0_5 - old.unrecorded_0_5 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), unrecorded_6_11 = unrecorded_6_11 - old.unrecorded_6_11 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), unrecorded_12_17 = unrecorded_12_17 - old.unrecorded_12_17 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), adults = adults - old.adults * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key)
+	WHERE old.deleted = 0 AND dim = 'theme' AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id
+		AND key IN (SELECT value FROM json_each(old.themes));
+	DELETE FROM activity_rollup WHERE n = 0 AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id AND dim IN ('total', 'kind', 'country', 'theme');
+	INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
+	SELECT 'total', substr(new.start_date, 1, 7), new.org_id, '', 1, new.girls_0_5, new.girls_6_11, new.girls_12_17, new.boys_0_5, new.boys_6_11, new.boys_12_17, new.unrecorded_0_5, new.unrecorded_6_11, new.unrecorded_12_17, new.adults WHERE new.deleted = 0
+	ON CONFLICT DO UPDATE SET n = n + excluded.n, girls_0_5 = girls_0_5 + excluded.girls_0_5, girls_6_11 = girls_6_11 + excluded.girls_6_11, girls_12_17 = girls_12_17 + excluded.girls_12_17, boys_0_5 = boys_0_5 + excluded.boys_0_5, boys_6_11 = boys_6_11 + excluded.boys_6_11, boys_12_17 = boys_12_17 + excluded.boys_12_17, unrecorded_0_5 = unrecorded_0_5 + excluded.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 + excluded.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 + excluded.unrecorded_12_17, adults = adults + excluded.adults;
+	INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
+	SELECT 'kind', substr(new.start_date, 1, 7), new.org_id, new.kind, 1, new.girls_0_5, new.girls_6_11, new.girls_12_17, new.boys_0_5, new.boys_6_11, new.boys_12_17, new.unrecorded_0_5, new.unrecorded_6_11, new.unrecorded_12_17, new.adults WHERE new.deleted = 0
+	ON CONFLICT DO UPDATE SET n = n + excluded.n, girls_0_5 = girls_0_5 + excluded.girls_0_5, girls_6_11 = girls_6_11 + excluded.girls_6_11, girls_12_17 = girls_12_17 + excluded.girls_12_17, boys_0_5 = boys_0_5 + excluded.boys_0_5, boys_6_11 = boys_6_11 + excluded.boys_6_11, boys_12_17 = boys_12_17 + excluded.boys_12_17, unrecorded_0_5 = unrecorded_0_5 + excluded.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 + excluded.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 + excluded.unrecorded_12_17, adults = adults + excluded.adults;
+	INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
+	SELECT 'country', substr(new.start_date, 1, 7), new.org_id, new.country, 1, new.girls_0_5, new.girls_6_11, new.girls_12_17, new.boys_0_5, new.boys_6_11, new.boys_12_17, new.unrecorded_0_5, new.unrecorded_6_11, new.unrecorded_12_17, new.adults WHERE new.deleted = 0
+	ON CONFLICT DO UPDATE SET n = n + excluded.n, girls_0_5 = girls_0_5 + excluded.girls_0_5, girls_6_11 = girls_6_11 + excluded.girls_6_11, girls_12_17 = girls_12_17 + excluded.girls_12_17, boys_0_5 = boys_0_5 + excluded.boys_0_5, boys_6_11 = boys_6_11 + excluded.boys_6_11, boys_12_17 = boys_12_17 + excluded.boys_12_17, unrecorded_0_5 = unrecorded_0_5 + excluded.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 + excluded.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 + excluded.unrecorded_12_17, adults = adults + excluded.adults;
+	INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
+	SELECT 'theme', substr(new.start_date, 1, 7), new.org_id, t.value, 1, new.girls_0_5, new.girls_6_11, new.girls_12_17, new.boys_0_5, new.boys_6_11, new.boys_12_17, new.unrecorded_0_5, new.unrecorded_6_11, new.unrecorded_12_17, new.adults FROM json_each(new.themes) t WHERE new.deleted = 0
+	ON CONFLICT DO UPDATE SET n = n + excluded.n, girls_0_5 = girls_0_5 + excluded.girls_0_5, girls_6_11 = girls_6_11 + excluded.girls_6_11, girls_12_17 = girls_12_17 + excluded.girls_12_17, boys_0_5 = boys_0_5 + excluded.boys_0_5, boys_6_11 = boys_6_11 + excluded.boys_6_11, boys_12_17 = boys_12_17 + excluded.boys_12_17, unrecorded_0_5 = unrecorded_0_5 + excluded.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 + excluded.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 + excluded.unrecorded_12_17, adults = adults + excluded.adults;
+END;
+
+INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
+SELECT 'total', substr(a.start_date, 1, 7), a.org_id, '', count(*), sum(a.girls_0_5), sum(a.girls_6_11), sum(a.girls_12_17), sum(a.boys_0_5), sum(a.boys_6_11), sum(a.boys_12_17), sum(a.unrecorded_0_5), sum(a.unrecorded_6_11), sum(a.unrecorded_12_17), sum(a.adults)
+FROM activities a WHERE a.deleted = 0 GROUP BY 2, 3;
+INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
+SELECT 'kind', substr(a.start_date, 1, 7), a.org_id, a.kind, count(*), sum(a.girls_0_5), sum(a.girls_6_11), sum(a.girls_12_17), sum(a.boys_0_5), sum(a.boys_6_11), sum(a.boys_12_17), sum(a.unrecorded_0_5), sum(a.unrecorded_6_11), sum(a.unrecorded_12_17), sum(a.adults)
+FROM activities a WHERE a.deleted = 0 GROUP BY 2, 3, 4;
+INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
+SELECT 'country', substr(a.start_date, 1, 7), a.org_id, a.country, count(*), sum(a.girls_0_5), sum(a.girls_6_11), sum(a.girls_12_17), sum(a.boys_0_5), sum(a.boys_6_11), sum(a.boys_12_17), sum(a.unrecorded_0_5), sum(a.unrecorded_6_11), sum(a.unrecorded_12_17), sum(a.adults)
+FROM activities a WHERE a.deleted = 0 GROUP BY 2, 3, 4;
+INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
+SELECT 'theme', substr(a.start_date, 1, 7), a.org_id, t.value, count(*), sum(a.girls_0_5), sum(a.girls_6_11), sum(a.girls_12_17), sum(a.boys_0_5), sum(a.boys_6_11), sum(a.boys_12_17), sum(a.unrecorded_0_5), sum(a.unrecorded_6_11), sum(a.unrecorded_12_17), sum(a.adults)
+FROM activities a, json_each(a.themes) t WHERE a.deleted = 0 GROUP BY 2, 3, 4;
 `
 
 // Migrate prepares db's activities table for fast reports: it creates the
