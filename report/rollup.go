@@ -3,7 +3,6 @@ package report
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 )
 
@@ -140,13 +139,22 @@ func Migrate(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// HasRollup reports whether q's database has [RollupTable].
+// HasRollup reports whether q's database has [RollupTable] and the report
+// index [IndexName], which [Migrate] creates together.
 func HasRollup(ctx context.Context, q Querier) (bool, error) {
-	rows, err := q.QueryContext(ctx, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", RollupTable)
+	rows, err := q.QueryContext(ctx, "SELECT count(*) FROM sqlite_master WHERE (type = 'table' AND name = ?) OR (type = 'index' AND name = ?)", RollupTable, IndexName)
 	if err != nil {
 		return false, fmt.Errorf("report: look for rollup: %w", err)
 	}
 	defer rows.Close()
-	ok := rows.Next()
-	return ok, errors.Join(rows.Err())
+	var n int
+	for rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return false, fmt.Errorf("report: look for rollup: %w", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return false, fmt.Errorf("report: look for rollup: %w", err)
+	}
+	return n == 2, nil
 }
