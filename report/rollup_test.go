@@ -24,14 +24,28 @@ func TestRollupMatchesActivities(t *testing.T) {
 	bounds := append([]string{"", "2025-12-02", "2026-01-31", "2026-02-01", "2026-02-27", "2026-03-30"}, dates...)
 	kinds := []string{"training", "school_visit", "other"}
 	themes := []string{"education", "violence", "poverty"}
+	// A fresh database every ten checks: in between, histories pile up,
+	// which only makes the comparison harder to pass.
 	n := 0
-	rapid.Check(t, func(rt *rapid.T) {
-		n++
-		st, err := store.Open(ctx, filepath.Join(t.TempDir(), fmt.Sprintf("r%d.db", n)), store.Options{})
-		if err != nil {
-			rt.Fatal(err)
+	var st *store.Store
+	var ids []string
+	t.Cleanup(func() {
+		if st != nil {
+			st.Close()
 		}
-		defer st.Close()
+	})
+	rapid.Check(t, func(rt *rapid.T) {
+		if n%10 == 0 {
+			if st != nil {
+				st.Close()
+			}
+			var err error
+			if st, err = store.Open(ctx, filepath.Join(t.TempDir(), fmt.Sprintf("r%d.db", n)), store.Options{}); err != nil {
+				rt.Fatal(err)
+			}
+			ids = nil
+		}
+		n++
 		genActivity := func() store.Activity {
 			a := store.Activity{
 				Meta:      store.Meta{OrgID: rapid.SampledFrom([]string{"o1", "o2"}).Draw(rt, "org"), Visibility: rapid.SampledFrom([]string{"org", "network"}).Draw(rt, "vis")},
@@ -52,9 +66,8 @@ func TestRollupMatchesActivities(t *testing.T) {
 			a.Reach.Adults = rapid.IntRange(0, 5).Draw(rt, "ad")
 			return a
 		}
-		var ids []string
-		migrateAt := rapid.IntRange(0, 20).Draw(rt, "migrateAt")
-		steps := rapid.IntRange(1, 20).Draw(rt, "steps")
+		migrateAt := rapid.IntRange(0, 12).Draw(rt, "migrateAt")
+		steps := rapid.IntRange(1, 12).Draw(rt, "steps")
 		for i := range steps {
 			if i == migrateAt {
 				// The first report creates the rollup from what is stored.
@@ -102,7 +115,7 @@ func TestRollupMatchesActivities(t *testing.T) {
 		if ok, err := report.HasRollup(ctx, db); err != nil || !ok {
 			rt.Fatalf("no rollup after a report: %v", err)
 		}
-		for range 5 {
+		for range 3 {
 			f := report.Filter{
 				From: rapid.SampledFrom(bounds).Draw(rt, "from"), To: rapid.SampledFrom(bounds).Draw(rt, "to"),
 				FinalOnly: rapid.Bool().Draw(rt, "final"), Visibility: rapid.SampledFrom([]string{"", "org", "network"}).Draw(rt, "fvis"),
