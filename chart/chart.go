@@ -258,16 +258,22 @@ func (g *Geometry) line(c Chart, y, h float32) {
 	if h <= 0 {
 		h = 200
 	}
-	top := niceCeil(c.max())
 	const ticks = 4
+	// Round the step, not the top, so that every tick is a round number.
+	top := niceCeil(c.max()/ticks) * ticks
 	axisW := float32(0)
 	for t := 0; t <= ticks; t++ {
 		axisW = max(axisW, TextWidth(c.format(top*float64(t)/ticks), FontSize-1))
 	}
-	left := axisW + 8
-	plotTop := y + 8
+	labelW := float32(0)
+	for _, l := range c.Categories {
+		labelW = max(labelW, TextWidth(l, FontSize-1))
+	}
+	left := max(axisW+8, labelW/2)
+	plotTop := y + 12
 	plotH := h
-	right := g.W - 8
+	// Room for the last category's label, centred under its point.
+	right := g.W - max(8, labelW/2)
 	plotW := right - left
 	bottom := plotTop + plotH
 	for t := 0; t <= ticks; t++ {
@@ -284,10 +290,6 @@ func (g *Geometry) line(c Chart, y, h float32) {
 	}
 	yAt := func(v float64) float32 { return bottom - plotH*float32(v/top) }
 	// Show every step-th category label so that labels never overlap.
-	labelW := float32(0)
-	for _, l := range c.Categories {
-		labelW = max(labelW, TextWidth(l, FontSize-1))
-	}
 	step := 1
 	if n > 1 {
 		for float32(step)*plotW/float32(n-1) < labelW+6 && step < n {

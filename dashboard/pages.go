@@ -317,7 +317,7 @@ header form{display:inline}
 main{padding:1em;max-width:1000px;margin:auto}
 section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:1em;margin-bottom:1em}
 .totals{display:flex;gap:2em;flex-wrap:wrap}.totals b{font-size:1.5em;display:block}
-.charts{display:flex;flex-wrap:wrap;gap:1em}.chart{max-width:100%;height:auto}
+.charts{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}.chart{max-width:100%;height:auto}
 table{border-collapse:collapse;width:100%;font-size:.9em}th,td{border-bottom:1px solid #eee;padding:.3em;text-align:start;vertical-align:top}
 td.n{text-align:end}.err{color:#a00}a{color:#0b4f6c}
 </style></head><body>{{end}}
