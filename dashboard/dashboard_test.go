@@ -330,6 +330,17 @@ func TestRoleChecks(t *testing.T) {
 			}
 		})
 	}
+	// The coordinator's workbook has a sheet of organizations; the
+	// orgadmin's does not.
+	for _, c := range []struct {
+		c    *http.Client
+		want bool
+	}{{coord, true}, {admin, false}} {
+		_, b, h := get(t, c.c, e.srv.URL+"/dashboard/report.xlsx?period=month")
+		if got := strings.Contains(bodies(t, b, h), "Org B Kenya|Kenya|2|72"); got != c.want {
+			t.Errorf("organizations sheet present = %v, want %v", got, c.want)
+		}
+	}
 	// The coordinator's page lists organizations; the orgadmin's does not.
 	_, page, _ := get(t, coord, e.srv.URL+"/dashboard/")
 	if !strings.Contains(string(page), "Org B Kenya") || !strings.Contains(string(page), "organizations.csv") {

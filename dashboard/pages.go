@@ -224,7 +224,16 @@ func (h *Handler) reportDownload(format string) http.HandlerFunc {
 			h.fail(w, r, err)
 			return
 		}
-		tables := export.Tables(rep, export.NewLabels(l, f.From, f.To))
+		lb := export.NewLabels(l, f.From, f.To)
+		tables := export.Tables(rep, lb)
+		if u.Role == RoleCoordinator {
+			orgs, err := h.byOrganization(r.Context(), rep)
+			if err != nil {
+				h.fail(w, r, err)
+				return
+			}
+			tables = append(tables, orgTable(orgs, l, lb))
+		}
 		var buf bytes.Buffer
 		if format == "xlsx" {
 			err = export.WriteXLSX(&buf, tables)
@@ -287,19 +296,27 @@ func (h *Handler) orgDownload(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	lb := export.NewLabels(l, f.From, f.To)
-	t := export.Table{Key: "organizations", Title: l.T("dashboard.organizations"),
-		Header: []string{lb.Organization, lb.Country, lb.Activities, lb.Children}}
-	for _, o := range orgs {
-		t.Rows = append(t.Rows, []any{o.Name, lb.Code("country", o.Country), o.Activities, o.Children})
-	}
 	var buf bytes.Buffer
-	if err := export.WriteCSV(&buf, t); err != nil {
+	if err := export.WriteCSV(&buf, orgTable(orgs, l, export.NewLabels(l, f.From, f.To))); err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	attachment(w, "fieldbook-organizations.csv", "text/csv; charset=utf-8")
 	_, _ = w.Write(buf.Bytes())
+}
+
+// orgTable lists every organization's figures.
+func orgTable(orgs []orgRow, l *locales.Localizer, lb export.Labels) export.Table {
+	t := export.Table{Key: "organizations", Title: l.T("dashboard.organizations"), Rows: [][]any{},
+		Header: []string{lb.Organization, lb.Country, lb.Activities, lb.Children}}
+	for _, o := range orgs {
+		country := ""
+		if o.Country != "" {
+			country = lb.Code("country", o.Country)
+		}
+		t.Rows = append(t.Rows, []any{o.Name, country, o.Activities, o.Children})
+	}
+	return t
 }
 
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
