@@ -6,8 +6,9 @@
 // Pages are rendered on the server with inline SVG charts: no scripts, no
 // external fonts, no requests to anywhere else. Users sign in with a name and
 // password (argon2id); sessions are random tokens in an HttpOnly,
-// SameSite=Strict cookie, stored hashed, that expire. Every request checks
-// the session and the user's role.
+// SameSite=Strict cookie, stored hashed, that expire. Five wrong passwords
+// for a name lock it for fifteen minutes. Every request checks the session
+// and the user's role.
 //
 // Privacy: a record an organization kept to itself ("org" visibility) counts
 // in every figure, but its text — title, summary, place, partners — is never
@@ -23,7 +24,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/text/language"
@@ -65,6 +68,48 @@ type Handler struct {
 	log      *slog.Logger
 	sessions *sessions
 	mux      *http.ServeMux
+
+	mu       sync.Mutex // guards failures
+	failures map[string][]time.Time
+}
+
+// Sign-in throttling: after maxFailures wrong passwords for one name within
+// failureWindow, that name is refused until the oldest failure ages out.
+const (
+	maxFailures   = 5
+	failureWindow = 15 * time.Minute
+)
+
+// throttled reports whether name has failed too often lately.
+func (h *Handler) throttled(name string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.recentFailures(name)) >= maxFailures
+}
+
+// recentFailures drops failures older than the window; h.mu must be held.
+func (h *Handler) recentFailures(name string) []time.Time {
+	cut := h.now().Add(-failureWindow)
+	fs := h.failures[name]
+	for len(fs) > 0 && !fs[0].After(cut) {
+		fs = fs[1:]
+	}
+	if len(fs) == 0 {
+		delete(h.failures, name)
+	} else {
+		h.failures[name] = fs
+	}
+	return fs
+}
+
+func (h *Handler) recordFailure(name string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	// Bound memory against a flood of made-up names.
+	if len(h.failures) > 10000 {
+		h.failures = map[string][]time.Time{}
+	}
+	h.failures[name] = append(h.recentFailures(name), h.now())
 }
 
 // New returns the dashboard handler after creating its tables with
@@ -78,7 +123,7 @@ func New(ctx context.Context, opts Options) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{db: opts.DB, bundle: opts.Bundle, prefix: strings.TrimSuffix(opts.Prefix, "/"), secure: opts.Secure,
-		now: opts.Now, log: opts.Log}
+		now: opts.Now, log: opts.Log, failures: map[string][]time.Time{}}
 	if h.prefix == "" {
 		h.prefix = "/dashboard"
 	}
@@ -217,9 +262,17 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := h.localizer(r)
-	u, err := Authenticate(r.Context(), h.db, r.PostForm.Get("name"), r.PostForm.Get("password"))
+	name := strings.TrimSpace(r.PostForm.Get("name"))
+	if h.throttled(name) {
+		h.log.Warn("dashboardLoginThrottled", "name", name)
+		w.Header().Set("Retry-After", strconv.Itoa(int(failureWindow.Seconds())))
+		h.renderLogin(w, r, l, http.StatusTooManyRequests, l.T("dashboard.bad_login"))
+		return
+	}
+	u, err := Authenticate(r.Context(), h.db, name, r.PostForm.Get("password"))
 	if errors.Is(err, ErrBadLogin) {
-		h.log.Info("dashboardBadLogin", "name", r.PostForm.Get("name"))
+		h.recordFailure(name)
+		h.log.Info("dashboardBadLogin", "name", name)
 		h.renderLogin(w, r, l, http.StatusUnauthorized, l.T("dashboard.bad_login"))
 		return
 	}

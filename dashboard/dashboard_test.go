@@ -412,6 +412,34 @@ func TestBadLogin(t *testing.T) {
 	}
 }
 
+func TestSignInThrottled(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 0)
+	post := func(pass string) int {
+		resp, err := e.client(t).PostForm(e.srv.URL+"/dashboard/login", url.Values{"name": {"admin-b"}, "password": {pass}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for range 5 {
+		if s := post("guess guess guess"); s != http.StatusUnauthorized {
+			t.Fatalf("wrong password: status %d", s)
+		}
+	}
+	// Even the right password is refused while the name is locked.
+	if s := post("correct horse battery"); s != http.StatusTooManyRequests {
+		t.Errorf("after five failures: status %d, want 429", s)
+	}
+	// Other names are not affected.
+	e.signIn(t, "admin-a")
+	e.clock.add(16 * time.Minute)
+	if s := post("correct horse battery"); s != http.StatusSeeOther {
+		t.Errorf("after the window: status %d, want a sign-in", s)
+	}
+}
+
 func TestAddUserValidates(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, 0)
