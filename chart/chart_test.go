@@ -1,0 +1,164 @@
+package chart_test
+
+import (
+	"encoding/xml"
+	"io"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/a20-network/fieldbook/chart"
+)
+
+// svgElems parses s as XML and returns its elements by name.
+func svgElems(t *testing.T, s string) map[string][]xml.StartElement {
+	t.Helper()
+	d := xml.NewDecoder(strings.NewReader(s))
+	out := map[string][]xml.StartElement{}
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("SVG does not parse: %v\n%s", err, s)
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			out[se.Name.Local] = append(out[se.Name.Local], se)
+		}
+	}
+}
+
+func attr(e xml.StartElement, name string) float64 {
+	for _, a := range e.Attr {
+		if a.Name.Local == name {
+			v, _ := strconv.ParseFloat(a.Value, 64)
+			return v
+		}
+	}
+	return -1
+}
+
+func TestBarsProportionalAndEscaped(t *testing.T) {
+	t.Parallel()
+	c := chart.Chart{
+		Kind: chart.Bars, Title: "Pays <&>",
+		Categories: []string{"Malawi", "Kenya", "中国"},
+		Series:     []chart.Series{{Name: "Activités", Values: []float64{40, 20, 10}}},
+	}
+	s := chart.SVG(c, 400, 0)
+	if strings.Contains(s, "<script") || strings.Contains(s, "Pays <&>") {
+		t.Fatalf("SVG holds unescaped text or a script: %s", s)
+	}
+	if !strings.Contains(s, "Pays &lt;&amp;&gt;") || !strings.Contains(s, "中国") {
+		t.Errorf("labels missing: %s", s)
+	}
+	el := svgElems(t, s)
+	if len(el["rect"]) != 3 {
+		t.Fatalf("got %d rects, want 3 bars", len(el["rect"]))
+	}
+	w0, w1, w2 := attr(el["rect"][0], "width"), attr(el["rect"][1], "width"), attr(el["rect"][2], "width")
+	if w0 <= 0 || abs(w1-w0/2) > 0.2 || abs(w2-w0/4) > 0.2 {
+		t.Errorf("bar widths %v %v %v not proportional to 40:20:10", w0, w1, w2)
+	}
+	for _, want := range []string{">40<", ">20<", ">10<"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("value %s not written beside its bar", want)
+		}
+	}
+}
+
+func abs(v float64) float64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+func TestGroupedBarsAndLegend(t *testing.T) {
+	t.Parallel()
+	c := chart.Chart{
+		Kind: chart.Bars, Categories: []string{"0–5", "6–11", "12–17"},
+		Series: []chart.Series{{Name: "Girls", Values: []float64{1, 2, 3}}, {Name: "Boys", Values: []float64{4, 5, 6}}},
+	}
+	g := chart.Layout(c, 300, 0)
+	// Two legend swatches and six bars.
+	if len(g.Rects) != 8 {
+		t.Fatalf("got %d rects, want 8", len(g.Rects))
+	}
+	for _, r := range g.Rects {
+		if r.X < 0 || r.X+r.W > g.W+0.01 || r.Y < 0 || r.Y+r.H > g.H+0.01 {
+			t.Errorf("rect %+v outside %vx%v", r, g.W, g.H)
+		}
+	}
+}
+
+func TestLineChart(t *testing.T) {
+	t.Parallel()
+	c := chart.Chart{
+		Kind: chart.Line, Categories: []string{"2026-01", "2026-02", "2026-03"},
+		Series: []chart.Series{{Name: "Activities", Values: []float64{3, 0, 7}}},
+	}
+	g := chart.Layout(c, 500, 150)
+	// Two segments join three points; five grid lines.
+	var lines int
+	for _, s := range g.Segments {
+		if s.Width == 2 {
+			lines++
+		}
+	}
+	if lines != 2 {
+		t.Errorf("got %d line segments, want 2", lines)
+	}
+	// The highest point (7) sits above the lowest (0).
+	if len(g.Rects) != 3 || !(g.Rects[2].Y < g.Rects[0].Y && g.Rects[0].Y < g.Rects[1].Y) {
+		t.Errorf("points not placed by value: %+v", g.Rects)
+	}
+	svgElems(t, chart.SVG(c, 500, 150))
+}
+
+func TestEmptyChartShowsMessage(t *testing.T) {
+	t.Parallel()
+	s := chart.SVG(chart.Chart{Kind: chart.Bars, Title: "Kinds", Empty: "Nothing yet"}, 300, 0)
+	if !strings.Contains(s, "Nothing yet") {
+		t.Errorf("empty chart lacks its message: %s", s)
+	}
+	svgElems(t, s)
+}
+
+func TestTextWidthWide(t *testing.T) {
+	t.Parallel()
+	if chart.TextWidth("中国", 10) <= chart.TextWidth("ab", 10) {
+		t.Error("wide characters should measure wider than Latin ones")
+	}
+}
+
+func FuzzSVG(f *testing.F) {
+	f.Add("Title", "a", "b", 1.0, 2.0, 300.0)
+	f.Add("<&\"'>", "", "مرحبا", -1.0, 1e308, 10.0)
+	f.Fuzz(func(t *testing.T, title, c1, c2 string, v1, v2, w float64) {
+		for _, k := range []chart.Kind{chart.Bars, chart.Line} {
+			c := chart.Chart{Kind: k, Title: title, Categories: []string{c1, c2},
+				Series: []chart.Series{{Name: c1, Values: []float64{v1, v2}}}}
+			s := chart.SVG(c, float32(w), 0)
+			if strings.Contains(s, "NaN") || strings.Contains(s, "Inf") {
+				t.Fatalf("SVG holds a non-number: %s", s)
+			}
+			d := xml.NewDecoder(strings.NewReader(s))
+			for {
+				_, err := d.Token()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					// Invalid UTF-8 or control characters in labels are the
+					// caller's input; everything else must parse.
+					if !strings.Contains(err.Error(), "invalid") && !strings.Contains(err.Error(), "illegal") {
+						t.Fatalf("SVG does not parse: %v", err)
+					}
+					break
+				}
+			}
+		}
+	})
+}

@@ -1,0 +1,224 @@
+package dashboard
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/argon2"
+
+	"github.com/a20-network/fieldbook/report"
+)
+
+// Roles a dashboard user can have.
+const (
+	// RoleCoordinator sees the whole network's figures and shared records.
+	RoleCoordinator = "coordinator"
+	// RoleOrgAdmin sees its own organization's details and the network's
+	// figures and shared records.
+	RoleOrgAdmin = "orgadmin"
+)
+
+// ErrBadLogin is returned by [Authenticate] for an unknown user or a wrong
+// password; the two are not told apart.
+var ErrBadLogin = errors.New("dashboard: wrong user name or password")
+
+// ErrUserExists is returned by [AddUser] for a name already taken.
+var ErrUserExists = errors.New("dashboard: user already exists")
+
+const schema = `
+CREATE TABLE IF NOT EXISTS users (
+	id         INTEGER PRIMARY KEY,
+	name       TEXT NOT NULL UNIQUE,
+	role       TEXT NOT NULL CHECK (role IN ('coordinator', 'orgadmin')),
+	org_id     TEXT NOT NULL DEFAULT '',
+	salt       BLOB NOT NULL,
+	hash       BLOB NOT NULL,
+	params     TEXT NOT NULL,
+	created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS dashboard_sessions (
+	token_hash TEXT PRIMARY KEY,
+	user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS dashboard_sessions_by_expiry ON dashboard_sessions (expires_at);
+`
+
+// Migrate creates the dashboard's tables (users and sessions) in the hub
+// database if they do not exist and, when the hub has its activities table,
+// the report index and monthly rollup ([report.Migrate]) that keep the
+// network's figures fast. It is safe to call on every start.
+func Migrate(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, schema); err != nil {
+		return fmt.Errorf("dashboard: create tables: %w", err)
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'activities'").Scan(&n); err != nil {
+		return fmt.Errorf("dashboard: look for activities: %w", err)
+	}
+	if n > 0 {
+		if err := report.Migrate(ctx, db); err != nil {
+			return fmt.Errorf("dashboard: %w", err)
+		}
+	}
+	return nil
+}
+
+// argon2id parameters: the OWASP minimum for argon2id (19 MiB, 2 passes).
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+	argonParams  = "argon2id;t=2;m=19456;p=1;l=32"
+)
+
+func hashPassword(password string, salt []byte) []byte {
+	return argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+}
+
+// MinPasswordLen is the shortest password [AddUser] accepts, in characters.
+const MinPasswordLen = 10
+
+// AddUser adds a dashboard user with an argon2id-hashed password and a
+// random per-user salt. role is [RoleCoordinator] or [RoleOrgAdmin]; an
+// orgadmin needs orgID. It fails with a message naming the bad field, or
+// wrapping [ErrUserExists], and then writes nothing. It backs
+// "fieldbook-hub user add".
+func AddUser(ctx context.Context, db *sql.DB, name, password, role, orgID string) error {
+	name = strings.TrimSpace(name)
+	switch {
+	case name == "" || utf8.RuneCountInString(name) > 100:
+		return errors.New("dashboard: add user: name must be 1 to 100 characters")
+	case utf8.RuneCountInString(password) < MinPasswordLen:
+		return fmt.Errorf("dashboard: add user: password must be at least %d characters", MinPasswordLen)
+	case role != RoleCoordinator && role != RoleOrgAdmin:
+		return fmt.Errorf("dashboard: add user: role %q unknown (want %s or %s)", role, RoleCoordinator, RoleOrgAdmin)
+	case role == RoleOrgAdmin && strings.TrimSpace(orgID) == "":
+		return errors.New("dashboard: add user: an orgadmin needs an organization id")
+	}
+	if err := Migrate(ctx, db); err != nil {
+		return err
+	}
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return fmt.Errorf("dashboard: add user: %w", err)
+	}
+	var exists int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE name = ?", name).Scan(&exists); err != nil {
+		return fmt.Errorf("dashboard: add user %s: %w", name, err)
+	}
+	if exists > 0 {
+		return fmt.Errorf("%w: %s", ErrUserExists, name)
+	}
+	_, err := db.ExecContext(ctx, `INSERT INTO users (name, role, org_id, salt, hash, params, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		name, role, strings.TrimSpace(orgID), salt, hashPassword(password, salt), argonParams, time.Now().UTC().Format(time.RFC3339))
+	if err != nil {
+		return fmt.Errorf("dashboard: add user %s: %w", name, err)
+	}
+	return nil
+}
+
+// User is a signed-in dashboard user.
+type User struct {
+	ID    int64
+	Name  string
+	Role  string
+	OrgID string
+}
+
+// dummySalt keeps the time of a login for an unknown user close to that of
+// a wrong password, so the response does not tell which names exist.
+var dummySalt = make([]byte, 16)
+
+// Authenticate checks name and password and returns the user, or
+// [ErrBadLogin].
+func Authenticate(ctx context.Context, db *sql.DB, name, password string) (User, error) {
+	var u User
+	var salt, want []byte
+	err := db.QueryRowContext(ctx, "SELECT id, name, role, org_id, salt, hash FROM users WHERE name = ?", strings.TrimSpace(name)).
+		Scan(&u.ID, &u.Name, &u.Role, &u.OrgID, &salt, &want)
+	if errors.Is(err, sql.ErrNoRows) {
+		hashPassword(password, dummySalt)
+		return User{}, ErrBadLogin
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("dashboard: sign in: %w", err)
+	}
+	if subtle.ConstantTimeCompare(hashPassword(password, salt), want) != 1 {
+		return User{}, ErrBadLogin
+	}
+	return u, nil
+}
+
+// sessions issues and checks session tokens. The database keeps only a
+// SHA-256 of each token, so a copy of the database cannot sign anyone in.
+type sessions struct {
+	db  *sql.DB
+	ttl time.Duration
+	now func() time.Time
+}
+
+func tokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// create starts a session for u and returns its token and expiry.
+func (s *sessions) create(ctx context.Context, u User) (string, time.Time, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", time.Time{}, fmt.Errorf("dashboard: new session: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(b)
+	now := s.now()
+	exp := now.Add(s.ttl)
+	if _, err := s.db.ExecContext(ctx, "DELETE FROM dashboard_sessions WHERE expires_at <= ?", now.Unix()); err != nil {
+		return "", time.Time{}, fmt.Errorf("dashboard: new session: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, "INSERT INTO dashboard_sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)",
+		tokenHash(token), u.ID, exp.Unix()); err != nil {
+		return "", time.Time{}, fmt.Errorf("dashboard: new session: %w", err)
+	}
+	return token, exp, nil
+}
+
+// user returns the session's user, or ok=false for an unknown or expired
+// token.
+func (s *sessions) user(ctx context.Context, token string) (User, bool, error) {
+	if token == "" || len(token) > 100 {
+		return User{}, false, nil
+	}
+	var u User
+	var exp int64
+	err := s.db.QueryRowContext(ctx, `SELECT u.id, u.name, u.role, u.org_id, s.expires_at FROM dashboard_sessions s
+		JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash(token)).Scan(&u.ID, &u.Name, &u.Role, &u.OrgID, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, false, nil
+	}
+	if err != nil {
+		return User{}, false, fmt.Errorf("dashboard: check session: %w", err)
+	}
+	if s.now().Unix() >= exp {
+		return User{}, false, nil
+	}
+	return u, true, nil
+}
+
+// end deletes the session.
+func (s *sessions) end(ctx context.Context, token string) error {
+	if _, err := s.db.ExecContext(ctx, "DELETE FROM dashboard_sessions WHERE token_hash = ?", tokenHash(token)); err != nil {
+		return fmt.Errorf("dashboard: end session: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,297 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/a20-network/fieldbook/chart/fynechart"
+	"github.com/a20-network/fieldbook/export"
+	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/report"
+	"github.com/a20-network/fieldbook/store"
+)
+
+// ReportStore is what the Reports screen reads: the report for a period and
+// the activities in it. *store.Store satisfies it.
+type ReportStore interface {
+	Report(ctx context.Context, f report.Filter) (report.Report, error)
+	Activities(ctx context.Context, f store.ActivityFilter) ([]store.Activity, error)
+}
+
+var _ ReportStore = (*store.Store)(nil)
+
+// maxListed caps the activities an export lists beside the report.
+const maxListed = 50000
+
+// NewReportsTab returns the Reports screen: a period picker, the period's
+// totals, charts of activities and children by month, theme, kind, country
+// and sex and age band with their numbers beside them, and CSV, Excel and
+// PDF exports. It reads local data only, so it works offline, and reloads
+// whenever it is shown.
+func NewReportsTab(st ReportStore, l *locales.Localizer, win fyne.Window) fyne.CanvasObject {
+	s := newReportsScreen(st, l, win, time.Now)
+	return s.build()
+}
+
+// reportsScreen is the Reports tab's state.
+type reportsScreen struct {
+	st  ReportStore
+	l   *locales.Localizer
+	win fyne.Window
+	now func() time.Time
+
+	period   *widget.Select
+	from, to *widget.Entry
+	status   *widget.Label
+	totals   *widget.Label
+	body     *fyne.Container
+
+	// spawn runs background work; tests run it in place so that they
+	// drive the screen from one goroutine.
+	spawn func(func())
+
+	mu      sync.Mutex // guards current
+	current report.Report
+}
+
+func newReportsScreen(st ReportStore, l *locales.Localizer, win fyne.Window, now func() time.Time) *reportsScreen {
+	return &reportsScreen{st: st, l: l, win: win, now: now, spawn: func(fn func()) { go fn() }}
+}
+
+// reportsView refreshes the screen each time it is shown, such as when its
+// tab is selected, so it always shows what the device holds now.
+type reportsView struct {
+	widget.BaseWidget
+	s       *reportsScreen
+	content fyne.CanvasObject
+}
+
+func (v *reportsView) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(v.content)
+}
+
+// Show shows the screen and reloads its figures.
+func (v *reportsView) Show() {
+	v.BaseWidget.Show()
+	v.s.onRefresh()
+}
+
+func (s *reportsScreen) build() fyne.CanvasObject {
+	kinds := make([]string, len(report.PeriodKinds))
+	for i, k := range report.PeriodKinds {
+		kinds[i] = s.l.T("report.period." + string(k))
+	}
+	s.from = &widget.Entry{PlaceHolder: s.l.T("report.from")}
+	s.to = &widget.Entry{PlaceHolder: s.l.T("report.to")}
+	s.period = widget.NewSelect(kinds, func(string) { s.onPeriod() })
+	s.status = &widget.Label{Wrapping: fyne.TextWrapWord}
+	s.totals = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord}
+	s.body = container.NewVBox()
+	s.period.SetSelectedIndex(0)
+
+	apply := &widget.Button{Text: s.l.T("report.apply"), OnTapped: s.onRefresh}
+	dates := container.NewGridWithColumns(2, s.from, s.to)
+	bar := container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewLabel(s.l.T("report.period")), apply, s.period),
+		dates,
+		container.NewHBox(
+			&widget.Button{Text: s.l.T("report.export_csv"), OnTapped: func() { s.onExport("csv") }},
+			&widget.Button{Text: s.l.T("report.export_xlsx"), OnTapped: func() { s.onExport("xlsx") }},
+			&widget.Button{Text: s.l.T("report.export_pdf"), OnTapped: func() { s.onExport("pdf") }},
+		),
+		s.status,
+	)
+	content := container.NewBorder(bar, nil, nil, nil, container.NewVScroll(container.NewVBox(s.totals, s.body)))
+	v := &reportsView{s: s, content: content}
+	v.ExtendBaseWidget(v)
+	s.onRefresh()
+	return v
+}
+
+// onPeriod enables the date fields for custom dates only.
+func (s *reportsScreen) onPeriod() {
+	if s.from == nil {
+		return
+	}
+	custom := s.kind() == report.Custom
+	for _, e := range []*widget.Entry{s.from, s.to} {
+		if custom {
+			e.Enable()
+		} else {
+			e.Disable()
+		}
+	}
+}
+
+func (s *reportsScreen) kind() report.PeriodKind {
+	i := s.period.SelectedIndex()
+	if i < 0 || i >= len(report.PeriodKinds) {
+		return report.ThisMonth
+	}
+	return report.PeriodKinds[i]
+}
+
+// filter reads the picked period, or returns an error a person can act on.
+func (s *reportsScreen) filter() (report.Filter, error) {
+	p, err := report.ParsePeriod(string(s.kind()), s.from.Text, s.to.Text)
+	if err != nil {
+		return report.Filter{}, err
+	}
+	return p.Filter(s.now(), report.Filter{})
+}
+
+// onRefresh reloads the report off the UI goroutine and shows it.
+func (s *reportsScreen) onRefresh() {
+	f, err := s.filter()
+	if err != nil {
+		s.status.SetText(s.l.T("report.error.period"))
+		return
+	}
+	s.spawn(func() {
+		r, err := s.st.Report(context.Background(), f)
+		fyne.Do(func() { s.show(r, err) })
+	})
+}
+
+// reload loads and shows the report on the calling goroutine.
+func (s *reportsScreen) reload() error {
+	f, err := s.filter()
+	if err != nil {
+		s.status.SetText(s.l.T("report.error.period"))
+		return err
+	}
+	r, err := s.st.Report(context.Background(), f)
+	s.show(r, err)
+	return err
+}
+
+func (s *reportsScreen) labels(r report.Report) export.Labels {
+	return export.NewLabels(s.l, r.Filter.From, r.Filter.To)
+}
+
+// show puts r on screen; call it on the UI goroutine.
+func (s *reportsScreen) show(r report.Report, err error) {
+	if err != nil {
+		slog.Error("reportFailed", "err", err)
+		s.status.SetText(err.Error())
+		return
+	}
+	s.mu.Lock()
+	s.current = r
+	s.mu.Unlock()
+	lb := s.labels(r)
+	s.status.SetText(lb.Period)
+	s.totals.SetText(fmt.Sprintf("%s: %d    %s: %d    %s: %d", lb.Activities, r.Activities, lb.Children, r.Children, lb.Adults, r.Adults))
+	var objs []fyne.CanvasObject
+	tables := export.Tables(r, lb)
+	// Tables and charts come in the same order after the summary table.
+	for i, c := range export.Charts(r, lb, 12) {
+		var numbers fyne.CanvasObject = widget.NewLabel("")
+		if i+1 < len(tables) {
+			numbers = numbersGrid(tables[i+1])
+		}
+		plot := fynechart.New(c, 360, 160)
+		objs = append(objs, container.NewBorder(nil, nil, nil, numbers, plot), widget.NewSeparator())
+	}
+	s.body.Objects = objs
+	s.body.Refresh()
+}
+
+// numbersGrid shows a table's first columns as a grid of labels: the
+// category and its activities, or every column for the sex and age table.
+func numbersGrid(t export.Table) fyne.CanvasObject {
+	cols := 2
+	if t.Key == "sex_age" {
+		cols = len(t.Header)
+	}
+	g := container.NewGridWithColumns(cols)
+	for i := 0; i < cols && i < len(t.Header); i++ {
+		g.Add(&widget.Label{Text: t.Header[i], TextStyle: fyne.TextStyle{Bold: true}})
+	}
+	for _, row := range t.Rows {
+		for i := 0; i < cols && i < len(row); i++ {
+			switch v := row[i].(type) {
+			case int:
+				g.Add(&widget.Label{Text: strconv.Itoa(v), Alignment: fyne.TextAlignTrailing})
+			default:
+				g.Add(widget.NewLabel(fmt.Sprint(v)))
+			}
+		}
+	}
+	return g
+}
+
+// exportNames are the file names offered for each format.
+var exportNames = map[string]string{"csv": "fieldbook-report.csv", "xlsx": "fieldbook-report.xlsx", "pdf": "fieldbook-report.pdf"}
+
+// onExport asks where to save the current report and writes it there.
+func (s *reportsScreen) onExport(format string) {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			s.fail(err)
+			return
+		}
+		if w == nil {
+			return // cancelled
+		}
+		// Write to memory first: a failed export leaves no half-written file
+		// content behind the chosen name.
+		var buf bytes.Buffer
+		werr := s.writeExport(context.Background(), format, &buf)
+		if werr == nil {
+			_, werr = w.Write(buf.Bytes())
+		}
+		if err := errors.Join(werr, w.Close()); err != nil {
+			s.fail(err)
+			return
+		}
+		s.status.SetText(s.l.T("report.exported", "File", w.URI().Name()))
+	}, s.win)
+	d.SetFileName(exportNames[format])
+	d.Show()
+}
+
+func (s *reportsScreen) fail(err error) {
+	slog.Error("reportExportFailed", "err", err)
+	dialog.ShowError(err, s.win)
+}
+
+// writeExport writes the report on screen in format (csv, xlsx or pdf) to w.
+// The spreadsheet also lists the period's activities.
+func (s *reportsScreen) writeExport(ctx context.Context, format string, w io.Writer) error {
+	s.mu.Lock()
+	r := s.current
+	s.mu.Unlock()
+	lb := s.labels(r)
+	switch format {
+	case "csv":
+		return export.WriteSectionedCSV(w, export.Tables(r, lb))
+	case "xlsx":
+		as, err := s.st.Activities(ctx, store.ActivityFilter{From: r.Filter.From, To: r.Filter.To, Limit: maxListed})
+		if err != nil {
+			return fmt.Errorf("export: list activities: %w", err)
+		}
+		rows := make([]export.ActivityRow, len(as))
+		for i, a := range as {
+			rows[i] = export.ActivityRow{Date: a.StartDate, Title: a.Title, Country: a.Country,
+				Kind: a.Kind, Place: a.Place, Status: a.Status, Summary: a.Summary, Themes: a.Themes,
+				Children: a.Reach.Children(), Adults: a.Reach.Adults}
+		}
+		return export.WriteXLSX(w, append(export.Tables(r, lb), export.ActivityTable(rows, lb)))
+	case "pdf":
+		return export.WritePDF(w, r, lb, export.PDFOptions{Created: s.now()})
+	}
+	return fmt.Errorf("export: unknown format %q", format)
+}
