@@ -20,7 +20,7 @@ func (s *Store) CreateComment(ctx context.Context, c Comment) (Comment, error) {
 	if err := c.Validate(); err != nil {
 		return Comment{}, err
 	}
-	m, _, err := s.saveLocal(ctx, commentSpec, c.Meta, c.fields(), true)
+	m, _, err := s.saveLocal(ctx, commentSpec, c.Meta, c.fields(), modeCreate)
 	if err != nil {
 		return Comment{}, fmt.Errorf("store: create comment: %w", err)
 	}

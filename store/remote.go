@@ -50,8 +50,21 @@ const EntityConflict = "conflict"
 // Records of unknown entities are skipped with a log line.
 func (s *Store) ApplyRemote(ctx context.Context, recs []RemoteRecord, conflicts []Conflict, state map[string]string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		floors := map[*entitySpec]int64{}
+		for _, sp := range []*entitySpec{activitySpec, resourceSpec} {
+			n, err := sp.maxRowid(ctx, tx)
+			if err != nil {
+				return err
+			}
+			floors[sp] = n
+		}
 		for _, rr := range recs {
 			if err := s.applyRecordTx(ctx, tx, rr); err != nil {
+				return err
+			}
+		}
+		for sp, floor := range floors {
+			if err := sp.indexNewRows(ctx, tx, floor); err != nil {
 				return err
 			}
 		}
@@ -80,7 +93,12 @@ func (s *Store) applyRecordTx(ctx context.Context, tx *sql.Tx, rr RemoteRecord) 
 	if err != nil {
 		return fmt.Errorf("store: pulled %s %s: %w", rr.Entity, rr.ID, err)
 	}
-	_ = s.clock.Observe(remoteTS) // a far-ahead clock is not followed; the record is still kept
+	// A far-ahead clock is not followed; the record is still kept.
+	if s.clock.Observe(remoteTS) == nil {
+		if err := s.persistHLC(ctx, tx, remoteTS); err != nil {
+			return err
+		}
+	}
 	local, err := sp.load(ctx, tx, rr.ID)
 	exists := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
@@ -236,7 +254,7 @@ func (s *Store) ResolveConflict(ctx context.Context, id string, keepLoser bool) 
 					r.fields[fs.name] = v
 				}
 			}
-			if _, _, err := s.saveLocalTx(ctx, tx, sp, Meta{ID: c.RecordID}, r.fields, false); err != nil {
+			if _, _, err := s.saveLocalTx(ctx, tx, sp, Meta{ID: c.RecordID}, r.fields, modeRaw); err != nil {
 				return err
 			}
 		}
@@ -249,11 +267,11 @@ func (s *Store) ResolveConflict(ctx context.Context, id string, keepLoser bool) 
 			return err
 		}
 		body, _ := json.Marshal(map[string]FieldChange{"resolved": {Old: json.RawMessage("0"), New: json.RawMessage("1")}})
-		_, err = tx.ExecContext(ctx, `INSERT INTO outbox (entity, record_id, org_id, op, base_version, changes, hlc, created_at)
-			VALUES (?, ?, ?, 'update', 0, ?, ?, ?)`, EntityConflict, id, org, string(body), s.clock.Now().String(), now)
+		ts := s.clock.Now()
+		_, err = tx.ExecContext(ctx, insertOutboxSQL, EntityConflict, id, org, OpUpdate, int64(0), string(body), ts.String(), now)
 		if err != nil {
 			return fmt.Errorf("store: queue resolution of conflict %s: %w", id, err)
 		}
-		return nil
+		return s.persistHLC(ctx, tx, ts)
 	})
 }
