@@ -213,4 +213,3 @@ func BenchmarkOpen(b *testing.B) {
 	}
 	b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms")
 }
-
