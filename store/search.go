@@ -188,3 +188,30 @@ func joinAnd(where []string) string {
 	}
 	return strings.Join(where, " AND ")
 }
+
+// WalkActivities calls fn for every activity matching f (ignoring its
+// Limit and Offset), in list order, from one consistent snapshot of the
+// database. It stops at and returns the first error fn returns. Writes may
+// go on meanwhile (fn may write too); the walk does not see them.
+func (s *Store) WalkActivities(ctx context.Context, f ActivityFilter, fn func(Activity) error) error {
+	from, where, args := f.where(true)
+	rows, err := s.reader.QueryContext(ctx, "SELECT "+prefixed("a", activitySpec)+" FROM "+from+" WHERE "+joinAnd(where)+
+		" ORDER BY a.start_date DESC, a.created_at DESC, a.id DESC", args...)
+	if err != nil {
+		return fmt.Errorf("store: walk activities: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := activitySpec.scan(rows)
+		if err != nil {
+			return fmt.Errorf("store: walk activities: %w", err)
+		}
+		if err := fn(activityFromRow(r)); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: walk activities: %w", err)
+	}
+	return nil
+}
