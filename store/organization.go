@@ -28,7 +28,7 @@ func (s *Store) Organizations(ctx context.Context) ([]Organization, error) {
 		return nil, fmt.Errorf("store: list organizations: %w", err)
 	}
 	defer rows.Close()
-	var out []Organization
+	out := []Organization{}
 	for rows.Next() {
 		r, err := organizationSpec.scan(rows)
 		if err != nil {

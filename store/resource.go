@@ -93,7 +93,7 @@ func (s *Store) Resources(ctx context.Context, f ResourceFilter) ([]Resource, er
 		return nil, fmt.Errorf("store: list resources: %w", err)
 	}
 	defer rows.Close()
-	var out []Resource
+	out := []Resource{}
 	for rows.Next() {
 		r, err := resourceSpec.scan(rows)
 		if err != nil {
