@@ -12,8 +12,10 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -105,6 +107,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
+	if err := checkHeaderVersion(path); err != nil {
+		return nil, err
+	}
 	writer, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -150,6 +155,35 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// checkHeaderVersion refuses a database whose file header records a schema
+// newer than this build knows, before SQLite opens it: opening switches the
+// file to WAL mode, which would rewrite the header of a database in rollback
+// mode. A database with a write-ahead log may hold a newer version there;
+// [Store.migrate] checks that one inside its transaction, and opening such a
+// database changes nothing since it is already in WAL mode.
+func checkHeaderVersion(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	defer f.Close()
+	var header [100]byte
+	if _, err := io.ReadFull(f, header[:]); err != nil {
+		return nil // empty or too short to be a database yet: SQLite decides
+	}
+	if string(header[:16]) != "SQLite format 3\x00" {
+		return fmt.Errorf("store: %s is not a Fieldbook database", path)
+	}
+	// The user_version pragma is the big-endian integer at offset 60.
+	if v := int(binary.BigEndian.Uint32(header[60:64])); v > SchemaVersion() {
+		return fmt.Errorf("%w (schema %d, this version knows up to %d); update Fieldbook", ErrNewerSchema, v, SchemaVersion())
+	}
+	return nil
 }
 
 // Close closes the database. Pending writes have already committed.
