@@ -50,7 +50,9 @@ func createAtVersion(t *testing.T, path string, n int, journal string) (activity
 	return activityID, last
 }
 
-func itoa(n int) string { return string(rune('0'+n/100%10)) + string(rune('0'+n/10%10)) + string(rune('0'+n%10)) }
+func itoa(n int) string {
+	return string(rune('0'+n/100%10)) + string(rune('0'+n/10%10)) + string(rune('0'+n%10))
+}
 
 func TestMigrateFromEveryOlderVersion(t *testing.T) {
 	t.Parallel()
