@@ -29,9 +29,8 @@ CREATE INDEX activities_by_start ON activities (deleted, start_date DESC, create
 DROP TRIGGER activities_fts_ai;
 DROP TRIGGER resources_fts_ai;
 
--- The list filtered by country, kind or organization is read in list order
+-- The list filtered by country or organization is read in list order
 -- from these, so a deep page of a common filter is not a scan of the table.
 DROP INDEX activities_by_org;
 CREATE INDEX activities_by_org ON activities (org_id, deleted, start_date DESC, created_at DESC, id DESC);
 CREATE INDEX activities_by_country ON activities (country, deleted, start_date DESC, created_at DESC, id DESC);
-CREATE INDEX activities_by_kind ON activities (kind, deleted, start_date DESC, created_at DESC, id DESC);
