@@ -137,6 +137,7 @@ type HeaderError struct {
 	Empty bool
 }
 
+// Error says which columns are unknown, repeated or missing.
 func (e *HeaderError) Error() string {
 	if e.Empty {
 		return "activitycsv: the file is empty: want a header row naming the columns"
@@ -170,6 +171,7 @@ func (e *RowError) Problems() []string {
 	return out
 }
 
+// Error joins the row's problems.
 func (e *RowError) Error() string { return strings.Join(e.Problems(), "; ") }
 
 // Describe says in words what is wrong with one cell, without naming the

@@ -171,27 +171,6 @@ func BenchmarkSearch(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 }
 
-// BenchmarkSearchEach reports each query of the mix on its own, to find the
-// slow ones.
-func BenchmarkSearchEach(b *testing.B) {
-	path := fixture(b)
-	ctx := context.Background()
-	s, err := Open(ctx, path, Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	for i, q := range searchQueries {
-		b.Run(fmt.Sprintf("q%02d", i), func(b *testing.B) {
-			for b.Loop() {
-				if _, err := s.Activities(ctx, q); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
-
 // BenchmarkOpen measures opening a benchRows-activity database and reading
 // the first page of the list, as the app does at start.
 func BenchmarkOpen(b *testing.B) {

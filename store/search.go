@@ -130,24 +130,38 @@ func (s *Store) Activities(ctx context.Context, f ActivityFilter) ([]Activity, e
 	if len(page) == 0 {
 		return out, nil
 	}
-	rows, err = tx.QueryContext(ctx, "SELECT a.rowid, "+prefixed("a", activitySpec)+" FROM activities a WHERE a.rowid IN ("+
-		strings.TrimSuffix(strings.Repeat("?, ", len(page)), ", ")+")", page...)
+	// In chunks, to stay far below SQLite's limit on bound parameters.
+	for len(page) > 0 {
+		chunk := page[:min(len(page), 500)]
+		page = page[len(chunk):]
+		if err := fetchActivities(ctx, tx, chunk, pos, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// fetchActivities reads the activities with the given rowids into out, at
+// the positions pos gives.
+func fetchActivities(ctx context.Context, tx *sql.Tx, rowids []any, pos map[int64]int, out []Activity) error {
+	rows, err := tx.QueryContext(ctx, "SELECT a.rowid, "+prefixed("a", activitySpec)+" FROM activities a WHERE a.rowid IN ("+
+		strings.TrimSuffix(strings.Repeat("?, ", len(rowids)), ", ")+")", rowids...)
 	if err != nil {
-		return nil, fmt.Errorf("store: search activities: %w", err)
+		return fmt.Errorf("store: search activities: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var rowid int64
 		r, err := activitySpec.scan(rows, &rowid)
 		if err != nil {
-			return nil, fmt.Errorf("store: search activities: %w", err)
+			return fmt.Errorf("store: search activities: %w", err)
 		}
 		out[pos[rowid]] = activityFromRow(r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: search activities: %w", err)
+		return fmt.Errorf("store: search activities: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // CountActivities returns how many activities match f, ignoring its paging.

@@ -88,6 +88,8 @@ func dsn(path string, readOnly bool) string {
 	// A 64 MiB page cache per connection keeps the indexes of a large
 	// database in memory; SQLite allocates it only as pages are used.
 	q.Add("_pragma", "cache_size(-65536)")
+	// Sorts and IN lists of a search stay in memory, never in temp files.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	if readOnly {
 		q.Add("_pragma", "query_only(ON)")
 		// Reads map the file instead of copying pages through read(2).
