@@ -215,3 +215,34 @@ func TestConflictsAndResolve(t *testing.T) {
 		t.Fatalf("missing conflict: %v", err)
 	}
 }
+
+func TestApplyRemoteSameNewRecordTwice(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	hub := openTest(t)
+	s := openTest(t)
+	a, _ := hub.CreateActivity(ctx, sampleActivity())
+	first := remoteOf(t, hub, EntityActivity, a.ID)
+	second := remoteOf(t, hub, EntityActivity, a.ID)
+	first.Fields["title"] = js("Earlier wording")
+	second.Fields["title"] = js("Final wording")
+	other, _ := hub.CreateResource(ctx, Resource{Kind: "guide", Title: "Guide pulled alongside"})
+	res := remoteOf(t, hub, EntityResource, other.ID)
+	if err := s.ApplyRemote(ctx, []RemoteRecord{first, res, second}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, fts := range []string{"activities_fts", "resources_fts"} {
+		if _, err := s.writer.Exec("INSERT INTO " + fts + " (" + fts + ", rank) VALUES ('integrity-check', 1)"); err != nil {
+			t.Fatalf("%s: %v", fts, err)
+		}
+	}
+	if n, _ := s.CountActivities(ctx, ActivityFilter{Text: "final"}); n != 1 {
+		t.Fatalf("final wording found %d times", n)
+	}
+	if n, _ := s.CountActivities(ctx, ActivityFilter{Text: "earlier"}); n != 0 {
+		t.Fatalf("earlier wording still indexed")
+	}
+	if rs, _ := s.Resources(ctx, ResourceFilter{Text: "alongside"}); len(rs) != 1 {
+		t.Fatalf("pulled resource not indexed")
+	}
+}
