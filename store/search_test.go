@@ -188,3 +188,28 @@ func fieldsOf(s string) []string {
 	}
 	return out
 }
+
+// FuzzSearchText checks that nothing a person types into the search box
+// makes a search fail: every word is quoted for FTS5.
+func FuzzSearchText(f *testing.F) {
+	for _, seed := range []string{"school", `"quoted"`, "a*", "NEAR(a b)", "x OR y", "-x", "^start", "col:val",
+		"( unbalanced", "ẞtraße", "ការ​ផ្សព្វផ្សាយ", "'", "\x00", "a\"b", "🙂", "AND", "NOT"} {
+		f.Add(seed)
+	}
+	ctx := context.Background()
+	s := openTest(f)
+	if _, err := s.CreateActivity(ctx, sampleActivity()); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if _, err := s.Activities(ctx, ActivityFilter{Text: text}); err != nil {
+			t.Fatalf("Activities(%q): %v", text, err)
+		}
+		if _, err := s.CountActivities(ctx, ActivityFilter{Text: text}); err != nil {
+			t.Fatalf("CountActivities(%q): %v", text, err)
+		}
+		if _, err := s.Resources(ctx, ResourceFilter{Text: text}); err != nil {
+			t.Fatalf("Resources(%q): %v", text, err)
+		}
+	})
+}
