@@ -98,8 +98,12 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "wal_autocheckpoint(8192)")
 		q.Add("_txlock", "immediate")
 	}
-	return "file:" + path + "?" + q.Encode()
+	return "file:" + uriPath.Replace(path) + "?" + q.Encode()
 }
+
+// uriPath escapes the characters that end or change a path in an SQLite
+// "file:" URI, so that a folder named "Reports #2?" opens where it says.
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
 
 // Open opens the database at path, creating it if needed, and applies any
 // pending migrations in one transaction. A database whose schema is newer
