@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/a20-network/fieldbook/codes"
@@ -29,12 +30,30 @@ var topics = []string{"early marriage", "child labour", "birth registration", "o
 var verbs = []string{"Awareness session on", "Training for %s about", "Dialogue with %s on", "Visit to %s about",
 	"Meeting with %s on", "Radio programme on", "Referral follow-up on", "Workshop with %s on"}
 
-var summaryWords = strings.Fields(`the children parents teachers community discussed agreed plan report
+// Function words come first: they are the most frequent words of any text.
+var summaryWords = strings.Fields(`the and of to in with a for on was were at by from it they we children parents teachers community discussed agreed plan report
 referral follow visit week month district office officer session group village school safe protection
 rights law policy budget girls boys youth leaders mother father family home work field help care learn
 talk listen share story campaign poster radio phone online message group circle meeting court police
 health clinic nurse doctor water food meal bus road rain flood drought market farm harvest festival
 mùa trường học 학교 아이들 школа дети 学校 儿童 bata paaralan watoto shule ʻanakʻ sekolah anak`)
+
+// vocabulary is the summaries' words in order of frequency: the real words
+// first, then made-up ones standing for the long tail of a real language.
+// Summaries draw from it with a Zipf distribution, as text does: a few words
+// are in most summaries ("the", "children"), most words in few.
+var vocabulary = func() []string {
+	v := slices.Clone(summaryWords)
+	syllables := strings.Fields("ka li mo ne ru sa to vi ba de fu go hi ja ku la ma no pe qi")
+	for _, a := range syllables {
+		for _, b := range syllables {
+			for _, c := range syllables[:5] {
+				v = append(v, a+b+c)
+			}
+		}
+	}
+	return v
+}()
 
 // fakeActivity returns a realistic, valid, varied activity drawn from r.
 func fakeActivity(r *rand.Rand) Activity {
@@ -74,8 +93,9 @@ func fakeActivity(r *rand.Rand) Activity {
 	}
 	n := 20 + r.IntN(80)
 	words := make([]string, n)
+	z := rand.NewZipf(r, 1.1, 1, uint64(len(vocabulary)-1))
 	for i := range words {
-		words[i] = summaryWords[r.IntN(len(summaryWords))]
+		words[i] = vocabulary[z.Uint64()]
 	}
 	a.Summary = strings.Join(words, " ") + "."
 	if r.IntN(4) == 0 {
