@@ -84,14 +84,9 @@ func (s *Store) Activities(ctx context.Context, f ActivityFilter) ([]Activity, e
 	if limit <= 0 {
 		limit = 100
 	}
-	conn, err := s.reader.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("store: search activities: %w", err)
-	}
-	defer conn.Close()
-	// Both steps on one connection, inside one read transaction, so that a
-	// write between them cannot change the page.
-	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	// Both steps in one read transaction, so that a write between them
+	// cannot change the page.
+	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("store: search activities: %w", err)
 	}
