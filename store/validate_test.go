@@ -193,3 +193,45 @@ func TestOtherEntitiesValidation(t *testing.T) {
 		})
 	}
 }
+
+func TestRejectedWritesOfOtherEntitiesChangeNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openTest(t)
+	a, _ := s.CreateActivity(ctx, sampleActivity())
+	res, _ := s.CreateResource(ctx, Resource{Kind: "guide", Title: "Guide"})
+	org, _ := s.CreateOrganization(ctx, Organization{Name: "Org", Country: "MW"})
+	r0, o0, f0 := counts(t, s)
+	badRes := res
+	badRes.Link = "javascript:alert(1)"
+	badOrg := org
+	badOrg.Country = "Atlantis"
+	writes := map[string]func() error{
+		"create resource": func() error { _, err := s.CreateResource(ctx, Resource{Kind: "guide"}); return err },
+		"update resource": func() error { _, err := s.UpdateResource(ctx, badRes); return err },
+		"create comment": func() error {
+			_, err := s.CreateComment(ctx, Comment{ParentEntity: EntityActivity, ParentID: a.ID})
+			return err
+		},
+		"comment on nothing": func() error {
+			_, err := s.CreateComment(ctx, Comment{ParentEntity: EntityResource, ParentID: NewID(), Body: "x"})
+			return err
+		},
+		"create organization": func() error { _, err := s.CreateOrganization(ctx, Organization{Name: "", Country: "MW"}); return err },
+		"update organization": func() error { _, err := s.UpdateOrganization(ctx, badOrg); return err },
+	}
+	for name, write := range writes {
+		if err := write(); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+		if r, o, f := counts(t, s); r != r0 || o != o0 || f != f0 {
+			t.Errorf("%s: refused write changed counts to %d/%d/%d from %d/%d/%d", name, r, o, f, r0, o0, f0)
+		}
+	}
+	if got, _ := s.Resource(ctx, res.ID); got.Link != "" {
+		t.Errorf("refused update stored link %q", got.Link)
+	}
+	if got, _ := s.Organization(ctx, org.ID); got.Country != "MW" {
+		t.Errorf("refused update stored country %q", got.Country)
+	}
+}
