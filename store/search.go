@@ -93,11 +93,18 @@ func (s *Store) Activities(ctx context.Context, f ActivityFilter) ([]Activity, e
 	defer tx.Rollback()
 	few := true
 	if q := ftsQuery(f.Text); q != "" {
-		var n int
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM activities_fts WHERE activities_fts MATCH ? LIMIT ?)", q, fewMatches+1).Scan(&n); err != nil {
-			return nil, fmt.Errorf("store: search activities: %w", err)
+		// Matching the words exactly is cheaper than as prefixes (no merging
+		// of every term that starts alike) and never matches more, so when
+		// the exact words are already common, so are the prefixes.
+		for _, q := range []string{strings.ReplaceAll(q, `"*`, `"`), q} {
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM activities_fts WHERE activities_fts MATCH ? LIMIT ?)", q, fewMatches+1).Scan(&n); err != nil {
+				return nil, fmt.Errorf("store: search activities: %w", err)
+			}
+			if few = n <= fewMatches; !few {
+				break
+			}
 		}
-		few = n <= fewMatches
 	}
 	from, where, args := f.where(few)
 	args = append(args, limit, f.Offset)
