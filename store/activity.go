@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -32,7 +33,7 @@ func (s *Store) CreateActivity(ctx context.Context, a Activity) (Activity, error
 	if err := a.Validate(); err != nil {
 		return Activity{}, err
 	}
-	m, _, err := s.saveLocal(ctx, activitySpec, a.Meta, a.fields(), true)
+	m, _, err := s.saveLocal(ctx, activitySpec, a.Meta, a.fields(), modeCreate)
 	if err != nil {
 		return Activity{}, fmt.Errorf("store: create activity: %w", err)
 	}
@@ -41,7 +42,9 @@ func (s *Store) CreateActivity(ctx context.Context, a Activity) (Activity, error
 }
 
 // CreateActivities stores many new activities in one transaction; all or
-// none are written. It is the fast path for imports.
+// none are written. It is the fast path for imports: statements are prepared
+// once for the batch. On success as holds the stored meta (IDs, clock
+// readings). A [*ValidationError] or an id already in use writes nothing.
 func (s *Store) CreateActivities(ctx context.Context, as []Activity) error {
 	for i := range as {
 		if as[i].Visibility == "" {
@@ -52,15 +55,114 @@ func (s *Store) CreateActivities(ctx context.Context, as []Activity) error {
 		}
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		return s.createActivitiesTx(ctx, tx, as)
+	})
+}
+
+func (s *Store) createActivitiesTx(ctx context.Context, tx *sql.Tx, as []Activity) error {
+	if len(as) == 0 {
+		return nil
+	}
+	floor, err := activitySpec.maxRowid(ctx, tx)
+	if err != nil {
+		return err
+	}
+	ins, err := s.newInserter(ctx, tx, activitySpec)
+	if err != nil {
+		return err
+	}
+	defer ins.close()
+	for i := range as {
+		m, err := ins.add(ctx, as[i].Meta, as[i].fields())
+		if err != nil {
+			return err
+		}
+		as[i].Meta = m
+	}
+	if err := ins.flush(ctx); err != nil {
+		return err
+	}
+	if err := activitySpec.indexNewRows(ctx, tx, floor); err != nil {
+		return err
+	}
+	return s.persistHLC(ctx, tx, as[len(as)-1].UpdatedAt)
+}
+
+// UpsertResult counts what [Store.UpsertActivities] did.
+type UpsertResult struct {
+	// Created counts new records, Updated records whose fields changed, and
+	// Unchanged records that already held exactly the given values.
+	Created, Updated, Unchanged int
+}
+
+// UpsertActivities writes many activities in one transaction, all or none:
+// an activity whose ID is already stored is updated like
+// [Store.UpdateActivity] (only changed fields reach the outbox; an identical
+// record writes nothing), any other is created, keeping its ID when it has
+// one. Importing the same file twice therefore never duplicates a record.
+// A [*ValidationError] writes nothing.
+func (s *Store) UpsertActivities(ctx context.Context, as []Activity) (UpsertResult, error) {
+	var res UpsertResult
+	for i := range as {
+		if as[i].Visibility == "" {
+			as[i].Visibility = VisibilityOrg
+		}
+		if err := as[i].Validate(); err != nil {
+			return res, fmt.Errorf("activity %d: %w", i+1, err)
+		}
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res = UpsertResult{}
+		exists, err := tx.PrepareContext(ctx, "SELECT 1 FROM activities WHERE id = ?")
+		if err != nil {
+			return fmt.Errorf("store: prepare lookup: %w", err)
+		}
+		defer exists.Close()
+		var fresh []int
+		seen := map[string]bool{}
 		for i := range as {
-			m, _, err := s.saveLocalTx(ctx, tx, activitySpec, as[i].Meta, as[i].fields(), true)
+			if as[i].ID == "" || seen[as[i].ID] {
+				fresh = append(fresh, i)
+				continue
+			}
+			seen[as[i].ID] = true
+			var one int
+			err := exists.QueryRowContext(ctx, as[i].ID).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				fresh = append(fresh, i)
+				continue
+			}
 			if err != nil {
-				return fmt.Errorf("store: create activity %d: %w", i+1, err)
+				return fmt.Errorf("store: look up activity %s: %w", as[i].ID, err)
+			}
+			m, changed, err := s.saveLocalTx(ctx, tx, activitySpec, as[i].Meta, as[i].fields(), modeEdit)
+			if err != nil {
+				return fmt.Errorf("store: update activity %d: %w", i+1, err)
 			}
 			as[i].Meta = m
+			if changed {
+				res.Updated++
+			} else {
+				res.Unchanged++
+			}
 		}
+		batch := make([]Activity, len(fresh))
+		for k, i := range fresh {
+			batch[k] = as[i]
+		}
+		if err := s.createActivitiesTx(ctx, tx, batch); err != nil {
+			return err
+		}
+		for k, i := range fresh {
+			as[i] = batch[k]
+		}
+		res.Created = len(fresh)
 		return nil
 	})
+	if err != nil {
+		return UpsertResult{}, err
+	}
+	return res, nil
 }
 
 // UpdateActivity validates a and writes the fields that differ from the
@@ -70,7 +172,7 @@ func (s *Store) UpdateActivity(ctx context.Context, a Activity) (Activity, error
 	if err := a.Validate(); err != nil {
 		return Activity{}, err
 	}
-	m, _, err := s.saveLocal(ctx, activitySpec, a.Meta, a.fields(), false)
+	m, _, err := s.saveLocal(ctx, activitySpec, a.Meta, a.fields(), modeEdit)
 	if err != nil {
 		return Activity{}, fmt.Errorf("store: update activity: %w", err)
 	}

@@ -20,7 +20,7 @@ func (s *Store) CreateComment(ctx context.Context, c Comment) (Comment, error) {
 	if err := c.Validate(); err != nil {
 		return Comment{}, err
 	}
-	m, _, err := s.saveLocal(ctx, commentSpec, c.Meta, c.fields(), true)
+	m, _, err := s.saveLocal(ctx, commentSpec, c.Meta, c.fields(), modeCreate)
 	if err != nil {
 		return Comment{}, fmt.Errorf("store: create comment: %w", err)
 	}
@@ -33,7 +33,8 @@ func (s *Store) DeleteComment(ctx context.Context, id string) error {
 	return s.setDeleted(ctx, commentSpec, id, true)
 }
 
-// Comments returns the live comments under the record parentID, oldest first.
+// Comments returns the live comments under the record parentID, oldest
+// first; an empty slice when there are none.
 func (s *Store) Comments(ctx context.Context, parentID string) ([]Comment, error) {
 	rows, err := s.reader.QueryContext(ctx, "SELECT "+commentSpec.columns()+
 		" FROM comments WHERE parent_id = ? AND deleted = 0 ORDER BY created_at, id", parentID)
@@ -41,7 +42,7 @@ func (s *Store) Comments(ctx context.Context, parentID string) ([]Comment, error
 		return nil, fmt.Errorf("store: list comments of %s: %w", parentID, err)
 	}
 	defer rows.Close()
-	var out []Comment
+	out := []Comment{}
 	for rows.Next() {
 		r, err := commentSpec.scan(rows)
 		if err != nil {

@@ -169,6 +169,10 @@ type entitySpec struct {
 	entity string
 	table  string
 	fields []fieldSpec
+	// fts names the full-text table indexing ftsCols, or "" for none. New
+	// rows are indexed by [indexNewRows]; triggers handle updates and deletes.
+	fts     string
+	ftsCols string
 }
 
 var metaFields = []fieldSpec{{"visibility", fText}, {"created_by", fText}, {"created_at", fText}, {"deleted", fInt}}
@@ -188,6 +192,11 @@ var activitySpec = spec(EntityActivity, "activities",
 	fieldSpec{"partners", fText}, fieldSpec{"summary", fText}, fieldSpec{"follow_up", fText},
 	fieldSpec{"follow_up_date", fText}, fieldSpec{"status", fText},
 )
+
+func init() {
+	activitySpec.fts, activitySpec.ftsCols = "activities_fts", "title, summary, place, partners"
+	resourceSpec.fts, resourceSpec.ftsCols = "resources_fts", "title, body"
+}
 
 var resourceSpec = spec(EntityResource, "resources",
 	fieldSpec{"kind", fText}, fieldSpec{"title", fText}, fieldSpec{"body", fText}, fieldSpec{"language", fText},

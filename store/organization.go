@@ -28,7 +28,7 @@ func (s *Store) Organizations(ctx context.Context) ([]Organization, error) {
 		return nil, fmt.Errorf("store: list organizations: %w", err)
 	}
 	defer rows.Close()
-	var out []Organization
+	out := []Organization{}
 	for rows.Next() {
 		r, err := organizationSpec.scan(rows)
 		if err != nil {
@@ -54,7 +54,7 @@ func (s *Store) CreateOrganization(ctx context.Context, o Organization) (Organiz
 	if err := o.Validate(); err != nil {
 		return Organization{}, err
 	}
-	m, _, err := s.saveLocal(ctx, organizationSpec, o.Meta, o.fields(), true)
+	m, _, err := s.saveLocal(ctx, organizationSpec, o.Meta, o.fields(), modeCreate)
 	if err != nil {
 		return Organization{}, fmt.Errorf("store: create organization: %w", err)
 	}
@@ -67,7 +67,7 @@ func (s *Store) UpdateOrganization(ctx context.Context, o Organization) (Organiz
 	if err := o.Validate(); err != nil {
 		return Organization{}, err
 	}
-	m, _, err := s.saveLocal(ctx, organizationSpec, o.Meta, o.fields(), false)
+	m, _, err := s.saveLocal(ctx, organizationSpec, o.Meta, o.fields(), modeEdit)
 	if err != nil {
 		return Organization{}, fmt.Errorf("store: update organization: %w", err)
 	}

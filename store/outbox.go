@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -147,7 +148,7 @@ func (s *Store) DismissRejection(ctx context.Context, seq int64) error {
 func (s *Store) SyncState(ctx context.Context, key string) (string, error) {
 	var v string
 	err := s.writer.QueryRowContext(ctx, "SELECT value FROM sync_state WHERE key = ?", key).Scan(&v)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
 	if err != nil {

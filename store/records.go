@@ -36,16 +36,19 @@ type row struct {
 	fields    Fields
 }
 
-func (sp *entitySpec) scan(sc scanner) (row, error) {
+// scan reads one row of sp.columns(), after any leading columns read into
+// the pointers in lead.
+func (sp *entitySpec) scan(sc scanner, lead ...any) (row, error) {
 	var r row
 	var updated string
-	targets := []any{&r.id, &r.orgID, &updated, &r.version}
+	targets := append(lead, &r.id, &r.orgID, &updated, &r.version)
 	for _, f := range sp.fields {
 		targets = append(targets, f.scanTarget())
 	}
 	if err := sc.Scan(targets...); err != nil {
 		return row{}, err
 	}
+	targets = targets[len(lead):]
 	ts, err := hlc.Parse(updated)
 	if err != nil {
 		return row{}, fmt.Errorf("store: %s %s: %w", sp.entity, r.id, err)
@@ -104,76 +107,81 @@ const (
 	OpDelete = "delete"
 )
 
+// saveMode says how [Store.saveLocalTx] treats the stored record.
+type saveMode int
+
+const (
+	// modeCreate inserts a new record; its id must be unused.
+	modeCreate saveMode = iota
+	// modeEdit writes a person's edit of an existing record. The tombstone
+	// flag is not editable this way: it keeps its stored value.
+	modeEdit
+	// modeRaw writes every field as given, the tombstone flag included; it
+	// backs delete, restore and conflict resolution.
+	modeRaw
+)
+
 // saveLocal writes a record made or edited on this device and records what
-// changed in the outbox, in one transaction. create says whether the record
-// must be new. It returns the written meta (with ID, timestamps) and whether
-// anything changed.
-func (s *Store) saveLocal(ctx context.Context, sp *entitySpec, m Meta, f Fields, create bool) (Meta, bool, error) {
+// changed in the outbox, in one transaction. It returns the written meta
+// (with ID, timestamps) and whether anything changed.
+func (s *Store) saveLocal(ctx context.Context, sp *entitySpec, m Meta, f Fields, mode saveMode) (Meta, bool, error) {
 	var changed bool
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		m, changed, err = s.saveLocalTx(ctx, tx, sp, m, f, create)
+		m, changed, err = s.saveLocalTx(ctx, tx, sp, m, f, mode)
 		return err
 	})
 	return m, changed, err
 }
 
-func (s *Store) saveLocalTx(ctx context.Context, tx *sql.Tx, sp *entitySpec, m Meta, f Fields, create bool) (Meta, bool, error) {
-	ts := s.clock.Now()
-	changes := map[string]FieldChange{}
-	var op string
-	var base int64
-	if create {
-		if m.ID == "" {
-			m.ID = NewID()
-		}
-		var exists int
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+sp.table+" WHERE id = ?", m.ID).Scan(&exists); err != nil {
-			return m, false, fmt.Errorf("store: create %s: %w", sp.entity, err)
-		}
-		if exists > 0 {
-			return m, false, fmt.Errorf("store: create %s %s: id already used", sp.entity, m.ID)
-		}
-		if m.OrgID == "" {
-			org, err := s.orgIDTx(ctx, tx)
-			if err != nil {
-				return m, false, err
-			}
-			m.OrgID = org
-		}
-		m.CreatedBy = s.device
-		m.CreatedAt = s.now().UTC()
-		m.Deleted = false
-		m.Version = 0
-		metaToFields(m, f)
-		for _, fs := range sp.fields {
-			changes[fs.name] = FieldChange{Old: json.RawMessage("null"), New: encodeValue(f[fs.name])}
-		}
-		op = OpCreate
-	} else {
-		old, err := sp.load(ctx, tx, m.ID)
+func (s *Store) saveLocalTx(ctx context.Context, tx *sql.Tx, sp *entitySpec, m Meta, f Fields, mode saveMode) (Meta, bool, error) {
+	if mode == modeCreate {
+		floor, err := sp.maxRowid(ctx, tx)
 		if err != nil {
 			return m, false, err
 		}
-		// Meta that the user cannot edit comes from the stored row.
-		f["created_by"], f["created_at"] = old.fields["created_by"], old.fields["created_at"]
-		m.OrgID, m.Version = old.orgID, old.version
-		metaFromFields(&m, f)
-		for _, fs := range sp.fields {
-			if !equalValues(old.fields[fs.name], f[fs.name]) {
-				changes[fs.name] = FieldChange{Old: encodeValue(old.fields[fs.name]), New: encodeValue(f[fs.name])}
-			}
+		ins, err := s.newInserter(ctx, tx, sp)
+		if err != nil {
+			return m, false, err
 		}
-		if len(changes) == 0 {
-			m.UpdatedAt = old.updated
-			return m, false, nil
+		defer ins.close()
+		if m, err = ins.add(ctx, m, f); err != nil {
+			return m, false, err
 		}
-		op = OpUpdate
-		if _, ok := changes["deleted"]; ok && m.Deleted {
-			op = OpDelete
+		if err := ins.flush(ctx); err != nil {
+			return m, false, err
 		}
-		base = old.version
+		if err := sp.indexNewRows(ctx, tx, floor); err != nil {
+			return m, false, err
+		}
+		return m, true, s.persistHLC(ctx, tx, m.UpdatedAt)
 	}
+	old, err := sp.load(ctx, tx, m.ID)
+	if err != nil {
+		return m, false, err
+	}
+	// Meta that the user cannot edit comes from the stored row.
+	f["created_by"], f["created_at"] = old.fields["created_by"], old.fields["created_at"]
+	if mode == modeEdit {
+		f["deleted"] = old.fields["deleted"]
+	}
+	m.OrgID, m.Version = old.orgID, old.version
+	metaFromFields(&m, f)
+	changes := map[string]FieldChange{}
+	for _, fs := range sp.fields {
+		if !equalValues(old.fields[fs.name], f[fs.name]) {
+			changes[fs.name] = FieldChange{Old: encodeValue(old.fields[fs.name]), New: encodeValue(f[fs.name])}
+		}
+	}
+	if len(changes) == 0 {
+		m.UpdatedAt = old.updated
+		return m, false, nil
+	}
+	op := OpUpdate
+	if _, ok := changes["deleted"]; ok && m.Deleted {
+		op = OpDelete
+	}
+	ts := s.clock.Now()
 	m.UpdatedAt = ts
 	if err := sp.upsert(ctx, tx, row{id: m.ID, orgID: m.OrgID, updated: ts, version: m.Version, fields: f}); err != nil {
 		return m, false, err
@@ -182,12 +190,201 @@ func (s *Store) saveLocalTx(ctx context.Context, tx *sql.Tx, sp *entitySpec, m M
 	if err != nil {
 		return m, false, fmt.Errorf("store: encode changes of %s %s: %w", sp.entity, m.ID, err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (entity, record_id, org_id, op, base_version, changes, hlc, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, sp.entity, m.ID, m.OrgID, op, base, string(body), ts.String(), s.now().UTC().Format(timeLayout))
+	_, err = tx.ExecContext(ctx, insertOutboxSQL, sp.entity, m.ID, m.OrgID, op, old.version, string(body), ts.String(), s.now().UTC().Format(timeLayout))
 	if err != nil {
 		return m, false, fmt.Errorf("store: queue %s %s for sync: %w", sp.entity, m.ID, err)
 	}
-	return m, true, nil
+	return m, true, s.persistHLC(ctx, tx, ts)
+}
+
+const insertOutboxSQL = `INSERT INTO outbox (` + outboxCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+
+// insertGroup is how many records one INSERT statement writes. SQLite does
+// a fixed amount of work per statement (opening a cursor on the table and
+// each index, the statement journal); multi-row statements spread it.
+const insertGroup = 32
+
+// inserter creates records made on this device within one transaction,
+// buffering them into multi-row INSERT statements prepared once per
+// transaction. Call flush before the transaction commits.
+type inserter struct {
+	s   *Store
+	tx  *sql.Tx
+	sp  *entitySpec
+	org string // owner of records that name none
+
+	ids     []string
+	records []any // insertGroup rows of record columns, flattened
+	outbox  []any // insertGroup rows of outbox columns, flattened
+	stmts   map[int][2]*sql.Stmt
+}
+
+func (s *Store) newInserter(ctx context.Context, tx *sql.Tx, sp *entitySpec) (*inserter, error) {
+	org, err := s.orgIDTx(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	return &inserter{s: s, tx: tx, sp: sp, org: org, stmts: map[int][2]*sql.Stmt{}}, nil
+}
+
+func (in *inserter) close() {
+	for _, st := range in.stmts {
+		st[0].Close()
+		st[1].Close()
+	}
+}
+
+// multiRow returns "INSERT INTO table (cols) VALUES (?, …), (?, …)" for n rows.
+func multiRow(table, cols string, ncols, n int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", ncols), ", ") + ")"
+	return "INSERT INTO " + table + " (" + cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+}
+
+const outboxCols = "entity, record_id, org_id, op, base_version, changes, hlc, created_at"
+
+func (in *inserter) statements(ctx context.Context, n int) ([2]*sql.Stmt, error) {
+	if st, ok := in.stmts[n]; ok {
+		return st, nil
+	}
+	rec, err := in.tx.PrepareContext(ctx, multiRow(in.sp.table, in.sp.columns(), 4+len(in.sp.fields), n))
+	if err != nil {
+		return [2]*sql.Stmt{}, fmt.Errorf("store: prepare %s insert: %w", in.sp.entity, err)
+	}
+	ob, err := in.tx.PrepareContext(ctx, multiRow("outbox", outboxCols, 8, n))
+	if err != nil {
+		rec.Close()
+		return [2]*sql.Stmt{}, fmt.Errorf("store: prepare outbox insert: %w", err)
+	}
+	st := [2]*sql.Stmt{rec, ob}
+	in.stmts[n] = st
+	return st, nil
+}
+
+// add queues one new record and queues it whole for sync. It fills in the
+// meta the store owns (ID if empty, owner, creator, times) and returns it.
+// The record reaches the database at the next flush, which also reports an
+// id already in use.
+func (in *inserter) add(ctx context.Context, m Meta, f Fields) (Meta, error) {
+	s, sp := in.s, in.sp
+	if m.ID == "" {
+		m.ID = NewID()
+	}
+	if m.OrgID == "" {
+		m.OrgID = in.org
+	}
+	ts := s.clock.Now()
+	m.CreatedBy = s.device
+	m.CreatedAt = s.now().UTC()
+	m.Deleted = false
+	m.Version = 0
+	m.UpdatedAt = ts
+	metaToFields(m, f)
+	in.records = append(in.records, m.ID, m.OrgID, ts.String(), m.Version)
+	// The outbox body is built by hand in field order: json.Marshal of a map
+	// would sort keys and re-validate every value.
+	body := make([]byte, 0, 1024)
+	body = append(body, '{')
+	for i, fs := range sp.fields {
+		v := f[fs.name]
+		in.records = append(in.records, fs.columnValue(v))
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, '"')
+		body = append(body, fs.name...)
+		body = append(body, `":{"old":null,"new":`...)
+		body = append(body, encodeValue(v)...)
+		body = append(body, '}')
+	}
+	body = append(body, '}')
+	in.outbox = append(in.outbox, sp.entity, m.ID, m.OrgID, OpCreate, int64(0), string(body), ts.String(), s.now().UTC().Format(timeLayout))
+	in.ids = append(in.ids, m.ID)
+	if len(in.ids) == insertGroup {
+		return m, in.flush(ctx)
+	}
+	return m, nil
+}
+
+// flush writes the queued records and their outbox rows.
+func (in *inserter) flush(ctx context.Context) error {
+	n := len(in.ids)
+	if n == 0 {
+		return nil
+	}
+	st, err := in.statements(ctx, n)
+	if err != nil {
+		return err
+	}
+	if _, err := st[0].ExecContext(ctx, in.records...); err != nil {
+		if isUniqueViolation(err) {
+			return in.usedID(ctx)
+		}
+		return fmt.Errorf("store: write %s: %w", in.sp.table, err)
+	}
+	if _, err := st[1].ExecContext(ctx, in.outbox...); err != nil {
+		return fmt.Errorf("store: queue %s for sync: %w", in.sp.table, err)
+	}
+	in.ids, in.records, in.outbox = in.ids[:0], in.records[:0], in.outbox[:0]
+	return nil
+}
+
+// usedID names the queued id that is already stored or queued twice.
+func (in *inserter) usedID(ctx context.Context) error {
+	seen := map[string]bool{}
+	for _, id := range in.ids {
+		var one int
+		err := in.tx.QueryRowContext(ctx, "SELECT 1 FROM "+in.sp.table+" WHERE id = ?", id).Scan(&one)
+		if seen[id] || err == nil {
+			return fmt.Errorf("store: create %s %s: id already used", in.sp.entity, id)
+		}
+		seen[id] = true
+	}
+	return fmt.Errorf("store: create %s: id already used", in.sp.entity)
+}
+
+// maxRowid returns the largest rowid of sp's table (0 when empty or when
+// sp has no full-text index). Rows inserted later in the same transaction
+// have larger rowids: [entitySpec.indexNewRows] indexes exactly those.
+func (sp *entitySpec) maxRowid(ctx context.Context, q queryer) (int64, error) {
+	if sp.fts == "" {
+		return 0, nil
+	}
+	var n int64
+	if err := q.QueryRowContext(ctx, "SELECT coalesce(max(rowid), 0) FROM "+sp.table).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: read %s rowid: %w", sp.table, err)
+	}
+	return n, nil
+}
+
+// indexNewRows adds the rows with rowid > floor to sp's full-text index in
+// one statement, so FTS5 writes one index segment per transaction.
+func (sp *entitySpec) indexNewRows(ctx context.Context, tx *sql.Tx, floor int64) error {
+	if sp.fts == "" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, "INSERT INTO "+sp.fts+" (rowid, "+sp.ftsCols+") SELECT rowid, "+sp.ftsCols+
+		" FROM "+sp.table+" WHERE rowid > ?", floor)
+	if err != nil {
+		return fmt.Errorf("store: index new %s: %w", sp.table, err)
+	}
+	return nil
+}
+
+// isUniqueViolation reports whether err is SQLite refusing a duplicate key.
+func isUniqueViolation(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+// persistHLC records ts as the highest clock reading issued or accepted, so
+// that a reopened store never issues an earlier one, even if the wall clock
+// went back while it was closed.
+func (s *Store) persistHLC(ctx context.Context, tx *sql.Tx, ts hlc.Timestamp) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('hlc', ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE excluded.value > meta.value`, ts.String())
+	if err != nil {
+		return fmt.Errorf("store: save clock: %w", err)
+	}
+	return nil
 }
 
 const timeLayout = "2006-01-02T15:04:05.000Z07:00"
@@ -220,7 +417,7 @@ func (s *Store) setDeleted(ctx context.Context, sp *entitySpec, id string, delet
 			return err
 		}
 		r.fields["deleted"] = boolInt(deleted)
-		_, _, err = s.saveLocalTx(ctx, tx, sp, Meta{ID: id}, r.fields, false)
+		_, _, err = s.saveLocalTx(ctx, tx, sp, Meta{ID: id}, r.fields, modeRaw)
 		return err
 	})
 }

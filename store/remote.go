@@ -50,8 +50,42 @@ const EntityConflict = "conflict"
 // Records of unknown entities are skipped with a log line.
 func (s *Store) ApplyRemote(ctx context.Context, recs []RemoteRecord, conflicts []Conflict, state map[string]string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		floors := map[*entitySpec]int64{}
+		for _, sp := range []*entitySpec{activitySpec, resourceSpec} {
+			n, err := sp.maxRowid(ctx, tx)
+			if err != nil {
+				return err
+			}
+			floors[sp] = n
+		}
+		// New rows reach the full-text index at the end; a record that comes
+		// twice in one batch must be indexed before its second write, whose
+		// update trigger removes the indexed terms of the first.
+		unindexed := map[string]bool{}
 		for _, rr := range recs {
-			if err := s.applyRecordTx(ctx, tx, rr); err != nil {
+			if unindexed[rr.ID] {
+				for sp, floor := range floors {
+					if err := sp.indexNewRows(ctx, tx, floor); err != nil {
+						return err
+					}
+					n, err := sp.maxRowid(ctx, tx)
+					if err != nil {
+						return err
+					}
+					floors[sp] = n
+				}
+				clear(unindexed)
+			}
+			inserted, err := s.applyRecordTx(ctx, tx, rr)
+			if err != nil {
+				return err
+			}
+			if inserted {
+				unindexed[rr.ID] = true
+			}
+		}
+		for sp, floor := range floors {
+			if err := sp.indexNewRows(ctx, tx, floor); err != nil {
 				return err
 			}
 		}
@@ -70,25 +104,32 @@ func (s *Store) ApplyRemote(ctx context.Context, recs []RemoteRecord, conflicts 
 	})
 }
 
-func (s *Store) applyRecordTx(ctx context.Context, tx *sql.Tx, rr RemoteRecord) error {
+// applyRecordTx writes one pulled record and reports whether it was new
+// to this device.
+func (s *Store) applyRecordTx(ctx context.Context, tx *sql.Tx, rr RemoteRecord) (inserted bool, err error) {
 	sp, ok := specs[rr.Entity]
 	if !ok {
 		slog.Warn("skipping record of unknown entity", "entity", rr.Entity, "id", rr.ID)
-		return nil
+		return false, nil
 	}
 	remoteTS, err := hlc.Parse(rr.UpdatedAt)
 	if err != nil {
-		return fmt.Errorf("store: pulled %s %s: %w", rr.Entity, rr.ID, err)
+		return false, fmt.Errorf("store: pulled %s %s: %w", rr.Entity, rr.ID, err)
 	}
-	_ = s.clock.Observe(remoteTS) // a far-ahead clock is not followed; the record is still kept
+	// A far-ahead clock is not followed; the record is still kept.
+	if s.clock.Observe(remoteTS) == nil {
+		if err := s.persistHLC(ctx, tx, remoteTS); err != nil {
+			return false, err
+		}
+	}
 	local, err := sp.load(ctx, tx, rr.ID)
 	exists := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return err
+		return false, err
 	}
 	pending, err := pendingFields(ctx, tx, rr.ID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	out := row{id: rr.ID, orgID: rr.OrgID, updated: remoteTS, version: rr.Version, fields: Fields{}}
 	for _, fs := range sp.fields {
@@ -99,7 +140,7 @@ func (s *Store) applyRecordTx(ctx context.Context, tx *sql.Tx, rr RemoteRecord) 
 		if raw, ok := rr.Fields[fs.name]; ok {
 			v, err := fs.decodeValue(raw)
 			if err != nil {
-				return fmt.Errorf("store: pulled %s %s: %w", rr.Entity, rr.ID, err)
+				return false, fmt.Errorf("store: pulled %s %s: %w", rr.Entity, rr.ID, err)
 			}
 			out.fields[fs.name] = v
 			continue
@@ -113,7 +154,7 @@ func (s *Store) applyRecordTx(ctx context.Context, tx *sql.Tx, rr RemoteRecord) 
 	if exists && len(pending) > 0 && local.updated.Compare(remoteTS) > 0 {
 		out.updated = local.updated
 	}
-	return sp.upsert(ctx, tx, out)
+	return !exists, sp.upsert(ctx, tx, out)
 }
 
 func zeroValue(fs fieldSpec) any {
@@ -236,7 +277,7 @@ func (s *Store) ResolveConflict(ctx context.Context, id string, keepLoser bool) 
 					r.fields[fs.name] = v
 				}
 			}
-			if _, _, err := s.saveLocalTx(ctx, tx, sp, Meta{ID: c.RecordID}, r.fields, false); err != nil {
+			if _, _, err := s.saveLocalTx(ctx, tx, sp, Meta{ID: c.RecordID}, r.fields, modeRaw); err != nil {
 				return err
 			}
 		}
@@ -249,11 +290,11 @@ func (s *Store) ResolveConflict(ctx context.Context, id string, keepLoser bool) 
 			return err
 		}
 		body, _ := json.Marshal(map[string]FieldChange{"resolved": {Old: json.RawMessage("0"), New: json.RawMessage("1")}})
-		_, err = tx.ExecContext(ctx, `INSERT INTO outbox (entity, record_id, org_id, op, base_version, changes, hlc, created_at)
-			VALUES (?, ?, ?, 'update', 0, ?, ?, ?)`, EntityConflict, id, org, string(body), s.clock.Now().String(), now)
+		ts := s.clock.Now()
+		_, err = tx.ExecContext(ctx, insertOutboxSQL, EntityConflict, id, org, OpUpdate, int64(0), string(body), ts.String(), now)
 		if err != nil {
 			return fmt.Errorf("store: queue resolution of conflict %s: %w", id, err)
 		}
-		return nil
+		return s.persistHLC(ctx, tx, ts)
 	})
 }

@@ -29,7 +29,7 @@ func (s *Store) CreateResource(ctx context.Context, r Resource) (Resource, error
 	if err := r.Validate(); err != nil {
 		return Resource{}, err
 	}
-	m, _, err := s.saveLocal(ctx, resourceSpec, r.Meta, r.fields(), true)
+	m, _, err := s.saveLocal(ctx, resourceSpec, r.Meta, r.fields(), modeCreate)
 	if err != nil {
 		return Resource{}, fmt.Errorf("store: create resource: %w", err)
 	}
@@ -42,7 +42,7 @@ func (s *Store) UpdateResource(ctx context.Context, r Resource) (Resource, error
 	if err := r.Validate(); err != nil {
 		return Resource{}, err
 	}
-	m, _, err := s.saveLocal(ctx, resourceSpec, r.Meta, r.fields(), false)
+	m, _, err := s.saveLocal(ctx, resourceSpec, r.Meta, r.fields(), modeEdit)
 	if err != nil {
 		return Resource{}, fmt.Errorf("store: update resource: %w", err)
 	}
@@ -93,7 +93,7 @@ func (s *Store) Resources(ctx context.Context, f ResourceFilter) ([]Resource, er
 		return nil, fmt.Errorf("store: list resources: %w", err)
 	}
 	defer rows.Close()
-	var out []Resource
+	out := []Resource{}
 	for rows.Next() {
 		r, err := resourceSpec.scan(rows)
 		if err != nil {

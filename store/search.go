@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"unicode"
@@ -26,14 +27,29 @@ type ActivityFilter struct {
 	Limit, Offset int
 }
 
-func (f ActivityFilter) where() (from string, where []string, args []any) {
+// fewMatches is the largest full-text match count for which the matches are
+// read first and sorted; above it the list index is walked in order and
+// each row is probed against the matches. See [ActivityFilter.where].
+const fewMatches = 2000
+
+// where returns the FROM and WHERE of a search. few says the full-text
+// query has at most fewMatches matches.
+func (f ActivityFilter) where(few bool) (from string, where []string, args []any) {
 	from = "activities a"
 	if !f.IncludeDeleted {
 		where = append(where, "a.deleted = 0")
 	}
 	if q := ftsQuery(f.Text); q != "" {
-		from = "activities a JOIN activities_fts ON activities_fts.rowid = a.rowid"
-		where = append(where, "activities_fts MATCH ?")
+		if few {
+			// A rare word: read its few rows and sort them.
+			where = append(where, "a.rowid IN (SELECT rowid FROM activities_fts WHERE activities_fts MATCH ?)")
+		} else {
+			// A common word matches much of the table, and sorting all of
+			// that for one page is slow: walk an index in list order and
+			// probe each row against the matches instead. The unary + keeps
+			// the planner from driving the query by the unordered matches.
+			where = append(where, "+a.rowid IN (SELECT rowid FROM activities_fts WHERE activities_fts MATCH ?)")
+		}
 		args = append(args, q)
 	}
 	for _, c := range []struct{ col, v string }{{"a.kind", f.Kind}, {"a.country", f.Country}, {"a.status", f.Status}, {"a.org_id", f.OrgID}} {
@@ -59,36 +75,100 @@ func (f ActivityFilter) where() (from string, where []string, args []any) {
 
 // Activities returns activities matching f, newest start date first, then
 // newest created. It returns an empty slice, not an error, when none match.
+//
+// The page is found in two steps: first the rowids of the page, which SQLite
+// reads from an index in list order without touching the table for the rows
+// it skips, then those rows whole.
 func (s *Store) Activities(ctx context.Context, f ActivityFilter) ([]Activity, error) {
-	from, where, args := f.where()
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 100
 	}
+	// Both steps in one read transaction, so that a write between them
+	// cannot change the page.
+	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("store: search activities: %w", err)
+	}
+	defer tx.Rollback()
+	few := true
+	if q := ftsQuery(f.Text); q != "" {
+		// Matching the words exactly is cheaper than as prefixes (no merging
+		// of every term that starts alike) and never matches more, so when
+		// the exact words are already common, so are the prefixes.
+		for _, q := range []string{strings.ReplaceAll(q, `"*`, `"`), q} {
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM activities_fts WHERE activities_fts MATCH ? LIMIT ?)", q, fewMatches+1).Scan(&n); err != nil {
+				return nil, fmt.Errorf("store: search activities: %w", err)
+			}
+			if few = n <= fewMatches; !few {
+				break
+			}
+		}
+	}
+	from, where, args := f.where(few)
 	args = append(args, limit, f.Offset)
-	rows, err := s.reader.QueryContext(ctx, "SELECT "+prefixed("a", activitySpec)+" FROM "+from+" WHERE "+joinAnd(where)+
+	rows, err := tx.QueryContext(ctx, "SELECT a.rowid FROM "+from+" WHERE "+joinAnd(where)+
 		" ORDER BY a.start_date DESC, a.created_at DESC, a.id DESC LIMIT ? OFFSET ?", args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search activities: %w", err)
 	}
-	defer rows.Close()
-	out := []Activity{}
+	var page []any
+	pos := map[int64]int{}
 	for rows.Next() {
-		r, err := activitySpec.scan(rows)
-		if err != nil {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
 			return nil, fmt.Errorf("store: search activities: %w", err)
 		}
-		out = append(out, activityFromRow(r))
+		pos[id] = len(page)
+		page = append(page, id)
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: search activities: %w", err)
+	}
+	out := make([]Activity, len(page))
+	if len(page) == 0 {
+		return out, nil
+	}
+	// In chunks, to stay far below SQLite's limit on bound parameters.
+	for len(page) > 0 {
+		chunk := page[:min(len(page), 500)]
+		page = page[len(chunk):]
+		if err := fetchActivities(ctx, tx, chunk, pos, out); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
 
+// fetchActivities reads the activities with the given rowids into out, at
+// the positions pos gives.
+func fetchActivities(ctx context.Context, tx *sql.Tx, rowids []any, pos map[int64]int, out []Activity) error {
+	rows, err := tx.QueryContext(ctx, "SELECT a.rowid, "+prefixed("a", activitySpec)+" FROM activities a WHERE a.rowid IN ("+
+		strings.TrimSuffix(strings.Repeat("?, ", len(rowids)), ", ")+")", rowids...)
+	if err != nil {
+		return fmt.Errorf("store: search activities: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rowid int64
+		r, err := activitySpec.scan(rows, &rowid)
+		if err != nil {
+			return fmt.Errorf("store: search activities: %w", err)
+		}
+		out[pos[rowid]] = activityFromRow(r)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: search activities: %w", err)
+	}
+	return nil
+}
+
 // CountActivities returns how many activities match f, ignoring its paging.
 func (s *Store) CountActivities(ctx context.Context, f ActivityFilter) (int, error) {
-	from, where, args := f.where()
+	from, where, args := f.where(true)
 	var n int
 	if err := s.reader.QueryRowContext(ctx, "SELECT count(*) FROM "+from+" WHERE "+joinAnd(where), args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count activities: %w", err)
@@ -123,4 +203,31 @@ func joinAnd(where []string) string {
 		return "1"
 	}
 	return strings.Join(where, " AND ")
+}
+
+// WalkActivities calls fn for every activity matching f (ignoring its
+// Limit and Offset), in list order, from one consistent snapshot of the
+// database. It stops at and returns the first error fn returns. Writes may
+// go on meanwhile (fn may write too); the walk does not see them.
+func (s *Store) WalkActivities(ctx context.Context, f ActivityFilter, fn func(Activity) error) error {
+	from, where, args := f.where(true)
+	rows, err := s.reader.QueryContext(ctx, "SELECT "+prefixed("a", activitySpec)+" FROM "+from+" WHERE "+joinAnd(where)+
+		" ORDER BY a.start_date DESC, a.created_at DESC, a.id DESC", args...)
+	if err != nil {
+		return fmt.Errorf("store: walk activities: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := activitySpec.scan(rows)
+		if err != nil {
+			return fmt.Errorf("store: walk activities: %w", err)
+		}
+		if err := fn(activityFromRow(r)); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: walk activities: %w", err)
+	}
+	return nil
 }

@@ -12,8 +12,10 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -83,13 +85,25 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// A 64 MiB page cache per connection keeps the indexes of a large
+	// database in memory; SQLite allocates it only as pages are used.
+	q.Add("_pragma", "cache_size(-65536)")
+	// Sorts and IN lists of a search stay in memory, never in temp files.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	if readOnly {
 		q.Add("_pragma", "query_only(ON)")
+		// Reads map the file instead of copying pages through read(2).
+		q.Add("_pragma", "mmap_size(268435456)")
 	} else {
+		q.Add("_pragma", "wal_autocheckpoint(8192)")
 		q.Add("_txlock", "immediate")
 	}
-	return "file:" + path + "?" + q.Encode()
+	return "file:" + uriPath.Replace(path) + "?" + q.Encode()
 }
+
+// uriPath escapes the characters that end or change a path in an SQLite
+// "file:" URI, so that a folder named "Reports #2?" opens where it says.
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
 
 // Open opens the database at path, creating it if needed, and applies any
 // pending migrations in one transaction. A database whose schema is newer
@@ -98,6 +112,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	now := opts.Now
 	if now == nil {
 		now = time.Now
+	}
+	if err := checkHeaderVersion(path); err != nil {
+		return nil, err
 	}
 	writer, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
@@ -121,16 +138,58 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	s.clock = hlc.New(s.device, now)
-	if last, err := s.lastHLC(ctx); err != nil {
+	last, err := s.lastHLC(ctx)
+	if err != nil {
 		s.Close()
 		return nil, err
-	} else if !last.IsZero() {
-		// Never issue a timestamp at or before one already stored, even if
-		// the wall clock went back while the app was closed.
-		_ = s.clock.Observe(hlc.Timestamp{Wall: min(last.Wall, now().UnixMilli()+hlc.MaxDrift.Milliseconds()), Logical: last.Logical})
+	}
+	// Never issue a timestamp at or before one already stored, even if the
+	// wall clock went back while the app was closed: until the wall clock
+	// passes the stored reading again, the clock counts on from it.
+	floor := last.Wall
+	s.clock = hlc.New(s.device, func() time.Time {
+		t := now()
+		if t.UnixMilli() < floor {
+			return time.UnixMilli(floor)
+		}
+		return t
+	})
+	if !last.IsZero() {
+		if err := s.clock.Observe(last); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("store: restore clock: %w", err)
+		}
 	}
 	return s, nil
+}
+
+// checkHeaderVersion refuses a database whose file header records a schema
+// newer than this build knows, before SQLite opens it: opening switches the
+// file to WAL mode, which would rewrite the header of a database in rollback
+// mode. A database with a write-ahead log may hold a newer version there;
+// [Store.migrate] checks that one inside its transaction, and opening such a
+// database changes nothing since it is already in WAL mode.
+func checkHeaderVersion(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	defer f.Close()
+	var header [100]byte
+	if _, err := io.ReadFull(f, header[:]); err != nil {
+		return nil // empty or too short to be a database yet: SQLite decides
+	}
+	if string(header[:16]) != "SQLite format 3\x00" {
+		return fmt.Errorf("store: %s is not a Fieldbook database", path)
+	}
+	// The user_version pragma is the big-endian integer at offset 60.
+	if v := int(binary.BigEndian.Uint32(header[60:64])); v > SchemaVersion() {
+		return fmt.Errorf("%w (schema %d, this version knows up to %d); update Fieldbook", ErrNewerSchema, v, SchemaVersion())
+	}
+	return nil
 }
 
 // Close closes the database. Pending writes have already committed.
@@ -263,19 +322,16 @@ func (s *Store) deviceID(ctx context.Context) (string, error) {
 	return id, nil
 }
 
+// lastHLC returns the highest clock reading this store has issued or
+// accepted, as recorded by [Store.persistHLC].
 func (s *Store) lastHLC(ctx context.Context) (hlc.Timestamp, error) {
 	var last string
-	err := s.reader.QueryRowContext(ctx, `SELECT coalesce(max(t), '') FROM (
-		SELECT max(updated_at) AS t FROM activities UNION ALL
-		SELECT max(updated_at) FROM resources UNION ALL
-		SELECT max(updated_at) FROM comments UNION ALL
-		SELECT max(updated_at) FROM organizations UNION ALL
-		SELECT max(hlc) FROM outbox)`).Scan(&last)
+	err := s.reader.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'hlc'").Scan(&last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return hlc.Timestamp{}, nil
+	}
 	if err != nil {
 		return hlc.Timestamp{}, fmt.Errorf("store: read last clock: %w", err)
-	}
-	if last == "" {
-		return hlc.Timestamp{}, nil
 	}
 	ts, err := hlc.Parse(last)
 	if err != nil {
@@ -316,4 +372,13 @@ func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("store: integrity check: %w", err)
 	}
 	return res, nil
+}
+
+// Optimize asks SQLite to refresh the statistics its query planner uses
+// (PRAGMA optimize). Call it after a large import and before closing.
+func (s *Store) Optimize(ctx context.Context) error {
+	if _, err := s.writer.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
+		return fmt.Errorf("store: optimize: %w", err)
+	}
+	return nil
 }

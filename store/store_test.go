@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -112,5 +114,39 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	s.Close()
 	if _, err := Open(ctx, path, Options{Now: time.Now}); !errors.Is(err, ErrNewerSchema) {
 		t.Fatalf("Open newer = %v, want ErrNewerSchema", err)
+	}
+}
+
+func TestOpenPathWithURICharacters(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "Reports #2? 100% done")
+	s, err := OpenDir(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateActivity(ctx, sampleActivity()); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := os.Stat(filepath.Join(dir, DBFile)); err != nil {
+		t.Fatalf("database not where it was asked to be: %v", err)
+	}
+	s, err = OpenDir(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n, _ := s.CountActivities(ctx, ActivityFilter{}); n != 1 {
+		t.Fatalf("reopened store holds %d activities", n)
+	}
+}
+
+func TestOpenRefusesAFileThatIsNotADatabase(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), DBFile)
+	os.WriteFile(path, []byte(strings.Repeat("not a database\n", 20)), 0o600)
+	if _, err := Open(context.Background(), path, Options{}); err == nil || !strings.Contains(err.Error(), "not a Fieldbook database") {
+		t.Fatalf("Open = %v", err)
 	}
 }

@@ -1,0 +1,124 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+)
+
+func TestOutboxAckAndRejections(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openTest(t)
+	var ids []string
+	for range 4 {
+		a, err := s.CreateActivity(ctx, sampleActivity())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, a.ID)
+	}
+	out, err := s.Outbox(ctx, 0, 10)
+	if err != nil || len(out) != 4 {
+		t.Fatalf("Outbox = %d %v", len(out), err)
+	}
+	for i, c := range out {
+		if c.RecordID != ids[i] || c.Entity != EntityActivity || c.Op != OpCreate || c.BaseVersion != 0 || c.HLC == "" || c.CreatedAt.IsZero() {
+			t.Fatalf("change %d = %+v", i, c)
+		}
+		if i > 0 && c.Seq <= out[i-1].Seq {
+			t.Fatalf("seq not increasing: %d after %d", c.Seq, out[i-1].Seq)
+		}
+		var title string
+		if err := json.Unmarshal(c.Changes["title"].New, &title); err != nil || title != "School visit in Lilongwe" || string(c.Changes["title"].Old) != "null" {
+			t.Fatalf("create changes %s", c.Changes["title"])
+		}
+	}
+	if page, _ := s.Outbox(ctx, out[1].Seq, 1); len(page) != 1 || page[0].Seq != out[2].Seq {
+		t.Fatalf("page after %d = %+v", out[1].Seq, page)
+	}
+	if st, _ := s.OutboxStats(ctx); st.Pending != 4 || st.Rejected != 0 || st.Oldest.IsZero() {
+		t.Fatalf("stats %+v", st)
+	}
+
+	if err := s.AckOutbox(ctx, out[1].Seq, []Rejection{{Seq: out[2].Seq, Kind: "invalid", Reason: "x"}}, nil); err == nil {
+		t.Fatal("a rejection beyond the acknowledged range was accepted")
+	}
+	err = s.AckOutbox(ctx, out[2].Seq, []Rejection{{Seq: out[1].Seq, Kind: "forbidden", Reason: "not your organization"}},
+		map[string]string{"push_seq": "3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := s.Outbox(ctx, 0, 10)
+	if len(rest) != 1 || rest[0].Seq != out[3].Seq {
+		t.Fatalf("after ack: %+v", rest)
+	}
+	rej, err := s.Rejections(ctx)
+	if err != nil || len(rej) != 1 || rej[0].Seq != out[1].Seq || rej[0].Kind != "forbidden" || rej[0].Reason != "not your organization" ||
+		rej[0].RecordID != ids[1] || len(rej[0].Changes) == 0 || rej[0].RejectedAt.IsZero() {
+		t.Fatalf("Rejections = %+v %v", rej, err)
+	}
+	if v, _ := s.SyncState(ctx, "push_seq"); v != "3" {
+		t.Fatalf("state saved with the ack = %q", v)
+	}
+	if st, _ := s.OutboxStats(ctx); st.Pending != 1 || st.Rejected != 1 {
+		t.Fatalf("stats %+v", st)
+	}
+	// The rejected record itself stays on the device.
+	if _, err := s.Activity(ctx, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DismissRejection(ctx, out[1].Seq); err != nil {
+		t.Fatal(err)
+	}
+	if rej, _ := s.Rejections(ctx); len(rej) != 0 {
+		t.Fatalf("dismissed rejection still listed")
+	}
+
+	// Sequence numbers are never reused, even after everything is
+	// acknowledged and the table is empty, and across reopening.
+	s.AckOutbox(ctx, out[3].Seq, nil, nil)
+	path := s.Path()
+	s.Close()
+	s2, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	s2.CreateActivity(ctx, sampleActivity())
+	next, _ := s2.Outbox(ctx, 0, 10)
+	if len(next) != 1 || next[0].Seq <= out[3].Seq {
+		t.Fatalf("new change got seq %d after %d was acknowledged", next[0].Seq, out[3].Seq)
+	}
+}
+
+func TestSyncStateAndAdoptOrg(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openTest(t)
+	if v, err := s.SyncState(ctx, "cursor"); v != "" || err != nil {
+		t.Fatalf("unset state %q %v", v, err)
+	}
+	if err := s.SetSyncState(ctx, map[string]string{"cursor": "e1:10", "hub": "https://hub.example"}); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := s.SyncState(ctx, "cursor"); v != "e1:10" {
+		t.Fatalf("cursor %q", v)
+	}
+	a, _ := s.CreateActivity(ctx, sampleActivity())
+	if org, _ := s.OrgID(ctx); org != UnassignedOrg || a.OrgID != UnassignedOrg {
+		t.Fatalf("before enrollment org %q / %q", org, a.OrgID)
+	}
+	if err := s.AdoptOrg(ctx, "org-mw"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Activity(ctx, a.ID)
+	out, _ := s.Outbox(ctx, 0, 10)
+	if org, _ := s.OrgID(ctx); org != "org-mw" || got.OrgID != "org-mw" || out[0].OrgID != "org-mw" {
+		t.Fatalf("after adopt: device %q record %q outbox %q", org, got.OrgID, out[0].OrgID)
+	}
+	b, _ := s.CreateActivity(ctx, sampleActivity())
+	if b.OrgID != "org-mw" {
+		t.Fatalf("new record org %q", b.OrgID)
+	}
+}
