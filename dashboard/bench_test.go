@@ -51,7 +51,7 @@ func hubFixture(b *testing.B) string {
 		// The hub searches with its own tables; full-text triggers only
 		// slow the bulk load.
 		for _, stmt := range []string{
-			"DROP TRIGGER activities_fts_ai",
+			"DROP TRIGGER IF EXISTS activities_fts_ai",
 			fixture.SQL(1_000_000, 200),
 			`INSERT INTO organizations (id, org_id, visibility, created_by, created_at, updated_at, name, country)
 			 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < 200)
