@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http/httptest"
+	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
@@ -32,7 +33,7 @@ func startHub(t testing.TB) *testHub {
 
 func (th *testHub) open(t testing.TB) {
 	t.Helper()
-	h, err := hub.Open(context.Background(), th.dir, hub.Options{})
+	h, err := hub.Open(context.Background(), th.dir, hub.Options{Logger: quiet})
 	if err != nil {
 		t.Fatalf("hub.Open: %v", err)
 	}
@@ -92,6 +93,9 @@ func (d *device) open(t testing.TB) {
 	st, err := store.Open(context.Background(), d.path, store.Options{})
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
+	}
+	if d.opts.Logger == nil {
+		d.opts.Logger = quiet
 	}
 	if d.opts.Backoff == 0 {
 		d.opts.Backoff = time.Millisecond
@@ -406,3 +410,6 @@ func TestRejectedRecordStaysWhileOthersGoThrough(t *testing.T) {
 		t.Fatalf("refused edit reached b: %q", got.Description)
 	}
 }
+
+// quiet drops logs; a failing test reports what it saw itself.
+var quiet = slog.New(slog.DiscardHandler)

@@ -298,3 +298,7 @@ func (h *Hub) Authenticate(ctx context.Context, token string) (Device, error) {
 func tooOld(v int) *protocol.Error {
 	return protocol.Errorf(protocol.KindTooOld, "protocol version %d is no longer served (this hub speaks %d to %d); update Fieldbook", v, protocol.MinVersion, protocol.Version)
 }
+
+// ReportDB returns a read-only handle on the hub database for the report
+// queries (package report): its activities table has the device's shape.
+func ReportDB(h *Hub) *sql.DB { return h.reader }
