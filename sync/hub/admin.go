@@ -302,3 +302,47 @@ func tooOld(v int) *protocol.Error {
 // ReportDB returns a read-only handle on the hub database for the report
 // queries (package report): its activities table has the device's shape.
 func ReportDB(h *Hub) *sql.DB { return h.reader }
+
+// Records returns every record the hub holds, in hub version order, for
+// inspection and tests. Each record's Fields are all its fields.
+func (h *Hub) Records(ctx context.Context) ([]protocol.Record, error) {
+	rows, err := h.reader.QueryContext(ctx, "SELECT entity, id, org_id, version, hlc, body FROM records ORDER BY version")
+	if err != nil {
+		return nil, fmt.Errorf("hub: list records: %w", err)
+	}
+	defer rows.Close()
+	var out []protocol.Record
+	for rows.Next() {
+		var r protocol.Record
+		var body string
+		if err := rows.Scan(&r.Entity, &r.ID, &r.Org, &r.Version, &r.HLC, &body); err != nil {
+			return nil, fmt.Errorf("hub: list records: %w", err)
+		}
+		if err := json.Unmarshal([]byte(body), &r.Fields); err != nil {
+			return nil, fmt.Errorf("hub: record %s: %w", r.ID, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Conflicts returns every conflict the hub holds, resolved ones included.
+func (h *Hub) Conflicts(ctx context.Context) ([]protocol.Conflict, error) {
+	rows, err := h.reader.QueryContext(ctx, `SELECT id, entity, record_id, field, winner, loser, winner_hlc, loser_hlc, loser_by,
+		created_at, resolved, version FROM conflicts ORDER BY version`)
+	if err != nil {
+		return nil, fmt.Errorf("hub: list conflicts: %w", err)
+	}
+	defer rows.Close()
+	var out []protocol.Conflict
+	for rows.Next() {
+		var c protocol.Conflict
+		var w, l string
+		if err := rows.Scan(&c.ID, &c.Entity, &c.RecordID, &c.Field, &w, &l, &c.WinnerHLC, &c.LoserHLC, &c.LoserBy, &c.CreatedAt, &c.Resolved, &c.Version); err != nil {
+			return nil, fmt.Errorf("hub: list conflicts: %w", err)
+		}
+		c.Winner, c.Loser = json.RawMessage(w), json.RawMessage(l)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
