@@ -341,6 +341,12 @@ func TestSyncConverges(t *testing.T) {
 			"resolve": func(*rapid.T) { s.resolve() },
 			"sync":    func(*rapid.T) { s.sync() },
 			"sync2":   func(*rapid.T) { s.sync() },
+			"edit3":   func(*rapid.T) { s.edit() },
+			"syncAll": func(*rapid.T) {
+				for _, d := range s.devices {
+					_, _ = d.eng.Sync(s.ctx, nil)
+				}
+			},
 			"partition": func(rt *rapid.T) {
 				s.net.SetDown(rapid.Bool().Draw(rt, "down"))
 			},

@@ -1,0 +1,75 @@
+package hub
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/a20-network/fieldbook/sync/protocol"
+)
+
+// FuzzSync posts arbitrary bodies to the sync endpoint with a valid device
+// token. The hub must answer 200 with a valid reply or a 4xx JSON error
+// that changed nothing; never a 5xx, a panic or a hang.
+func FuzzSync(f *testing.F) {
+	fx := newFixture(f)
+	good := protocol.SyncRequest{V: protocol.Version, Org: fx.org, Push: []protocol.Change{activityChange(1, fx.org, "f1")}}
+	seed := func(req any) []byte { b, _ := json.Marshal(req); return b }
+	f.Add(seed(good), false)
+	f.Add(seed(good), true)
+	edit := activityChange(2, fx.org, "f1")
+	edit.Op, edit.Base = protocol.OpUpdate, 1
+	edit.Fields = map[string]json.RawMessage{"title": json.RawMessage(`"Renamed"`), "deleted": json.RawMessage(`1`)}
+	f.Add(seed(protocol.SyncRequest{V: 1, Push: []protocol.Change{edit}}), false)
+	f.Add(seed(protocol.SyncRequest{V: protocol.Version, Push: []protocol.Change{{Seq: 3, Entity: protocol.EntityConflict, ID: "c1", Op: "u",
+		HLC: testClock.String(), Fields: map[string]json.RawMessage{"resolved": json.RawMessage(`1`)}}}}), false)
+	f.Add(seed(protocol.SyncRequest{V: protocol.Version, Cursor: protocol.Cursor{Epoch: "old", Seq: 99}, PullBytes: 1}), false)
+	f.Add([]byte(`{"v":2,"ch":[{"q":4,"e":"comment","i":"x","o":"","p":"c","h":"0000000000001.0000000000.d","f":{"body":1e999}}]}`), false)
+	f.Add([]byte(`{"v":0}`), false)
+	f.Add([]byte(`{"v":2,"ch":[{"q":-1}]}`), false)
+	f.Add([]byte(`{`), true)
+	f.Add([]byte{}, false)
+	f.Fuzz(func(t *testing.T, body []byte, compress bool) {
+		before := snapshot(t, fx.hub)
+		payload := body
+		if compress {
+			payload = gz(body)
+		}
+		req, err := http.NewRequest(http.MethodPost, fx.srv.URL+protocol.PathSync, bytes.NewReader(payload))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+fx.token)
+		if compress {
+			req.Header.Set("Content-Encoding", "gzip")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("request: %v", err)
+		}
+		data, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode == http.StatusOK {
+			var out protocol.SyncResponse
+			if err := json.Unmarshal(data, &out); err != nil || out.V != protocol.Version || out.Cursor.Epoch != fx.hub.Epoch() {
+				t.Fatalf("200 with a bad reply %q: %v", data, err)
+			}
+			return
+		}
+		if resp.StatusCode >= 500 || resp.StatusCode < 400 {
+			t.Fatalf("status %d: %s", resp.StatusCode, data)
+		}
+		var pe protocol.Error
+		if err := json.Unmarshal(data, &pe); err != nil || pe.Kind == "" || pe.Message == "" {
+			t.Fatalf("status %d without a JSON error: %q", resp.StatusCode, data)
+		}
+		if after := snapshot(t, fx.hub); after != before {
+			t.Fatalf("refused request (%d %s) changed the hub", resp.StatusCode, pe.Message)
+		}
+	})
+}
