@@ -314,7 +314,7 @@ func (e *Engine) roundTrip(ctx context.Context, hub Hub, token string, req *prot
 		e.setReachable(err == nil || protocol.KindOf(err) != protocol.KindTransient)
 		if err == nil {
 			if time.Since(t0) < fastTrip {
-				e.page = min(e.page*2, MaxPage)
+				e.page = min(e.page*4, MaxPage)
 			}
 			return resp, nil
 		}

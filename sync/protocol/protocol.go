@@ -65,7 +65,7 @@ type Cursor struct {
 // it changed, made from hub version Base.
 type Change struct {
 	// Seq is the device's sequence number of the change; never reused.
-	Seq    int64  `json:"q"`
+	Seq    int64  `json:"q,omitempty"`
 	Entity string `json:"e"`
 	ID     string `json:"i"`
 	Org    string `json:"o"`
@@ -73,7 +73,7 @@ type Change struct {
 	// Base is the hub version of the record the edit was made from.
 	Base int64 `json:"b,omitempty"`
 	// HLC is the hybrid logical clock time of the change.
-	HLC string `json:"h"`
+	HLC string `json:"h,omitempty"`
 	// Fields maps each changed field to its new value. A create leaves out
 	// fields holding their type's zero value.
 	Fields map[string]json.RawMessage `json:"f"`
@@ -94,7 +94,7 @@ type SyncRequest struct {
 
 // Rejection is the hub's refusal of one pushed change.
 type Rejection struct {
-	Seq    int64  `json:"q"`
+	Seq    int64  `json:"q,omitempty"`
 	Kind   Kind   `json:"k"`
 	Reason string `json:"r"`
 }
