@@ -47,7 +47,7 @@ func (h *Hub) AddOrg(ctx context.Context, name, country string) (string, error) 
 		return "", fmt.Errorf("hub: add organization: %w", err)
 	}
 	ts := hlc.Timestamp{Wall: now.UnixMilli(), Node: hubNode}.String()
-	err := h.inTx(ctx, func(tx *sql.Tx) error {
+	err := h.inTx(ctx, func(tx writeTx) error {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO orgs (id, name, country, created_at) VALUES (?, ?, ?, ?)",
 			id, strings.TrimSpace(name), country, now.Format(timeLayout)); err != nil {
 			return fmt.Errorf("hub: add organization: %w", err)
@@ -133,7 +133,7 @@ func (h *Hub) NewEnrollCode(ctx context.Context, org, role string, ttl time.Dura
 		code.WriteByte(codeAlphabet[int(c)%len(codeAlphabet)])
 	}
 	now := h.now().UTC()
-	err := h.inTx(ctx, func(tx *sql.Tx) error {
+	err := h.inTx(ctx, func(tx writeTx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM orgs WHERE id = ?", org).Scan(&n); err != nil {
 			return fmt.Errorf("hub: enrollment code: %w", err)
@@ -237,7 +237,7 @@ func (h *Hub) Enroll(ctx context.Context, req protocol.EnrollRequest) (protocol.
 	token := "fbk_" + base64.RawURLEncoding.EncodeToString(raw)
 	resp := protocol.EnrollResponse{V: protocol.Version, Token: token}
 	now := h.now().UTC()
-	err := h.inTx(ctx, func(tx *sql.Tx) error {
+	err := h.inTx(ctx, func(tx writeTx) error {
 		var expires, used string
 		err := tx.QueryRowContext(ctx, "SELECT org_id, role, expires_at, used_at FROM enroll_codes WHERE hash = ?", hash(normalizeCode(req.Code))).
 			Scan(&resp.Org, &resp.Role, &expires, &used)

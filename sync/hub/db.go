@@ -51,6 +51,9 @@ type Hub struct {
 	now    func() time.Time
 	log    *slog.Logger
 	epoch  string
+	// stmts holds the frequent write statements, prepared on the writer
+	// connection at open; read-only afterwards.
+	stmts map[string]*sql.Stmt
 }
 
 func dsn(path string, readOnly bool) string {
@@ -90,6 +93,15 @@ func Open(ctx context.Context, dir string, opts Options) (*Hub, error) {
 		h.writer.Close()
 		return nil, err
 	}
+	h.stmts = map[string]*sql.Stmt{}
+	for _, q := range preparedQueries {
+		st, err := h.writer.PrepareContext(ctx, q)
+		if err != nil {
+			h.writer.Close()
+			return nil, fmt.Errorf("hub: prepare: %w", err)
+		}
+		h.stmts[q] = st
+	}
 	if h.reader, err = sql.Open("sqlite", dsn(h.path, true)); err != nil {
 		h.writer.Close()
 		return nil, fmt.Errorf("hub: open %s for reading: %w", h.path, err)
@@ -107,6 +119,9 @@ func (h *Hub) Close() error {
 	var errs []error
 	if h.reader != nil {
 		errs = append(errs, h.reader.Close())
+	}
+	for _, st := range h.stmts {
+		errs = append(errs, st.Close())
 	}
 	errs = append(errs, h.writer.Close())
 	return errors.Join(errs...)
@@ -135,7 +150,7 @@ func (h *Hub) migrate(ctx context.Context) error {
 			return fmt.Errorf("hub: migration %s: want number %d", n, i+1)
 		}
 	}
-	return h.inTx(ctx, func(tx *sql.Tx) error {
+	return h.inTx(ctx, func(tx writeTx) error {
 		var current int
 		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
 			return fmt.Errorf("hub: read schema version: %w", err)
@@ -163,13 +178,13 @@ func (h *Hub) migrate(ctx context.Context) error {
 }
 
 // inTx runs fn in one write transaction, committing if fn returns nil.
-func (h *Hub) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (h *Hub) inTx(ctx context.Context, fn func(tx writeTx) error) error {
 	tx, err := h.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("hub: begin: %w", err)
 	}
 	defer tx.Rollback()
-	if err := fn(tx); err != nil {
+	if err := fn(writeTx{Tx: tx, h: h}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -192,7 +207,7 @@ func metaTx(ctx context.Context, q interface {
 	return v, nil
 }
 
-func setMetaTx(ctx context.Context, tx *sql.Tx, key, value string) error {
+func setMetaTx(ctx context.Context, tx writeTx, key, value string) error {
 	_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value)
 	if err != nil {
 		return fmt.Errorf("hub: save %s: %w", key, err)
@@ -208,7 +223,7 @@ func newEpoch() string {
 
 func (h *Hub) ensureEpoch(ctx context.Context) (string, error) {
 	var epoch string
-	err := h.inTx(ctx, func(tx *sql.Tx) error {
+	err := h.inTx(ctx, func(tx writeTx) error {
 		var err error
 		if epoch, err = metaTx(ctx, tx, "epoch"); err != nil || epoch != "" {
 			return err
@@ -261,7 +276,7 @@ func Restore(ctx context.Context, dir, from string) (epoch string, err error) {
 	}
 	defer h.Close()
 	epoch = newEpoch()
-	if err := h.inTx(ctx, func(tx *sql.Tx) error { return setMetaTx(ctx, tx, "epoch", epoch) }); err != nil {
+	if err := h.inTx(ctx, func(tx writeTx) error { return setMetaTx(ctx, tx, "epoch", epoch) }); err != nil {
 		return "", err
 	}
 	return epoch, nil

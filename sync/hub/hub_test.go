@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/a20-network/fieldbook/hlc"
+	"github.com/a20-network/fieldbook/report"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
@@ -294,6 +295,13 @@ func TestOneInvalidRecordIsRejectedOthersApplied(t *testing.T) {
 	f.hub.reader.QueryRow("SELECT count(*) FROM activities").Scan(&n)
 	if n != 2 {
 		t.Fatalf("%d activities stored, want 2", n)
+	}
+	rep, err := report.Compute(context.Background(), ReportDB(f.hub), report.Filter{})
+	if err != nil {
+		t.Fatalf("report on the hub: %v", err)
+	}
+	if rep.Activities != 2 || rep.Children != 24 || len(rep.ByTheme) != 1 || rep.ByTheme[0].Key != "education" || rep.SexAgeCell("girls", "6_11") != 24 {
+		t.Fatalf("hub report = %+v", rep)
 	}
 	// The retried request changes nothing and gets the same answer.
 	before := snapshot(t, f.hub)

@@ -1,14 +1,13 @@
 package hub
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/a20-network/fieldbook/store"
 )
@@ -38,14 +37,55 @@ func (r *record) text(field string) string {
 
 func (r *record) deleted() bool { return string(r.body["deleted"]) == "1" }
 
+const (
+	sqlLoadRecord = `SELECT id, entity, org_id, version, prev_version, hlc, last_by, last_clean, was_network, body, state
+		FROM records WHERE id = ?`
+	sqlUpdateRecord = `UPDATE records SET org_id = ?, visibility = ?, deleted = ?, version = ?, hlc = ?, prev_version = ?,
+			last_by = ?, last_clean = ?, was_network = ?, body = ?, state = ? WHERE id = ?`
+	sqlInsertRecord = `INSERT INTO records (id, entity, org_id, visibility, deleted, version, hlc, prev_version, last_by, last_clean, was_network, body, state)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+)
+
+// writeTx is a write transaction that runs the hub's frequent statements
+// prepared once, instead of parsing them again for every change.
+type writeTx struct {
+	*sql.Tx
+	h *Hub
+}
+
+func (tx writeTx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if s, ok := tx.h.stmts[query]; ok {
+		return tx.StmtContext(ctx, s)
+	}
+	return nil
+}
+
+// ExecContext runs query, prepared if it is one of the hub's frequent ones.
+func (tx writeTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := tx.stmt(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return tx.Tx.ExecContext(ctx, query, args...)
+}
+
+// QueryRowContext runs query, prepared if it is one of the hub's frequent ones.
+func (tx writeTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := tx.stmt(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return tx.Tx.QueryRowContext(ctx, query, args...)
+}
+
+// preparedQueries are prepared on the writer connection when the hub opens.
+var preparedQueries = []string{sqlLoadRecord, sqlUpdateRecord, sqlInsertRecord, sqlLastSeq, sqlSetLastSeq, sqlInsertConflict}
+
 func loadRecord(ctx context.Context, q interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }, id string) (*record, error) {
 	r := &record{}
 	var body, state string
 	var clean, wasNet int64
-	err := q.QueryRowContext(ctx, `SELECT id, entity, org_id, version, prev_version, hlc, last_by, last_clean, was_network, body, state
-		FROM records WHERE id = ?`, id).Scan(&r.id, &r.entity, &r.org, &r.version, &r.prev, &r.hlc, &r.lastBy, &clean, &wasNet, &body, &state)
+	err := q.QueryRowContext(ctx, sqlLoadRecord, id).Scan(&r.id, &r.entity, &r.org, &r.version, &r.prev, &r.hlc, &r.lastBy, &clean, &wasNet, &body, &state)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -56,7 +96,7 @@ func loadRecord(ctx context.Context, q interface {
 	if err := json.Unmarshal([]byte(body), &r.body); err != nil {
 		return nil, fmt.Errorf("hub: record %s body: %w", id, err)
 	}
-	if err := json.Unmarshal([]byte(state), &r.state); err != nil {
+	if err := decodeState([]byte(state), &r.state); err != nil {
 		return nil, fmt.Errorf("hub: record %s state: %w", id, err)
 	}
 	return r, nil
@@ -70,79 +110,28 @@ func b2i(b bool) int64 {
 }
 
 // save writes r, and the activities row when r is an activity.
-func (r *record) save(ctx context.Context, tx *sql.Tx, exists bool) error {
-	body, err := json.Marshal(r.body)
-	if err != nil {
-		return fmt.Errorf("hub: encode record %s: %w", r.id, err)
-	}
-	state, err := json.Marshal(r.state)
-	if err != nil {
-		return fmt.Errorf("hub: encode record %s: %w", r.id, err)
-	}
+func (r *record) save(ctx context.Context, tx writeTx, exists bool) error {
+	body, state := encodeBody(r.body), encodeState(r.state)
+	var err error
 	vis := r.text("visibility")
 	r.wasNet = r.wasNet || vis == store.VisibilityNetwork
 	if exists {
-		_, err = tx.ExecContext(ctx, `UPDATE records SET org_id = ?, visibility = ?, deleted = ?, version = ?, hlc = ?, prev_version = ?,
-			last_by = ?, last_clean = ?, was_network = ?, body = ?, state = ? WHERE id = ?`,
+		_, err = tx.ExecContext(ctx, sqlUpdateRecord,
 			r.org, vis, b2i(r.deleted()), r.version, r.hlc, r.prev, r.lastBy, b2i(r.clean), b2i(r.wasNet), string(body), string(state), r.id)
 	} else {
-		_, err = tx.ExecContext(ctx, `INSERT INTO records (id, entity, org_id, visibility, deleted, version, hlc, prev_version, last_by, last_clean, was_network, body, state)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err = tx.ExecContext(ctx, sqlInsertRecord,
 			r.id, r.entity, r.org, vis, b2i(r.deleted()), r.version, r.hlc, r.prev, r.lastBy, b2i(r.clean), b2i(r.wasNet), string(body), string(state))
 	}
 	if err != nil {
 		return fmt.Errorf("hub: write record %s: %w", r.id, err)
 	}
-	if r.entity == store.EntityActivity {
-		return r.saveActivity(ctx, tx)
-	}
 	return nil
-}
-
-// saveActivity mirrors an activity into the activities table, in the
-// device's column shape, for the report queries.
-func (r *record) saveActivity(ctx context.Context, tx *sql.Tx) error {
-	cols := []string{"id", "org_id", "updated_at", "version"}
-	args := []any{r.id, r.org, r.hlc, r.version}
-	sets := []string{"org_id = excluded.org_id", "updated_at = excluded.updated_at", "version = excluded.version"}
-	for _, f := range store.FieldNames(store.EntityActivity) {
-		cols = append(cols, f)
-		args = append(args, columnValue(r.body[f]))
-		sets = append(sets, f+" = excluded."+f)
-	}
-	q := "INSERT INTO activities (" + strings.Join(cols, ", ") + ") VALUES (" +
-		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ") ON CONFLICT (id) DO UPDATE SET " + strings.Join(sets, ", ")
-	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-		return fmt.Errorf("hub: write activity %s: %w", r.id, err)
-	}
-	return nil
-}
-
-// columnValue converts a validated JSON field value to what the device
-// stores in that column: text, integer, real or NULL, and lists as JSON.
-func columnValue(raw json.RawMessage) any {
-	raw = bytes.TrimSpace(raw)
-	switch {
-	case len(raw) == 0 || string(raw) == "null":
-		return nil
-	case raw[0] == '"':
-		var s string
-		_ = json.Unmarshal(raw, &s)
-		return s
-	case raw[0] == '[':
-		return string(raw)
-	}
-	if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
-		return n
-	}
-	f, _ := strconv.ParseFloat(string(raw), 64)
-	return f
 }
 
 // sequence hands out hub versions within one transaction.
 type sequence struct{ last int64 }
 
-func (s *sequence) load(ctx context.Context, tx *sql.Tx) error {
+func (s *sequence) load(ctx context.Context, tx writeTx) error {
 	v, err := metaTx(ctx, tx, "seq")
 	if err != nil {
 		return err
@@ -158,6 +147,117 @@ func (s *sequence) load(ctx context.Context, tx *sql.Tx) error {
 
 func (s *sequence) next() int64 { s.last++; return s.last }
 
-func (s *sequence) save(ctx context.Context, tx *sql.Tx) error {
+func (s *sequence) save(ctx context.Context, tx writeTx) error {
 	return setMetaTx(ctx, tx, "seq", strconv.FormatInt(s.last, 10))
+}
+
+// encodeBody writes a record's fields as a JSON object with sorted keys.
+// The values were checked by [canonical] already, so unlike json.Marshal
+// it does not parse them again; this is the hub's hottest path.
+func encodeBody(body map[string]json.RawMessage) []byte {
+	keys := make([]string, 0, len(body))
+	n := 2
+	for k, v := range body {
+		keys = append(keys, k)
+		n += len(k) + len(v) + 4
+	}
+	sort.Strings(keys)
+	out := make([]byte, 0, n)
+	out = append(out, '{')
+	for i, k := range keys {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = appendString(out, k)
+		out = append(out, ':')
+		out = append(out, body[k]...)
+	}
+	return append(out, '}')
+}
+
+// appendString appends s as a JSON string.
+func appendString(out []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x7f {
+			b, _ := json.Marshal(s)
+			return append(out, b...)
+		}
+	}
+	out = append(out, '"')
+	out = append(out, s...)
+	return append(out, '"')
+}
+
+// The field state is stored compactly: the distinct changes once, and
+// each field pointing at one of them, since one change usually sets many
+// fields: {"c":[[version,"clock","device"],...],"f":{"field":index,...}}.
+type storedState struct {
+	C [][3]json.RawMessage `json:"c"`
+	F map[string]int       `json:"f"`
+}
+
+func encodeState(state map[string]fieldState) []byte {
+	keys := make([]string, 0, len(state))
+	for k := range state {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	index := map[fieldState]int{}
+	var changes []fieldState
+	for _, k := range keys {
+		if _, ok := index[state[k]]; !ok {
+			index[state[k]] = len(changes)
+			changes = append(changes, state[k])
+		}
+	}
+	out := []byte(`{"c":[`)
+	for i, c := range changes {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, '[')
+		out = strconv.AppendInt(out, c.V, 10)
+		out = append(out, ',')
+		out = appendString(out, c.H)
+		out = append(out, ',')
+		out = appendString(out, c.D)
+		out = append(out, ']')
+	}
+	out = append(out, `],"f":{`...)
+	for i, k := range keys {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = appendString(out, k)
+		out = append(out, ':')
+		out = strconv.AppendInt(out, int64(index[state[k]]), 10)
+	}
+	return append(out, '}', '}')
+}
+
+func decodeState(data []byte, state *map[string]fieldState) error {
+	var st storedState
+	if err := json.Unmarshal(data, &st); err != nil {
+		return err
+	}
+	changes := make([]fieldState, len(st.C))
+	for i, c := range st.C {
+		if err := json.Unmarshal(c[0], &changes[i].V); err != nil {
+			return err
+		}
+		if err := json.Unmarshal(c[1], &changes[i].H); err != nil {
+			return err
+		}
+		if err := json.Unmarshal(c[2], &changes[i].D); err != nil {
+			return err
+		}
+	}
+	*state = make(map[string]fieldState, len(st.F))
+	for k, i := range st.F {
+		if i < 0 || i >= len(changes) {
+			return fmt.Errorf("field %s: change %d of %d", k, i, len(changes))
+		}
+		(*state)[k] = changes[i]
+	}
+	return nil
 }

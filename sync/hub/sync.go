@@ -16,6 +16,13 @@ import (
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
+const (
+	sqlLastSeq        = "SELECT last_seq FROM devices WHERE id = ?"
+	sqlSetLastSeq     = "UPDATE devices SET last_seq = ?, last_seen = ? WHERE id = ?"
+	sqlInsertConflict = `INSERT INTO conflicts (id, entity, record_id, field, winner, loser, winner_hlc, loser_hlc, loser_by, created_at, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+)
+
 // MaxPushChanges is the most changes one request may carry.
 const MaxPushChanges = 10000
 
@@ -44,9 +51,13 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 		}
 	}
 	resp := &protocol.SyncResponse{V: protocol.Version, Rejected: []protocol.Rejection{}}
-	err := h.inTx(ctx, func(tx *sql.Tx) error {
+	preps := make([]prepared, len(req.Push))
+	for i, c := range req.Push {
+		preps[i] = prepare(c)
+	}
+	err := h.inTx(ctx, func(tx writeTx) error {
 		var last int64
-		if err := tx.QueryRowContext(ctx, "SELECT last_seq FROM devices WHERE id = ?", dev.ID).Scan(&last); err != nil {
+		if err := tx.QueryRowContext(ctx, sqlLastSeq, dev.ID).Scan(&last); err != nil {
 			return fmt.Errorf("hub: read device %s: %w", dev.ID, err)
 		}
 		seq := &sequence{}
@@ -54,7 +65,7 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 			return err
 		}
 		start := seq.last
-		for _, c := range req.Push {
+		for i, c := range req.Push {
 			if c.Seq <= last {
 				rej, err := storedRejection(ctx, tx, dev.ID, c.Seq)
 				if err != nil {
@@ -68,7 +79,7 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 			if c.Seq <= 0 {
 				return protocol.Errorf(protocol.KindInvalid, "change sequence %d must be positive", c.Seq)
 			}
-			rej, err := h.apply(ctx, tx, dev, c, seq)
+			rej, err := h.apply(ctx, tx, dev, preps[i], seq)
 			if err != nil {
 				return err
 			}
@@ -84,8 +95,7 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 			last = c.Seq
 		}
 		resp.Acked = last
-		if _, err := tx.ExecContext(ctx, "UPDATE devices SET last_seq = ?, last_seen = ? WHERE id = ?",
-			last, h.now().UTC().Format(timeLayout), dev.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, sqlSetLastSeq, last, h.now().UTC().Format(timeLayout), dev.ID); err != nil {
 			return fmt.Errorf("hub: update device %s: %w", dev.ID, err)
 		}
 		if seq.last != start {
@@ -102,7 +112,7 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 	return resp, nil
 }
 
-func storedRejection(ctx context.Context, tx *sql.Tx, device string, seq int64) (*protocol.Rejection, error) {
+func storedRejection(ctx context.Context, tx writeTx, device string, seq int64) (*protocol.Rejection, error) {
 	r := protocol.Rejection{Seq: seq}
 	var kind string
 	err := tx.QueryRowContext(ctx, "SELECT kind, reason FROM rejections WHERE device_id = ? AND seq = ?", device, seq).Scan(&kind, &r.Reason)
@@ -120,49 +130,84 @@ func reject(kind protocol.Kind, format string, args ...any) *protocol.Rejection 
 	return &protocol.Rejection{Kind: kind, Reason: fmt.Sprintf(format, args...)}
 }
 
-// canonical re-encodes a JSON value so that equal values have equal bytes.
+// canonical checks that raw is one JSON value and drops insignificant
+// space, so that the same value sent by two devices has the same bytes
+// (both encode with encoding/json).
 func canonical(raw json.RawMessage) (json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
 		return nil, err
 	}
-	if dec.More() {
-		return nil, errors.New("trailing data after value")
+	if buf.Len() == 0 {
+		return nil, errors.New("empty value")
 	}
-	return json.Marshal(v)
+	return buf.Bytes(), nil
 }
 
-// apply merges one change into the hub's data. It returns a rejection for a
-// change the hub refuses, or an error that fails the whole request.
-func (h *Hub) apply(ctx context.Context, tx *sql.Tx, dev Device, c protocol.Change, seq *sequence) (*protocol.Rejection, error) {
+// prepared is a pushed change checked as far as it can be without the
+// hub's current data, outside the write transaction so that concurrent
+// requests do this work in parallel.
+type prepared struct {
+	c protocol.Change
+	// rej is set for a change refused on its own.
+	rej *protocol.Rejection
+	// fields are the known fields with canonical values.
+	fields map[string]json.RawMessage
+	// asNew is the validation result of the record the change creates if
+	// the record does not exist yet.
+	asNew error
+}
+
+func prepare(c protocol.Change) prepared {
+	p := prepared{c: c}
 	if _, err := hlc.Parse(c.HLC); err != nil {
-		return reject(protocol.KindInvalid, "clock %q is not a valid timestamp", c.HLC), nil
+		p.rej = reject(protocol.KindInvalid, "clock %q is not a valid timestamp", c.HLC)
+		return p
 	}
 	if c.Entity == protocol.EntityConflict {
-		return h.resolve(ctx, tx, dev, c, seq)
+		return p
 	}
 	names := store.FieldNames(c.Entity)
-	if names == nil {
-		return reject(protocol.KindInvalid, "unknown entity %q", c.Entity), nil
+	switch {
+	case names == nil:
+		p.rej = reject(protocol.KindInvalid, "unknown entity %q", c.Entity)
+		return p
+	case c.Op != protocol.OpCreate && c.Op != protocol.OpUpdate && c.Op != protocol.OpDelete:
+		p.rej = reject(protocol.KindInvalid, "unknown op %q", c.Op)
+		return p
+	case c.ID == "" || len(c.ID) > 64:
+		p.rej = reject(protocol.KindInvalid, "record id must be 1 to 64 characters")
+		return p
 	}
-	if c.Op != protocol.OpCreate && c.Op != protocol.OpUpdate && c.Op != protocol.OpDelete {
-		return reject(protocol.KindInvalid, "unknown op %q", c.Op), nil
-	}
-	if c.ID == "" || len(c.ID) > 64 {
-		return reject(protocol.KindInvalid, "record id must be 1 to 64 characters"), nil
-	}
-	fields := map[string]json.RawMessage{}
+	p.fields = map[string]json.RawMessage{}
 	for k, v := range c.Fields {
 		if !slices.Contains(names, k) {
 			continue // a field from a newer Fieldbook: ignored
 		}
 		cv, err := canonical(v)
 		if err != nil {
-			return reject(protocol.KindInvalid, "field %s: %v", k, err), nil
+			p.rej = reject(protocol.KindInvalid, "field %s: %v", k, err)
+			return p
 		}
-		fields[k] = cv
+		p.fields[k] = cv
+	}
+	body := store.ZeroFields(c.Entity)
+	for k, v := range p.fields {
+		body[k] = v
+	}
+	p.asNew = store.ValidateFields(c.Entity, body)
+	return p
+}
+
+// apply merges one change into the hub's data. It returns a rejection for a
+// change the hub refuses, or an error that fails the whole request.
+func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq *sequence) (*protocol.Rejection, error) {
+	c, fields := p.c, p.fields
+	if p.rej != nil {
+		return p.rej, nil
+	}
+	if c.Entity == protocol.EntityConflict {
+		return h.resolve(ctx, tx, dev, c, seq)
 	}
 	cur, err := loadRecord(ctx, tx, c.ID)
 	if err != nil {
@@ -248,7 +293,11 @@ func (h *Hub) apply(ctx context.Context, tx *sql.Tx, dev Device, c protocol.Chan
 		conflict("deleted", json.RawMessage("0"), json.RawMessage("1"), c.HLC, st.H, st.D)
 		r.body["deleted"], r.state["deleted"] = json.RawMessage("0"), mine
 	}
-	if err := store.ValidateFields(c.Entity, r.body); err != nil {
+	verr := p.asNew
+	if exists {
+		verr = store.ValidateFields(c.Entity, r.body)
+	}
+	if err := verr; err != nil {
 		var ve *store.ValidationError
 		if errors.As(err, &ve) {
 			return reject(protocol.KindInvalid, "%s", ve.Error()), nil
@@ -269,8 +318,7 @@ func (h *Hub) apply(ctx context.Context, tx *sql.Tx, dev Device, c protocol.Chan
 	}
 	for _, cf := range conflicts {
 		cf.Version = seq.next()
-		_, err := tx.ExecContext(ctx, `INSERT INTO conflicts (id, entity, record_id, field, winner, loser, winner_hlc, loser_hlc, loser_by, created_at, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, cf.ID, cf.Entity, cf.RecordID, cf.Field, string(cf.Winner), string(cf.Loser),
+		_, err := tx.ExecContext(ctx, sqlInsertConflict, cf.ID, cf.Entity, cf.RecordID, cf.Field, string(cf.Winner), string(cf.Loser),
 			cf.WinnerHLC, cf.LoserHLC, cf.LoserBy, cf.CreatedAt, cf.Version)
 		if err != nil {
 			return nil, fmt.Errorf("hub: save conflict on %s %s: %w", c.Entity, c.ID, err)
@@ -280,7 +328,7 @@ func (h *Hub) apply(ctx context.Context, tx *sql.Tx, dev Device, c protocol.Chan
 }
 
 // authorize checks that dev may make change c to record cur (nil if new).
-func (h *Hub) authorize(ctx context.Context, tx *sql.Tx, dev Device, c protocol.Change, cur *record) (*protocol.Rejection, error) {
+func (h *Hub) authorize(ctx context.Context, tx writeTx, dev Device, c protocol.Change, cur *record) (*protocol.Rejection, error) {
 	if cur != nil {
 		if cur.entity != c.Entity {
 			return reject(protocol.KindInvalid, "record %s is a %s, not a %s", c.ID, cur.entity, c.Entity), nil
@@ -321,7 +369,7 @@ func (h *Hub) authorize(ctx context.Context, tx *sql.Tx, dev Device, c protocol.
 }
 
 // resolve marks a conflict resolved on behalf of dev.
-func (h *Hub) resolve(ctx context.Context, tx *sql.Tx, dev Device, c protocol.Change, seq *sequence) (*protocol.Rejection, error) {
+func (h *Hub) resolve(ctx context.Context, tx writeTx, dev Device, c protocol.Change, seq *sequence) (*protocol.Rejection, error) {
 	var org string
 	var resolved int64
 	err := tx.QueryRowContext(ctx, "SELECT r.org_id, c.resolved FROM conflicts c JOIN records r ON r.id = c.record_id WHERE c.id = ?", c.ID).Scan(&org, &resolved)
