@@ -292,7 +292,7 @@ func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, err
 		if progress != nil {
 			progress(res.Progress)
 		}
-		if len(page) == 0 && !resp.More {
+		if !resp.More && (len(page) == 0 || stats.Pending == 0) {
 			return res, nil
 		}
 	}
