@@ -244,7 +244,7 @@ func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, err
 			page, size = append(page, pc), size+n
 		}
 		req := &protocol.SyncRequest{V: protocol.Version, Org: org, Cursor: protocol.Cursor{Epoch: epoch, Seq: cursor},
-			Push: page, PullBytes: max(2*e.page, 32<<10)}
+			Push: page, PullBytes: max(4*e.page, 64<<10)}
 		resp, err := e.roundTrip(ctx, hub, token, req, &res)
 		if err != nil {
 			return res, err
@@ -338,7 +338,7 @@ func (e *Engine) roundTrip(ctx context.Context, hub Hub, token string, req *prot
 			}
 			req.Push = req.Push[:cut]
 		}
-		req.PullBytes = max(2*e.page, 32<<10)
+		req.PullBytes = max(4*e.page, 64<<10)
 		select {
 		case <-ctx.Done():
 			return nil, fmt.Errorf("client: sync: %w", ctx.Err())

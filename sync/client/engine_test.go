@@ -37,7 +37,10 @@ func TestRunSyncsWhenHubBecomesReachable(t *testing.T) {
 	go func() { done <- d.eng.Run(ctx) }()
 	waitFor(t, func() bool { st, _ := d.eng.Status(ctx); return !st.Reachable && st.Pending == 1 })
 	net.SetDown(false)
-	waitFor(t, func() bool { st, _ := d.eng.Status(ctx); return st.Reachable && st.Pending == 0 && !st.LastSync.IsZero() })
+	waitFor(t, func() bool {
+		st, _ := d.eng.Status(ctx)
+		return st.Reachable && st.Pending == 0 && !st.LastSync.IsZero()
+	})
 	recs, _ := th.hub.Records(ctx)
 	found := false
 	for _, r := range recs {
