@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/a20-network/fieldbook/sync/protocol"
@@ -104,6 +105,12 @@ func (a *api) writeError(w http.ResponseWriter, err error) {
 	_ = json.NewEncoder(w).Encode(pe)
 }
 
+// gzipWriters reuses compressors: each holds about a megabyte of state.
+var gzipWriters = sync.Pool{New: func() any {
+	gz, _ := gzip.NewWriterLevel(io.Discard, gzip.BestCompression)
+	return gz
+}}
+
 // writeJSON sends v, gzip-compressed when the client accepts it.
 func (a *api) writeJSON(w http.ResponseWriter, r *http.Request, v any) {
 	w.Header().Set("Content-Type", "application/json")
@@ -111,8 +118,14 @@ func (a *api) writeJSON(w http.ResponseWriter, r *http.Request, v any) {
 	var out io.Writer = w
 	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
 		w.Header().Set("Content-Encoding", "gzip")
-		gz, _ := gzip.NewWriterLevel(w, gzip.BestCompression)
-		defer gz.Close()
+		gz := gzipWriters.Get().(*gzip.Writer)
+		gz.Reset(w)
+		defer func() {
+			if err := gz.Close(); err != nil {
+				a.log.Warn("write response", "err", err)
+			}
+			gzipWriters.Put(gz)
+		}()
 		out = gz
 	}
 	if err := json.NewEncoder(out).Encode(v); err != nil {

@@ -412,7 +412,7 @@ func (h *Hub) pull(ctx context.Context, dev Device, req *protocol.SyncRequest, r
 		SELECT 1, c.version, c.id, c.entity, r.org_id, r.visibility, 0, '', 0, '', 0, c.winner, c.loser, c.record_id, c.field,
 				c.winner_hlc, c.loser_hlc, c.loser_by, c.created_at, c.resolved
 			FROM conflicts c JOIN records r ON r.id = c.record_id
-			WHERE c.version > ?1 AND (r.org_id = ?2 OR r.visibility = 'network')
+			WHERE c.version > ?1 AND r.org_id = ?2
 		ORDER BY 2 LIMIT ?3`, from, dev.Org, pullScan)
 	if err != nil {
 		return fmt.Errorf("hub: pull: %w", err)
