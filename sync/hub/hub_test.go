@@ -389,3 +389,32 @@ func TestEnrollmentCodeIsOneTimeAndExpires(t *testing.T) {
 		t.Fatal("revoking an unknown device succeeded")
 	}
 }
+
+func TestVersion1RepliesEchoOwnChanges(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	v2 := f.sync(t, protocol.SyncRequest{V: 2, Push: []protocol.Change{activityChange(1, f.org, "mine")}, Cursor: protocol.Cursor{Epoch: f.hub.Epoch(), Seq: 2}})
+	for _, r := range v2.Records {
+		if r.ID == "mine" {
+			t.Fatal("version 2 reply echoed the device's own clean change")
+		}
+	}
+	v1 := f.sync(t, protocol.SyncRequest{V: 1, Push: []protocol.Change{activityChange(2, f.org, "mine2")}, Cursor: v2.Cursor})
+	if len(v1.Records) != 1 || v1.Records[0].ID != "mine2" || v1.Records[0].Fields["title"] == nil {
+		t.Fatalf("version 1 reply = %+v", v1.Records)
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	resp, err := http.Get(f.srv.URL + protocol.PathHealthz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]string
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != 200 || body["status"] != "ok" || body["epoch"] != f.hub.Epoch() {
+		t.Fatalf("healthz = %d %v %v", resp.StatusCode, body, err)
+	}
+}
