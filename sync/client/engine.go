@@ -249,6 +249,29 @@ func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, err
 		if err != nil {
 			return res, err
 		}
+		high, err := e.st.OutboxHighSeq(ctx)
+		if err != nil {
+			return res, err
+		}
+		reused := resp.Acked > high
+		if !reused && resp.AckedHLC != "" && len(pending) > 0 && resp.Acked >= pending[0].Seq {
+			mine, err := e.st.Outbox(ctx, resp.Acked-1, 1)
+			if err != nil {
+				return res, err
+			}
+			reused = len(mine) == 1 && mine[0].Seq == resp.Acked && mine[0].HLC != resp.AckedHLC
+		}
+		if reused {
+			// The hub has applied sequences this database never gave out:
+			// it was restored from an older copy. Its pending changes would
+			// pass for ones the hub already has, so number them afresh and
+			// send them again.
+			e.opts.Logger.Warn("device database is older than the hub's record of it; renumbering unsent changes", "hubAcked", resp.Acked, "deviceSeq", high)
+			if err := e.st.RenumberOutbox(ctx, resp.Acked); err != nil {
+				return res, err
+			}
+			continue
+		}
 		if len(page) > 0 && resp.Acked < page[0].Seq {
 			return res, fmt.Errorf("client: hub acknowledged through %d but the page starts at %d", resp.Acked, page[0].Seq)
 		}

@@ -3,6 +3,7 @@ package client_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -104,5 +105,61 @@ func TestRestoredHubMeansFullResyncKeepingOutbox(t *testing.T) {
 	all, err := a.st.Activities(ctx, store.ActivityFilter{})
 	if err != nil || len(all) != 3 {
 		t.Fatalf("device a holds %d activities, %v", len(all), err)
+	}
+}
+
+func TestDeviceRestoredFromOldCopyDoesNotLoseNewWork(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	th := startHub(t)
+	org := th.org(t, "Org")
+	a := enrolled(t, th, org, hub.RoleStaff)
+	for i := range 3 {
+		a.st.CreateActivity(ctx, activity(fmt.Sprintf("Early %d", i)))
+	}
+	// An old copy of the device database, taken before it synced.
+	a.st.Close()
+	old := readFile(t, a.path)
+	a.open(t)
+	a.sync(t)
+	a.st.CreateActivity(ctx, activity("Later"))
+	a.sync(t) // the hub has applied sequences 1 to 4
+	a.st.Close()
+	writeFile(t, a.path, old)
+	a.open(t)
+	fresh, err := a.st.CreateActivity(ctx, activity("Typed after the restore")) // gets sequence 4 again
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.sync(t)
+	recs, _ := th.hub.Records(ctx)
+	found := false
+	for _, r := range recs {
+		found = found || r.ID == fresh.ID
+	}
+	if !found {
+		t.Fatal("a change made after restoring an old copy was taken for a duplicate and lost")
+	}
+	if st, _ := a.st.OutboxStats(ctx); st.Pending != 0 {
+		t.Fatalf("outbox = %+v", st)
+	}
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func writeFile(t *testing.T, path string, b []byte) {
+	t.Helper()
+	for _, suffix := range []string{"-wal", "-shm"} {
+		os.Remove(path + suffix)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -17,8 +17,8 @@ import (
 )
 
 const (
-	sqlLastSeq        = "SELECT last_seq FROM devices WHERE id = ?"
-	sqlSetLastSeq     = "UPDATE devices SET last_seq = ?, last_seen = ? WHERE id = ?"
+	sqlLastSeq        = "SELECT last_seq, last_hlc FROM devices WHERE id = ?"
+	sqlSetLastSeq     = "UPDATE devices SET last_seq = ?, last_hlc = ?, last_seen = ? WHERE id = ?"
 	sqlInsertConflict = `INSERT INTO conflicts (id, entity, record_id, field, winner, loser, winner_hlc, loser_hlc, loser_by, created_at, version)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
@@ -57,7 +57,8 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 	}
 	err := h.inTx(ctx, func(tx writeTx) error {
 		var last int64
-		if err := tx.QueryRowContext(ctx, sqlLastSeq, dev.ID).Scan(&last); err != nil {
+		var lastHLC string
+		if err := tx.QueryRowContext(ctx, sqlLastSeq, dev.ID).Scan(&last, &lastHLC); err != nil {
 			return fmt.Errorf("hub: read device %s: %w", dev.ID, err)
 		}
 		seq := &sequence{}
@@ -92,10 +93,10 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 				resp.Rejected = append(resp.Rejected, *rej)
 				h.log.Info("change rejected", "device", dev.ID, "seq", c.Seq, "entity", c.Entity, "id", c.ID, "kind", rej.Kind, "reason", rej.Reason)
 			}
-			last = c.Seq
+			last, lastHLC = c.Seq, c.HLC
 		}
-		resp.Acked = last
-		if _, err := tx.ExecContext(ctx, sqlSetLastSeq, last, h.now().UTC().Format(timeLayout), dev.ID); err != nil {
+		resp.Acked, resp.AckedHLC = last, lastHLC
+		if _, err := tx.ExecContext(ctx, sqlSetLastSeq, last, lastHLC, h.now().UTC().Format(timeLayout), dev.ID); err != nil {
 			return fmt.Errorf("hub: update device %s: %w", dev.ID, err)
 		}
 		if seq.last != start {

@@ -132,7 +132,11 @@ type SyncResponse struct {
 	V int `json:"v"`
 	// Acked is the highest change sequence of this device the hub has
 	// applied; every change up to it is done, rejected ones included.
-	Acked    int64       `json:"ack"`
+	Acked int64 `json:"ack"`
+	// AckedHLC is the clock of change Acked, so that a device restored
+	// from an old copy of its database notices that the hub's change Acked
+	// is not its own change of that number.
+	AckedHLC string      `json:"ah,omitempty"`
 	Rejected []Rejection `json:"rej,omitempty"`
 	// Cursor is where the next pull starts.
 	Cursor    Cursor     `json:"cur"`

@@ -34,6 +34,9 @@ CREATE TABLE devices (
 	enrolled_at TEXT NOT NULL,
 	revoked_at  TEXT NOT NULL DEFAULT '',
 	last_seq    INTEGER NOT NULL DEFAULT 0,
+	-- The clock of change last_seq, so that a device restored from an old
+	-- copy can tell that its reused sequence numbers mean other changes.
+	last_hlc    TEXT NOT NULL DEFAULT '',
 	last_seen   TEXT NOT NULL DEFAULT ''
 ) STRICT;
 
