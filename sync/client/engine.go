@@ -282,15 +282,20 @@ func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, err
 			}
 		}
 		if len(page) > 0 {
+			// Count what left the outbox: after a retry with a smaller page
+			// the hub may acknowledge more than the page it last saw.
+			before, err := e.st.OutboxStats(ctx)
+			if err != nil {
+				return res, err
+			}
 			if err := e.st.AckOutbox(ctx, resp.Acked, rejected, nil); err != nil {
 				return res, err
 			}
-			for _, c := range page {
-				if c.Seq <= resp.Acked {
-					res.Pushed++
-				}
+			after, err := e.st.OutboxStats(ctx)
+			if err != nil {
+				return res, err
 			}
-			res.Pushed -= len(rejected)
+			res.Pushed += before.Pending - after.Pending - len(rejected)
 			res.Rejected += len(rejected)
 		}
 		if epoch != "" && resp.Cursor.Epoch != epoch {

@@ -206,11 +206,15 @@ func (a *api) sync(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, err)
 		return
 	}
+	start := time.Now()
 	resp, err := a.hub.Sync(r.Context(), dev, &req)
 	if err != nil {
+		a.log.Info("sync refused", "device", dev.ID, "org", dev.Org, "err", err)
 		a.writeError(w, err)
 		return
 	}
+	a.log.Info("sync", "device", dev.ID, "org", dev.Org, "pushed", len(req.Push), "rejected", len(resp.Rejected),
+		"pulled", len(resp.Records)+len(resp.Conflicts), "more", resp.More, "duration", time.Since(start))
 	a.writeJSON(w, r, resp)
 }
 
