@@ -27,6 +27,7 @@ const propChecks = 12
 // simDevice is one simulated laptop: a real store file and an engine.
 type simDevice struct {
 	name string
+	org  string
 	path string
 	st   *store.Store
 	eng  *client.Engine
@@ -44,7 +45,7 @@ type sim struct {
 	hubDir  string
 	hub     *hub.Hub
 	net     *hubtest.Network
-	org     string
+	orgs    []string
 	devices []*simDevice
 	records []string // activity ids, in creation order
 	comment []string // comment ids
@@ -91,10 +92,13 @@ func fieldJSON(ctx context.Context, st *store.Store, entity, id, field string) s
 	return string(r.Fields[field])
 }
 
-func (s *sim) localRecord(d *simDevice) (string, bool) {
+// localRecord picks an activity d holds: one of its own organization
+// unless anyOrg (other organizations' records can be read and discussed,
+// not edited).
+func (s *sim) localRecord(d *simDevice, anyOrg bool) (string, bool) {
 	var have []string
 	for _, id := range s.records {
-		if _, err := d.st.Activity(s.ctx, id); err == nil {
+		if a, err := d.st.Activity(s.ctx, id); err == nil && (anyOrg || a.OrgID == d.org) {
 			have = append(have, id)
 		}
 	}
@@ -121,7 +125,7 @@ func (s *sim) create() {
 
 func (s *sim) edit() {
 	d := s.pick()
-	id, ok := s.localRecord(d)
+	id, ok := s.localRecord(d, false)
 	if !ok {
 		return
 	}
@@ -150,7 +154,7 @@ func (s *sim) edit() {
 
 func (s *sim) delete() {
 	d := s.pick()
-	id, ok := s.localRecord(d)
+	id, ok := s.localRecord(d, false)
 	if !ok {
 		return
 	}
@@ -166,7 +170,7 @@ func (s *sim) delete() {
 
 func (s *sim) addComment() {
 	d := s.pick()
-	id, ok := s.localRecord(d)
+	id, ok := s.localRecord(d, true)
 	if !ok {
 		return
 	}
@@ -237,18 +241,30 @@ func (s *sim) check() {
 		}
 		hubRecs[r.ID], entities[r.ID] = r.Fields, r.Entity
 	}
-	if want := 1 + len(s.records) + len(s.comment); len(recs) != want {
+	if want := len(s.orgs) + len(s.records) + len(s.comment); len(recs) != want {
 		s.t.Fatalf("hub holds %d records, want %d (directory + activities + comments)", len(recs), want)
+	}
+	orgOf := map[string]string{}
+	for _, r := range recs {
+		orgOf[r.ID] = r.Org
+	}
+	visible := func(d *simDevice, id string) bool {
+		return orgOf[id] == d.org || string(hubRecs[id]["visibility"]) == `"network"`
 	}
 	hubConflicts, err := s.hub.Conflicts(ctx)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	var hubCf []string
-	for _, c := range hubConflicts {
-		hubCf = append(hubCf, fmt.Sprintf("%s %s %s %s %s %v", c.ID, c.RecordID, c.Field, c.Winner, c.Loser, c.Resolved))
+	hubCf := func(d *simDevice) []string {
+		var out []string
+		for _, c := range hubConflicts {
+			if orgOf[c.RecordID] == d.org {
+				out = append(out, fmt.Sprintf("%s %s %s %s %s %v", c.ID, c.RecordID, c.Field, c.Winner, c.Loser, c.Resolved))
+			}
+		}
+		sort.Strings(out)
+		return out
 	}
-	sort.Strings(hubCf)
 	for _, d := range s.devices {
 		stats, err := d.st.OutboxStats(ctx)
 		if err != nil || stats.Pending != 0 || stats.Rejected != 0 {
@@ -257,6 +273,12 @@ func (s *sim) check() {
 		}
 		for id, fields := range hubRecs {
 			local, err := d.st.RecordFields(ctx, entities[id], id)
+			if !visible(d, id) {
+				if err == nil {
+					s.t.Fatalf("%s of organization %s holds %s %s of organization %s", d.name, d.org, entities[id], id, orgOf[id])
+				}
+				continue
+			}
 			if err != nil {
 				s.t.Fatalf("%s lacks %s %s: %v", d.name, entities[id], id, err)
 			}
@@ -275,8 +297,8 @@ func (s *sim) check() {
 			mine = append(mine, fmt.Sprintf("%s %s %s %s %s %v", c.ID, c.RecordID, c.Field, c.Winner, c.Loser, c.Resolved))
 		}
 		sort.Strings(mine)
-		if fmt.Sprint(mine) != fmt.Sprint(hubCf) {
-			s.t.Fatalf("%s conflicts\n%v\nhub has\n%v", d.name, mine, hubCf)
+		if want := hubCf(d); fmt.Sprint(mine) != fmt.Sprint(want) {
+			s.t.Fatalf("%s conflicts\n%v\nhub has\n%v", d.name, mine, want)
 		}
 	}
 	// No edit vanished: each value saved is in the data, kept in a
@@ -314,13 +336,21 @@ func TestSyncConverges(t *testing.T) {
 		})
 		s.openHub()
 		defer s.close()
-		org, err := s.hub.AddOrg(s.ctx, "Org", "MW")
-		if err != nil {
-			rt.Fatal(err)
+		for i := range rapid.IntRange(1, 2).Draw(rt, "orgs") {
+			org, err := s.hub.AddOrg(s.ctx, fmt.Sprintf("Org %d", i), "MW")
+			if err != nil {
+				rt.Fatal(err)
+			}
+			s.orgs = append(s.orgs, org)
 		}
-		s.org = org
-		for i := range rapid.IntRange(2, 4).Draw(rt, "devices") {
-			d := &simDevice{name: fmt.Sprintf("dev%d", i), path: filepath.Join(dir, fmt.Sprintf("dev%d.db", i))}
+		// Two to four devices in the first organization, one in the second.
+		n := rapid.IntRange(2, 4).Draw(rt, "devices")
+		for i := range n + len(s.orgs) - 1 {
+			org := s.orgs[0]
+			if i >= n {
+				org = s.orgs[1]
+			}
+			d := &simDevice{name: fmt.Sprintf("dev%d", i), org: org, path: filepath.Join(dir, fmt.Sprintf("dev%d.db", i))}
 			s.openDevice(d)
 			code, err := s.hub.NewEnrollCode(s.ctx, org, hub.RoleStaff, time.Hour)
 			if err != nil {
