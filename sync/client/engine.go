@@ -25,6 +25,7 @@ const (
 	stateCursor    = "cursor"
 	stateLastSync  = "last_sync"
 	stateLastError = "last_error"
+	statePage      = "page_size"
 )
 
 // Page sizes, in bytes of uncompressed JSON; the wire carries about a
@@ -71,7 +72,9 @@ type Engine struct {
 	st   *store.Store
 	opts Options
 
-	mu   sync.Mutex // held for a whole sync; guards page
+	mu sync.Mutex // held for a whole sync; guards page
+	// page is the push page size in bytes, adapted to the link and kept
+	// in the store between runs; 0 until read.
 	page int
 
 	stmu      sync.Mutex // guards reachable
@@ -105,7 +108,7 @@ func New(st *store.Store, opts Options) *Engine {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Engine{st: st, opts: opts, page: StartPage}
+	return &Engine{st: st, opts: opts}
 }
 
 // Enroll registers this device with the hub at hubURL using a one-time code
@@ -190,6 +193,9 @@ func (e *Engine) Sync(ctx context.Context, progress func(Progress)) (Result, err
 	res, err := e.sync(ctx, progress)
 	res.Duration = e.opts.Now().Sub(start)
 	state := map[string]string{stateLastError: ""}
+	if e.page > 0 {
+		state[statePage] = strconv.Itoa(e.page)
+	}
 	if err != nil {
 		state[stateLastError] = err.Error()
 	} else {
@@ -217,6 +223,17 @@ func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, err
 	org, err := e.st.OrgID(ctx)
 	if err != nil {
 		return res, err
+	}
+	if e.page == 0 {
+		v, err := e.st.SyncState(ctx, statePage)
+		if err != nil {
+			return res, err
+		}
+		n, _ := strconv.Atoi(v)
+		e.page = StartPage
+		if n >= MinPage && n <= MaxPage {
+			e.page = n
+		}
 	}
 	hub := e.opts.NewHub(hubURL)
 	zero := map[string]map[string]json.RawMessage{}
