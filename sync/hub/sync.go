@@ -95,7 +95,10 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 			}
 			last, lastHLC = c.Seq, c.HLC
 		}
-		resp.Acked, resp.AckedHLC = last, lastHLC
+		resp.Acked = last
+		if len(req.Push) > 0 {
+			resp.AckedHLC = lastHLC
+		}
 		if _, err := tx.ExecContext(ctx, sqlSetLastSeq, last, lastHLC, h.now().UTC().Format(timeLayout), dev.ID); err != nil {
 			return fmt.Errorf("hub: update device %s: %w", dev.ID, err)
 		}
