@@ -138,12 +138,14 @@ func kindForStatus(code int) protocol.Kind {
 	return protocol.KindTransient
 }
 
+// Enroll implements [Hub].
 func (h *httpHub) Enroll(ctx context.Context, req protocol.EnrollRequest) (protocol.EnrollResponse, error) {
 	var resp protocol.EnrollResponse
 	_, err := h.post(ctx, protocol.PathEnroll, "", req, &resp)
 	return resp, err
 }
 
+// Sync implements [Hub]; Traffic counts compressed body bytes.
 func (h *httpHub) Sync(ctx context.Context, token string, req *protocol.SyncRequest) (*protocol.SyncResponse, Traffic, error) {
 	resp := &protocol.SyncResponse{}
 	tr, err := h.post(ctx, protocol.PathSync, token, req, resp)
@@ -153,6 +155,7 @@ func (h *httpHub) Sync(ctx context.Context, token string, req *protocol.SyncRequ
 	return resp, tr, nil
 }
 
+// Health implements [Hub] with GET /healthz.
 func (h *httpHub) Health(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()

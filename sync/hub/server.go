@@ -55,7 +55,9 @@ type statusWriter struct {
 	bytes  int64
 }
 
+// WriteHeader records the status.
 func (w *statusWriter) WriteHeader(code int) { w.status = code; w.ResponseWriter.WriteHeader(code) }
+// Write counts the bytes written.
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK

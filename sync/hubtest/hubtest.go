@@ -129,10 +129,12 @@ type flaky struct {
 	hub client.Hub
 }
 
+// Enroll passes through: enrollment is not what the faults test.
 func (f *flaky) Enroll(ctx context.Context, req protocol.EnrollRequest) (protocol.EnrollResponse, error) {
 	return f.hub.Enroll(ctx, req)
 }
 
+// Health fails while the link is down.
 func (f *flaky) Health(ctx context.Context) error {
 	f.net.mu.Lock()
 	down := f.net.down
@@ -143,6 +145,7 @@ func (f *flaky) Health(ctx context.Context) error {
 	return f.hub.Health(ctx)
 }
 
+// Sync delivers, drops, duplicates or delays the round trip.
 func (f *flaky) Sync(ctx context.Context, token string, req *protocol.SyncRequest) (*protocol.SyncResponse, client.Traffic, error) {
 	n := f.net
 	n.mu.Lock()

@@ -43,6 +43,7 @@ type Error struct {
 	RetryAfter int `json:"-"`
 }
 
+// Error returns the kind and the message.
 func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Kind, e.Message) }
 
 // Errorf returns an [*Error] of kind with a formatted message.
