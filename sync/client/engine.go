@@ -340,6 +340,9 @@ func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, err
 		if !resp.More && (len(page) == 0 || stats.Pending == 0) {
 			return res, nil
 		}
+		if len(page) == 0 && resp.Cursor.Epoch == epoch && resp.Cursor.Seq <= cursor {
+			return res, fmt.Errorf("client: hub says it has more but its cursor stays at %d", resp.Cursor.Seq)
+		}
 	}
 }
 
