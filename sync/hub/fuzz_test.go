@@ -2,9 +2,11 @@ package hub
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,4 +88,38 @@ func writes(t *testing.T, h *Hub) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// FuzzEnroll posts arbitrary bodies to the enrollment endpoint: the hub
+// answers 200 with a token or a 4xx JSON error, never a 5xx.
+func FuzzEnroll(f *testing.F) {
+	fx := newFixture(f)
+	code, err := fx.hub.NewEnrollCode(context.Background(), fx.org, RoleStaff, time.Hour)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte(`{"v":2,"code":"` + code + `","device":"fz1","name":"laptop"}`))
+	f.Add([]byte(`{"v":2,"code":"` + strings.ToLower(code) + `","device":""}`))
+	f.Add([]byte(`{"v":1,"code":"AAAA-BBBB-CCCC","device":"fz2"}`))
+	f.Add([]byte(`{"v":0}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		resp, err := fuzzClient.Post(fx.srv.URL+protocol.PathEnroll, "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatalf("request: %v", err)
+		}
+		data, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			var out protocol.EnrollResponse
+			if err := json.Unmarshal(data, &out); err != nil || !strings.HasPrefix(out.Token, "fbk_") || out.Org != fx.org {
+				t.Fatalf("200 with a bad reply %q: %v", data, err)
+			}
+			return
+		}
+		var pe protocol.Error
+		if resp.StatusCode >= 500 || json.Unmarshal(data, &pe) != nil || pe.Kind == "" {
+			t.Fatalf("status %d: %q", resp.StatusCode, data)
+		}
+	})
 }

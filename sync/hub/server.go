@@ -57,6 +57,7 @@ type statusWriter struct {
 
 // WriteHeader records the status.
 func (w *statusWriter) WriteHeader(code int) { w.status = code; w.ResponseWriter.WriteHeader(code) }
+
 // Write counts the bytes written.
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
