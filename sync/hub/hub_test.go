@@ -277,12 +277,14 @@ func TestOneInvalidRecordIsRejectedOthersApplied(t *testing.T) {
 	badType := activityChange(3, f.org, "a3")
 	badType.Fields["girls_6_11"] = json.RawMessage(`"twelve"`)
 	foreign := activityChange(4, f.other, "a4")
-	req := protocol.SyncRequest{V: protocol.Version, Push: []protocol.Change{activityChange(1, f.org, "a1"), bad, badType, foreign, activityChange(5, f.org, "a5")}}
+	spoofed := activityChange(6, f.org, "a6")
+	spoofed.Fields["created_by"] = json.RawMessage(`"device-2"`)
+	req := protocol.SyncRequest{V: protocol.Version, Push: []protocol.Change{activityChange(1, f.org, "a1"), bad, badType, foreign, activityChange(5, f.org, "a5"), spoofed}}
 	resp := f.sync(t, req)
-	if resp.Acked != 5 || len(resp.Rejected) != 3 {
+	if resp.Acked != 6 || len(resp.Rejected) != 4 {
 		t.Fatalf("reply = %+v", resp)
 	}
-	want := map[int64]protocol.Kind{2: protocol.KindInvalid, 3: protocol.KindInvalid, 4: protocol.KindForbidden}
+	want := map[int64]protocol.Kind{2: protocol.KindInvalid, 3: protocol.KindInvalid, 4: protocol.KindForbidden, 6: protocol.KindForbidden}
 	for _, r := range resp.Rejected {
 		if want[r.Seq] != r.Kind || r.Reason == "" {
 			t.Fatalf("rejection %+v", r)
@@ -309,7 +311,7 @@ func TestOneInvalidRecordIsRejectedOthersApplied(t *testing.T) {
 	if after := snapshot(t, f.hub); after != before {
 		t.Fatalf("retried request changed the hub")
 	}
-	if again.Acked != 5 || len(again.Rejected) != 3 {
+	if again.Acked != 6 || len(again.Rejected) != 4 {
 		t.Fatalf("retried reply = %+v", again)
 	}
 }

@@ -224,6 +224,9 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 		return nil, nil
 	}
 	exists := cur != nil
+	if by, ok := fields["created_by"]; ok && !exists && string(by) != strconvQuote(dev.ID) {
+		return reject(protocol.KindForbidden, "a new record's created_by must be the device that sends it (%s), not %s", dev.ID, by), nil
+	}
 	r := cur
 	if !exists {
 		r = &record{id: c.ID, entity: c.Entity, org: c.Org, body: store.ZeroFields(c.Entity), state: map[string]fieldState{}}
@@ -467,4 +470,10 @@ func (h *Hub) pull(ctx context.Context, dev Device, req *protocol.SyncRequest, r
 	}
 	resp.More = scanned == pullScan
 	return nil
+}
+
+// strconvQuote returns s as a JSON string, the way the store encodes it.
+func strconvQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }
