@@ -4,7 +4,10 @@
 // the types in this file.
 package client
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Status is what the Sync screen shows when no sync is running.
 type Status struct {
@@ -50,3 +53,19 @@ type Result struct {
 	// Duration is how long the sync took.
 	Duration time.Duration
 }
+
+// Syncer is what the app's screens and the headless commands need from the
+// sync engine; [*Engine] implements it.
+type Syncer interface {
+	// Enroll registers the device with the hub at hubURL using a one-time
+	// code.
+	Enroll(ctx context.Context, hubURL, code string) error
+	// Sync runs one full sync, reporting progress after each round trip.
+	Sync(ctx context.Context, progress func(Progress)) (Result, error)
+	// Status reports the state the Sync screen shows, without the network.
+	Status(ctx context.Context) (Status, error)
+	// Run syncs in the background until ctx is done.
+	Run(ctx context.Context) error
+}
+
+var _ Syncer = (*Engine)(nil)

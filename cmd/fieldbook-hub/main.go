@@ -1,0 +1,216 @@
+// Command fieldbook-hub is the Fieldbook sync hub: a pure-Go server that
+// every device syncs with, and the commands an operator runs beside it.
+//
+//	fieldbook-hub serve --data DIR [--addr 127.0.0.1:8440] [--tls-cert F --tls-key F]
+//	fieldbook-hub org add --data DIR --name NAME --country CC
+//	fieldbook-hub org list --data DIR
+//	fieldbook-hub enroll-code --data DIR --org ID --role staff|admin [--expires 72h]
+//	fieldbook-hub device list --data DIR
+//	fieldbook-hub device revoke --data DIR --id DEVICE
+//	fieldbook-hub backup --data DIR --out FILE
+//	fieldbook-hub restore --data DIR --from FILE
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/a20-network/fieldbook/sync/hub"
+)
+
+var errUsage = errors.New("usage")
+
+const usage = `usage: fieldbook-hub COMMAND [flags]
+commands:
+  serve        run the hub: --data DIR [--addr HOST:PORT] [--tls-cert F --tls-key F]
+  org add      add an organization: --data DIR --name NAME --country CC (prints its id)
+  org list     list organizations: --data DIR
+  enroll-code  make a one-time enrollment code: --data DIR --org ID --role staff|admin [--expires 72h]
+  device list  list enrolled devices: --data DIR
+  device revoke  stop a device from syncing: --data DIR --id DEVICE
+  backup       copy the database while the hub runs: --data DIR --out FILE
+  restore      replace the database with a backup (hub stopped): --data DIR --from FILE
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	slog.SetDefault(slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	err := dispatch(ctx, args, stdout)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, "fieldbook-hub:", err)
+	if errors.Is(err, errUsage) {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	return 1
+}
+
+func dispatch(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: no command", errUsage)
+	}
+	cmd, rest := args[0], args[1:]
+	if (cmd == "org" || cmd == "device") && len(rest) > 0 {
+		cmd, rest = cmd+" "+rest[0], rest[1:]
+	}
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	data := fs.String("data", "", "hub data folder (required)")
+	switch cmd {
+	case "serve":
+		addr := fs.String("addr", "127.0.0.1:8440", "address to listen on")
+		cert := fs.String("tls-cert", "", "TLS certificate file (PEM)")
+		key := fs.String("tls-key", "", "TLS key file (PEM)")
+		verbose := fs.Bool("v", false, "log every request")
+		if err := parse(fs, rest, data); err != nil {
+			return err
+		}
+		if (*cert == "") != (*key == "") {
+			return fmt.Errorf("%w: --tls-cert and --tls-key go together", errUsage)
+		}
+		return serve(ctx, *data, *addr, *cert, *key, *verbose)
+	case "org add":
+		name := fs.String("name", "", "organization name")
+		country := fs.String("country", "", "ISO 3166-1 alpha-2 country code")
+		if err := parse(fs, rest, data); err != nil {
+			return err
+		}
+		return withHub(ctx, *data, func(h *hub.Hub) error {
+			id, err := h.AddOrg(ctx, *name, *country)
+			if err == nil {
+				fmt.Fprintln(out, id)
+			}
+			return err
+		})
+	case "org list":
+		if err := parse(fs, rest, data); err != nil {
+			return err
+		}
+		return withHub(ctx, *data, func(h *hub.Hub) error {
+			orgs, err := h.Orgs(ctx)
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tNAME\tCOUNTRY")
+			for _, o := range orgs {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", o.ID, o.Name, o.Country)
+			}
+			return errors.Join(err, tw.Flush())
+		})
+	case "enroll-code":
+		org := fs.String("org", "", "organization id")
+		role := fs.String("role", hub.RoleStaff, "staff or admin")
+		expires := fs.Duration("expires", 72*time.Hour, "how long the code stays valid")
+		if err := parse(fs, rest, data); err != nil {
+			return err
+		}
+		return withHub(ctx, *data, func(h *hub.Hub) error {
+			code, err := h.NewEnrollCode(ctx, *org, *role, *expires)
+			if err == nil {
+				fmt.Fprintln(out, code)
+			}
+			return err
+		})
+	case "device list":
+		if err := parse(fs, rest, data); err != nil {
+			return err
+		}
+		return withHub(ctx, *data, func(h *hub.Hub) error {
+			devs, err := h.Devices(ctx)
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "DEVICE\tORG\tROLE\tNAME\tENROLLED\tLAST SEEN\tREVOKED")
+			for _, d := range devs {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.Org, d.Role, d.Name, day(d.EnrolledAt), day(d.LastSeen), day(d.RevokedAt))
+			}
+			return errors.Join(err, tw.Flush())
+		})
+	case "device revoke":
+		id := fs.String("id", "", "device id (see device list)")
+		if err := parse(fs, rest, data); err != nil {
+			return err
+		}
+		return withHub(ctx, *data, func(h *hub.Hub) error { return h.RevokeDevice(ctx, *id) })
+	case "backup":
+		to := fs.String("out", "", "backup file to write")
+		if err := parse(fs, rest, data); err != nil {
+			return err
+		}
+		return withHub(ctx, *data, func(h *hub.Hub) error { return h.Backup(ctx, *to) })
+	case "restore":
+		from := fs.String("from", "", "backup file to restore")
+		if err := parse(fs, rest, data); err != nil {
+			return err
+		}
+		epoch, err := hub.Restore(ctx, *data, *from)
+		if err == nil {
+			fmt.Fprintf(out, "restored; new epoch %s: devices will pull everything again and keep their unsent changes\n", epoch)
+		}
+		return err
+	}
+	return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
+}
+
+func parse(fs *flag.FlagSet, args []string, data *string) error {
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %s: %v", errUsage, fs.Name(), err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: %s: unexpected argument %q", errUsage, fs.Name(), fs.Arg(0))
+	}
+	if *data == "" {
+		return fmt.Errorf("%w: %s: --data DIR is required", errUsage, fs.Name())
+	}
+	return nil
+}
+
+func withHub(ctx context.Context, dir string, fn func(*hub.Hub) error) error {
+	h, err := hub.Open(ctx, dir, hub.Options{})
+	if err != nil {
+		return err
+	}
+	return errors.Join(fn(h), h.Close())
+}
+
+func day(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Format(time.DateTime)
+}
+
+func serve(ctx context.Context, dir, addr, cert, key string, verbose bool) error {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	h, err := hub.Open(ctx, dir, hub.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	srv := hub.NewServer(h, addr)
+	log.Info("hub listening", "addr", addr, "tls", cert != "", "epoch", h.Epoch(), "db", h.Path())
+	err = hub.Serve(ctx, srv, 30*time.Second, func() error {
+		if cert != "" {
+			return srv.ListenAndServeTLS(cert, key)
+		}
+		return srv.ListenAndServe()
+	})
+	log.Info("hub stopped")
+	return err
+}

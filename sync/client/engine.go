@@ -1,0 +1,478 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/sync/protocol"
+)
+
+// Keys of the engine's values in the store's sync state.
+const (
+	stateHubURL    = "hub_url"
+	stateToken     = "token"
+	stateEpoch     = "epoch"
+	stateCursor    = "cursor"
+	stateLastSync  = "last_sync"
+	stateLastError = "last_error"
+	statePage      = "page_size"
+)
+
+// Page sizes, in bytes of uncompressed JSON; the wire carries about a
+// quarter of that.
+const (
+	MinPage     = 2 << 10
+	StartPage   = 8 << 10
+	MaxPage     = 256 << 10
+	fastTrip    = 3 * time.Second
+	outboxBatch = 2000
+)
+
+// ErrNotEnrolled is returned by [Engine.Sync] before [Engine.Enroll].
+var ErrNotEnrolled = errors.New("client: this device is not enrolled with a hub")
+
+// Options configure an [Engine]. Zero values mean the defaults.
+type Options struct {
+	// NewHub returns the hub at a URL; nil means [NewHTTPHub] with a client
+	// that times out after RequestTimeout.
+	NewHub func(url string) Hub
+	// RequestTimeout bounds one round trip (default 2 minutes).
+	RequestTimeout time.Duration
+	// Retries is how many times one round trip is retried after a
+	// transient failure before Sync gives up (default 6).
+	Retries int
+	// Backoff is the first retry's delay, doubled each time up to MaxBackoff
+	// (defaults 1 s and 1 min), with full jitter.
+	Backoff, MaxBackoff time.Duration
+	// Interval is how often [Engine.Run] syncs when nothing else prompts it
+	// (default 5 minutes); it checks whether the hub is reachable every
+	// Interval/10.
+	Interval time.Duration
+	// DeviceName labels the device in the hub's device list.
+	DeviceName string
+	// Now reads the wall clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives logs; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Engine syncs one device store with its hub. Its methods are safe for
+// concurrent use; syncs run one at a time.
+type Engine struct {
+	st   *store.Store
+	opts Options
+
+	mu sync.Mutex // held for a whole sync; guards page
+	// page is the push page size in bytes, adapted to the link and kept
+	// in the store between runs; 0 until read.
+	page int
+
+	stmu      sync.Mutex // guards reachable
+	reachable bool
+}
+
+// New returns an engine for st.
+func New(st *store.Store, opts Options) *Engine {
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = 2 * time.Minute
+	}
+	if opts.NewHub == nil {
+		client := newHTTPClient(opts.RequestTimeout)
+		opts.NewHub = func(u string) Hub { return NewHTTPHub(u, client) }
+	}
+	if opts.Retries <= 0 {
+		opts.Retries = 6
+	}
+	if opts.Backoff <= 0 {
+		opts.Backoff = time.Second
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = time.Minute
+	}
+	if opts.Interval <= 0 {
+		opts.Interval = 5 * time.Minute
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	return &Engine{st: st, opts: opts}
+}
+
+// Enroll registers this device with the hub at hubURL using a one-time code
+// from an organization admin, stores the device token, and hands records
+// made before enrollment to the organization. On error nothing changes on
+// the device.
+func (e *Engine) Enroll(ctx context.Context, hubURL, code string) error {
+	u, err := url.Parse(hubURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("client: hub address %q must be an http:// or https:// URL", hubURL)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	resp, err := e.opts.NewHub(hubURL).Enroll(ctx, protocol.EnrollRequest{V: protocol.Version, Code: code, Device: e.st.DeviceID(), Name: e.opts.DeviceName})
+	if err != nil {
+		return fmt.Errorf("client: enroll: %w", err)
+	}
+	if resp.Token == "" || resp.Org == "" {
+		return errors.New("client: enroll: hub sent no token")
+	}
+	state := map[string]string{stateHubURL: hubURL, stateToken: resp.Token, stateLastError: ""}
+	if old, err := e.st.SyncState(ctx, stateHubURL); err != nil {
+		return err
+	} else if old != hubURL {
+		state[stateEpoch], state[stateCursor] = "", "0"
+	}
+	if err := e.st.SetSyncState(ctx, state); err != nil {
+		return fmt.Errorf("client: enroll: %w", err)
+	}
+	if err := e.st.AdoptOrg(ctx, resp.Org); err != nil {
+		return fmt.Errorf("client: enroll: %w", err)
+	}
+	e.opts.Logger.Info("device enrolled", "hub", hubURL, "org", resp.Org, "orgName", resp.OrgName, "role", resp.Role)
+	return nil
+}
+
+// Status reports what the Sync screen shows. It does not touch the network.
+func (e *Engine) Status(ctx context.Context) (Status, error) {
+	var s Status
+	var err error
+	if s.HubURL, err = e.st.SyncState(ctx, stateHubURL); err != nil {
+		return s, err
+	}
+	token, err := e.st.SyncState(ctx, stateToken)
+	if err != nil {
+		return s, err
+	}
+	s.Enrolled = token != ""
+	if s.Enrolled {
+		if s.OrgID, err = e.st.OrgID(ctx); err != nil {
+			return s, err
+		}
+	}
+	e.stmu.Lock()
+	s.Reachable = e.reachable
+	e.stmu.Unlock()
+	stats, err := e.st.OutboxStats(ctx)
+	if err != nil {
+		return s, err
+	}
+	s.Pending, s.Rejected = stats.Pending, stats.Rejected
+	open, err := e.st.Conflicts(ctx, true)
+	if err != nil {
+		return s, err
+	}
+	s.OpenConflicts = len(open)
+	if v, _ := e.st.SyncState(ctx, stateLastSync); v != "" {
+		s.LastSync, _ = time.Parse(time.RFC3339Nano, v)
+	}
+	s.LastError, err = e.st.SyncState(ctx, stateLastError)
+	return s, err
+}
+
+// Sync runs one full sync: round trips until every local change is
+// acknowledged (or rejected) and the hub has nothing more to send. progress,
+// if not nil, is called after each round trip. A failed sync keeps every
+// unacknowledged change in the outbox and everything already pulled.
+func (e *Engine) Sync(ctx context.Context, progress func(Progress)) (Result, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	start := e.opts.Now()
+	res, err := e.sync(ctx, progress)
+	res.Duration = e.opts.Now().Sub(start)
+	state := map[string]string{stateLastError: ""}
+	if e.page > 0 {
+		state[statePage] = strconv.Itoa(e.page)
+	}
+	if err != nil {
+		state[stateLastError] = err.Error()
+	} else {
+		state[stateLastSync] = e.opts.Now().UTC().Format(time.RFC3339Nano)
+	}
+	if serr := e.st.SetSyncState(context.WithoutCancel(ctx), state); serr != nil && err == nil {
+		err = serr
+	}
+	return res, err
+}
+
+func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, error) {
+	var res Result
+	hubURL, err := e.st.SyncState(ctx, stateHubURL)
+	if err != nil {
+		return res, err
+	}
+	token, err := e.st.SyncState(ctx, stateToken)
+	if err != nil {
+		return res, err
+	}
+	if token == "" || hubURL == "" {
+		return res, ErrNotEnrolled
+	}
+	org, err := e.st.OrgID(ctx)
+	if err != nil {
+		return res, err
+	}
+	if e.page == 0 {
+		v, err := e.st.SyncState(ctx, statePage)
+		if err != nil {
+			return res, err
+		}
+		n, _ := strconv.Atoi(v)
+		e.page = StartPage
+		if n >= MinPage && n <= MaxPage {
+			e.page = n
+		}
+	}
+	hub := e.opts.NewHub(hubURL)
+	zero := map[string]map[string]json.RawMessage{}
+	for {
+		epoch, err := e.st.SyncState(ctx, stateEpoch)
+		if err != nil {
+			return res, err
+		}
+		cursorText, err := e.st.SyncState(ctx, stateCursor)
+		if err != nil {
+			return res, err
+		}
+		cursor, _ := strconv.ParseInt(cursorText, 10, 64)
+		pending, err := e.st.Outbox(ctx, 0, outboxBatch)
+		if err != nil {
+			return res, err
+		}
+		page, size := []protocol.Change{}, 0
+		for _, c := range pending {
+			pc := toWire(c, zero)
+			n := wireSize(pc)
+			if len(page) > 0 && size+n > e.page {
+				break
+			}
+			page, size = append(page, pc), size+n
+		}
+		req := &protocol.SyncRequest{V: protocol.Version, Org: org, Cursor: protocol.Cursor{Epoch: epoch, Seq: cursor},
+			Push: page, PullBytes: max(4*e.page, 64<<10)}
+		resp, err := e.roundTrip(ctx, hub, token, req, &res)
+		if err != nil {
+			return res, err
+		}
+		high, err := e.st.OutboxHighSeq(ctx)
+		if err != nil {
+			return res, err
+		}
+		reused := resp.Acked > high
+		if !reused && resp.AckedHLC != "" && len(pending) > 0 && resp.Acked >= pending[0].Seq {
+			mine, err := e.st.Outbox(ctx, resp.Acked-1, 1)
+			if err != nil {
+				return res, err
+			}
+			reused = len(mine) == 1 && mine[0].Seq == resp.Acked && mine[0].HLC != resp.AckedHLC
+		}
+		if reused {
+			// The hub has applied sequences this database never gave out:
+			// it was restored from an older copy. Its pending changes would
+			// pass for ones the hub already has, so number them afresh and
+			// send them again.
+			e.opts.Logger.Warn("device database is older than the hub's record of it; renumbering unsent changes", "hubAcked", resp.Acked, "deviceSeq", high)
+			if err := e.st.RenumberOutbox(ctx, resp.Acked); err != nil {
+				return res, err
+			}
+			continue
+		}
+		if len(page) > 0 && resp.Acked < page[0].Seq {
+			return res, fmt.Errorf("client: hub acknowledged through %d but the page starts at %d", resp.Acked, page[0].Seq)
+		}
+		rejected := []store.Rejection{}
+		for _, r := range resp.Rejected {
+			if r.Seq <= resp.Acked {
+				rejected = append(rejected, store.Rejection{Seq: r.Seq, Kind: string(r.Kind), Reason: r.Reason})
+			}
+		}
+		if len(page) > 0 {
+			// Count what left the outbox: after a retry with a smaller page
+			// the hub may acknowledge more than the page it last saw.
+			before, err := e.st.OutboxStats(ctx)
+			if err != nil {
+				return res, err
+			}
+			if err := e.st.AckOutbox(ctx, resp.Acked, rejected, nil); err != nil {
+				return res, err
+			}
+			after, err := e.st.OutboxStats(ctx)
+			if err != nil {
+				return res, err
+			}
+			res.Pushed += before.Pending - after.Pending - len(rejected)
+			res.Rejected += len(rejected)
+		}
+		if epoch != "" && resp.Cursor.Epoch != epoch {
+			e.opts.Logger.Warn("hub was restored from a backup; pulling everything again", "oldEpoch", epoch, "newEpoch", resp.Cursor.Epoch)
+		}
+		recs, conflicts := fromWire(resp)
+		state := map[string]string{stateEpoch: resp.Cursor.Epoch, stateCursor: strconv.FormatInt(resp.Cursor.Seq, 10)}
+		if err := e.st.ApplyRemote(ctx, recs, conflicts, state); err != nil {
+			return res, err
+		}
+		res.Pulled += len(recs)
+		for _, c := range conflicts {
+			if !c.Resolved {
+				res.Conflicts++
+			}
+		}
+		stats, err := e.st.OutboxStats(ctx)
+		if err != nil {
+			return res, err
+		}
+		res.PendingPush = stats.Pending
+		if progress != nil {
+			progress(res.Progress)
+		}
+		if !resp.More && (len(page) == 0 || stats.Pending == 0) {
+			return res, nil
+		}
+		if len(page) == 0 && resp.Cursor.Epoch == epoch && resp.Cursor.Seq <= cursor {
+			return res, fmt.Errorf("client: hub says it has more but its cursor stays at %d", resp.Cursor.Seq)
+		}
+	}
+}
+
+// roundTrip sends req, retrying transient failures with backoff and
+// jitter, honouring the hub's Retry-After, and adapts the page size: it
+// grows after fast round trips and shrinks after failures.
+func (e *Engine) roundTrip(ctx context.Context, hub Hub, token string, req *protocol.SyncRequest, res *Result) (*protocol.SyncResponse, error) {
+	delay := e.opts.Backoff
+	for attempt := 0; ; attempt++ {
+		t0 := time.Now()
+		rctx, cancel := context.WithTimeout(ctx, e.opts.RequestTimeout)
+		resp, tr, err := hub.Sync(rctx, token, req)
+		cancel()
+		res.Requests++
+		res.BytesUp += tr.Up
+		res.BytesDown += tr.Down
+		e.setReachable(err == nil || protocol.KindOf(err) != protocol.KindTransient)
+		if err == nil {
+			if time.Since(t0) < fastTrip {
+				e.page = min(e.page*4, MaxPage)
+			}
+			return resp, nil
+		}
+		e.page = max(e.page/2, MinPage)
+		kind := protocol.KindOf(err)
+		if !kind.Retryable() || attempt >= e.opts.Retries || ctx.Err() != nil {
+			return nil, fmt.Errorf("client: sync: %w", err)
+		}
+		wait := time.Duration(rand.Int64N(int64(delay) + 1))
+		var pe *protocol.Error
+		if errors.As(err, &pe) && pe.RetryAfter > 0 {
+			wait = min(time.Duration(pe.RetryAfter)*time.Second, 10*time.Minute)
+		}
+		e.opts.Logger.Info("sync round trip failed; retrying", "attempt", attempt+1, "wait", wait, "err", err)
+		if len(req.Push) > 1 {
+			// A smaller page has a better chance on a bad link.
+			cut, size := 1, wireSize(req.Push[0])
+			for cut < len(req.Push) && size+wireSize(req.Push[cut]) <= e.page {
+				size += wireSize(req.Push[cut])
+				cut++
+			}
+			req.Push = req.Push[:cut]
+		}
+		req.PullBytes = max(4*e.page, 64<<10)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("client: sync: %w", ctx.Err())
+		case <-time.After(wait):
+		}
+		delay = min(delay*2, e.opts.MaxBackoff)
+	}
+}
+
+func (e *Engine) setReachable(ok bool) {
+	e.stmu.Lock()
+	e.reachable = ok
+	e.stmu.Unlock()
+}
+
+// Run syncs whenever there is reason to: when the hub becomes reachable
+// again, when local changes wait, and every Interval. It returns when ctx
+// is done. Failures are recorded in [Status] and retried later.
+func (e *Engine) Run(ctx context.Context) error {
+	tick := max(e.opts.Interval/10, time.Second)
+	var last time.Time
+	wasReachable := false
+	for {
+		if token, _ := e.st.SyncState(ctx, stateToken); token != "" {
+			hubURL, _ := e.st.SyncState(ctx, stateHubURL)
+			err := e.opts.NewHub(hubURL).Health(ctx)
+			reachable := err == nil
+			e.setReachable(reachable)
+			stats, _ := e.st.OutboxStats(ctx)
+			due := e.opts.Now().Sub(last) >= e.opts.Interval
+			if reachable && (!wasReachable || stats.Pending > 0 || due) {
+				if _, err := e.Sync(ctx, nil); err != nil {
+					e.opts.Logger.Warn("background sync failed", "err", err)
+				}
+				last = e.opts.Now()
+			}
+			wasReachable = reachable
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(tick):
+		}
+	}
+}
+
+var wireOps = map[string]string{store.OpCreate: protocol.OpCreate, store.OpUpdate: protocol.OpUpdate, store.OpDelete: protocol.OpDelete}
+
+// toWire converts an outbox change to its wire form: only new values, and
+// for a create only the fields that differ from their zero value.
+func toWire(c store.Change, zero map[string]map[string]json.RawMessage) protocol.Change {
+	pc := protocol.Change{Seq: c.Seq, Entity: c.Entity, ID: c.RecordID, Org: c.OrgID, Op: wireOps[c.Op], Base: c.BaseVersion,
+		HLC: c.HLC, Fields: make(map[string]json.RawMessage, len(c.Changes))}
+	z, ok := zero[c.Entity]
+	if !ok && c.Op == store.OpCreate {
+		z = store.ZeroFields(c.Entity)
+		zero[c.Entity] = z
+	}
+	for f, ch := range c.Changes {
+		if c.Op == store.OpCreate && z != nil && bytes.Equal(z[f], ch.New) {
+			continue
+		}
+		pc.Fields[f] = ch.New
+	}
+	return pc
+}
+
+// wireSize estimates the JSON size of a change.
+func wireSize(c protocol.Change) int {
+	n := 60 + len(c.Entity) + len(c.ID) + len(c.Org) + len(c.HLC)
+	for k, v := range c.Fields {
+		n += len(k) + len(v) + 4
+	}
+	return n
+}
+
+func fromWire(resp *protocol.SyncResponse) ([]store.RemoteRecord, []store.Conflict) {
+	recs := make([]store.RemoteRecord, 0, len(resp.Records))
+	for _, r := range resp.Records {
+		recs = append(recs, store.RemoteRecord{Entity: r.Entity, ID: r.ID, OrgID: r.Org, Version: r.Version, UpdatedAt: r.HLC, Fields: r.Fields})
+	}
+	conflicts := make([]store.Conflict, 0, len(resp.Conflicts))
+	for _, c := range resp.Conflicts {
+		at, _ := time.Parse(time.RFC3339Nano, c.CreatedAt)
+		conflicts = append(conflicts, store.Conflict{ID: c.ID, Entity: c.Entity, RecordID: c.RecordID, Field: c.Field,
+			Winner: c.Winner, Loser: c.Loser, WinnerHLC: c.WinnerHLC, LoserHLC: c.LoserHLC, LoserBy: c.LoserBy, CreatedAt: at, Resolved: c.Resolved})
+	}
+	return recs, conflicts
+}

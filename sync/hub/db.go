@@ -1,0 +1,283 @@
+// Package hub is the Fieldbook hub: the server every device syncs with. It
+// keeps its own SQLite database (one writer connection, WAL), merges pushed
+// changes field by field against the version they were made from, keeps
+// conflicts, enrolls devices with one-time codes and serves the sync
+// endpoint over HTTP.
+//
+// All methods of [Hub] are safe for concurrent use: writes are serialised
+// on one connection, reads use a small pool.
+package hub
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DBFile is the hub database's file name inside its data folder.
+const DBFile = "hub.db"
+
+// Options configure [Open].
+type Options struct {
+	// Now reads the wall clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives structured logs; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Hub is the hub's database and logic. Close it when done.
+type Hub struct {
+	path   string
+	writer *sql.DB // exactly one connection: SQLite allows one writer
+	reader *sql.DB
+	now    func() time.Time
+	log    *slog.Logger
+	epoch  string
+	// stmts holds the frequent write statements, prepared on the writer
+	// connection at open; read-only afterwards.
+	stmts map[string]*sql.Stmt
+}
+
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	if readOnly {
+		q.Add("_pragma", "query_only(ON)")
+	} else {
+		q.Add("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the hub database in data folder dir and
+// applies pending migrations. A new database gets a new epoch.
+func Open(ctx context.Context, dir string, opts Options) (*Hub, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("hub: create data folder %s: %w", dir, err)
+	}
+	h := &Hub{path: filepath.Join(dir, DBFile), now: opts.Now, log: opts.Logger}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	var err error
+	if h.writer, err = sql.Open("sqlite", dsn(h.path, false)); err != nil {
+		return nil, fmt.Errorf("hub: open %s: %w", h.path, err)
+	}
+	h.writer.SetMaxOpenConns(1)
+	h.writer.SetConnMaxIdleTime(0)
+	if err := h.migrate(ctx); err != nil {
+		h.writer.Close()
+		return nil, err
+	}
+	h.stmts = map[string]*sql.Stmt{}
+	for _, q := range preparedQueries {
+		st, err := h.writer.PrepareContext(ctx, q)
+		if err != nil {
+			h.writer.Close()
+			return nil, fmt.Errorf("hub: prepare: %w", err)
+		}
+		h.stmts[q] = st
+	}
+	if h.reader, err = sql.Open("sqlite", dsn(h.path, true)); err != nil {
+		h.writer.Close()
+		return nil, fmt.Errorf("hub: open %s for reading: %w", h.path, err)
+	}
+	h.reader.SetMaxOpenConns(4)
+	if h.epoch, err = h.ensureEpoch(ctx); err != nil {
+		h.Close()
+		return nil, err
+	}
+	return h, nil
+}
+
+// Close closes the database.
+func (h *Hub) Close() error {
+	var errs []error
+	if h.reader != nil {
+		errs = append(errs, h.reader.Close())
+	}
+	for _, st := range h.stmts {
+		errs = append(errs, st.Close())
+	}
+	errs = append(errs, h.writer.Close())
+	return errors.Join(errs...)
+}
+
+// Path returns the database file's path.
+func (h *Hub) Path() string { return h.path }
+
+// Epoch returns the hub's epoch: it changes when the hub is restored from a
+// backup, which tells every device to pull everything again.
+func (h *Hub) Epoch() string { return h.epoch }
+
+func (h *Hub) migrate(ctx context.Context) error {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return fmt.Errorf("hub: read migrations: %w", err)
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	for i, n := range names {
+		num, _, _ := strings.Cut(n, "_")
+		if v, err := strconv.Atoi(num); err != nil || v != i+1 {
+			return fmt.Errorf("hub: migration %s: want number %d", n, i+1)
+		}
+	}
+	return h.inTx(ctx, func(tx writeTx) error {
+		var current int
+		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+			return fmt.Errorf("hub: read schema version: %w", err)
+		}
+		if current > len(names) {
+			return fmt.Errorf("hub: database schema %d is newer than this hub knows (%d); update fieldbook-hub", current, len(names))
+		}
+		for _, n := range names[current:] {
+			b, err := migrationFS.ReadFile("migrations/" + n)
+			if err != nil {
+				return fmt.Errorf("hub: read migration %s: %w", n, err)
+			}
+			if _, err := tx.ExecContext(ctx, string(b)); err != nil {
+				return fmt.Errorf("hub: apply migration %s: %w", n, err)
+			}
+		}
+		if current == len(names) {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(names))); err != nil {
+			return fmt.Errorf("hub: record schema version: %w", err)
+		}
+		return nil
+	})
+}
+
+// inTx runs fn in one write transaction, committing if fn returns nil.
+func (h *Hub) inTx(ctx context.Context, fn func(tx writeTx) error) error {
+	tx, err := h.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("hub: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(writeTx{Tx: tx, h: h}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("hub: commit: %w", err)
+	}
+	return nil
+}
+
+func metaTx(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}, key string) (string, error) {
+	var v string
+	err := q.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("hub: read %s: %w", key, err)
+	}
+	return v, nil
+}
+
+func setMetaTx(ctx context.Context, tx writeTx, key, value string) error {
+	_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value)
+	if err != nil {
+		return fmt.Errorf("hub: save %s: %w", key, err)
+	}
+	return nil
+}
+
+func newEpoch() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (h *Hub) ensureEpoch(ctx context.Context) (string, error) {
+	var epoch string
+	err := h.inTx(ctx, func(tx writeTx) error {
+		var err error
+		if epoch, err = metaTx(ctx, tx, "epoch"); err != nil || epoch != "" {
+			return err
+		}
+		epoch = newEpoch()
+		return setMetaTx(ctx, tx, "epoch", epoch)
+	})
+	return epoch, err
+}
+
+// Backup writes a consistent copy of the hub database to path (which must
+// not exist) while the hub keeps running.
+func (h *Hub) Backup(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("hub: backup: %s already exists", path)
+	}
+	if _, err := h.writer.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		return fmt.Errorf("hub: backup to %s: %w", path, err)
+	}
+	return nil
+}
+
+// Restore replaces the hub database in data folder dir with the backup at
+// from and gives it a new epoch, so that every device pulls everything again
+// (keeping its own unsent changes). The hub must not be running.
+func Restore(ctx context.Context, dir, from string) (epoch string, err error) {
+	src, err := os.ReadFile(from)
+	if err != nil {
+		return "", fmt.Errorf("hub: restore: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("hub: restore: %w", err)
+	}
+	dst := filepath.Join(dir, DBFile)
+	tmp := dst + ".restore"
+	if err := os.WriteFile(tmp, src, 0o600); err != nil {
+		return "", fmt.Errorf("hub: restore: %w", err)
+	}
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if err := os.Remove(dst + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("hub: restore: %w", err)
+		}
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		return "", fmt.Errorf("hub: restore: %w", err)
+	}
+	h, err := Open(ctx, dir, Options{})
+	if err != nil {
+		return "", fmt.Errorf("hub: restore: open restored database: %w", err)
+	}
+	defer h.Close()
+	epoch = newEpoch()
+	if err := h.inTx(ctx, func(tx writeTx) error { return setMetaTx(ctx, tx, "epoch", epoch) }); err != nil {
+		return "", err
+	}
+	return epoch, nil
+}

@@ -1,0 +1,125 @@
+package hub
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/a20-network/fieldbook/sync/protocol"
+)
+
+// fuzzClient gives up on a hub that hangs, so a hang is a failure.
+var fuzzClient = &http.Client{Timeout: 20 * time.Second}
+
+// FuzzSync posts arbitrary bodies to the sync endpoint with a valid device
+// token. The hub must answer 200 with a valid reply or a 4xx JSON error
+// that changed nothing; never a 5xx, a panic or a hang.
+func FuzzSync(f *testing.F) {
+	fx := newFixture(f)
+	good := protocol.SyncRequest{V: protocol.Version, Org: fx.org, Push: []protocol.Change{activityChange(1, fx.org, "f1")}}
+	seed := func(req any) []byte { b, _ := json.Marshal(req); return b }
+	f.Add(seed(good), false)
+	f.Add(seed(good), true)
+	edit := activityChange(2, fx.org, "f1")
+	edit.Op, edit.Base = protocol.OpUpdate, 1
+	edit.Fields = map[string]json.RawMessage{"title": json.RawMessage(`"Renamed"`), "deleted": json.RawMessage(`1`)}
+	f.Add(seed(protocol.SyncRequest{V: 1, Push: []protocol.Change{edit}}), false)
+	f.Add(seed(protocol.SyncRequest{V: protocol.Version, Push: []protocol.Change{{Seq: 3, Entity: protocol.EntityConflict, ID: "c1", Op: "u",
+		HLC: testClock.String(), Fields: map[string]json.RawMessage{"resolved": json.RawMessage(`1`)}}}}), false)
+	f.Add(seed(protocol.SyncRequest{V: protocol.Version, Cursor: protocol.Cursor{Epoch: "old", Seq: 99}, PullBytes: 1}), false)
+	f.Add([]byte(`{"v":2,"ch":[{"q":4,"e":"comment","i":"x","o":"","p":"c","h":"0000000000001.0000000000.d","f":{"body":1e999}}]}`), false)
+	f.Add([]byte(`{"v":0}`), false)
+	f.Add([]byte(`{"v":2,"ch":[{"q":-1}]}`), false)
+	f.Add([]byte(`{`), true)
+	f.Add([]byte{}, false)
+	f.Fuzz(func(t *testing.T, body []byte, compress bool) {
+		before := writes(t, fx.hub)
+		payload := body
+		if compress {
+			payload = gz(body)
+		}
+		req, err := http.NewRequest(http.MethodPost, fx.srv.URL+protocol.PathSync, bytes.NewReader(payload))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+fx.token)
+		if compress {
+			req.Header.Set("Content-Encoding", "gzip")
+		}
+		resp, err := fuzzClient.Do(req)
+		if err != nil {
+			t.Fatalf("request: %v", err)
+		}
+		data, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode == http.StatusOK {
+			var out protocol.SyncResponse
+			if err := json.Unmarshal(data, &out); err != nil || out.V != protocol.Version || out.Cursor.Epoch != fx.hub.Epoch() {
+				t.Fatalf("200 with a bad reply %q: %v", data, err)
+			}
+			return
+		}
+		if resp.StatusCode >= 500 || resp.StatusCode < 400 {
+			t.Fatalf("status %d: %s", resp.StatusCode, data)
+		}
+		var pe protocol.Error
+		if err := json.Unmarshal(data, &pe); err != nil || pe.Kind == "" || pe.Message == "" {
+			t.Fatalf("status %d without a JSON error: %q", resp.StatusCode, data)
+		}
+		if after := writes(t, fx.hub); after != before {
+			t.Fatalf("refused request (%d %s) changed the hub", resp.StatusCode, pe.Message)
+		}
+	})
+}
+
+// writes counts the rows the hub's single writer connection has changed
+// since it opened: equal counts mean the database was not changed.
+func writes(t *testing.T, h *Hub) int64 {
+	var n int64
+	if err := h.writer.QueryRow("SELECT total_changes()").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// FuzzEnroll posts arbitrary bodies to the enrollment endpoint: the hub
+// answers 200 with a token or a 4xx JSON error, never a 5xx.
+func FuzzEnroll(f *testing.F) {
+	fx := newFixture(f)
+	code, err := fx.hub.NewEnrollCode(context.Background(), fx.org, RoleStaff, time.Hour)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte(`{"v":2,"code":"` + code + `","device":"fz1","name":"laptop"}`))
+	f.Add([]byte(`{"v":2,"code":"` + strings.ToLower(code) + `","device":""}`))
+	f.Add([]byte(`{"v":1,"code":"AAAA-BBBB-CCCC","device":"fz2"}`))
+	f.Add([]byte(`{"v":0}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		resp, err := fuzzClient.Post(fx.srv.URL+protocol.PathEnroll, "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatalf("request: %v", err)
+		}
+		data, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			var out protocol.EnrollResponse
+			if err := json.Unmarshal(data, &out); err != nil || !strings.HasPrefix(out.Token, "fbk_") || out.Org != fx.org {
+				t.Fatalf("200 with a bad reply %q: %v", data, err)
+			}
+			return
+		}
+		var pe protocol.Error
+		if resp.StatusCode >= 500 || json.Unmarshal(data, &pe) != nil || pe.Kind == "" {
+			t.Fatalf("status %d: %q", resp.StatusCode, data)
+		}
+	})
+}

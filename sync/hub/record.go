@@ -1,0 +1,263 @@
+package hub
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/a20-network/fieldbook/store"
+)
+
+// fieldState is what the hub knows of a field's last change.
+type fieldState struct {
+	V int64  `json:"v"` // hub version
+	H string `json:"h"` // clock of the change
+	D string `json:"d"` // device that made it
+}
+
+// record is a record as the hub holds it.
+type record struct {
+	id, entity, org string
+	version, prev   int64
+	hlc, lastBy     string
+	clean, wasNet   bool
+	body            map[string]json.RawMessage
+	state           map[string]fieldState
+}
+
+func (r *record) text(field string) string {
+	var s string
+	_ = json.Unmarshal(r.body[field], &s)
+	return s
+}
+
+func (r *record) deleted() bool { return string(r.body["deleted"]) == "1" }
+
+const (
+	sqlLoadRecord = `SELECT id, entity, org_id, version, prev_version, hlc, last_by, last_clean, was_network, body, state
+		FROM records WHERE id = ?`
+	sqlUpdateRecord = `UPDATE records SET org_id = ?, visibility = ?, deleted = ?, version = ?, hlc = ?, prev_version = ?,
+			last_by = ?, last_clean = ?, was_network = ?, body = ?, state = ? WHERE id = ?`
+	sqlInsertRecord = `INSERT INTO records (id, entity, org_id, visibility, deleted, version, hlc, prev_version, last_by, last_clean, was_network, body, state)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+)
+
+// writeTx is a write transaction that runs the hub's frequent statements
+// prepared once, instead of parsing them again for every change.
+type writeTx struct {
+	*sql.Tx
+	h *Hub
+}
+
+func (tx writeTx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if s, ok := tx.h.stmts[query]; ok {
+		return tx.StmtContext(ctx, s)
+	}
+	return nil
+}
+
+// ExecContext runs query, prepared if it is one of the hub's frequent ones.
+func (tx writeTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := tx.stmt(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return tx.Tx.ExecContext(ctx, query, args...)
+}
+
+// QueryRowContext runs query, prepared if it is one of the hub's frequent ones.
+func (tx writeTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := tx.stmt(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return tx.Tx.QueryRowContext(ctx, query, args...)
+}
+
+// preparedQueries are prepared on the writer connection when the hub opens.
+var preparedQueries = []string{sqlLoadRecord, sqlUpdateRecord, sqlInsertRecord, sqlLastSeq, sqlSetLastSeq, sqlInsertConflict}
+
+func loadRecord(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}, id string) (*record, error) {
+	r := &record{}
+	var body, state string
+	var clean, wasNet int64
+	err := q.QueryRowContext(ctx, sqlLoadRecord, id).Scan(&r.id, &r.entity, &r.org, &r.version, &r.prev, &r.hlc, &r.lastBy, &clean, &wasNet, &body, &state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("hub: load record %s: %w", id, err)
+	}
+	r.clean, r.wasNet = clean != 0, wasNet != 0
+	if err := json.Unmarshal([]byte(body), &r.body); err != nil {
+		return nil, fmt.Errorf("hub: record %s body: %w", id, err)
+	}
+	if err := decodeState([]byte(state), &r.state); err != nil {
+		return nil, fmt.Errorf("hub: record %s state: %w", id, err)
+	}
+	return r, nil
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// save writes r, and the activities row when r is an activity.
+func (r *record) save(ctx context.Context, tx writeTx, exists bool) error {
+	body, state := encodeBody(r.body), encodeState(r.state)
+	var err error
+	vis := r.text("visibility")
+	r.wasNet = r.wasNet || vis == store.VisibilityNetwork
+	if exists {
+		_, err = tx.ExecContext(ctx, sqlUpdateRecord,
+			r.org, vis, b2i(r.deleted()), r.version, r.hlc, r.prev, r.lastBy, b2i(r.clean), b2i(r.wasNet), string(body), string(state), r.id)
+	} else {
+		_, err = tx.ExecContext(ctx, sqlInsertRecord,
+			r.id, r.entity, r.org, vis, b2i(r.deleted()), r.version, r.hlc, r.prev, r.lastBy, b2i(r.clean), b2i(r.wasNet), string(body), string(state))
+	}
+	if err != nil {
+		return fmt.Errorf("hub: write record %s: %w", r.id, err)
+	}
+	return nil
+}
+
+// sequence hands out hub versions within one transaction.
+type sequence struct{ last int64 }
+
+func (s *sequence) load(ctx context.Context, tx writeTx) error {
+	v, err := metaTx(ctx, tx, "seq")
+	if err != nil {
+		return err
+	}
+	if v != "" {
+		s.last, err = strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("hub: bad sequence %q: %w", v, err)
+		}
+	}
+	return nil
+}
+
+func (s *sequence) next() int64 { s.last++; return s.last }
+
+func (s *sequence) save(ctx context.Context, tx writeTx) error {
+	return setMetaTx(ctx, tx, "seq", strconv.FormatInt(s.last, 10))
+}
+
+// encodeBody writes a record's fields as a JSON object with sorted keys.
+// The values were checked by [canonical] already, so unlike json.Marshal
+// it does not parse them again; this is the hub's hottest path.
+func encodeBody(body map[string]json.RawMessage) []byte {
+	keys := make([]string, 0, len(body))
+	n := 2
+	for k, v := range body {
+		keys = append(keys, k)
+		n += len(k) + len(v) + 4
+	}
+	sort.Strings(keys)
+	out := make([]byte, 0, n)
+	out = append(out, '{')
+	for i, k := range keys {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = appendString(out, k)
+		out = append(out, ':')
+		out = append(out, body[k]...)
+	}
+	return append(out, '}')
+}
+
+// appendString appends s as a JSON string.
+func appendString(out []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x7f {
+			b, _ := json.Marshal(s)
+			return append(out, b...)
+		}
+	}
+	out = append(out, '"')
+	out = append(out, s...)
+	return append(out, '"')
+}
+
+// The field state is stored compactly: the distinct changes once, and
+// each field pointing at one of them, since one change usually sets many
+// fields: {"c":[[version,"clock","device"],...],"f":{"field":index,...}}.
+type storedState struct {
+	C [][3]json.RawMessage `json:"c"`
+	F map[string]int       `json:"f"`
+}
+
+func encodeState(state map[string]fieldState) []byte {
+	keys := make([]string, 0, len(state))
+	for k := range state {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	index := map[fieldState]int{}
+	var changes []fieldState
+	for _, k := range keys {
+		if _, ok := index[state[k]]; !ok {
+			index[state[k]] = len(changes)
+			changes = append(changes, state[k])
+		}
+	}
+	out := []byte(`{"c":[`)
+	for i, c := range changes {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, '[')
+		out = strconv.AppendInt(out, c.V, 10)
+		out = append(out, ',')
+		out = appendString(out, c.H)
+		out = append(out, ',')
+		out = appendString(out, c.D)
+		out = append(out, ']')
+	}
+	out = append(out, `],"f":{`...)
+	for i, k := range keys {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = appendString(out, k)
+		out = append(out, ':')
+		out = strconv.AppendInt(out, int64(index[state[k]]), 10)
+	}
+	return append(out, '}', '}')
+}
+
+func decodeState(data []byte, state *map[string]fieldState) error {
+	var st storedState
+	if err := json.Unmarshal(data, &st); err != nil {
+		return err
+	}
+	changes := make([]fieldState, len(st.C))
+	for i, c := range st.C {
+		if err := json.Unmarshal(c[0], &changes[i].V); err != nil {
+			return err
+		}
+		if err := json.Unmarshal(c[1], &changes[i].H); err != nil {
+			return err
+		}
+		if err := json.Unmarshal(c[2], &changes[i].D); err != nil {
+			return err
+		}
+	}
+	*state = make(map[string]fieldState, len(st.F))
+	for k, i := range st.F {
+		if i < 0 || i >= len(changes) {
+			return fmt.Errorf("field %s: change %d of %d", k, i, len(changes))
+		}
+		(*state)[k] = changes[i]
+	}
+	return nil
+}

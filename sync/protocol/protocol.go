@@ -1,0 +1,166 @@
+// Package protocol defines the messages the device and the hub exchange:
+// enrollment, and the sync round trip that pushes a page of local changes
+// and pulls a page of hub changes at once. Every message carries the
+// protocol version; both sides ignore fields they do not know, so a field
+// may be added without a new version.
+//
+// Keys are short because every change crosses slow, metered links; the
+// bodies are sent gzip-compressed.
+package protocol
+
+import (
+	"encoding/json"
+)
+
+// Protocol versions. The hub serves [Version] and [MinVersion]; a client
+// older than MinVersion is told to upgrade (HTTP 426, kind [KindTooOld]).
+//
+// Version 2 lets the hub leave out of a reply the records whose only new
+// state is what this device itself just pushed (the device already holds
+// it); version 1 replies echo every change.
+const (
+	Version    = 2
+	MinVersion = 1
+)
+
+// Limits on request bodies; larger requests are refused with HTTP 413.
+const (
+	// MaxBody is the largest request body on the wire (compressed).
+	MaxBody = 1 << 20
+	// MaxDecoded is the largest request body after decompression; it
+	// guards against compression bombs.
+	MaxDecoded = 8 << 20
+	// MaxPullBytes is the most the hub puts in one reply's records,
+	// before compression; a client may ask for less.
+	MaxPullBytes = 512 << 10
+)
+
+// Paths of the hub's endpoints.
+const (
+	PathSync    = "/v1/sync"
+	PathEnroll  = "/v1/enroll"
+	PathHealthz = "/healthz"
+)
+
+// Ops of a [Change]: the first letter of the store's op names.
+const (
+	OpCreate = "c"
+	OpUpdate = "u"
+	OpDelete = "d"
+)
+
+// EntityConflict is the entity of a change that resolves a conflict; its
+// record id is the conflict's id.
+const EntityConflict = "conflict"
+
+// Cursor says how far a device has pulled: hub sequence Seq within hub
+// epoch Epoch. A hub restored from a backup starts a new epoch, and a cursor
+// of another epoch means "pull everything again".
+type Cursor struct {
+	Epoch string `json:"e"`
+	Seq   int64  `json:"s"`
+}
+
+// Change is one local change a device pushes: the new values of the fields
+// it changed, made from hub version Base.
+type Change struct {
+	// Seq is the device's sequence number of the change; never reused.
+	Seq    int64  `json:"q,omitempty"`
+	Entity string `json:"e"`
+	ID     string `json:"i"`
+	Org    string `json:"o"`
+	Op     string `json:"p"`
+	// Base is the hub version of the record the edit was made from.
+	Base int64 `json:"b,omitempty"`
+	// HLC is the hybrid logical clock time of the change.
+	HLC string `json:"h,omitempty"`
+	// Fields maps each changed field to its new value. A create leaves out
+	// fields holding their type's zero value.
+	Fields map[string]json.RawMessage `json:"f"`
+}
+
+// SyncRequest is one round trip's request: a page of changes and the cursor.
+type SyncRequest struct {
+	V int `json:"v"`
+	// Org is the organization the device believes it belongs to; a hub
+	// that enrolled the device elsewhere refuses the request.
+	Org    string   `json:"org,omitempty"`
+	Cursor Cursor   `json:"cur"`
+	Push   []Change `json:"ch,omitempty"`
+	// PullBytes asks for at most this many bytes of records (before
+	// compression); 0 means the hub's default.
+	PullBytes int `json:"pb,omitempty"`
+}
+
+// Rejection is the hub's refusal of one pushed change.
+type Rejection struct {
+	Seq    int64  `json:"q,omitempty"`
+	Kind   Kind   `json:"k"`
+	Reason string `json:"r"`
+}
+
+// Record is a record's full state as the hub holds it.
+type Record struct {
+	Entity  string `json:"e"`
+	ID      string `json:"i"`
+	Org     string `json:"o"`
+	Version int64  `json:"n"`
+	HLC     string `json:"h"`
+	// Fields holds every field of the record; unknown ones are ignored.
+	Fields map[string]json.RawMessage `json:"f"`
+}
+
+// Conflict is a field that two devices changed to different values: the
+// record holds Winner, Loser waits for someone to choose.
+type Conflict struct {
+	ID        string          `json:"i"`
+	Entity    string          `json:"e"`
+	RecordID  string          `json:"r"`
+	Field     string          `json:"f"`
+	Winner    json.RawMessage `json:"w"`
+	Loser     json.RawMessage `json:"l"`
+	WinnerHLC string          `json:"wh"`
+	LoserHLC  string          `json:"lh"`
+	LoserBy   string          `json:"lb"`
+	CreatedAt string          `json:"at"`
+	Resolved  bool            `json:"x,omitempty"`
+	Version   int64           `json:"n"`
+}
+
+// SyncResponse answers a [SyncRequest].
+type SyncResponse struct {
+	V int `json:"v"`
+	// Acked is the highest change sequence of this device the hub has
+	// applied; every change up to it is done, rejected ones included.
+	Acked int64 `json:"ack"`
+	// AckedHLC is the clock of change Acked, so that a device restored
+	// from an old copy of its database notices that the hub's change Acked
+	// is not its own change of that number.
+	AckedHLC string      `json:"ah,omitempty"`
+	Rejected []Rejection `json:"rej,omitempty"`
+	// Cursor is where the next pull starts.
+	Cursor    Cursor     `json:"cur"`
+	Records   []Record   `json:"rec,omitempty"`
+	Conflicts []Conflict `json:"cf,omitempty"`
+	// More says the hub has more changes for this device.
+	More bool `json:"more,omitempty"`
+}
+
+// EnrollRequest trades a one-time enrollment code for a device token.
+type EnrollRequest struct {
+	V    int    `json:"v"`
+	Code string `json:"code"`
+	// Device is the device's id (its store's device id).
+	Device string `json:"device"`
+	// Name is a label for the device list, such as the host name.
+	Name string `json:"name,omitempty"`
+}
+
+// EnrollResponse carries the device token. The hub keeps only its hash.
+type EnrollResponse struct {
+	V       int    `json:"v"`
+	Token   string `json:"token"`
+	Org     string `json:"org"`
+	OrgName string `json:"orgName"`
+	Role    string `json:"role"`
+}
