@@ -176,6 +176,25 @@ func TestBatchCreateOutbox(t *testing.T) {
 		t.Fatalf("edits queued as %+v / %+v", after[3], after[4])
 	}
 
+	// The hub sending a record back while its create waits (a pull after a
+	// push not yet acknowledged) keeps every local value and the queued
+	// create.
+	pulled, err := s.RecordFields(ctx, EntityActivity, batch[2].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pulled.Version = 1
+	pulled.Fields["title"] = json.RawMessage(`"Hub title"`)
+	if err := s.ApplyRemote(ctx, []RemoteRecord{pulled}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := s.Activity(ctx, batch[2].ID); a.Title != batch[2].Title || a.Version != 1 {
+		t.Fatalf("pull over a queued create: title %q version %d", a.Title, a.Version)
+	}
+	if again, _ := s.Outbox(ctx, 0, 10); len(again) != 5 || !sameChanges(again[2].Changes, first[2].Changes) {
+		t.Fatalf("queued create changed by a pull: %+v", again)
+	}
+
 	// A rejected create keeps the values it was made with.
 	if err := s.AckOutbox(ctx, after[4].Seq, []Rejection{{Seq: first[2].Seq, Kind: "invalid", Reason: "x"}}, nil); err != nil {
 		t.Fatal(err)
