@@ -67,6 +67,10 @@ func (s *Store) createActivitiesTx(ctx context.Context, tx *sql.Tx, as []Activit
 	if err != nil {
 		return err
 	}
+	rollup, err := rollupBatchStart(ctx, tx)
+	if err != nil {
+		return err
+	}
 	ins, err := s.newInserter(ctx, tx, activitySpec)
 	if err != nil {
 		return err
@@ -84,6 +88,11 @@ func (s *Store) createActivitiesTx(ctx context.Context, tx *sql.Tx, as []Activit
 	}
 	if err := activitySpec.indexNewRows(ctx, tx, floor); err != nil {
 		return err
+	}
+	if rollup {
+		if err := rollupBatchEnd(ctx, tx, floor); err != nil {
+			return err
+		}
 	}
 	return s.persistHLC(ctx, tx, as[len(as)-1].UpdatedAt)
 }

@@ -28,26 +28,42 @@ type Change struct {
 
 // Outbox returns up to limit changes with Seq > afterSeq, oldest first.
 func (s *Store) Outbox(ctx context.Context, afterSeq int64, limit int) ([]Change, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT seq, entity, record_id, org_id, op, base_version, changes, hlc, created_at
+	// One read transaction: a create queued in compact form is rebuilt from
+	// its record as of the same snapshot as the queue.
+	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("store: read outbox: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT seq, entity, record_id, org_id, op, base_version, changes, hlc, created_at
 		FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: read outbox: %w", err)
 	}
 	defer rows.Close()
 	out := []Change{}
+	var bodies []string
 	for rows.Next() {
 		var c Change
 		var body, created string
 		if err := rows.Scan(&c.Seq, &c.Entity, &c.RecordID, &c.OrgID, &c.Op, &c.BaseVersion, &body, &c.HLC, &created); err != nil {
 			return nil, fmt.Errorf("store: read outbox: %w", err)
 		}
-		if err := json.Unmarshal([]byte(body), &c.Changes); err != nil {
-			return nil, fmt.Errorf("store: outbox row %d: %w", c.Seq, err)
-		}
 		c.CreatedAt, _ = time.Parse(timeLayout, created)
 		out = append(out, c)
+		bodies = append(bodies, body)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: read outbox: %w", err)
+	}
+	rows.Close()
+	for i := range out {
+		c := &out[i]
+		if c.Changes, err = decodeChanges(ctx, tx, c.Entity, c.RecordID, bodies[i]); err != nil {
+			return nil, fmt.Errorf("store: outbox row %d: %w", c.Seq, err)
+		}
+	}
+	return out, nil
 }
 
 // OutboxStats summarises what waits to be synced.
@@ -97,6 +113,10 @@ func (s *Store) AckOutbox(ctx context.Context, through int64, rejected []Rejecti
 		for _, r := range rejected {
 			if r.Seq > through {
 				return fmt.Errorf("store: rejection of %d beyond acknowledged %d", r.Seq, through)
+			}
+			// A rejected create is kept whole: its record may change later.
+			if err := expandCreateSeq(ctx, tx, r.Seq); err != nil {
+				return err
 			}
 			_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO rejections (seq, entity, record_id, org_id, op, base_version, changes, hlc, created_at, kind, reason, rejected_at)
 				SELECT seq, entity, record_id, org_id, op, base_version, changes, hlc, created_at, ?, ?, ? FROM outbox WHERE seq = ?`, r.Kind, r.Reason, now, r.Seq)

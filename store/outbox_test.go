@@ -122,3 +122,103 @@ func TestSyncStateAndAdoptOrg(t *testing.T) {
 		t.Fatalf("new record org %q", b.OrgID)
 	}
 }
+
+// TestBatchCreateOutbox checks that a create queued by a batch insert reads
+// back as every field from null to the value it was created with, even after
+// the record is edited, deleted, or the create is rejected and the record
+// edited later.
+func TestBatchCreateOutbox(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openTest(t)
+	batch := []Activity{sampleActivity(), sampleActivity(), sampleActivity()}
+	batch[1].Title = "Second visit"
+	if err := s.CreateActivities(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.Outbox(ctx, 0, 10)
+	if err != nil || len(first) != 3 {
+		t.Fatalf("Outbox = %d %v", len(first), err)
+	}
+	for i, c := range first {
+		if c.Op != OpCreate || c.RecordID != batch[i].ID || len(c.Changes) != len(activitySpec.fields) {
+			t.Fatalf("create %d = %+v", i, c)
+		}
+		for name, fc := range c.Changes {
+			if string(fc.Old) != "null" {
+				t.Fatalf("create %d: %s old = %s", i, name, fc.Old)
+			}
+		}
+		var title string
+		if err := json.Unmarshal(c.Changes["title"].New, &title); err != nil || title != batch[i].Title {
+			t.Fatalf("create %d title %s", i, c.Changes["title"].New)
+		}
+	}
+
+	edited := batch[0]
+	edited.Title = "Renamed visit"
+	if _, err := s.UpdateActivity(ctx, edited); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteActivity(ctx, batch[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.Outbox(ctx, 0, 10)
+	if err != nil || len(after) != 5 {
+		t.Fatalf("Outbox after edits = %d %v", len(after), err)
+	}
+	for i := range first {
+		if !sameChanges(first[i].Changes, after[i].Changes) {
+			t.Fatalf("create %d changed after edits:\n%v\n%v", i, first[i].Changes, after[i].Changes)
+		}
+	}
+	if after[3].Op != OpUpdate || string(after[3].Changes["title"].New) != `"Renamed visit"` || after[4].Op != OpDelete {
+		t.Fatalf("edits queued as %+v / %+v", after[3], after[4])
+	}
+
+	// The hub sending a record back while its create waits (a pull after a
+	// push not yet acknowledged) keeps every local value and the queued
+	// create.
+	pulled, err := s.RecordFields(ctx, EntityActivity, batch[2].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pulled.Version = 1
+	pulled.Fields["title"] = json.RawMessage(`"Hub title"`)
+	if err := s.ApplyRemote(ctx, []RemoteRecord{pulled}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := s.Activity(ctx, batch[2].ID); a.Title != batch[2].Title || a.Version != 1 {
+		t.Fatalf("pull over a queued create: title %q version %d", a.Title, a.Version)
+	}
+	if again, _ := s.Outbox(ctx, 0, 10); len(again) != 5 || !sameChanges(again[2].Changes, first[2].Changes) {
+		t.Fatalf("queued create changed by a pull: %+v", again)
+	}
+
+	// A rejected create keeps the values it was made with.
+	if err := s.AckOutbox(ctx, after[4].Seq, []Rejection{{Seq: first[2].Seq, Kind: "invalid", Reason: "x"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	later := batch[2]
+	later.Title = "Edited after rejection"
+	if _, err := s.UpdateActivity(ctx, later); err != nil {
+		t.Fatal(err)
+	}
+	rej, err := s.Rejections(ctx)
+	if err != nil || len(rej) != 1 || !sameChanges(rej[0].Changes, first[2].Changes) {
+		t.Fatalf("Rejections = %+v %v", rej, err)
+	}
+}
+
+func sameChanges(a, b map[string]FieldChange) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		w, ok := b[k]
+		if !ok || string(v.Old) != string(w.Old) || string(v.New) != string(w.New) {
+			return false
+		}
+	}
+	return true
+}

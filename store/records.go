@@ -78,6 +78,9 @@ func (sp *entitySpec) load(ctx context.Context, q queryer, id string) (row, erro
 
 // upsert writes r whole, inserting or replacing the row with r.id.
 func (sp *entitySpec) upsert(ctx context.Context, tx *sql.Tx, r row) error {
+	if err := sp.expandCreates(ctx, tx, r.id); err != nil {
+		return err
+	}
 	cols := []string{"id", "org_id", "updated_at", "version"}
 	args := []any{r.id, r.orgID, r.updated.String(), r.version}
 	sets := []string{"org_id = excluded.org_id", "updated_at = excluded.updated_at", "version = excluded.version"}
@@ -237,7 +240,7 @@ func (in *inserter) close() {
 // multiRow returns "INSERT INTO table (cols) VALUES (?, …), (?, …)" for n rows.
 func multiRow(table, cols string, ncols, n int) string {
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", ncols), ", ") + ")"
-	return "INSERT INTO " + table + " (" + cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+	return "INSERT OR FAIL INTO " + table + " (" + cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }
 
 const outboxCols = "entity, record_id, org_id, op, base_version, changes, hlc, created_at"
@@ -280,24 +283,12 @@ func (in *inserter) add(ctx context.Context, m Meta, f Fields) (Meta, error) {
 	m.UpdatedAt = ts
 	metaToFields(m, f)
 	in.records = append(in.records, m.ID, m.OrgID, ts.String(), m.Version)
-	// The outbox body is built by hand in field order: json.Marshal of a map
-	// would sort keys and re-validate every value.
-	body := make([]byte, 0, 1024)
-	body = append(body, '{')
-	for i, fs := range sp.fields {
-		v := f[fs.name]
-		in.records = append(in.records, fs.columnValue(v))
-		if i > 0 {
-			body = append(body, ',')
-		}
-		body = append(body, '"')
-		body = append(body, fs.name...)
-		body = append(body, `":{"old":null,"new":`...)
-		body = append(body, encodeValue(v)...)
-		body = append(body, '}')
+	for _, fs := range sp.fields {
+		in.records = append(in.records, fs.columnValue(f[fs.name]))
 	}
-	body = append(body, '}')
-	in.outbox = append(in.outbox, sp.entity, m.ID, m.OrgID, OpCreate, int64(0), string(body), ts.String(), s.now().UTC().Format(timeLayout))
+	// The create is queued with the compact body: the record as stored is
+	// the change, read back by [Store.Outbox] (see createBody).
+	in.outbox = append(in.outbox, sp.entity, m.ID, m.OrgID, OpCreate, int64(0), compactCreate, ts.String(), s.now().UTC().Format(timeLayout))
 	in.ids = append(in.ids, m.ID)
 	if len(in.ids) == insertGroup {
 		return m, in.flush(ctx)

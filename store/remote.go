@@ -172,16 +172,25 @@ func zeroValue(fs fieldSpec) any {
 // pendingFields returns the fields of record id that have unacknowledged
 // local changes.
 func pendingFields(ctx context.Context, q queryer, id string) (map[string]bool, error) {
-	rows, err := q.QueryContext(ctx, "SELECT changes FROM outbox WHERE record_id = ?", id)
+	rows, err := q.QueryContext(ctx, "SELECT entity, changes FROM outbox WHERE record_id = ?", id)
 	if err != nil {
 		return nil, fmt.Errorf("store: pending changes of %s: %w", id, err)
 	}
 	defer rows.Close()
 	pending := map[string]bool{}
 	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
+		var entity, body string
+		if err := rows.Scan(&entity, &body); err != nil {
 			return nil, fmt.Errorf("store: pending changes of %s: %w", id, err)
+		}
+		if body == compactCreate {
+			// A queued create changes every field.
+			if sp, ok := specs[entity]; ok {
+				for _, fs := range sp.fields {
+					pending[fs.name] = true
+				}
+				continue
+			}
 		}
 		var ch map[string]FieldChange
 		if err := json.Unmarshal([]byte(body), &ch); err != nil {

@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/a20-network/fieldbook/report"
+)
+
+// TestBatchRollup checks that batch inserts on a device with the report
+// rollup leave the same rollup as filling it from the stored activities,
+// and that single inserts still reach it through the trigger.
+func TestBatchRollup(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	batch := func() []Activity {
+		r := rand.New(rand.NewPCG(7, 8))
+		as := make([]Activity, 400)
+		for i := range as {
+			as[i] = fakeActivity(r)
+		}
+		return as
+	}
+	one := fakeActivity(rand.New(rand.NewPCG(9, 10)))
+
+	// Rollup first, then a batch and a single insert.
+	live := openTest(t)
+	if _, err := live.Report(ctx, report.Filter{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := live.CreateActivities(ctx, batch()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := live.CreateActivity(ctx, one); err != nil {
+		t.Fatal(err)
+	}
+	// The same activities first, then the rollup filled from them.
+	filled := openTest(t)
+	if err := filled.CreateActivities(ctx, batch()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := filled.CreateActivity(ctx, one); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := filled.Report(ctx, report.Filter{}); err != nil {
+		t.Fatal(err)
+	}
+	got, want := rollupRows(t, live), rollupRows(t, filled)
+	if len(got) == 0 || !slices.Equal(got, want) {
+		t.Fatalf("rollup after batch inserts differs: %d rows, want %d", len(got), len(want))
+	}
+	var marks int
+	if err := live.reader.QueryRow("SELECT count(*) FROM meta WHERE key = ?", rollupBatchKey).Scan(&marks); err != nil || marks != 0 {
+		t.Fatalf("batch mark left behind: %d %v", marks, err)
+	}
+	// A failed batch adds nothing.
+	bad := batch()[:3]
+	bad[2].Title = ""
+	if err := live.CreateActivities(ctx, bad); err == nil {
+		t.Fatal("invalid batch accepted")
+	}
+	dup := batch()[:3]
+	dup[2].ID = dup[1].ID
+	dup[1].ID, dup[2].ID = "dup-1", "dup-1"
+	if err := live.CreateActivities(ctx, dup); err == nil {
+		t.Fatal("batch reusing an id accepted")
+	}
+	if after := rollupRows(t, live); !slices.Equal(after, got) {
+		t.Fatal("a refused batch changed the rollup")
+	}
+}
+
+func rollupRows(t *testing.T, s *Store) []string {
+	t.Helper()
+	rows, err := s.reader.Query("SELECT dim, month, org_id, key, n, " + strings.Join(rollupSums, ", ") + " FROM " + report.RollupTable + " ORDER BY dim, month, org_id, key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var dim, month, org, key string
+		v := make([]int64, 1+len(rollupSums))
+		dest := []any{&dim, &month, &org, &key}
+		for i := range v {
+			dest = append(dest, &v[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprint(dim, month, org, key, v))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
