@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/ui"
+)
+
+// processStart is taken as early as package main can: the start-up
+// measurement counts from here.
+var processStart = time.Now()
+
+// newSyncer builds the sync engine the window drives; nil until a sync
+// engine registers itself, in which case the Sync screen works from the
+// store alone and says the device is not connected to a hub.
+var newSyncer func(st *store.Store, cfg config) ui.Syncer
+
+// extraScreens are tabs other parts of the app add (reports); each is built
+// from the open store.
+var extraScreens []func(st *store.Store, cfg config) ui.Screen
+
+func init() {
+	commands["gui"] = command{summary: "open the app window (the default)", run: runGUI}
+}
+
+// guiOptions are the gui command's flags; all are for tooling, not people.
+type guiOptions struct {
+	screenshotDir  string
+	screenshotLang string
+	measure        bool
+}
+
+func runGUI(ctx context.Context, cfg config, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("gui", flag.ContinueOnError)
+	var opts guiOptions
+	fs.StringVar(&opts.screenshotDir, "screenshot", "", "capture every tab into DIR/<lang>-<tab>.png and exit")
+	fs.StringVar(&opts.screenshotLang, "screenshot-langs", "en,fr", "languages to capture, comma-separated")
+	fs.BoolVar(&opts.measure, "measure-startup", false, "print the time to first frame and memory after scrolling the activity list, then exit")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	localeDir := filepath.Join(cfg.dataDir, "locales")
+	bundle, lerrs := locales.Load(localeDir)
+	for _, e := range lerrs {
+		slog.Warn("localeFileSkipped", "err", e)
+	}
+
+	a := app.NewWithID("org.a20network.fieldbook")
+	a.SetIcon(iconResource())
+	w := a.NewWindow("Fieldbook")
+	w.Resize(fyne.NewSize(1280, 800))
+	deps := ui.Deps{Store: st, Bundle: bundle, LocaleDir: localeDir, Lang: cfg.lang, DataDir: cfg.dataDir, Version: Version}
+	if newSyncer != nil {
+		deps.Syncer = newSyncer(st, cfg)
+	}
+	for _, mk := range extraScreens {
+		deps.Extra = append(deps.Extra, mk(st, cfg))
+	}
+	if opts.screenshotDir != "" || opts.measure {
+		// Tooling runs must not stop at the first-start screen.
+		if _, ok, _ := st.Setting(ctx, "language"); !ok && deps.Lang == "" {
+			deps.Lang = "en"
+		}
+	}
+	u := ui.New(a, w, deps)
+	switch {
+	case opts.measure:
+		a.Lifecycle().SetOnStarted(func() { go measureStartup(a, w, u, out) })
+	case opts.screenshotDir != "":
+		a.Lifecycle().SetOnStarted(func() { go captureScreens(a, w, u, opts, out) })
+	}
+	go func() {
+		<-ctx.Done()
+		fyne.Do(a.Quit)
+	}()
+	w.ShowAndRun()
+	return nil
+}
+
+// measureStartup reports how long the first frame took, then scrolls the
+// whole activity list and reports the resident memory.
+func measureStartup(a fyne.App, w fyne.Window, u *ui.UI, out io.Writer) {
+	var img image.Image
+	fyne.DoAndWait(func() { img = w.Canvas().Capture() })
+	first := time.Since(processStart)
+	_ = img
+	fmt.Fprintf(out, "first_frame_ms=%d\n", first.Milliseconds())
+	start := time.Now()
+	total := 0
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		fyne.DoAndWait(func() { total = u.ActivityCount() })
+		if total > 0 {
+			break
+		}
+	}
+	rows := 0
+	for i := 0; i < total; i += 100 {
+		loaded := false
+		fyne.DoAndWait(func() { loaded = u.ScrollActivities(i) })
+		for deadline := time.Now().Add(10 * time.Second); !loaded && time.Now().Before(deadline); {
+			time.Sleep(2 * time.Millisecond)
+			fyne.DoAndWait(func() { loaded = u.ScrollActivities(i) })
+		}
+		rows = i
+	}
+	fyne.DoAndWait(func() { u.ScrollActivities(total - 1) })
+	fmt.Fprintf(out, "activities=%d scrolled_to=%d scroll_ms=%d\n", total, rows, time.Since(start).Milliseconds())
+	fmt.Fprintf(out, "rss_mb=%.1f\n", float64(residentBytes())/(1<<20))
+	fyne.Do(a.Quit)
+}
+
+// residentBytes reads the process's resident set size (Linux), or 0.
+func residentBytes() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(rest), "%d", &kb)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+// captureScreens saves a picture of every tab in every requested language.
+func captureScreens(a fyne.App, w fyne.Window, u *ui.UI, opts guiOptions, out io.Writer) {
+	defer fyne.Do(a.Quit)
+	if err := os.MkdirAll(opts.screenshotDir, 0o755); err != nil {
+		slog.Error("screenshotDir", "err", err)
+		return
+	}
+	settle := func() { time.Sleep(1500 * time.Millisecond) }
+	settle()
+	for _, lang := range strings.Split(opts.screenshotLang, ",") {
+		lang = strings.TrimSpace(lang)
+		fyne.DoAndWait(func() { u.SetLanguage(lang) })
+		settle()
+		var tabs []string
+		fyne.DoAndWait(func() { tabs = u.Tabs() })
+		for _, tab := range tabs {
+			fyne.DoAndWait(func() { u.SelectTab(tab) })
+			settle()
+			fyne.DoAndWait(func() { u.SelectFirst() })
+			settle()
+			var img image.Image
+			fyne.DoAndWait(func() { img = w.Canvas().Capture() })
+			path := filepath.Join(opts.screenshotDir, lang+"-"+tab+".png")
+			if err := writePNG(path, img); err != nil {
+				slog.Error("screenshot", "path", path, "err", err)
+				continue
+			}
+			fmt.Fprintln(out, path)
+		}
+	}
+}
+
+func writePNG(path string, img image.Image) error {
+	if img == nil {
+		return errors.New("no image captured")
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	if err := png.Encode(f, img); err != nil {
+		f.Close()
+		return fmt.Errorf("encode %s: %w", path, err)
+	}
+	return f.Close()
+}
