@@ -166,16 +166,28 @@ func captureScreens(a fyne.App, w fyne.Window, u *ui.UI, opts guiOptions, out io
 			settle()
 			fyne.DoAndWait(func() { u.SelectFirst() })
 			settle()
-			var img image.Image
-			fyne.DoAndWait(func() { img = w.Canvas().Capture() })
 			path := filepath.Join(opts.screenshotDir, lang+"-"+tab+".png")
-			if err := writePNG(path, img); err != nil {
+			if err := shoot(w, path, out); err != nil {
 				slog.Error("screenshot", "path", path, "err", err)
-				continue
 			}
-			fmt.Fprintln(out, path)
 		}
 	}
+}
+
+// shoot asks the screenshot script to grab the screen into path ("shot
+// PATH" on out) and waits for the file. Reading the window's own front
+// buffer (Canvas.Capture) comes back blank under Xvfb's software GL, so the
+// canvas capture is only the fallback when no script answers.
+func shoot(w fyne.Window, path string, out io.Writer) error {
+	fmt.Fprintf(out, "shot %s\n", path)
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if _, err := os.Stat(path); err == nil {
+			return nil
+		}
+	}
+	var img image.Image
+	fyne.DoAndWait(func() { img = w.Canvas().Capture() })
+	return writePNG(path, img)
 }
 
 func writePNG(path string, img image.Image) error {

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -100,9 +101,10 @@ func (s *activitiesScreen) build() fyne.CanvasObject {
 
 // showPlaceholder empties the detail side.
 func (s *activitiesScreen) showPlaceholder() {
-	msg := wrapped(s.u.l.T("activities.none_selected"))
-	msg.Alignment = fyne.TextAlignCenter
-	s.detail.Objects = []fyne.CanvasObject{container.NewCenter(msg)}
+	// Not wrapped: a wrapping label in a centring container has no width to
+	// wrap to and would ask for a window as tall as its words.
+	msg := &widget.Label{Text: s.u.l.T("activities.none_selected"), Alignment: fyne.TextAlignCenter, Truncation: fyne.TextTruncateEllipsis}
+	s.detail.Objects = []fyne.CanvasObject{container.NewVBox(layout.NewSpacer(), msg, layout.NewSpacer())}
 	s.detail.Refresh()
 }
 
@@ -194,14 +196,15 @@ func (s *activitiesScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) 
 	row := o.(*activityRow)
 	a, ok := s.at(id)
 	if !ok {
-		row.date.SetText("")
 		row.title.SetText(s.u.l.T("activities.loading"))
 		row.meta.SetText("")
 		return
 	}
-	row.date.SetText(a.StartDate)
 	row.title.SetText(a.Title)
-	meta := s.kinds.label(a.Kind) + " · " + countryName(s.u.l, a.Country)
+	meta := a.StartDate + " · " + s.kinds.label(a.Kind) + " · " + countryName(s.u.l, a.Country)
+	if a.Place != "" {
+		meta += ", " + a.Place
+	}
 	if a.Status == "draft" {
 		meta += " · " + s.u.l.T("status.draft")
 	}
@@ -281,22 +284,22 @@ func validDate(v string) bool {
 	return err == nil
 }
 
-// activityRow is one line of the activity list.
+// activityRow is one entry of the activity list: the title, and below it
+// the date, kind and place.
 type activityRow struct {
 	widget.BaseWidget
-	date, title, meta *widget.Label
+	title, meta *widget.Label
 }
 
 func newActivityRow() *activityRow {
 	r := &activityRow{
-		date:  &widget.Label{TextStyle: fyne.TextStyle{Monospace: true}},
-		title: &widget.Label{Truncation: fyne.TextTruncateEllipsis},
-		meta:  &widget.Label{Importance: widget.LowImportance},
+		title: &widget.Label{Truncation: fyne.TextTruncateEllipsis, TextStyle: fyne.TextStyle{Bold: true}},
+		meta:  &widget.Label{Truncation: fyne.TextTruncateEllipsis, Importance: widget.LowImportance, SizeName: theme.SizeNameCaptionText},
 	}
 	r.ExtendBaseWidget(r)
 	return r
 }
 
 func (r *activityRow) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.date, r.meta, r.title))
+	return widget.NewSimpleRenderer(container.New(layout.NewCustomPaddedVBoxLayout(-12), r.title, r.meta))
 }

@@ -33,8 +33,7 @@ func (s *conflictsScreen) build() fyne.CanvasObject {
 	s.box = container.NewVBox()
 	s.count = &widget.Label{}
 	s.refresh()
-	return container.NewBorder(container.NewVBox(heading(l.T("conflicts.title")), wrapped(l.T("conflicts.explain")), s.count), nil, nil, nil,
-		container.NewVScroll(s.box))
+	return container.NewVScroll(container.NewVBox(heading(l.T("conflicts.title")), wrapped(l.T("conflicts.explain")), s.count, s.box))
 }
 
 // refresh reads the open conflicts again.

@@ -40,7 +40,7 @@ func (u *UI) offerDrafts() {
 	}
 	l := u.l
 	offer := &draftsOffer{open: map[string]*widget.Button{}, drop: map[string]*widget.Button{}, names: map[string]string{}}
-	rows := container.NewVBox(wrapped(l.N("drafts.found", len(activityDrafts))))
+	rows := container.NewVBox(widget.NewLabel(l.N("drafts.found", len(activityDrafts))))
 	for _, d := range activityDrafts {
 		var st activityDraft
 		if err := json.Unmarshal([]byte(d.Body), &st); err != nil {

@@ -19,7 +19,7 @@ type noticeBar struct {
 }
 
 func newNoticeBar() *noticeBar {
-	n := &noticeBar{label: &widget.Label{Wrapping: fyne.TextWrapWord}}
+	n := &noticeBar{label: &widget.Label{Truncation: fyne.TextTruncateEllipsis}}
 	n.action = &widget.Button{Importance: widget.HighImportance, OnTapped: n.onAction}
 	return n
 }

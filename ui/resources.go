@@ -82,9 +82,8 @@ func (s *resourcesScreen) build() fyne.CanvasObject {
 }
 
 func (s *resourcesScreen) showPlaceholder() {
-	msg := wrapped(s.u.l.T("resources.none_selected"))
-	msg.Alignment = fyne.TextAlignCenter
-	s.detail.Objects = []fyne.CanvasObject{container.NewCenter(msg)}
+	msg := &widget.Label{Text: s.u.l.T("resources.none_selected"), Alignment: fyne.TextAlignCenter, Truncation: fyne.TextTruncateEllipsis}
+	s.detail.Objects = []fyne.CanvasObject{container.NewVBox(layout.NewSpacer(), msg, layout.NewSpacer())}
 	s.detail.Refresh()
 }
 

@@ -341,7 +341,6 @@ func (u *UI) showError(err error) {
 // confirm asks a yes/no question with localized buttons.
 func (u *UI) confirm(title, message, yes string, onYes func()) {
 	lbl := widget.NewLabel(message)
-	lbl.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomConfirm(title, yes, u.l.T("button.cancel"), lbl, func(ok bool) {
 		if ok {
 			onYes()

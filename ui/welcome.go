@@ -45,13 +45,14 @@ func (w *welcomeScreen) buildLanguage() fyne.CanvasObject {
 		}
 	}
 	w.next = &widget.Button{Text: l.T("welcome.continue"), Importance: widget.HighImportance, OnTapped: w.onContinue}
-	return container.NewCenter(container.NewVBox(
+	box := container.NewVBox(
 		&widget.Label{Text: l.T("welcome.title"), TextStyle: fyne.TextStyle{Bold: true}, SizeName: "headingText", Alignment: fyne.TextAlignCenter},
 		wrapped(l.T("welcome.intro")),
 		heading(l.T("welcome.choose_language")),
 		w.language,
 		container.NewHBox(layout.NewSpacer(), w.next),
-	))
+	)
+	return fixedWidth(box)
 }
 
 func (w *welcomeScreen) onContinue() {
@@ -74,7 +75,15 @@ func (w *welcomeScreen) buildEnroll() fyne.CanvasObject {
 		wrapped(l.T("welcome.offline_explain")),
 		container.NewHBox(layout.NewSpacer(), w.offline),
 	)
-	return container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(520, box.MinSize().Height)), box))
+	return fixedWidth(box)
+}
+
+// fixedWidth centres box at a readable width, so its wrapping labels have a
+// width to wrap to.
+func fixedWidth(box *fyne.Container) fyne.CanvasObject {
+	const width = 560
+	box.Resize(fyne.NewSize(width, box.MinSize().Height))
+	return container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(width, box.MinSize().Height)), box))
 }
 
 // onOffline leaves the first-start screen for the app itself.
