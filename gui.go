@@ -11,11 +11,15 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/a20-network/fieldbook/locales"
 	"github.com/a20-network/fieldbook/store"
@@ -55,11 +59,18 @@ func runGUI(ctx context.Context, cfg config, args []string, out io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	st, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
+	// The database opens while the window and its graphics start, so the
+	// first screen with records appears as early as both allow.
+	type opened struct {
+		st  *store.Store
+		err error
 	}
-	defer st.Close()
+	openc := make(chan opened, 1)
+	go func() {
+		st, err := openStore(ctx, cfg)
+		slog.Debug("startupStage", "stage", "storeOpen", "ms", time.Since(processStart).Milliseconds())
+		openc <- opened{st, err}
+	}()
 	localeDir := filepath.Join(cfg.dataDir, "locales")
 	bundle, lerrs := locales.Load(localeDir)
 	for _, e := range lerrs {
@@ -70,6 +81,54 @@ func runGUI(ctx context.Context, cfg config, args []string, out io.Writer) error
 	a.SetIcon(iconResource())
 	w := a.NewWindow("Fieldbook")
 	w.Resize(fyne.NewSize(1280, 800))
+	w.SetContent(&widget.ProgressBarInfinite{})
+	slog.Debug("startupStage", "stage", "windowMade", "ms", time.Since(processStart).Milliseconds())
+
+	var st *store.Store
+	var openErr error
+	a.Lifecycle().SetOnStarted(func() {
+		go func() {
+			o := <-openc
+			fyne.Do(func() {
+				st, openErr = o.st, o.err
+				if openErr != nil {
+					slog.Error("openStore", "err", openErr)
+					d := dialog.NewError(openErr, w)
+					d.SetOnClosed(a.Quit)
+					d.Show()
+					return
+				}
+				u := ui.New(a, w, guiDeps(ctx, st, bundle, localeDir, cfg, opts))
+				slog.Debug("startupStage", "stage", "uiBuilt", "ms", time.Since(processStart).Milliseconds())
+				switch {
+				case opts.measure:
+					go measureStartup(a, w, u, out)
+				case opts.screenshotDir != "":
+					go captureScreens(a, w, u, opts, out)
+				}
+			})
+		}()
+	})
+	go func() {
+		<-ctx.Done()
+		fyne.Do(a.Quit)
+	}()
+	w.ShowAndRun()
+	if st == nil && openErr == nil {
+		// Quit before the database finished opening.
+		o := <-openc
+		st, openErr = o.st, o.err
+	}
+	if st != nil {
+		if err := st.Close(); err != nil {
+			return fmt.Errorf("close database: %w", err)
+		}
+	}
+	return openErr
+}
+
+// guiDeps wires the open store, languages and optional parts for the UI.
+func guiDeps(ctx context.Context, st *store.Store, bundle *locales.Bundle, localeDir string, cfg config, opts guiOptions) ui.Deps {
 	deps := ui.Deps{Store: st, Bundle: bundle, LocaleDir: localeDir, Lang: cfg.lang, DataDir: cfg.dataDir, Version: Version}
 	if newSyncer != nil {
 		deps.Syncer = newSyncer(st, cfg)
@@ -83,19 +142,7 @@ func runGUI(ctx context.Context, cfg config, args []string, out io.Writer) error
 			deps.Lang = "en"
 		}
 	}
-	u := ui.New(a, w, deps)
-	switch {
-	case opts.measure:
-		a.Lifecycle().SetOnStarted(func() { go measureStartup(a, w, u, out) })
-	case opts.screenshotDir != "":
-		a.Lifecycle().SetOnStarted(func() { go captureScreens(a, w, u, opts, out) })
-	}
-	go func() {
-		<-ctx.Done()
-		fyne.Do(a.Quit)
-	}()
-	w.ShowAndRun()
-	return nil
+	return deps
 }
 
 // measureStartup reports how long the first frame took, then scrolls the
@@ -114,6 +161,9 @@ func measureStartup(a fyne.App, w fyne.Window, u *ui.UI, out io.Writer) {
 			break
 		}
 	}
+	if limit, err := strconv.Atoi(os.Getenv("FIELDBOOK_MEASURE_ROWS")); err == nil && limit < total {
+		total = limit
+	}
 	rows := 0
 	for i := 0; i < total; i += 100 {
 		loaded := false
@@ -126,7 +176,9 @@ func measureStartup(a fyne.App, w fyne.Window, u *ui.UI, out io.Writer) {
 	}
 	fyne.DoAndWait(func() { u.ScrollActivities(total - 1) })
 	fmt.Fprintf(out, "activities=%d scrolled_to=%d scroll_ms=%d\n", total, rows, time.Since(start).Milliseconds())
-	fmt.Fprintf(out, "rss_mb=%.1f\n", float64(residentBytes())/(1<<20))
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Fprintf(out, "rss_mb=%.1f go_heap_mb=%.1f go_sys_mb=%.1f\n", float64(residentBytes())/(1<<20), float64(ms.HeapInuse)/(1<<20), float64(ms.Sys)/(1<<20))
 	fyne.Do(a.Quit)
 }
 

@@ -40,6 +40,10 @@ type activitiesScreen struct {
 	gen     int // bumps when the filter changes; stale pages are dropped
 	pages   map[int][]store.Activity
 	loading map[int]bool
+	// cursors says where a page starts, learned from the page before it,
+	// so scrolling on reads from the index instead of skipping OFFSET
+	// rows. They are tiny and outlive page eviction.
+	cursors map[int]pageCursor
 	timer   *time.Timer // debounces typing in the search box
 
 	detail   *fyne.Container
@@ -49,7 +53,7 @@ type activitiesScreen struct {
 
 func newActivitiesScreen(u *UI) *activitiesScreen {
 	l := u.l
-	s := &activitiesScreen{u: u, pages: map[int][]store.Activity{}, loading: map[int]bool{}}
+	s := &activitiesScreen{u: u, pages: map[int][]store.Activity{}, loading: map[int]bool{}, cursors: map[int]pageCursor{}}
 	all := l.T("filter.all")
 	s.kinds = codeChoices(l, codes.ActivityKinds).withAll(all)
 	s.themes = codeChoices(l, codes.Themes).withAll(all)
@@ -126,6 +130,7 @@ func (s *activitiesScreen) refresh() {
 	gen := s.gen
 	s.pages = map[int][]store.Activity{}
 	s.loading = map[int]bool{}
+	s.cursors = map[int]pageCursor{}
 	f := s.filter
 	st := s.u.deps.Store
 	s.u.run.async(func() func() {
@@ -169,6 +174,9 @@ func (s *activitiesScreen) load(page int) {
 	gen := s.gen
 	f := s.filter
 	f.Limit, f.Offset = pageSize, page*pageSize
+	if c, ok := s.cursors[page]; ok {
+		f.To, f.Offset = c.date, c.skip
+	}
 	st := s.u.deps.Store
 	s.u.run.async(func() func() {
 		rows, err := st.Activities(context.Background(), f)
@@ -187,9 +195,42 @@ func (s *activitiesScreen) load(page int) {
 				}
 			}
 			s.pages[page] = rows
+			s.learnCursor(page, rows)
 			s.list.Refresh()
 		}
 	})
+}
+
+// pageCursor locates a page by the start date of its first row: the page
+// is the activities up to date, skipping the first skip of them (those with
+// exactly that date that earlier pages showed).
+type pageCursor struct {
+	date string
+	skip int
+}
+
+// learnCursor works out where the page after page starts from page's rows.
+func (s *activitiesScreen) learnCursor(page int, rows []store.Activity) {
+	if len(rows) < pageSize {
+		return
+	}
+	last := rows[len(rows)-1].StartDate
+	n := 0
+	for _, a := range rows {
+		if a.StartDate == last {
+			n++
+		}
+	}
+	skip := n
+	if n == len(rows) && page > 0 {
+		// The whole page has one date: earlier pages may hold more of it.
+		c, ok := s.cursors[page]
+		if !ok || c.date != last {
+			return
+		}
+		skip = c.skip + n
+	}
+	s.cursors[page+1] = pageCursor{date: last, skip: skip}
 }
 
 func (s *activitiesScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {

@@ -271,3 +271,42 @@ func TestActivityListLoadsPagesLazilyAndFilters(t *testing.T) {
 type onlyTap struct{ fn func() }
 
 func (o *onlyTap) Tapped(*fyne.PointEvent) { o.fn() }
+
+// TestScrollingReadsEveryRowOnceInOrder walks the list top to bottom, as
+// scrolling does, and checks each row against the store's own order,
+// including runs of one date longer than a page.
+func TestScrollingReadsEveryRowOnceInOrder(t *testing.T) {
+	h := newHarness(t)
+	var batch []store.Activity
+	for i := range 900 {
+		date := "2025-06-01" // 500 rows share this date: longer than a page
+		if i >= 500 {
+			date = fmt.Sprintf("2025-05-%02d", 1+i%28)
+		}
+		batch = append(batch, sampleActivity(fmt.Sprintf("Row %03d", i), "MW", date))
+	}
+	if err := h.st.CreateActivities(context.Background(), batch); err != nil {
+		t.Fatal(err)
+	}
+	want := h.activities(store.ActivityFilter{})
+	u := h.start("en")
+	s := u.activities
+	for i := range want {
+		if i%100 == 0 {
+			u.ScrollActivities(i)
+		}
+		a, ok := s.at(i)
+		if !ok {
+			h.settle()
+			if a, ok = s.at(i); !ok {
+				t.Fatalf("row %d not loaded", i)
+			}
+		}
+		if a.ID != want[i].ID {
+			t.Fatalf("row %d is %q, want %q", i, a.Title, want[i].Title)
+		}
+	}
+	if len(s.cursors) < 3 {
+		t.Fatalf("only %d page cursors learned while scrolling", len(s.cursors))
+	}
+}

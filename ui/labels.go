@@ -4,6 +4,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
@@ -74,8 +75,22 @@ func countryName(l *locales.Localizer, code string) string {
 	return code
 }
 
-// countryChoices lists every country, sorted by name in l's language.
+// countryCache holds countryChoices by language tag: naming and sorting 249
+// countries is the slowest part of building the screens.
+var countryCache sync.Map // language tag string → choices
+
+// countryChoices lists every country, sorted by name in l's language. The
+// result is shared: callers must not modify it.
 func countryChoices(l *locales.Localizer) choices {
+	if c, ok := countryCache.Load(l.Tag().String()); ok {
+		return c.(choices)
+	}
+	c := makeCountryChoices(l)
+	countryCache.Store(l.Tag().String(), c)
+	return c
+}
+
+func makeCountryChoices(l *locales.Localizer) choices {
 	type pair struct{ code, name string }
 	ps := make([]pair, 0, len(codes.Countries.Codes))
 	for _, c := range codes.Countries.Codes {

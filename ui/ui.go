@@ -129,6 +129,8 @@ type UI struct {
 	root *fyne.Container // holds the current content; replaced on rebuild
 	tabs *container.AppTabs
 	keys []string // tab keys in tab order
+	// builders make each tab's content, in tab order.
+	builders []func() fyne.CanvasObject
 
 	notice *noticeBar
 
@@ -210,34 +212,51 @@ func (u *UI) build() {
 	u.sync = newSyncScreen(u)
 	u.conflicts = newConflictsScreen(u)
 	u.settings = newSettingsScreen(u)
-	items := []*container.TabItem{
-		container.NewTabItem(l.T("tab.activities"), u.activities.build()),
-		container.NewTabItem(l.T("tab.resources"), u.resources.build()),
-		container.NewTabItem(l.T("tab.organizations"), u.orgs.build()),
-	}
+	// Only the tab in view is built now; the others on first selection, so
+	// start-up pays for one screen.
+	u.builders = []func() fyne.CanvasObject{u.activities.build, u.resources.build, u.orgs.build}
+	titles := []string{l.T("tab.activities"), l.T("tab.resources"), l.T("tab.organizations")}
 	u.keys = []string{TabActivities, TabResources, TabOrganizations}
 	for i, s := range u.deps.Extra {
-		items = append(items, container.NewTabItem(s.Title(l), s.Build(l, u.win)))
+		u.builders = append(u.builders, func() fyne.CanvasObject { return s.Build(l, u.win) })
+		titles = append(titles, s.Title(l))
 		u.keys = append(u.keys, "extra"+string(rune('0'+i)))
 	}
-	items = append(items,
-		container.NewTabItem(l.T("tab.sync"), u.sync.build()),
-		container.NewTabItem(l.T("tab.conflicts"), u.conflicts.build()),
-		container.NewTabItem(l.T("tab.settings"), u.settings.build()),
-	)
+	u.builders = append(u.builders, u.sync.build, u.conflicts.build, u.settings.build)
+	titles = append(titles, l.T("tab.sync"), l.T("tab.conflicts"), l.T("tab.settings"))
 	u.keys = append(u.keys, TabSync, TabConflicts, TabSettings)
+	items := make([]*container.TabItem, len(titles))
+	for i, t := range titles {
+		items[i] = container.NewTabItem(t, container.NewStack())
+	}
 	u.tabs = container.NewAppTabs(items...)
 	u.tabs.OnSelected = func(*container.TabItem) { u.onTabSelected() }
 	u.root.Objects = []fyne.CanvasObject{container.NewBorder(nil, u.notice.build(), nil, nil, u.tabs)}
+	u.ensureBuilt(0)
 	u.root.Refresh()
 	if selected != "" {
 		u.SelectTab(selected)
 	}
 }
 
+// ensureBuilt builds tab i's content if it has not been built yet.
+func (u *UI) ensureBuilt(i int) {
+	stack := u.tabs.Items[i].Content.(*fyne.Container)
+	if len(stack.Objects) == 0 {
+		stack.Objects = []fyne.CanvasObject{u.builders[i]()}
+		stack.Refresh()
+	}
+}
+
 // onTabSelected refreshes the screen that just came into view, so counts
 // and lists show what changed elsewhere.
 func (u *UI) onTabSelected() {
+	if i := u.tabs.SelectedIndex(); i >= 0 {
+		if stack := u.tabs.Items[i].Content.(*fyne.Container); len(stack.Objects) == 0 {
+			u.ensureBuilt(i)
+			return // just built: already fresh
+		}
+	}
 	switch u.SelectedTab() {
 	case TabSync:
 		u.sync.refresh()
