@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -138,6 +139,10 @@ func runSample(ctx context.Context, cfg config, args []string, out io.Writer) er
 		done += size
 	}
 
+	if err := sampleConflicts(ctx, st, firstActivities); err != nil {
+		return err
+	}
+
 	var resourceIDs []string
 	for i, r := range sampleResources {
 		c := sampleCountries[i%len(sampleCountries)]
@@ -221,4 +226,33 @@ func sampleActivity(rng *rand.Rand, today time.Time) store.Activity {
 		a.FollowUpDate = start.AddDate(0, 1, 0).Format(store.DateLayout)
 	}
 	return a
+}
+
+// sampleConflicts records what a colleague's laptop changed differently in
+// two of the activities, as a sync would, so the Conflicts inbox has
+// something to show.
+func sampleConflicts(ctx context.Context, st *store.Store, ids []string) error {
+	if len(ids) < 2 {
+		return nil
+	}
+	raw := func(v any) json.RawMessage { b, _ := json.Marshal(v); return b }
+	var cs []store.Conflict
+	for i, id := range ids[:2] {
+		a, err := st.Activity(ctx, id)
+		if err != nil {
+			return fmt.Errorf("sample: conflict: %w", err)
+		}
+		c := store.Conflict{ID: store.NewID(), Entity: store.EntityActivity, RecordID: id,
+			WinnerHLC: a.UpdatedAt.String(), LoserHLC: a.UpdatedAt.String(), LoserBy: "laptop-kasungu-02", CreatedAt: st.Now()}
+		if i == 0 {
+			c.Field, c.Winner, c.Loser = "title", raw(a.Title), raw(a.Title+" (with parents)")
+		} else {
+			c.Field, c.Winner, c.Loser = "girls_6_11", raw(a.Reach.Girls[1]), raw(a.Reach.Girls[1]+7)
+		}
+		cs = append(cs, c)
+	}
+	if err := st.ApplyRemote(ctx, nil, cs, nil); err != nil {
+		return fmt.Errorf("sample: conflicts: %w", err)
+	}
+	return nil
 }

@@ -335,7 +335,7 @@ type activityRow struct {
 func newActivityRow() *activityRow {
 	r := &activityRow{
 		title: &widget.Label{Truncation: fyne.TextTruncateEllipsis, TextStyle: fyne.TextStyle{Bold: true}},
-		meta:  &widget.Label{Truncation: fyne.TextTruncateEllipsis, Importance: widget.LowImportance, SizeName: theme.SizeNameCaptionText},
+		meta:  &widget.Label{Truncation: fyne.TextTruncateEllipsis, SizeName: theme.SizeNameCaptionText},
 	}
 	r.ExtendBaseWidget(r)
 	return r

@@ -31,24 +31,24 @@ const reasonNotNumber = "not_number"
 
 // activityDraft is the form's state as typed, saved as JSON in drafts.
 type activityDraft struct {
-	ID           string    `json:"id,omitempty"`
-	Kind         string    `json:"kind"`
-	Status       string    `json:"status"`
-	Visibility   string    `json:"visibility"`
-	Title        string    `json:"title"`
-	StartDate    string    `json:"start_date"`
-	EndDate      string    `json:"end_date"`
-	Country      string    `json:"country"`
-	Place        string    `json:"place"`
-	Lat          string    `json:"lat"`
-	Lon          string    `json:"lon"`
-	Themes       []string  `json:"themes"`
+	ID           string       `json:"id,omitempty"`
+	Kind         string       `json:"kind"`
+	Status       string       `json:"status"`
+	Visibility   string       `json:"visibility"`
+	Title        string       `json:"title"`
+	StartDate    string       `json:"start_date"`
+	EndDate      string       `json:"end_date"`
+	Country      string       `json:"country"`
+	Place        string       `json:"place"`
+	Lat          string       `json:"lat"`
+	Lon          string       `json:"lon"`
+	Themes       []string     `json:"themes"`
 	Reach        [3][3]string `json:"reach"`
-	Adults       string    `json:"adults"`
-	Partners     string    `json:"partners"`
-	Summary      string    `json:"summary"`
-	FollowUp     string    `json:"follow_up"`
-	FollowUpDate string    `json:"follow_up_date"`
+	Adults       string       `json:"adults"`
+	Partners     string       `json:"partners"`
+	Summary      string       `json:"summary"`
+	FollowUp     string       `json:"follow_up"`
+	FollowUpDate string       `json:"follow_up_date"`
 }
 
 func draftKey(id string) string {

@@ -24,13 +24,13 @@ type syncScreen struct {
 	u *UI
 
 	hub, reachable, pending, rejected, conflicts, last, lastErr *widget.Label
-	outcome                                                    *widget.Label
-	progress                                                   *widget.ProgressBar
-	progressText                                               *widget.Label
-	syncNow                                                    *widget.Button
-	rejections                                                 *fyne.Container
-	running                                                    bool
-	status                                                     client.Status
+	outcome                                                     *widget.Label
+	progress                                                    *widget.ProgressBar
+	progressText                                                *widget.Label
+	syncNow                                                     *widget.Button
+	rejections                                                  *fyne.Container
+	running                                                     bool
+	status                                                      client.Status
 }
 
 func newSyncScreen(u *UI) *syncScreen { return &syncScreen{u: u} }

@@ -389,7 +389,7 @@ func (u *UI) ActivityCount() int {
 // ScrollActivities scrolls the activity list to row i and reports whether
 // that row's page is loaded. It lets tooling walk the whole list.
 func (u *UI) ScrollActivities(i int) bool {
-	if u.activities == nil || u.activities.list == nil {
+	if u.activities == nil || u.activities.list == nil || i < 0 || i >= u.activities.total {
 		return false
 	}
 	u.activities.list.ScrollTo(i)
