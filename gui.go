@@ -196,24 +196,35 @@ func measureStartup(a fyne.App, w fyne.Window, u *ui.UI, out io.Writer) {
 	fmt.Fprintf(out, "activities=%d scrolled_to=%d scroll_ms=%d\n", total, rows, time.Since(start).Milliseconds())
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	fmt.Fprintf(out, "rss_mb=%.1f go_heap_mb=%.1f go_sys_mb=%.1f\n", float64(residentBytes())/(1<<20), float64(ms.HeapInuse)/(1<<20), float64(ms.Sys)/(1<<20))
+	rss, anon, file := residentBytes()
+	mb := func(n uint64) float64 { return float64(n) / (1 << 20) }
+	fmt.Fprintf(out, "rss_mb=%.1f rss_anon_mb=%.1f rss_file_mb=%.1f go_heap_mb=%.1f go_sys_mb=%.1f\n",
+		mb(uint64(rss)), mb(uint64(anon)), mb(uint64(file)), mb(ms.HeapInuse), mb(ms.Sys))
 	fyne.Do(a.Quit)
 }
 
-// residentBytes reads the process's resident set size (Linux), or 0.
-func residentBytes() int64 {
+// residentBytes reads the process's resident set size and its anonymous
+// and file-backed parts (Linux; zeros elsewhere).
+func residentBytes() (total, anon, file int64) {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
-		return 0
+		return 0, 0, 0
+	}
+	read := func(rest string) int64 {
+		var kb int64
+		fmt.Sscanf(strings.TrimSpace(rest), "%d", &kb)
+		return kb * 1024
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			var kb int64
-			fmt.Sscanf(strings.TrimSpace(rest), "%d", &kb)
-			return kb * 1024
+			total = read(rest)
+		} else if rest, ok := strings.CutPrefix(line, "RssAnon:"); ok {
+			anon = read(rest)
+		} else if rest, ok := strings.CutPrefix(line, "RssFile:"); ok {
+			file = read(rest)
 		}
 	}
-	return 0
+	return total, anon, file
 }
 
 // captureScreens saves a picture of every tab in every requested language.

@@ -45,6 +45,8 @@ func BenchmarkStartup(b *testing.B) {
 		b.ReportMetric(m["exec_to_frame_ms"], "exec-to-frame-ms")
 		b.ReportMetric(m["first_rows_ms"], "first-rows-ms")
 		b.ReportMetric(m["rss_mb"], "rss-MB")
+		b.ReportMetric(m["rss_anon_mb"], "rss-anon-MB")
+		b.ReportMetric(m["go_heap_mb"], "go-heap-MB")
 		b.ReportMetric(m["scroll_ms"]/1000, "scroll-s")
 	}
 }

@@ -273,6 +273,22 @@ func (s *activitiesScreen) open(id string) {
 	s.form.offerDraft()
 }
 
+// reopen shows the form again with state, after the screens were rebuilt
+// in another language.
+func (s *activitiesScreen) reopen(state activityDraft) {
+	a := store.Activity{}
+	if state.ID != "" {
+		var err error
+		if a, err = s.u.deps.Store.Activity(context.Background(), state.ID); err != nil {
+			s.u.showError(err)
+			return
+		}
+	}
+	s.form.edit(a)
+	s.form.setState(state)
+	s.showForm()
+}
+
 func (s *activitiesScreen) onNew() {
 	s.list.UnselectAll()
 	s.form.edit(store.Activity{})

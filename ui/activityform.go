@@ -525,7 +525,7 @@ func (f *activityForm) showErrors(errs []store.FieldError) {
 		}
 		msg := validationText(l, fe)
 		if field == "reach" {
-			msg = fieldLabel(l, fe.Field) + ": " + msg
+			msg = l.T("form.field_error", "Field", fieldLabel(l, fe.Field), "Message", msg)
 		}
 		if e.Text != "" {
 			msg = e.Text + "\n" + msg

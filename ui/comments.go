@@ -85,7 +85,7 @@ func (c *commentsPanel) onAdd() {
 			if msg != "" {
 				msg += "\n"
 			}
-			msg += fieldLabel(c.u.l, "comment_"+fe.Field) + ": " + validationText(c.u.l, fe)
+			msg += c.u.l.T("form.field_error", "Field", fieldLabel(c.u.l, "comment_"+fe.Field), "Message", validationText(c.u.l, fe))
 		}
 		setError(c.err, msg)
 		return

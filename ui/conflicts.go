@@ -85,18 +85,18 @@ func (s *conflictsScreen) recordTitle(ctx context.Context, c store.Conflict) str
 	switch c.Entity {
 	case store.EntityActivity:
 		if a, err := st.Activity(ctx, c.RecordID); err == nil {
-			return l.T("entity.activity") + ": " + a.Title
+			return l.T("conflicts.record", "Entity", l.T("entity.activity"), "Title", a.Title)
 		}
 	case store.EntityResource:
 		if r, err := st.Resource(ctx, c.RecordID); err == nil {
-			return l.T("entity.resource") + ": " + r.Title
+			return l.T("conflicts.record", "Entity", l.T("entity.resource"), "Title", r.Title)
 		}
 	case store.EntityOrganization:
 		if o, err := st.Organization(ctx, c.RecordID); err == nil {
-			return l.T("entity.organization") + ": " + o.Name
+			return l.T("conflicts.record", "Entity", l.T("entity.organization"), "Title", o.Name)
 		}
 	}
-	return l.T("entity."+c.Entity) + " " + c.RecordID
+	return l.T("conflicts.record", "Entity", l.T("entity."+c.Entity), "Title", c.RecordID)
 }
 
 func (s *conflictsScreen) onResolve(id string, keepLoser bool) {

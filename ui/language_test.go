@@ -27,6 +27,9 @@ func TestSwitchingToFrenchRelabelsEverythingAtOnce(t *testing.T) {
 	if got := tabTexts(u); got[0] != "Activities" || got[len(got)-1] != "Settings" {
 		t.Fatalf("English tabs %v", got)
 	}
+	// A form half typed in English is still there in French.
+	u.activities.onNew()
+	test.Type(u.activities.form.title, "Half-typed")
 	u.SelectTab(TabSettings)
 	sel := u.settings.language
 	if sel.Selected != "English" || !slices.Contains(sel.Options, "Français") {
@@ -50,6 +53,9 @@ func TestSwitchingToFrenchRelabelsEverythingAtOnce(t *testing.T) {
 	}
 	if got := u.activities.count.Text; got != "1 activité" {
 		t.Fatalf("count %q", got)
+	}
+	if got := u.activities.form.title.Text; got != "Half-typed" || u.activities.form.heading.Text != "Nouvelle activité" {
+		t.Fatalf("form after switching: title %q heading %q", got, u.activities.form.heading.Text)
 	}
 	// The form, its code lists and its validation speak French too.
 	u.SelectTab(TabActivities)

@@ -201,8 +201,16 @@ func (u *UI) build() {
 	if u.tabs != nil && u.tabs.SelectedIndex() >= 0 && u.tabs.SelectedIndex() < len(u.keys) {
 		selected = u.keys[u.tabs.SelectedIndex()]
 	}
+	// A form being typed into survives the rebuild: its state is carried
+	// over (and its draft written now, in case).
+	var carry *activityDraft
 	if u.activities != nil {
-		u.activities.form.flushDraft()
+		f := u.activities.form
+		f.flushDraft()
+		if f.isShown() {
+			st := f.state()
+			carry = &st
+		}
 	}
 	u.win.SetTitle(l.T("app.name"))
 	u.notice = newNoticeBar()
@@ -236,6 +244,9 @@ func (u *UI) build() {
 	u.root.Refresh()
 	if selected != "" {
 		u.SelectTab(selected)
+	}
+	if carry != nil {
+		u.activities.reopen(*carry)
 	}
 }
 
