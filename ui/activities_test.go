@@ -310,3 +310,34 @@ func TestScrollingReadsEveryRowOnceInOrder(t *testing.T) {
 		t.Fatalf("only %d page cursors learned while scrolling", len(s.cursors))
 	}
 }
+
+func TestTabOrderFollowsTheForm(t *testing.T) {
+	h := newHarness(t)
+	u := h.start("en")
+	u.activities.onNew()
+	f := u.activities.form
+	c := h.win.Canvas()
+	c.Focus(f.title)
+	var order []fyne.Focusable
+	for range 40 {
+		order = append(order, c.Focused())
+		c.FocusNext()
+	}
+	pos := func(o fyne.Focusable) int {
+		for i, x := range order {
+			if x == o {
+				return i
+			}
+		}
+		return -1
+	}
+	want := []fyne.Focusable{f.title, f.kind, f.start.entry, f.end.entry, f.country, f.place, f.lat, f.lon, f.themes[0], f.reach[0][0], f.reach[0][1]}
+	last := -1
+	for i, o := range want {
+		p := pos(o)
+		if p <= last {
+			t.Fatalf("field %d of the form is at tab position %d, after %d", i, p, last)
+		}
+		last = p
+	}
+}
