@@ -43,6 +43,22 @@ windows:
 	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
 		$(GO) build -tags $(TAGS) -ldflags "-H=windowsgui" -o bin/fieldbook.exe .
 
+## dist: the Linux package (dist/Fieldbook.tar.xz, via fyne package) and the Windows .exe
+FYNE_TOOL := fyne.io/tools/cmd/fyne@v1.7.4
+dist: deps-run windows
+	mkdir -p dist
+	cp FyneApp.toml dist/FyneApp.toml.orig
+	$(GO) run $(FYNE_TOOL) package -os linux --tags $(TAGS) --release; \
+		status=$$?; mv dist/FyneApp.toml.orig FyneApp.toml; exit $$status
+	mv Fieldbook.tar.xz dist/
+	cp bin/fieldbook.exe dist/
+	@ls -l dist
+
+## screenshots: pictures of the main screens in English and French, from the real app under Xvfb (screenshots/)
+screenshots: deps-test
+	@scripts/system-deps.sh "make screenshots" imagemagick
+	scripts/screenshots.sh screenshots
+
 ## fuzz: run every fuzz target for FUZZTIME each
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \

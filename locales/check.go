@@ -136,8 +136,17 @@ func reviewed(header string) bool {
 	return false
 }
 
+// sameAsEnglish reports whether every form of m is still an English text:
+// a plural message appended in English fills forms English lacks (few,
+// many) with English's own forms, and is no more translated for that.
 func sameAsEnglish(e, m *i18n.Message) bool {
-	return m.Other == e.Other && m.One == e.One && m.Few == e.Few && m.Many == e.Many
+	english := map[string]bool{e.Zero: true, e.One: true, e.Two: true, e.Few: true, e.Many: true, e.Other: true}
+	for _, form := range []string{m.Zero, m.One, m.Two, m.Few, m.Many, m.Other} {
+		if form != "" && !english[form] {
+			return false
+		}
+	}
+	return m.Other != ""
 }
 
 func hasLetter(s string) bool {

@@ -1,0 +1,287 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/ui"
+)
+
+// processStart is taken as early as package main can: the start-up
+// measurement counts from here.
+var processStart = time.Now()
+
+// newSyncer builds the sync engine the window drives; nil until a sync
+// engine registers itself, in which case the Sync screen works from the
+// store alone and says the device is not connected to a hub.
+var newSyncer func(st *store.Store, cfg config) ui.Syncer
+
+// extraScreens are tabs other parts of the app add (reports); each is built
+// from the open store.
+var extraScreens []func(st *store.Store, cfg config) ui.Screen
+
+func init() {
+	commands["gui"] = command{summary: "open the app window (the default)", run: runGUI}
+}
+
+// guiMemoryLimit is the Go heap's soft limit in the window app.
+const guiMemoryLimit = 96 << 20
+
+// guiOptions are the gui command's flags; all are for tooling, not people.
+type guiOptions struct {
+	screenshotDir  string
+	screenshotLang string
+	measure        bool
+}
+
+func runGUI(ctx context.Context, cfg config, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("gui", flag.ContinueOnError)
+	var opts guiOptions
+	fs.StringVar(&opts.screenshotDir, "screenshot", "", "capture every tab into DIR/<lang>-<tab>.png and exit")
+	fs.StringVar(&opts.screenshotLang, "screenshot-langs", "en,fr", "languages to capture, comma-separated")
+	fs.BoolVar(&opts.measure, "measure-startup", false, "print the time to first frame and memory after scrolling the activity list, then exit")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A soft limit makes the collector hand memory back sooner on the
+		// small laptops the app runs on; it never stops the app.
+		debug.SetMemoryLimit(guiMemoryLimit)
+	}
+	// The database opens while the window and its graphics start, so the
+	// first screen with records appears as early as both allow.
+	type opened struct {
+		st  *store.Store
+		err error
+	}
+	openc := make(chan opened, 1)
+	go func() {
+		st, err := openStore(ctx, cfg)
+		slog.Debug("startupStage", "stage", "storeOpen", "ms", time.Since(processStart).Milliseconds())
+		openc <- opened{st, err}
+	}()
+	localeDir := filepath.Join(cfg.dataDir, "locales")
+	bundle, lerrs := locales.Load(localeDir)
+	for _, e := range lerrs {
+		slog.Warn("localeFileSkipped", "err", e)
+	}
+
+	a := app.NewWithID("org.a20network.fieldbook")
+	a.SetIcon(iconResource())
+	w := a.NewWindow("Fieldbook")
+	w.Resize(fyne.NewSize(1280, 800))
+	w.SetContent(&widget.ProgressBarInfinite{})
+	slog.Debug("startupStage", "stage", "windowMade", "ms", time.Since(processStart).Milliseconds())
+
+	var st *store.Store
+	var openErr error
+	a.Lifecycle().SetOnStarted(func() {
+		go func() {
+			o := <-openc
+			fyne.Do(func() {
+				st, openErr = o.st, o.err
+				if openErr != nil {
+					slog.Error("openStore", "err", openErr)
+					d := dialog.NewError(openErr, w)
+					d.SetOnClosed(a.Quit)
+					d.Show()
+					return
+				}
+				u := ui.New(a, w, guiDeps(ctx, st, bundle, localeDir, cfg, opts))
+				slog.Debug("startupStage", "stage", "uiBuilt", "ms", time.Since(processStart).Milliseconds())
+				switch {
+				case opts.measure:
+					go measureStartup(a, w, u, out)
+				case opts.screenshotDir != "":
+					go captureScreens(a, w, u, opts, out)
+				}
+			})
+		}()
+	})
+	go func() {
+		<-ctx.Done()
+		fyne.Do(a.Quit)
+	}()
+	w.ShowAndRun()
+	if st == nil && openErr == nil {
+		// Quit before the database finished opening.
+		o := <-openc
+		st, openErr = o.st, o.err
+	}
+	if st != nil {
+		if err := st.Close(); err != nil {
+			return fmt.Errorf("close database: %w", err)
+		}
+	}
+	return openErr
+}
+
+// guiDeps wires the open store, languages and optional parts for the UI.
+func guiDeps(ctx context.Context, st *store.Store, bundle *locales.Bundle, localeDir string, cfg config, opts guiOptions) ui.Deps {
+	deps := ui.Deps{Store: st, Bundle: bundle, LocaleDir: localeDir, Lang: cfg.lang, DataDir: cfg.dataDir, Version: Version}
+	if newSyncer != nil {
+		deps.Syncer = newSyncer(st, cfg)
+	}
+	for _, mk := range extraScreens {
+		deps.Extra = append(deps.Extra, mk(st, cfg))
+	}
+	if opts.screenshotDir != "" || opts.measure {
+		// Tooling runs must not stop at the first-start screen.
+		if _, ok, _ := st.Setting(ctx, "language"); !ok && deps.Lang == "" {
+			deps.Lang = "en"
+		}
+	}
+	return deps
+}
+
+// measureStartup reports how long the first frame took, then scrolls the
+// whole activity list and reports the resident memory.
+func measureStartup(a fyne.App, w fyne.Window, u *ui.UI, out io.Writer) {
+	var img image.Image
+	fyne.DoAndWait(func() { img = w.Canvas().Capture() })
+	first := time.Since(processStart)
+	_ = img
+	fmt.Fprintf(out, "first_frame_ms=%d\n", first.Milliseconds())
+	start := time.Now()
+	total := 0
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		fyne.DoAndWait(func() { total = u.ActivityCount() })
+		if total > 0 {
+			break
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); total > 0 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		loaded := false
+		fyne.DoAndWait(func() { loaded = u.ScrollActivities(0) })
+		if loaded {
+			fyne.DoAndWait(func() {}) // let the rows paint
+			fmt.Fprintf(out, "first_rows_ms=%d\n", time.Since(processStart).Milliseconds())
+			break
+		}
+	}
+	if limit, err := strconv.Atoi(os.Getenv("FIELDBOOK_MEASURE_ROWS")); err == nil && limit < total {
+		total = limit
+	}
+	rows := 0
+	for i := 0; i < total; i += 100 {
+		loaded := false
+		fyne.DoAndWait(func() { loaded = u.ScrollActivities(i) })
+		for deadline := time.Now().Add(10 * time.Second); !loaded && time.Now().Before(deadline); {
+			time.Sleep(2 * time.Millisecond)
+			fyne.DoAndWait(func() { loaded = u.ScrollActivities(i) })
+		}
+		rows = i
+	}
+	fyne.DoAndWait(func() { u.ScrollActivities(total - 1) })
+	fmt.Fprintf(out, "activities=%d scrolled_to=%d scroll_ms=%d\n", total, rows, time.Since(start).Milliseconds())
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	rss, anon, file := residentBytes()
+	mb := func(n uint64) float64 { return float64(n) / (1 << 20) }
+	fmt.Fprintf(out, "rss_mb=%.1f rss_anon_mb=%.1f rss_file_mb=%.1f go_heap_mb=%.1f go_sys_mb=%.1f\n",
+		mb(uint64(rss)), mb(uint64(anon)), mb(uint64(file)), mb(ms.HeapInuse), mb(ms.Sys))
+	fyne.Do(a.Quit)
+}
+
+// residentBytes reads the process's resident set size and its anonymous
+// and file-backed parts (Linux; zeros elsewhere).
+func residentBytes() (total, anon, file int64) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, 0, 0
+	}
+	read := func(rest string) int64 {
+		var kb int64
+		fmt.Sscanf(strings.TrimSpace(rest), "%d", &kb)
+		return kb * 1024
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			total = read(rest)
+		} else if rest, ok := strings.CutPrefix(line, "RssAnon:"); ok {
+			anon = read(rest)
+		} else if rest, ok := strings.CutPrefix(line, "RssFile:"); ok {
+			file = read(rest)
+		}
+	}
+	return total, anon, file
+}
+
+// captureScreens saves a picture of every tab in every requested language.
+func captureScreens(a fyne.App, w fyne.Window, u *ui.UI, opts guiOptions, out io.Writer) {
+	defer fyne.Do(a.Quit)
+	if err := os.MkdirAll(opts.screenshotDir, 0o755); err != nil {
+		slog.Error("screenshotDir", "err", err)
+		return
+	}
+	settle := func() { time.Sleep(1500 * time.Millisecond) }
+	settle()
+	for _, lang := range strings.Split(opts.screenshotLang, ",") {
+		lang = strings.TrimSpace(lang)
+		fyne.DoAndWait(func() { u.SetLanguage(lang) })
+		settle()
+		var tabs []string
+		fyne.DoAndWait(func() { tabs = u.Tabs() })
+		for _, tab := range tabs {
+			fyne.DoAndWait(func() { u.SelectTab(tab) })
+			settle()
+			fyne.DoAndWait(func() { u.SelectFirst() })
+			settle()
+			path := filepath.Join(opts.screenshotDir, lang+"-"+tab+".png")
+			if err := shoot(w, path, out); err != nil {
+				slog.Error("screenshot", "path", path, "err", err)
+			}
+		}
+	}
+}
+
+// shoot asks the screenshot script to grab the screen into path ("shot
+// PATH" on out) and waits for the file. Reading the window's own front
+// buffer (Canvas.Capture) comes back blank under Xvfb's software GL, so the
+// canvas capture is only the fallback when no script answers.
+func shoot(w fyne.Window, path string, out io.Writer) error {
+	fmt.Fprintf(out, "shot %s\n", path)
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if _, err := os.Stat(path); err == nil {
+			return nil
+		}
+	}
+	var img image.Image
+	fyne.DoAndWait(func() { img = w.Canvas().Capture() })
+	return writePNG(path, img)
+}
+
+func writePNG(path string, img image.Image) error {
+	if img == nil {
+		return errors.New("no image captured")
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	if err := png.Encode(f, img); err != nil {
+		f.Close()
+		return fmt.Errorf("encode %s: %w", path, err)
+	}
+	return f.Close()
+}

@@ -1,0 +1,618 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/a20-network/fieldbook/codes"
+	"github.com/a20-network/fieldbook/store"
+)
+
+// draftDelay is how long typing may pause before the form is saved as a
+// draft. Saving is throttled, not debounced: steady typing still saves every
+// draftDelay, so a crash loses at most that much.
+const draftDelay = 500 * time.Millisecond
+
+// reasonNotNumber is the validation reason for a number the form could not
+// read; the store's reasons cover everything else.
+const reasonNotNumber = "not_number"
+
+// activityDraft is the form's state as typed, saved as JSON in drafts.
+type activityDraft struct {
+	ID           string       `json:"id,omitempty"`
+	Kind         string       `json:"kind"`
+	Status       string       `json:"status"`
+	Visibility   string       `json:"visibility"`
+	Title        string       `json:"title"`
+	StartDate    string       `json:"start_date"`
+	EndDate      string       `json:"end_date"`
+	Country      string       `json:"country"`
+	Place        string       `json:"place"`
+	Lat          string       `json:"lat"`
+	Lon          string       `json:"lon"`
+	Themes       []string     `json:"themes"`
+	Reach        [3][3]string `json:"reach"`
+	Adults       string       `json:"adults"`
+	Partners     string       `json:"partners"`
+	Summary      string       `json:"summary"`
+	FollowUp     string       `json:"follow_up"`
+	FollowUpDate string       `json:"follow_up_date"`
+}
+
+func draftKey(id string) string {
+	if id == "" {
+		return "activity:new"
+	}
+	return "activity:" + id
+}
+
+// activityForm creates, edits, duplicates and deletes one activity.
+type activityForm struct {
+	u      *UI
+	screen *activitiesScreen
+	obj    fyne.CanvasObject
+
+	id   string // "" for a new activity
+	base string // the state as loaded, to tell whether anything changed
+
+	kinds, statuses, visibilities, countries, themeChoices choices
+
+	heading                           *widget.Label
+	kind, status, visibility, country *widget.Select
+	title, place, lat, lon, partners  *widget.Entry
+	summary, followUp                 *widget.Entry
+	start, end, followUpDate          *dateField
+	themes                            []*widget.Check
+	reach                             [3][3]*widget.Entry
+	adults                            *widget.Entry
+	rowSums                           [3]*widget.Label
+	colSums                           [3]*widget.Label
+	total                             *widget.Label
+	errs                              map[string]*widget.Label
+	save, duplicate, del              *widget.Button
+
+	filling bool // true while the form is being filled, not typed into
+
+	mu          sync.Mutex // guards pendingKey, pendingBody, timerSet
+	pendingKey  string
+	pendingBody string
+	timerSet    bool
+	writeMu     sync.Mutex // orders draft writes and deletes
+}
+
+func newActivityForm(u *UI, s *activitiesScreen) *activityForm {
+	l := u.l
+	return &activityForm{
+		u: u, screen: s,
+		kinds:        codeChoices(l, codes.ActivityKinds),
+		statuses:     codeChoices(l, codes.Statuses),
+		visibilities: codeChoices(l, codes.Visibilities),
+		countries:    countryChoices(l),
+		themeChoices: codeChoices(l, codes.Themes),
+	}
+}
+
+// visible reports whether the form is on screen.
+func (f *activityForm) visible() bool {
+	return f.obj != nil && f.isShown()
+}
+
+func (f *activityForm) isShown() bool {
+	if len(f.screen.detail.Objects) == 0 {
+		return false
+	}
+	_, ok := f.screen.detail.Objects[0].(*container.Scroll)
+	return ok
+}
+
+func (f *activityForm) build() fyne.CanvasObject {
+	if f.obj != nil {
+		return f.obj
+	}
+	l := f.u.l
+	changed := func(string) { f.onChanged() }
+	f.errs = map[string]*widget.Label{}
+	errFor := func(field string) *widget.Label {
+		e := newErrorText()
+		f.errs[field] = e
+		return e
+	}
+	f.heading = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText}
+	f.kind = &widget.Select{Options: f.kinds.labels, PlaceHolder: l.T("form.choose"), OnChanged: changed}
+	f.status = &widget.Select{Options: f.statuses.labels, OnChanged: changed}
+	f.visibility = &widget.Select{Options: f.visibilities.labels, OnChanged: changed}
+	f.country = &widget.Select{Options: f.countries.labels, PlaceHolder: l.T("form.choose"), OnChanged: changed}
+	f.title = &widget.Entry{OnChanged: changed}
+	f.place = &widget.Entry{PlaceHolder: l.T("form.place_hint"), OnChanged: changed}
+	f.lat = &widget.Entry{PlaceHolder: l.T("field.lat"), OnChanged: changed}
+	f.lon = &widget.Entry{PlaceHolder: l.T("field.lon"), OnChanged: changed}
+	f.partners = &widget.Entry{OnChanged: changed}
+	f.summary = &widget.Entry{MultiLine: true, Wrapping: fyne.TextWrapWord, OnChanged: changed}
+	f.summary.SetMinRowsVisible(5)
+	f.followUp = &widget.Entry{MultiLine: true, Wrapping: fyne.TextWrapWord, OnChanged: changed}
+	f.followUp.SetMinRowsVisible(3)
+	datePH := l.T("form.date_hint")
+	f.start = newDateField(f.u.win, f.u.now, datePH)
+	f.end = newDateField(f.u.win, f.u.now, datePH)
+	f.followUpDate = newDateField(f.u.win, f.u.now, datePH)
+	for _, d := range []*dateField{f.start, f.end, f.followUpDate} {
+		d.onChanged = changed
+	}
+	themeBox := container.NewGridWithColumns(2)
+	f.themes = nil
+	for _, label := range f.themeChoices.labels {
+		c := &widget.Check{Text: label, OnChanged: func(bool) { f.onChanged() }}
+		f.themes = append(f.themes, c)
+		themeBox.Add(c)
+	}
+
+	warning := &widget.Label{Text: l.T("form.no_identifying"), Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
+	f.save = &widget.Button{Text: l.T("button.save"), Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: f.onSave}
+	f.duplicate = &widget.Button{Text: l.T("button.duplicate"), Icon: theme.ContentCopyIcon(), OnTapped: f.onDuplicate}
+	f.del = &widget.Button{Text: l.T("button.delete"), Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: f.onDelete}
+
+	field := func(labelID string, w fyne.CanvasObject, errField string) []fyne.CanvasObject {
+		lbl := &widget.Label{Text: l.T(labelID), Alignment: fyne.TextAlignTrailing}
+		if errField == "" {
+			return []fyne.CanvasObject{lbl, w}
+		}
+		return []fyne.CanvasObject{lbl, container.NewVBox(w, errFor(errField))}
+	}
+	grid := container.New(layout.NewFormLayout())
+	add := func(objs []fyne.CanvasObject) { grid.Add(objs[0]); grid.Add(objs[1]) }
+	add(field("field.title", f.title, "title"))
+	add(field("field.kind", f.kind, "kind"))
+	add(field("field.start_date", f.start.build(), "start_date"))
+	add(field("field.end_date", f.end.build(), "end_date"))
+	add(field("field.country", f.country, "country"))
+	add(field("field.place", f.place, "place"))
+	add(field("field.location", container.NewVBox(container.NewGridWithColumns(2, f.lat, f.lon), errFor("lat"), errFor("lon"), errFor("location")), ""))
+	add(field("field.themes", themeBox, "themes"))
+	add(field("field.reach", f.buildReach(), "reach"))
+	add(field("field.partners", f.partners, "partners"))
+	add(field("field.summary", f.summary, "summary"))
+	add(field("field.follow_up", f.followUp, "follow_up"))
+	add(field("field.follow_up_date", f.followUpDate.build(), "follow_up_date"))
+	add(field("field.status", f.status, "status"))
+	add(field("field.visibility", f.visibility, "visibility"))
+
+	buttons := container.NewHBox(f.save, f.duplicate, layout.NewSpacer(), f.del)
+	f.obj = container.NewVBox(f.heading, warning, grid, errFor("form"), buttons)
+	return f.obj
+}
+
+// buildReach lays out the reach matrix: a row per sex, a column per age
+// band, with live sums, and adults below.
+func (f *activityForm) buildReach() fyne.CanvasObject {
+	l := f.u.l
+	g := container.NewGridWithColumns(5)
+	g.Add(widget.NewLabel(""))
+	for _, band := range codes.AgeBands.Codes {
+		g.Add(&widget.Label{Text: l.T(codes.AgeBands.MessageID(band)), Alignment: fyne.TextAlignCenter, TextStyle: fyne.TextStyle{Bold: true}})
+	}
+	g.Add(&widget.Label{Text: l.T("reach.total"), Alignment: fyne.TextAlignCenter, TextStyle: fyne.TextStyle{Bold: true}})
+	for si, sex := range codes.Sexes.Codes {
+		g.Add(&widget.Label{Text: l.T(codes.Sexes.MessageID(sex))})
+		for bi := range codes.AgeBands.Codes {
+			e := &widget.Entry{PlaceHolder: "0", OnChanged: func(string) { f.onChanged() }}
+			f.reach[si][bi] = e
+			g.Add(e)
+		}
+		f.rowSums[si] = &widget.Label{Text: "0", Alignment: fyne.TextAlignCenter}
+		g.Add(f.rowSums[si])
+	}
+	g.Add(&widget.Label{Text: l.T("reach.total"), TextStyle: fyne.TextStyle{Bold: true}})
+	for bi := range codes.AgeBands.Codes {
+		f.colSums[bi] = &widget.Label{Text: "0", Alignment: fyne.TextAlignCenter}
+		g.Add(f.colSums[bi])
+	}
+	f.total = &widget.Label{Text: "0", Alignment: fyne.TextAlignCenter, TextStyle: fyne.TextStyle{Bold: true}}
+	g.Add(f.total)
+	f.adults = &widget.Entry{PlaceHolder: "0", OnChanged: func(string) { f.onChanged() }}
+	adults := container.NewBorder(nil, nil, widget.NewLabel(l.T("reach.adults")), nil, f.adults)
+	return container.NewVBox(g, adults)
+}
+
+// edit loads a into the form (a zero Activity starts a new one).
+func (f *activityForm) edit(a store.Activity) {
+	f.build()
+	f.id = a.ID
+	d := draftFromActivity(a)
+	if a.ID == "" {
+		d.Status = "draft"
+		d.Visibility = store.VisibilityOrg
+		d.StartDate = f.u.now().Format(store.DateLayout)
+	}
+	f.setState(d)
+	f.base = f.stateJSON()
+	f.clearErrors()
+	f.updateHeading()
+}
+
+func (f *activityForm) updateHeading() {
+	l := f.u.l
+	if f.id == "" {
+		f.heading.SetText(l.T("form.new_activity"))
+		f.duplicate.Disable()
+		f.del.Disable()
+	} else {
+		f.heading.SetText(l.T("form.edit_activity"))
+		f.duplicate.Enable()
+		f.del.Enable()
+	}
+}
+
+func draftFromActivity(a store.Activity) activityDraft {
+	num := func(n int) string {
+		if n == 0 {
+			return ""
+		}
+		return strconv.Itoa(n)
+	}
+	coord := func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*p, 'f', -1, 64)
+	}
+	d := activityDraft{
+		ID: a.ID, Kind: a.Kind, Status: a.Status, Visibility: a.Visibility, Title: a.Title,
+		StartDate: a.StartDate, EndDate: a.EndDate, Country: a.Country, Place: a.Place,
+		Lat: coord(a.Lat), Lon: coord(a.Lon), Themes: append([]string(nil), a.Themes...),
+		Adults: num(a.Reach.Adults), Partners: a.Partners, Summary: a.Summary,
+		FollowUp: a.FollowUp, FollowUpDate: a.FollowUpDate,
+	}
+	for bi := range 3 {
+		d.Reach[0][bi] = num(a.Reach.Girls[bi])
+		d.Reach[1][bi] = num(a.Reach.Boys[bi])
+		d.Reach[2][bi] = num(a.Reach.Unrecorded[bi])
+	}
+	return d
+}
+
+// state reads the form as typed.
+func (f *activityForm) state() activityDraft {
+	d := activityDraft{
+		ID: f.id, Kind: f.kinds.code(f.kind.Selected), Status: f.statuses.code(f.status.Selected),
+		Visibility: f.visibilities.code(f.visibility.Selected), Title: f.title.Text,
+		StartDate: f.start.text(), EndDate: f.end.text(), Country: f.countries.code(f.country.Selected),
+		Place: f.place.Text, Lat: f.lat.Text, Lon: f.lon.Text, Adults: f.adults.Text,
+		Partners: f.partners.Text, Summary: f.summary.Text, FollowUp: f.followUp.Text,
+		FollowUpDate: f.followUpDate.text(),
+	}
+	for i, c := range f.themes {
+		if c.Checked {
+			d.Themes = append(d.Themes, f.themeChoices.codes[i])
+		}
+	}
+	for si := range 3 {
+		for bi := range 3 {
+			d.Reach[si][bi] = f.reach[si][bi].Text
+		}
+	}
+	return d
+}
+
+func (f *activityForm) stateJSON() string {
+	b, _ := json.Marshal(f.state()) // only strings: cannot fail
+	return string(b)
+}
+
+// setState fills the form without treating it as typing.
+func (f *activityForm) setState(d activityDraft) {
+	f.filling = true
+	defer func() { f.filling = false; f.updateSums() }()
+	setSel := func(s *widget.Select, c choices, code string) {
+		if code == "" {
+			s.ClearSelected()
+		} else {
+			s.SetSelected(c.label(code))
+		}
+	}
+	setSel(f.kind, f.kinds, d.Kind)
+	setSel(f.status, f.statuses, d.Status)
+	setSel(f.visibility, f.visibilities, d.Visibility)
+	setSel(f.country, f.countries, d.Country)
+	f.title.SetText(d.Title)
+	f.start.entry.SetText(d.StartDate)
+	f.end.entry.SetText(d.EndDate)
+	f.place.SetText(d.Place)
+	f.lat.SetText(d.Lat)
+	f.lon.SetText(d.Lon)
+	for i, c := range f.themes {
+		want := false
+		for _, t := range d.Themes {
+			want = want || t == f.themeChoices.codes[i]
+		}
+		c.SetChecked(want)
+	}
+	for si := range 3 {
+		for bi := range 3 {
+			f.reach[si][bi].SetText(d.Reach[si][bi])
+		}
+	}
+	f.adults.SetText(d.Adults)
+	f.partners.SetText(d.Partners)
+	f.summary.SetText(d.Summary)
+	f.followUp.SetText(d.FollowUp)
+	f.followUpDate.entry.SetText(d.FollowUpDate)
+}
+
+// onChanged runs on every edit: it updates the sums and schedules a draft
+// save if the form now differs from what was loaded.
+func (f *activityForm) onChanged() {
+	if f.filling {
+		return
+	}
+	f.updateSums()
+	body := f.stateJSON()
+	if body == f.base {
+		return
+	}
+	f.mu.Lock()
+	f.pendingKey, f.pendingBody = draftKey(f.id), body
+	schedule := !f.timerSet
+	f.timerSet = true
+	f.mu.Unlock()
+	if schedule {
+		time.AfterFunc(draftDelay, f.flushDraft)
+	}
+}
+
+// flushDraft writes the pending draft, if any. It runs on a timer goroutine
+// and touches no widget.
+func (f *activityForm) flushDraft() {
+	f.writeMu.Lock()
+	defer f.writeMu.Unlock()
+	f.mu.Lock()
+	key, body := f.pendingKey, f.pendingBody
+	f.pendingBody, f.timerSet = "", false
+	f.mu.Unlock()
+	if body == "" {
+		return
+	}
+	if err := f.u.deps.Store.SaveDraft(context.Background(), key, body); err != nil {
+		slog.Error("saveDraft", "key", key, "err", err)
+	}
+}
+
+// dropDraft forgets the pending draft and deletes the stored one for key.
+func (f *activityForm) dropDraft(key string) {
+	f.mu.Lock()
+	f.pendingBody = ""
+	f.mu.Unlock()
+	f.writeMu.Lock()
+	defer f.writeMu.Unlock()
+	if err := f.u.deps.Store.DeleteDraft(context.Background(), key); err != nil {
+		slog.Error("deleteDraft", "key", key, "err", err)
+	}
+}
+
+// offerDraft asks whether to bring back an unsaved draft of the record now
+// in the form.
+func (f *activityForm) offerDraft() {
+	key := draftKey(f.id)
+	d, err := f.u.deps.Store.Draft(context.Background(), key)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			f.u.showError(err)
+		}
+		return
+	}
+	if d.Body == f.base {
+		return
+	}
+	l := f.u.l
+	f.u.confirm(l.T("drafts.title"), l.T("drafts.restore_one", "When", f.u.formatTime(d.SavedAt)), l.T("drafts.restore"), func() {
+		f.restoreDraft(d)
+	})
+}
+
+// restoreDraft fills the form from a stored draft; the draft stays stored
+// until the form is saved.
+func (f *activityForm) restoreDraft(d store.Draft) {
+	var st activityDraft
+	if err := json.Unmarshal([]byte(d.Body), &st); err != nil {
+		f.u.showError(err)
+		return
+	}
+	f.setState(st)
+	f.onChanged()
+}
+
+func (f *activityForm) updateSums() {
+	total := 0
+	var cols [3]int
+	for si := range 3 {
+		row := 0
+		for bi := range 3 {
+			n, _ := strconv.Atoi(strings.TrimSpace(f.reach[si][bi].Text))
+			row += n
+			cols[bi] += n
+		}
+		f.rowSums[si].SetText(strconv.Itoa(row))
+		total += row
+	}
+	for bi := range 3 {
+		f.colSums[bi].SetText(strconv.Itoa(cols[bi]))
+	}
+	f.total.SetText(strconv.Itoa(total))
+}
+
+// toActivity converts what was typed into a record; numbers that cannot be
+// read come back as field errors.
+func (f *activityForm) toActivity(d activityDraft) (store.Activity, []store.FieldError) {
+	var errs []store.FieldError
+	count := func(field, s string) int {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			errs = append(errs, store.FieldError{Field: field, Reason: reasonNotNumber, Value: s})
+		}
+		return n
+	}
+	coord := func(field, s string) *float64 {
+		s = strings.TrimSpace(strings.ReplaceAll(s, ",", "."))
+		if s == "" {
+			return nil
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			errs = append(errs, store.FieldError{Field: field, Reason: reasonNotNumber, Value: s})
+			return nil
+		}
+		return &v
+	}
+	a := store.Activity{
+		Meta: store.Meta{ID: d.ID, Visibility: d.Visibility},
+		Kind: d.Kind, Title: strings.TrimSpace(d.Title), StartDate: strings.TrimSpace(d.StartDate),
+		EndDate: strings.TrimSpace(d.EndDate), Country: d.Country, Place: strings.TrimSpace(d.Place),
+		Lat: coord("lat", d.Lat), Lon: coord("lon", d.Lon), Themes: d.Themes,
+		Partners: strings.TrimSpace(d.Partners), Summary: strings.TrimSpace(d.Summary),
+		FollowUp: strings.TrimSpace(d.FollowUp), FollowUpDate: strings.TrimSpace(d.FollowUpDate), Status: d.Status,
+	}
+	cells := (store.Reach{}).Cells()
+	for si := range 3 {
+		for bi := range 3 {
+			n := count(cells[si*3+bi].Field, d.Reach[si][bi])
+			switch si {
+			case 0:
+				a.Reach.Girls[bi] = n
+			case 1:
+				a.Reach.Boys[bi] = n
+			case 2:
+				a.Reach.Unrecorded[bi] = n
+			}
+		}
+	}
+	a.Reach.Adults = count("adults", d.Adults)
+	return a, errs
+}
+
+func (f *activityForm) clearErrors() {
+	for _, e := range f.errs {
+		setError(e, "")
+	}
+}
+
+// showErrors puts each field error next to its field.
+func (f *activityForm) showErrors(errs []store.FieldError) {
+	f.clearErrors()
+	l := f.u.l
+	for _, fe := range errs {
+		field := fe.Field
+		if _, ok := reachCellLabel(l, field); ok || field == "adults" {
+			field = "reach"
+		}
+		e, ok := f.errs[field]
+		if !ok {
+			e = f.errs["form"]
+		}
+		msg := validationText(l, fe)
+		if field == "reach" {
+			msg = l.T("form.field_error", "Field", fieldLabel(l, fe.Field), "Message", msg)
+		}
+		if e.Text != "" {
+			msg = e.Text + "\n" + msg
+		}
+		setError(e, msg)
+	}
+}
+
+// onSave validates and stores the form; errors appear beside their fields
+// and nothing is written.
+func (f *activityForm) onSave() {
+	d := f.state()
+	a, perrs := f.toActivity(d)
+	if len(perrs) > 0 {
+		// Report the unreadable numbers together with everything else wrong.
+		var all []store.FieldError
+		all = append(all, perrs...)
+		var ve *store.ValidationError
+		if err := a.Validate(); errors.As(err, &ve) {
+			all = append(all, ve.Fields...)
+		}
+		f.showErrors(all)
+		return
+	}
+	ctx := context.Background()
+	var saved store.Activity
+	var err error
+	if f.id == "" {
+		saved, err = f.u.deps.Store.CreateActivity(ctx, a)
+	} else {
+		var old store.Activity
+		if old, err = f.u.deps.Store.Activity(ctx, f.id); err == nil {
+			a.Meta = old.Meta
+			a.Visibility = d.Visibility
+			saved, err = f.u.deps.Store.UpdateActivity(ctx, a)
+		}
+	}
+	var ve *store.ValidationError
+	if errors.As(err, &ve) {
+		f.showErrors(ve.Fields)
+		return
+	}
+	if err != nil {
+		f.u.showError(err)
+		return
+	}
+	f.dropDraft(draftKey(f.id))
+	f.edit(saved)
+	f.screen.showForm()
+	f.screen.refresh()
+	f.u.notice.show(f.u, f.u.l.T("notice.activity_saved", "Title", saved.Title), "", nil)
+}
+
+// onDuplicate turns the form into a new activity with the same content.
+func (f *activityForm) onDuplicate() {
+	d := f.state()
+	d.ID = ""
+	d.Status = "draft"
+	f.screen.list.UnselectAll()
+	f.edit(store.Activity{})
+	f.setState(d)
+	f.screen.showForm()
+	f.onChanged()
+	f.u.notice.show(f.u, f.u.l.T("notice.activity_duplicated"), "", nil)
+}
+
+// onDelete tombstones the activity and offers an undo.
+func (f *activityForm) onDelete() {
+	if f.id == "" {
+		return
+	}
+	id, title := f.id, f.title.Text
+	if err := f.u.deps.Store.DeleteActivity(context.Background(), id); err != nil {
+		f.u.showError(err)
+		return
+	}
+	f.dropDraft(draftKey(id))
+	f.id = ""
+	f.screen.showPlaceholder()
+	f.screen.refresh()
+	l := f.u.l
+	f.u.notice.show(f.u, l.T("notice.activity_deleted", "Title", title), l.T("button.undo"), func() {
+		if err := f.u.deps.Store.RestoreActivity(context.Background(), id); err != nil {
+			f.u.showError(err)
+			return
+		}
+		f.screen.refresh()
+		f.screen.open(id)
+	})
+}

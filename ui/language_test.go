@@ -1,0 +1,142 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+	"github.com/BurntSushi/toml"
+)
+
+func tabTexts(u *UI) []string {
+	var out []string
+	for _, it := range u.tabs.Items {
+		out = append(out, it.Text)
+	}
+	return out
+}
+
+func TestSwitchingToFrenchRelabelsEverythingAtOnce(t *testing.T) {
+	h := newHarness(t)
+	h.seed(sampleActivity("Visite à Mzuzu", "MW", "2025-06-01"))
+	u := h.start("")
+	if got := tabTexts(u); got[0] != "Activities" || got[len(got)-1] != "Settings" {
+		t.Fatalf("English tabs %v", got)
+	}
+	// A form half typed in English is still there in French.
+	u.activities.onNew()
+	test.Type(u.activities.form.title, "Half-typed")
+	u.SelectTab(TabSettings)
+	sel := u.settings.language
+	if sel.Selected != "English" || !slices.Contains(sel.Options, "Français") {
+		t.Fatalf("language select %q of %v", sel.Selected, sel.Options)
+	}
+	sel.SetSelected("Français")
+	h.settle()
+
+	want := []string{"Activités", "Ressources et expériences", "Organisations", "Synchronisation", "Conflits", "Réglages"}
+	if got := tabTexts(u); !slices.Equal(got, want) {
+		t.Fatalf("French tabs %v", got)
+	}
+	if u.SelectedTab() != TabSettings {
+		t.Fatalf("switching language moved to tab %q", u.SelectedTab())
+	}
+	if got := h.win.Title(); got != "Fieldbook" {
+		t.Fatalf("title %q", got)
+	}
+	if v, _, _ := h.st.Setting(context.Background(), settingLanguage); v != "fr" {
+		t.Fatalf("saved language %q", v)
+	}
+	if got := u.activities.count.Text; got != "1 activité" {
+		t.Fatalf("count %q", got)
+	}
+	if got := u.activities.form.title.Text; got != "Half-typed" || u.activities.form.heading.Text != "Nouvelle activité" {
+		t.Fatalf("form after switching: title %q heading %q", got, u.activities.form.heading.Text)
+	}
+	// The form, its code lists and its validation speak French too.
+	u.SelectTab(TabActivities)
+	u.activities.onNew()
+	f := u.activities.form
+	if f.heading.Text != "Nouvelle activité" || !slices.Contains(f.kind.Options, "Visite d’école") || !slices.Contains(f.country.Options, "Malawi") {
+		t.Fatalf("form heading %q kinds %v", f.heading.Text, f.kind.Options)
+	}
+	test.Tap(f.save)
+	if e := f.errs["title"]; e.Text != "Obligatoire." {
+		t.Fatalf("title error %q", e.Text)
+	}
+	u.activities.list.Select(0)
+	h.settle()
+	if f.country.Selected != "Malawi" || f.status.Selected != "Définitif" {
+		t.Fatalf("country %q status %q", f.country.Selected, f.status.Selected)
+	}
+	// And a restart keeps French.
+	u2 := h.start("")
+	if tabTexts(u2)[0] != "Activités" {
+		t.Fatalf("after restart %v", tabTexts(u2))
+	}
+}
+
+func TestFirstStartChoosesLanguageThenOffline(t *testing.T) {
+	h := newFirstStartHarness(t)
+	u := h.start("")
+	if u.welcome == nil || u.tabs != nil {
+		t.Fatal("first start did not show the welcome screen")
+	}
+	w := u.welcome
+	w.language.SetSelected("Français")
+	w = u.welcome
+	if w.next.Text != "Continuer" {
+		t.Fatalf("continue button %q", w.next.Text)
+	}
+	test.Tap(w.next)
+	if v, ok, _ := h.st.Setting(context.Background(), settingLanguage); !ok || v != "fr" {
+		t.Fatalf("language setting %q %v", v, ok)
+	}
+	if w.offline == nil || w.offline.Text != "Travailler hors ligne pour l’instant" {
+		t.Fatal("no offline choice")
+	}
+	if !w.enroll.button.Disabled() || w.enroll.status.Text != "Cette copie de Fieldbook ne peut pas encore se connecter à un hub." {
+		t.Fatalf("enroll without a sync engine: disabled %v, %q", w.enroll.button.Disabled(), w.enroll.status.Text)
+	}
+	test.Tap(w.offline)
+	h.settle()
+	if u.tabs == nil || tabTexts(u)[0] != "Activités" {
+		t.Fatal("offline did not open the app")
+	}
+	// Next start goes straight to the app.
+	u2 := h.start("")
+	if u2.welcome != nil || u2.tabs == nil {
+		t.Fatal("second start showed the welcome screen again")
+	}
+}
+
+// TestFrenchHasEveryMessage checks that every English message id exists in
+// French, so no screen falls back to English.
+func TestFrenchHasEveryMessage(t *testing.T) {
+	read := func(name string) map[string]any {
+		var m map[string]any
+		b, err := os.ReadFile(filepath.Join("..", "locales", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := toml.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return m
+	}
+	en, fr := read("active.en.toml"), read("active.fr.toml")
+	var missing []string
+	for id := range en {
+		if _, ok := fr[id]; !ok {
+			missing = append(missing, id)
+		}
+	}
+	slices.Sort(missing)
+	if len(missing) > 0 {
+		t.Fatalf("missing in French: %s", strings.Join(missing, ", "))
+	}
+}

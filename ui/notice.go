@@ -1,0 +1,66 @@
+package ui
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+)
+
+// noticeBar is the strip at the bottom of the window that confirms what
+// just happened ("Activity saved") and offers an undo where one exists.
+type noticeBar struct {
+	box    *fyne.Container
+	label  *widget.Label
+	action *widget.Button
+	onAct  func()
+	gen    int // bumps on every show, so an old timer hides nothing new
+}
+
+func newNoticeBar() *noticeBar {
+	n := &noticeBar{label: &widget.Label{Truncation: fyne.TextTruncateEllipsis}}
+	n.action = &widget.Button{Importance: widget.HighImportance, OnTapped: n.onAction}
+	return n
+}
+
+func (n *noticeBar) build() fyne.CanvasObject {
+	n.box = container.NewBorder(nil, nil, nil, n.action, n.label)
+	n.box.Hide()
+	return n.box
+}
+
+// show displays msg, with a button labelled action calling onAct if
+// action is not empty, for a few seconds.
+func (n *noticeBar) show(u *UI, msg, action string, onAct func()) {
+	n.gen++
+	gen := n.gen
+	n.label.SetText(msg)
+	n.onAct = onAct
+	if action == "" {
+		n.action.Hide()
+	} else {
+		n.action.SetText(action)
+		n.action.Show()
+	}
+	n.box.Show()
+	time.AfterFunc(8*time.Second, func() {
+		u.run.post(func() {
+			if n.gen == gen {
+				n.box.Hide()
+			}
+		})
+	})
+}
+
+func (n *noticeBar) onAction() {
+	n.box.Hide()
+	if n.onAct != nil {
+		f := n.onAct
+		n.onAct = nil
+		f()
+	}
+}
+
+// visible reports whether a notice is showing.
+func (n *noticeBar) visible() bool { return n.box.Visible() }

@@ -1,0 +1,108 @@
+package ui
+
+import (
+	"context"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/a20-network/fieldbook/store"
+)
+
+// organizationsScreen is the network directory: who is in the network,
+// where, and how to reach them. Entries come from the hub.
+type organizationsScreen struct {
+	u      *UI
+	filter *widget.Entry
+	count  *widget.Label
+	list   *widget.List
+	all    []store.Organization
+	shown  []store.Organization
+
+	name, country, contact *widget.Label
+	description            *widget.Label
+	detail                 *fyne.Container
+}
+
+func newOrganizationsScreen(u *UI) *organizationsScreen { return &organizationsScreen{u: u} }
+
+func (s *organizationsScreen) build() fyne.CanvasObject {
+	l := s.u.l
+	s.filter = &widget.Entry{PlaceHolder: l.T("organizations.search"), OnChanged: func(string) { s.applyFilter() }}
+	s.count = &widget.Label{}
+	s.list = &widget.List{
+		Length: func() int { return len(s.shown) },
+		CreateItem: func() fyne.CanvasObject {
+			return container.NewBorder(nil, nil, nil, &widget.Label{Importance: widget.LowImportance}, &widget.Label{Truncation: fyne.TextTruncateEllipsis})
+		},
+		UpdateItem: func(id widget.ListItemID, o fyne.CanvasObject) {
+			c := o.(*fyne.Container)
+			c.Objects[0].(*widget.Label).SetText(s.shown[id].Name)
+			c.Objects[1].(*widget.Label).SetText(countryName(s.u.l, s.shown[id].Country))
+		},
+		OnSelected: func(id widget.ListItemID) { s.show(s.shown[id]) },
+	}
+	s.list.ExtendBaseWidget(s.list)
+	s.name = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, SizeName: "subHeadingText", Wrapping: fyne.TextWrapWord}
+	s.country = &widget.Label{}
+	s.contact = &widget.Label{Wrapping: fyne.TextWrapWord}
+	s.description = wrapped("")
+	s.detail = container.NewVBox(s.name, s.country, s.description, s.contact)
+	placeholder := wrapped(l.T("organizations.none_selected"))
+	s.name.SetText(placeholder.Text)
+	left := container.NewBorder(container.NewVBox(s.filter, s.count), nil, nil, nil, s.list)
+	split := container.NewHSplit(left, container.NewVScroll(s.detail))
+	split.Offset = 0.4
+	s.refresh()
+	return split
+}
+
+// refresh reloads the directory.
+func (s *organizationsScreen) refresh() {
+	if s.list == nil {
+		return
+	}
+	st := s.u.deps.Store
+	s.u.run.async(func() func() {
+		orgs, err := st.Organizations(context.Background())
+		return func() {
+			if err != nil {
+				s.u.showError(err)
+				return
+			}
+			s.all = orgs
+			s.applyFilter()
+		}
+	})
+}
+
+func (s *organizationsScreen) applyFilter() {
+	q := strings.ToLower(strings.TrimSpace(s.filter.Text))
+	s.shown = s.shown[:0:0]
+	for _, o := range s.all {
+		if q == "" || strings.Contains(strings.ToLower(o.Name+" "+o.Description+" "+countryName(s.u.l, o.Country)), q) {
+			s.shown = append(s.shown, o)
+		}
+	}
+	if len(s.all) == 0 {
+		s.count.SetText(s.u.l.T("organizations.empty"))
+	} else {
+		s.count.SetText(s.u.l.N("organizations.count", len(s.shown)))
+	}
+	s.list.UnselectAll()
+	s.list.Refresh()
+}
+
+func (s *organizationsScreen) show(o store.Organization) {
+	l := s.u.l
+	s.name.SetText(o.Name)
+	s.country.SetText(countryName(l, o.Country))
+	s.description.SetText(o.Description)
+	if o.Contact != "" {
+		s.contact.SetText(l.T("organizations.contact", "Contact", o.Contact))
+	} else {
+		s.contact.SetText("")
+	}
+}

@@ -1,0 +1,174 @@
+package ui
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"golang.org/x/text/language"
+)
+
+// enrollTimeout bounds one enrollment attempt.
+const enrollTimeout = 60 * time.Second
+
+// languageChoices lists the loaded languages, each named in itself.
+func languageChoices(u *UI) choices {
+	tags := u.deps.Bundle.Languages()
+	sort.Slice(tags, func(i, j int) bool { return tags[i].String() < tags[j].String() })
+	var c choices
+	for _, t := range tags {
+		c.codes = append(c.codes, t.String())
+		c.labels = append(c.labels, languageName(t))
+	}
+	return c
+}
+
+// currentLanguage returns the code in c closest to the UI's language.
+func currentLanguage(u *UI, c choices) string {
+	cur := u.l.Tag().String()
+	for _, code := range c.codes {
+		if code == cur {
+			return code
+		}
+	}
+	base, _ := u.l.Tag().Base()
+	for _, code := range c.codes {
+		if t, err := language.Parse(code); err == nil {
+			if b, _ := t.Base(); b == base {
+				return code
+			}
+		}
+	}
+	return ""
+}
+
+// enrollForm is the hub address and one-time code, shared by Settings and
+// the first-start screen.
+type enrollForm struct {
+	u      *UI
+	hubURL *widget.Entry
+	code   *widget.Entry
+	button *widget.Button
+	status *widget.Label
+	// onEnrolled runs after a successful enrollment.
+	onEnrolled func()
+}
+
+func newEnrollForm(u *UI) *enrollForm {
+	l := u.l
+	e := &enrollForm{u: u}
+	e.hubURL = &widget.Entry{PlaceHolder: l.T("enroll.hub_hint")}
+	e.code = &widget.Entry{PlaceHolder: l.T("enroll.code_hint")}
+	e.button = &widget.Button{Text: l.T("enroll.button"), Importance: widget.HighImportance, OnTapped: e.onEnroll}
+	e.status = &widget.Label{Wrapping: fyne.TextWrapWord}
+	if u.deps.Syncer == nil {
+		e.button.Disable()
+		e.status.SetText(l.T("enroll.unavailable"))
+	}
+	return e
+}
+
+func (e *enrollForm) build() fyne.CanvasObject {
+	l := e.u.l
+	return container.NewVBox(
+		container.New(layout.NewFormLayout(),
+			widget.NewLabel(l.T("enroll.hub")), e.hubURL,
+			widget.NewLabel(l.T("enroll.code")), e.code),
+		container.NewHBox(e.button),
+		e.status,
+	)
+}
+
+func (e *enrollForm) onEnroll() {
+	syncer := e.u.deps.Syncer
+	if syncer == nil {
+		return
+	}
+	l := e.u.l
+	hub, code := strings.TrimSpace(e.hubURL.Text), strings.TrimSpace(e.code.Text)
+	if hub == "" || code == "" {
+		e.status.SetText(l.T("enroll.need_both"))
+		return
+	}
+	e.button.Disable()
+	e.status.SetText(l.T("enroll.working"))
+	e.u.run.async(func() func() {
+		ctx, cancel := context.WithTimeout(context.Background(), enrollTimeout)
+		defer cancel()
+		err := syncer.Enroll(ctx, hub, code)
+		return func() {
+			e.button.Enable()
+			if err != nil {
+				e.status.SetText(l.T("enroll.failed", "Detail", err.Error()))
+				return
+			}
+			e.status.SetText(l.T("enroll.done", "Hub", hub))
+			e.code.SetText("")
+			if e.onEnrolled != nil {
+				e.onEnrolled()
+			}
+		}
+	})
+}
+
+// settingsScreen holds the language, the hub enrollment, where data and
+// translations live, and what version this is.
+type settingsScreen struct {
+	u        *UI
+	language *widget.Select
+	langs    choices
+	enroll   *enrollForm
+}
+
+func newSettingsScreen(u *UI) *settingsScreen { return &settingsScreen{u: u} }
+
+func (s *settingsScreen) build() fyne.CanvasObject {
+	l := s.u.l
+	s.langs = languageChoices(s.u)
+	s.language = &widget.Select{Options: s.langs.labels}
+	if cur := currentLanguage(s.u, s.langs); cur != "" {
+		s.language.Selected = s.langs.label(cur)
+	}
+	s.language.OnChanged = s.onLanguage
+	s.enroll = newEnrollForm(s.u)
+	s.enroll.onEnrolled = func() { s.u.sync.refresh() }
+	ro := func(text string) *widget.Label {
+		return &widget.Label{Text: text, Wrapping: fyne.TextWrapBreak, Selectable: true}
+	}
+	localeDir := s.u.deps.LocaleDir
+	if localeDir == "" {
+		localeDir = l.T("settings.none")
+	}
+	about := container.New(layout.NewFormLayout(),
+		widget.NewLabel(l.T("settings.data_folder")), ro(s.u.deps.DataDir),
+		widget.NewLabel(l.T("settings.database")), ro(s.u.deps.Store.Path()),
+		widget.NewLabel(l.T("settings.locale_folder")), ro(localeDir),
+		widget.NewLabel(l.T("settings.device")), ro(s.u.deps.Store.DeviceID()),
+		widget.NewLabel(l.T("settings.version")), ro(s.u.deps.Version),
+	)
+	return container.NewVScroll(container.NewVBox(
+		heading(l.T("settings.language")),
+		container.NewBorder(nil, nil, widget.NewIcon(theme.Icon(theme.IconNameSettings)), nil, s.language),
+		widget.NewSeparator(),
+		heading(l.T("settings.hub")),
+		wrapped(l.T("settings.hub_explain")),
+		s.enroll.build(),
+		widget.NewSeparator(),
+		heading(l.T("settings.about")),
+		wrapped(l.T("settings.about_text")),
+		about,
+		wrapped(l.T("settings.locale_explain")),
+	))
+}
+
+func (s *settingsScreen) onLanguage(label string) {
+	if code := s.langs.code(label); code != "" && code != s.u.l.Tag().String() {
+		s.u.SetLanguage(code)
+	}
+}

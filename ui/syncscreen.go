@@ -1,0 +1,197 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/sync/client"
+)
+
+// statusTimeout bounds the hub health check the Sync screen makes.
+const statusTimeout = 10 * time.Second
+
+// syncScreen shows whether the hub can be reached, what waits to be sent,
+// what the hub refused and why, and runs a sync on request.
+type syncScreen struct {
+	u *UI
+
+	hub, reachable, pending, rejected, conflicts, last, lastErr *widget.Label
+	outcome                                                     *widget.Label
+	progress                                                    *widget.ProgressBar
+	progressText                                                *widget.Label
+	syncNow                                                     *widget.Button
+	rejections                                                  *fyne.Container
+	running                                                     bool
+	status                                                      client.Status
+}
+
+func newSyncScreen(u *UI) *syncScreen { return &syncScreen{u: u} }
+
+func (s *syncScreen) build() fyne.CanvasObject {
+	l := s.u.l
+	val := func() *widget.Label { return &widget.Label{Wrapping: fyne.TextWrapWord} }
+	s.hub, s.reachable, s.pending, s.rejected = val(), val(), val(), val()
+	s.conflicts, s.last, s.lastErr = val(), val(), val()
+	s.outcome = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}}
+	s.progress = &widget.ProgressBar{}
+	s.progress.Hide()
+	s.progressText = &widget.Label{}
+	s.syncNow = &widget.Button{Text: l.T("sync.now"), Icon: theme.ViewRefreshIcon(), Importance: widget.HighImportance, OnTapped: s.onSync}
+	s.rejections = container.NewVBox()
+	grid := container.New(layout.NewFormLayout(),
+		widget.NewLabel(l.T("sync.hub")), s.hub,
+		widget.NewLabel(l.T("sync.reachable")), s.reachable,
+		widget.NewLabel(l.T("sync.pending")), s.pending,
+		widget.NewLabel(l.T("sync.rejected")), s.rejected,
+		widget.NewLabel(l.T("sync.conflicts")), s.conflicts,
+		widget.NewLabel(l.T("sync.last")), s.last,
+		widget.NewLabel(l.T("sync.last_error")), s.lastErr,
+	)
+	s.refresh()
+	return container.NewVScroll(container.NewVBox(
+		heading(l.T("tab.sync")),
+		grid,
+		container.NewHBox(s.syncNow),
+		s.progress, s.progressText, s.outcome,
+		widget.NewSeparator(),
+		heading(l.T("sync.rejected_title")),
+		s.rejections,
+	))
+}
+
+// refresh reads counts from the store and, with a sync engine, asks it for
+// the hub's status.
+func (s *syncScreen) refresh() {
+	if s.hub == nil {
+		return
+	}
+	st, syncer := s.u.deps.Store, s.u.deps.Syncer
+	s.u.run.async(func() func() {
+		ctx := context.Background()
+		var status client.Status
+		var err error
+		var rejs []store.RejectedChange
+		if syncer != nil {
+			c, cancel := context.WithTimeout(ctx, statusTimeout)
+			status, err = syncer.Status(c)
+			cancel()
+		} else {
+			var stats store.OutboxStats
+			if stats, err = st.OutboxStats(ctx); err == nil {
+				status.Pending, status.Rejected = stats.Pending, stats.Rejected
+				var cs []store.Conflict
+				cs, err = st.Conflicts(ctx, true)
+				status.OpenConflicts = len(cs)
+			}
+		}
+		if err == nil {
+			rejs, err = st.Rejections(ctx)
+		}
+		return func() {
+			if err != nil {
+				s.lastErr.SetText(err.Error())
+				return
+			}
+			s.show(status, rejs)
+		}
+	})
+}
+
+func (s *syncScreen) show(st client.Status, rejs []store.RejectedChange) {
+	l := s.u.l
+	s.status = st
+	switch {
+	case s.u.deps.Syncer == nil || !st.Enrolled:
+		s.hub.SetText(l.T("sync.not_connected"))
+		s.reachable.SetText(l.T("sync.reachable_unknown"))
+	default:
+		s.hub.SetText(st.HubURL)
+		if st.Reachable {
+			s.reachable.SetText(l.T("sync.reachable_yes"))
+		} else {
+			s.reachable.SetText(l.T("sync.reachable_no"))
+		}
+	}
+	s.pending.SetText(l.N("sync.changes", st.Pending))
+	s.rejected.SetText(l.N("sync.changes", st.Rejected))
+	s.conflicts.SetText(l.N("sync.conflict_count", st.OpenConflicts))
+	s.last.SetText(s.u.formatTime(st.LastSync))
+	if st.LastError == "" {
+		s.lastErr.SetText(l.T("sync.no_error"))
+	} else {
+		s.lastErr.SetText(st.LastError)
+	}
+	if s.u.deps.Syncer == nil || !st.Enrolled || s.running {
+		s.syncNow.Disable()
+	} else {
+		s.syncNow.Enable()
+	}
+	s.rejections.RemoveAll()
+	if len(rejs) == 0 {
+		s.rejections.Add(&widget.Label{Text: l.T("sync.no_rejections"), Importance: widget.LowImportance})
+	}
+	for _, r := range rejs {
+		what := l.T("entity."+r.Entity) + " · " + r.RecordID
+		s.rejections.Add(&widget.Label{Text: what, TextStyle: fyne.TextStyle{Bold: true}})
+		s.rejections.Add(&widget.Label{Text: l.T("sync.rejection_reason", "Kind", l.T("errkind."+r.Kind), "Reason", r.Reason, "When", s.u.formatTime(r.RejectedAt)), Wrapping: fyne.TextWrapWord})
+	}
+}
+
+// onSync runs one sync in the background, showing progress as it goes.
+func (s *syncScreen) onSync() {
+	syncer := s.u.deps.Syncer
+	if syncer == nil || s.running {
+		return
+	}
+	l := s.u.l
+	s.running = true
+	s.syncNow.Disable()
+	s.outcome.SetText("")
+	s.progress.SetValue(0)
+	s.progress.Show()
+	s.progressText.SetText(l.T("sync.starting"))
+	run := s.u.run
+	run.async(func() func() {
+		res, err := syncer.Sync(context.Background(), func(p client.Progress) {
+			run.post(func() { s.onProgress(p) })
+		})
+		return func() { s.onDone(res, err) }
+	})
+}
+
+func (s *syncScreen) onProgress(p client.Progress) {
+	if done := p.Pushed + p.PendingPush; done > 0 {
+		s.progress.SetValue(float64(p.Pushed) / float64(done))
+	}
+	s.progressText.SetText(s.u.l.T("sync.progress", "Pushed", p.Pushed, "Pulled", p.Pulled, "Left", p.PendingPush))
+}
+
+func (s *syncScreen) onDone(res client.Result, err error) {
+	l := s.u.l
+	s.running = false
+	s.progress.Hide()
+	s.progressText.SetText("")
+	if err != nil {
+		s.outcome.Importance = widget.DangerImportance
+		s.outcome.SetText(l.T("sync.failed", "Detail", err.Error()))
+	} else {
+		s.outcome.Importance = widget.SuccessImportance
+		s.outcome.SetText(l.T("sync.done", "Pushed", res.Pushed, "Pulled", res.Pulled,
+			"Conflicts", res.Conflicts, "Rejected", res.Rejected, "Seconds", fmt.Sprintf("%.1f", res.Duration.Seconds())))
+	}
+	s.refresh()
+	if s.u.conflicts != nil {
+		s.u.conflicts.refresh()
+	}
+	if s.u.activities != nil {
+		s.u.activities.refresh()
+	}
+}

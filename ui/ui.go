@@ -1,0 +1,428 @@
+// Package ui is Fieldbook's desktop interface: the screens a field officer
+// uses to log, find and follow up advocacy work, fully offline.
+//
+// The package is built against [fyne.App] and [fyne.Window] only; it never
+// opens a database or a network connection itself. It reads and writes
+// through the [Store] interface (satisfied by *store.Store) and syncs through
+// [Syncer], both passed in [Deps]. Every string a person reads comes from the
+// localizer; switching the language rebuilds the screens at once.
+//
+// Widgets are touched only on Fyne's goroutine: slow work (queries, sync)
+// runs in a goroutine and hands its result back through fyne.Do.
+package ui
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/sync/client"
+)
+
+// Store is what the screens need from the device database. *store.Store
+// satisfies it; every method is safe for concurrent use.
+type Store interface {
+	Activities(ctx context.Context, f store.ActivityFilter) ([]store.Activity, error)
+	CountActivities(ctx context.Context, f store.ActivityFilter) (int, error)
+	Activity(ctx context.Context, id string) (store.Activity, error)
+	CreateActivity(ctx context.Context, a store.Activity) (store.Activity, error)
+	UpdateActivity(ctx context.Context, a store.Activity) (store.Activity, error)
+	DeleteActivity(ctx context.Context, id string) error
+	RestoreActivity(ctx context.Context, id string) error
+	Resources(ctx context.Context, f store.ResourceFilter) ([]store.Resource, error)
+	Resource(ctx context.Context, id string) (store.Resource, error)
+	CreateResource(ctx context.Context, r store.Resource) (store.Resource, error)
+	UpdateResource(ctx context.Context, r store.Resource) (store.Resource, error)
+	Comments(ctx context.Context, parentID string) ([]store.Comment, error)
+	CreateComment(ctx context.Context, c store.Comment) (store.Comment, error)
+	Organizations(ctx context.Context) ([]store.Organization, error)
+	Organization(ctx context.Context, id string) (store.Organization, error)
+	OutboxStats(ctx context.Context) (store.OutboxStats, error)
+	Rejections(ctx context.Context) ([]store.RejectedChange, error)
+	Conflicts(ctx context.Context, openOnly bool) ([]store.Conflict, error)
+	ResolveConflict(ctx context.Context, id string, keepLoser bool) error
+	SaveDraft(ctx context.Context, key, body string) error
+	Draft(ctx context.Context, key string) (store.Draft, error)
+	Drafts(ctx context.Context) ([]store.Draft, error)
+	DeleteDraft(ctx context.Context, key string) error
+	Setting(ctx context.Context, key string) (string, bool, error)
+	SetSetting(ctx context.Context, key, value string) error
+	Path() string
+	DeviceID() string
+}
+
+var _ Store = (*store.Store)(nil)
+
+// Syncer is the device's sync engine as the Sync and Settings screens drive
+// it. Its methods wait on the network and honour ctx; Sync reports progress
+// from its own goroutine after each round trip.
+type Syncer interface {
+	Status(ctx context.Context) (client.Status, error)
+	Sync(ctx context.Context, progress func(client.Progress)) (client.Result, error)
+	Enroll(ctx context.Context, hubURL, code string) error
+}
+
+// Screen is a tab that another part of the app adds to the window, such as
+// reports. Build is called on Fyne's goroutine, again after every language
+// switch.
+type Screen interface {
+	// Title returns the tab's label in l's language.
+	Title(l *locales.Localizer) string
+	// Build returns the tab's content in l's language.
+	Build(l *locales.Localizer, w fyne.Window) fyne.CanvasObject
+}
+
+// Deps is what [Create] needs. Store and Bundle are required.
+type Deps struct {
+	Store Store
+	// Syncer is nil while the device has no sync engine; the Sync screen
+	// then shows local counts and "not connected to a hub".
+	Syncer Syncer
+	// Bundle holds the loaded languages; LocaleDir is the folder a
+	// translator drops message files into (shown in Settings).
+	Bundle    *locales.Bundle
+	LocaleDir string
+	// Lang, if set, overrides the saved language (the --lang flag).
+	Lang string
+	// DataDir is shown in Settings.
+	DataDir string
+	// Version is shown in Settings.
+	Version string
+	// Extra are tabs added after the built-in ones, such as reports.
+	Extra []Screen
+	// Now reads the wall clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Tab keys, stable across languages, for [UI.SelectTab].
+const (
+	TabActivities    = "activities"
+	TabResources     = "resources"
+	TabOrganizations = "organizations"
+	TabSync          = "sync"
+	TabConflicts     = "conflicts"
+	TabSettings      = "settings"
+)
+
+// settingLanguage is the store setting holding the chosen language tag.
+const settingLanguage = "language"
+
+// UI is the running interface of one window. Its methods must be called on
+// Fyne's goroutine.
+type UI struct {
+	app  fyne.App
+	win  fyne.Window
+	deps Deps
+	l    *locales.Localizer
+	run  runner
+	now  func() time.Time
+
+	root *fyne.Container // holds the current content; replaced on rebuild
+	tabs *container.AppTabs
+	keys []string // tab keys in tab order
+	// builders make each tab's content, in tab order.
+	builders []func() fyne.CanvasObject
+
+	notice *noticeBar
+
+	activities *activitiesScreen
+	resources  *resourcesScreen
+	orgs       *organizationsScreen
+	sync       *syncScreen
+	conflicts  *conflictsScreen
+	settings   *settingsScreen
+	welcome    *welcomeScreen
+
+	draftsOffer *draftsOffer // the start-up offer of unfinished forms, if shown
+}
+
+// Create builds the interface for win and returns its root object, already
+// set as the window's content. See [New] for the details.
+func Create(app fyne.App, win fyne.Window, deps Deps) fyne.CanvasObject {
+	return New(app, win, deps).Root()
+}
+
+// New builds the interface for win, sets it as the window's content and
+// registers the keyboard shortcuts. On first start (no language chosen yet)
+// it shows the welcome screen; otherwise the tabs, and offers back any
+// unfinished drafts.
+func New(app fyne.App, win fyne.Window, deps Deps) *UI {
+	return newUI(app, win, deps, fyneRunner{})
+}
+
+func newUI(app fyne.App, win fyne.Window, deps Deps, run runner) *UI {
+	u := &UI{app: app, win: win, deps: deps, run: run, now: deps.Now}
+	if u.now == nil {
+		u.now = time.Now
+	}
+	u.root = container.NewStack()
+	ctx := context.Background()
+	lang, chosen, err := deps.Store.Setting(ctx, settingLanguage)
+	if err != nil {
+		slog.Error("readLanguageSetting", "err", err)
+	}
+	switch {
+	case deps.Lang != "":
+		lang = deps.Lang
+	case !chosen:
+		lang = systemLanguage()
+	}
+	u.l = deps.Bundle.Localizer(lang)
+	u.registerShortcuts()
+	win.SetContent(u.root)
+	if !chosen && deps.Lang == "" {
+		u.showWelcome()
+	} else {
+		u.build()
+		u.offerDrafts()
+	}
+	return u
+}
+
+// Root returns the object holding the interface.
+func (u *UI) Root() fyne.CanvasObject { return u.root }
+
+// Localizer returns the localizer of the current language.
+func (u *UI) Localizer() *locales.Localizer { return u.l }
+
+// build (re)creates every screen in the current language and shows the tabs.
+func (u *UI) build() {
+	l := u.l
+	selected := ""
+	if u.tabs != nil && u.tabs.SelectedIndex() >= 0 && u.tabs.SelectedIndex() < len(u.keys) {
+		selected = u.keys[u.tabs.SelectedIndex()]
+	}
+	// A form being typed into survives the rebuild: its state is carried
+	// over (and its draft written now, in case).
+	var carry *activityDraft
+	if u.activities != nil {
+		f := u.activities.form
+		f.flushDraft()
+		if f.isShown() {
+			st := f.state()
+			carry = &st
+		}
+	}
+	u.win.SetTitle(l.T("app.name"))
+	u.notice = newNoticeBar()
+	u.activities = newActivitiesScreen(u)
+	u.resources = newResourcesScreen(u)
+	u.orgs = newOrganizationsScreen(u)
+	u.sync = newSyncScreen(u)
+	u.conflicts = newConflictsScreen(u)
+	u.settings = newSettingsScreen(u)
+	// Only the tab in view is built now; the others on first selection, so
+	// start-up pays for one screen.
+	u.builders = []func() fyne.CanvasObject{u.activities.build, u.resources.build, u.orgs.build}
+	titles := []string{l.T("tab.activities"), l.T("tab.resources"), l.T("tab.organizations")}
+	u.keys = []string{TabActivities, TabResources, TabOrganizations}
+	for i, s := range u.deps.Extra {
+		u.builders = append(u.builders, func() fyne.CanvasObject { return s.Build(l, u.win) })
+		titles = append(titles, s.Title(l))
+		u.keys = append(u.keys, "extra"+string(rune('0'+i)))
+	}
+	u.builders = append(u.builders, u.sync.build, u.conflicts.build, u.settings.build)
+	titles = append(titles, l.T("tab.sync"), l.T("tab.conflicts"), l.T("tab.settings"))
+	u.keys = append(u.keys, TabSync, TabConflicts, TabSettings)
+	items := make([]*container.TabItem, len(titles))
+	for i, t := range titles {
+		items[i] = container.NewTabItem(t, container.NewStack())
+	}
+	u.tabs = container.NewAppTabs(items...)
+	u.tabs.OnSelected = func(*container.TabItem) { u.onTabSelected() }
+	u.root.Objects = []fyne.CanvasObject{container.NewBorder(nil, u.notice.build(), nil, nil, u.tabs)}
+	u.ensureBuilt(0)
+	u.root.Refresh()
+	if selected != "" {
+		u.SelectTab(selected)
+	}
+	if carry != nil {
+		u.activities.reopen(*carry)
+	}
+}
+
+// ensureBuilt builds tab i's content if it has not been built yet.
+func (u *UI) ensureBuilt(i int) {
+	stack := u.tabs.Items[i].Content.(*fyne.Container)
+	if len(stack.Objects) == 0 {
+		stack.Objects = []fyne.CanvasObject{u.builders[i]()}
+		stack.Refresh()
+	}
+}
+
+// onTabSelected refreshes the screen that just came into view, so counts
+// and lists show what changed elsewhere.
+func (u *UI) onTabSelected() {
+	if i := u.tabs.SelectedIndex(); i >= 0 {
+		if stack := u.tabs.Items[i].Content.(*fyne.Container); len(stack.Objects) == 0 {
+			u.ensureBuilt(i)
+			return // just built: already fresh
+		}
+	}
+	switch u.SelectedTab() {
+	case TabSync:
+		u.sync.refresh()
+	case TabConflicts:
+		u.conflicts.refresh()
+	case TabOrganizations:
+		u.orgs.refresh()
+	case TabResources:
+		u.resources.refresh()
+	}
+}
+
+// Tabs returns the keys of the tabs in order ("activities", …); extra tabs
+// are "extra0", "extra1", ….
+func (u *UI) Tabs() []string { return append([]string(nil), u.keys...) }
+
+// SelectedTab returns the key of the tab in view, or "" before the tabs
+// exist (first start).
+func (u *UI) SelectedTab() string {
+	if u.tabs == nil {
+		return ""
+	}
+	i := u.tabs.SelectedIndex()
+	if i < 0 || i >= len(u.keys) {
+		return ""
+	}
+	return u.keys[i]
+}
+
+// SelectTab brings the tab with key into view; an unknown key does nothing.
+func (u *UI) SelectTab(key string) {
+	for i, k := range u.keys {
+		if k == key && u.tabs != nil {
+			u.tabs.SelectIndex(i)
+			return
+		}
+	}
+}
+
+// SetLanguage switches the interface to tag at once and saves the choice.
+func (u *UI) SetLanguage(tag string) {
+	if err := u.deps.Store.SetSetting(context.Background(), settingLanguage, tag); err != nil {
+		u.showError(err)
+	}
+	u.deps.Lang = ""
+	u.l = u.deps.Bundle.Localizer(tag)
+	if u.tabs != nil {
+		u.build()
+	}
+}
+
+func (u *UI) registerShortcuts() {
+	c := u.win.Canvas()
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { u.onNewActivity() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { u.onFocusSearch() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { u.onSave() })
+}
+
+func (u *UI) onNewActivity() {
+	if u.activities == nil {
+		return
+	}
+	u.SelectTab(TabActivities)
+	u.activities.onNew()
+}
+
+func (u *UI) onFocusSearch() {
+	switch u.SelectedTab() {
+	case TabResources:
+		u.win.Canvas().Focus(u.resources.search)
+	case TabActivities:
+		u.win.Canvas().Focus(u.activities.search)
+	}
+}
+
+func (u *UI) onSave() {
+	switch u.SelectedTab() {
+	case TabActivities:
+		if u.activities.form.visible() {
+			u.activities.form.onSave()
+		}
+	case TabResources:
+		if u.resources.form.visible() {
+			u.resources.form.onSave()
+		}
+	}
+}
+
+// showError shows err in a dialog and logs it. Validation errors are shown
+// next to their fields by the forms instead and never reach here.
+func (u *UI) showError(err error) {
+	slog.Error("uiError", "err", err)
+	msg := u.l.T("error.generic", "Detail", err.Error())
+	if errors.Is(err, store.ErrNotFound) {
+		msg = u.l.T("error.not_found")
+	}
+	d := dialog.NewCustom(u.l.T("error.title"), u.l.T("button.close"), widget.NewLabel(msg), u.win)
+	d.Show()
+}
+
+// confirm asks a yes/no question with localized buttons.
+func (u *UI) confirm(title, message, yes string, onYes func()) {
+	lbl := widget.NewLabel(message)
+	d := dialog.NewCustomConfirm(title, yes, u.l.T("button.cancel"), lbl, func(ok bool) {
+		if ok {
+			onYes()
+		}
+	}, u.win)
+	d.Resize(fyne.NewSize(420, 200))
+	d.Show()
+}
+
+// formatTime shows a moment in the local time zone, or "never" for zero.
+func (u *UI) formatTime(t time.Time) string {
+	if t.IsZero() {
+		return u.l.T("time.never")
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
+
+// ActivityCount returns how many activities the list holds under the
+// current filter (0 until the first count arrives).
+func (u *UI) ActivityCount() int {
+	if u.activities == nil {
+		return 0
+	}
+	return u.activities.total
+}
+
+// ScrollActivities scrolls the activity list to row i and reports whether
+// that row's page is loaded. It lets tooling walk the whole list.
+func (u *UI) ScrollActivities(i int) bool {
+	if u.activities == nil || u.activities.list == nil || i < 0 || i >= u.activities.total {
+		return false
+	}
+	u.activities.list.ScrollTo(i)
+	_, ok := u.activities.at(i)
+	return ok
+}
+
+// SelectFirst selects the first row of the list on the current tab, so a
+// picture of the screen shows a record; it does nothing on other tabs.
+func (u *UI) SelectFirst() {
+	switch u.SelectedTab() {
+	case TabActivities:
+		if u.activities.total > 0 {
+			u.activities.list.Select(0)
+		}
+	case TabResources:
+		if len(u.resources.items) > 0 {
+			u.resources.list.Select(0)
+		}
+	case TabOrganizations:
+		if len(u.orgs.shown) > 0 {
+			u.orgs.list.Select(0)
+		}
+	}
+}

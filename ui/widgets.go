@@ -1,0 +1,88 @@
+package ui
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/a20-network/fieldbook/store"
+)
+
+// dateField is a date typed as YYYY-MM-DD or picked from a calendar. Dates
+// stay in the record format whatever the language, so what is typed is what
+// is stored.
+type dateField struct {
+	entry  *widget.Entry
+	button *widget.Button
+	popup  *widget.PopUp
+	win    fyne.Window
+	now    func() time.Time
+	// onChanged, if set, is called after the text changes.
+	onChanged func(string)
+}
+
+func newDateField(win fyne.Window, now func() time.Time, placeholder string) *dateField {
+	d := &dateField{win: win, now: now}
+	d.entry = &widget.Entry{PlaceHolder: placeholder, OnChanged: func(s string) {
+		if d.onChanged != nil {
+			d.onChanged(s)
+		}
+	}}
+	d.button = &widget.Button{Icon: theme.Icon(theme.IconNameCalendar), Importance: widget.LowImportance, OnTapped: d.onPick}
+	return d
+}
+
+func (d *dateField) build() fyne.CanvasObject {
+	return container.NewBorder(nil, nil, nil, d.button, d.entry)
+}
+
+// onPick shows a calendar at the field, starting from the typed date.
+func (d *dateField) onPick() {
+	start := d.now()
+	if t, err := time.Parse(store.DateLayout, d.entry.Text); err == nil {
+		start = t
+	}
+	cal := widget.NewCalendar(start, func(t time.Time) {
+		d.entry.SetText(t.Format(store.DateLayout))
+		if d.popup != nil {
+			d.popup.Hide()
+		}
+	})
+	d.popup = widget.NewPopUp(cal, d.win.Canvas())
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(d.entry)
+	d.popup.ShowAtPosition(pos.Add(fyne.NewPos(0, d.entry.Size().Height)))
+}
+
+// text returns the date as typed, trimmed.
+func (d *dateField) text() string { return d.entry.Text }
+
+// errorText is a red line under a field that says what is wrong with it;
+// hidden while there is nothing to say.
+func newErrorText() *widget.Label {
+	l := &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
+	l.Hide()
+	return l
+}
+
+// setError shows msg under a field, or hides the line when msg is empty.
+func setError(l *widget.Label, msg string) {
+	l.SetText(msg)
+	if msg == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
+
+// heading is a bold label for section titles.
+func heading(text string) *widget.Label {
+	return &widget.Label{Text: text, TextStyle: fyne.TextStyle{Bold: true}}
+}
+
+// wrapped is a label that wraps at word boundaries.
+func wrapped(text string) *widget.Label {
+	return &widget.Label{Text: text, Wrapping: fyne.TextWrapWord}
+}
