@@ -14,7 +14,7 @@ func TestOperatorCommands(t *testing.T) {
 	runOK := func(args ...string) string {
 		t.Helper()
 		var out, errOut bytes.Buffer
-		if rc := run(ctx, args, &out, &errOut); rc != 0 {
+		if rc := run(ctx, args, strings.NewReader(""), &out, &errOut); rc != 0 {
 			t.Fatalf("%v: exit %d: %s", args, rc, errOut.String())
 		}
 		return strings.TrimSpace(out.String())
@@ -53,7 +53,7 @@ func TestOperatorCommands(t *testing.T) {
 		{[]string{"serve", "--data", dir, "--tls-cert", "c.pem"}, 2, "go together"},
 	} {
 		var out, errOut bytes.Buffer
-		if rc := run(ctx, bad.args, &out, &errOut); rc != bad.rc || !strings.Contains(errOut.String(), bad.want) {
+		if rc := run(ctx, bad.args, strings.NewReader(""), &out, &errOut); rc != bad.rc || !strings.Contains(errOut.String(), bad.want) {
 			t.Errorf("%v: exit %d, %q; want exit %d mentioning %q", bad.args, rc, errOut.String(), bad.rc, bad.want)
 		}
 	}
