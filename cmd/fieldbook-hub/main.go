@@ -9,6 +9,11 @@
 //	fieldbook-hub device revoke --data DIR --id DEVICE
 //	fieldbook-hub backup --data DIR --out FILE
 //	fieldbook-hub restore --data DIR --from FILE
+//	fieldbook-hub user add --data DIR --role coordinator|orgadmin --name NAME [--org ID] [--password-file F]
+//	fieldbook-hub user list --data DIR
+//	fieldbook-hub user remove --data DIR --name NAME
+//
+// The coordinators' dashboard is served by "serve" at /dashboard/.
 package main
 
 import (
@@ -20,10 +25,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
+	"github.com/a20-network/fieldbook/dashboard"
 	"github.com/a20-network/fieldbook/sync/hub"
 )
 
@@ -39,17 +46,21 @@ commands:
   device revoke  stop a device from syncing: --data DIR --id DEVICE
   backup       copy the database while the hub runs: --data DIR --out FILE
   restore      replace the database with a backup (hub stopped): --data DIR --from FILE
+  user add     add a dashboard account: --data DIR --role coordinator|orgadmin --name NAME [--org ID]
+               [--password-file F]; without a file the password is read from standard input
+  user list    list dashboard accounts: --data DIR
+  user remove  delete a dashboard account and sign it out: --data DIR --name NAME
 `
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	slog.SetDefault(slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
-	err := dispatch(ctx, args, stdout)
+	err := dispatch(ctx, args, stdin, stdout, stderr)
 	if err == nil {
 		return 0
 	}
@@ -61,12 +72,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 1
 }
 
-func dispatch(ctx context.Context, args []string, out io.Writer) error {
+func dispatch(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer) error {
 	if len(args) == 0 {
 		return fmt.Errorf("%w: no command", errUsage)
 	}
 	cmd, rest := args[0], args[1:]
-	if (cmd == "org" || cmd == "device") && len(rest) > 0 {
+	if (cmd == "org" || cmd == "device" || cmd == "user") && len(rest) > 0 {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
@@ -160,8 +171,119 @@ func dispatch(ctx context.Context, args []string, out io.Writer) error {
 			fmt.Fprintf(out, "restored; new epoch %s: devices will pull everything again and keep their unsent changes\n", epoch)
 		}
 		return err
+	case "user add":
+		name := fs.String("name", "", "user name to sign in with")
+		role := fs.String("role", "", "coordinator or orgadmin")
+		org := fs.String("org", "", "organization id (orgadmin only)")
+		pwFile := fs.String("password-file", "", "read the password from the first line of this file")
+		if err := parse(fs, rest, data); err != nil {
+			return err
+		}
+		if *role != dashboard.RoleCoordinator && *role != dashboard.RoleOrgAdmin {
+			return fmt.Errorf("%w: user add: --role must be coordinator or orgadmin, not %q", errUsage, *role)
+		}
+		if strings.TrimSpace(*name) == "" {
+			return fmt.Errorf("%w: user add: --name is required", errUsage)
+		}
+		password, err := readPassword(in, errOut, *pwFile)
+		if err != nil {
+			return err
+		}
+		return withHub(ctx, *data, func(h *hub.Hub) error {
+			err := h.AddDashboardUser(ctx, *name, password, *role, *org)
+			if err == nil {
+				fmt.Fprintf(out, "added %s %s; sign in at /dashboard/ on the hub\n", *role, strings.TrimSpace(*name))
+			}
+			return err
+		})
+	case "user list":
+		if err := parse(fs, rest, data); err != nil {
+			return err
+		}
+		return withHub(ctx, *data, func(h *hub.Hub) error {
+			users, err := h.DashboardUsers(ctx)
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tROLE\tORG")
+			for _, u := range users {
+				org := u.OrgID
+				if org == "" {
+					org = "-"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", u.Name, u.Role, org)
+			}
+			return errors.Join(err, tw.Flush())
+		})
+	case "user remove":
+		name := fs.String("name", "", "user name")
+		if err := parse(fs, rest, data); err != nil {
+			return err
+		}
+		return withHub(ctx, *data, func(h *hub.Hub) error { return h.RemoveDashboardUser(ctx, *name) })
 	}
 	return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
+}
+
+// readPassword returns the password from the first line of file, or else
+// from in: asked for twice without echo when in is a terminal, one line
+// otherwise (for scripts).
+func readPassword(in io.Reader, prompt io.Writer, file string) (string, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		line, _, _ := strings.Cut(string(b), "\n")
+		return strings.TrimSuffix(line, "\r"), nil
+	}
+	if f, ok := in.(*os.File); ok && isTerminal(f) {
+		fmt.Fprint(prompt, "Password: ")
+		pw, err := readHidden(f)
+		fmt.Fprintln(prompt)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		fmt.Fprint(prompt, "Again: ")
+		again, err := readHidden(f)
+		fmt.Fprintln(prompt)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		if pw != again {
+			return "", errors.New("read password: the two passwords differ")
+		}
+		return pw, nil
+	}
+	line, err := readLine(in)
+	if err != nil {
+		return "", fmt.Errorf("read password from standard input: %w", err)
+	}
+	return line, nil
+}
+
+// readLine reads one line from in, byte by byte so that nothing after it is
+// consumed, without its line ending.
+func readLine(in io.Reader) (string, error) {
+	var b []byte
+	buf := make([]byte, 1)
+	for len(b) < 4096 {
+		n, err := in.Read(buf)
+		if n == 1 {
+			if buf[0] == '\n' {
+				break
+			}
+			b = append(b, buf[0])
+		}
+		if errors.Is(err, io.EOF) {
+			if len(b) == 0 {
+				return "", errors.New("no password given")
+			}
+			break
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	return strings.TrimSuffix(string(b), "\r"), nil
 }
 
 func parse(fs *flag.FlagSet, args []string, data *string) error {
@@ -198,13 +320,13 @@ func serve(ctx context.Context, dir, addr, cert, key string, verbose bool) error
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	h, err := hub.Open(ctx, dir, hub.Options{Logger: log})
+	h, err := hub.Open(ctx, dir, hub.Options{Logger: log, Secure: cert != ""})
 	if err != nil {
 		return err
 	}
 	defer h.Close()
 	srv := hub.NewServer(h, addr)
-	log.Info("hub listening", "addr", addr, "tls", cert != "", "epoch", h.Epoch(), "db", h.Path())
+	log.Info("hub listening", "addr", addr, "dashboard", hub.DashboardPath, "tls", cert != "", "epoch", h.Epoch(), "db", h.Path())
 	err = hub.Serve(ctx, srv, 30*time.Second, func() error {
 		if cert != "" {
 			return srv.ListenAndServeTLS(cert, key)

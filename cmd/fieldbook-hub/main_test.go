@@ -3,9 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/a20-network/fieldbook/sync/hub"
 )
 
 func TestOperatorCommands(t *testing.T) {
@@ -14,7 +20,7 @@ func TestOperatorCommands(t *testing.T) {
 	runOK := func(args ...string) string {
 		t.Helper()
 		var out, errOut bytes.Buffer
-		if rc := run(ctx, args, &out, &errOut); rc != 0 {
+		if rc := run(ctx, args, strings.NewReader(""), &out, &errOut); rc != 0 {
 			t.Fatalf("%v: exit %d: %s", args, rc, errOut.String())
 		}
 		return strings.TrimSpace(out.String())
@@ -53,8 +59,118 @@ func TestOperatorCommands(t *testing.T) {
 		{[]string{"serve", "--data", dir, "--tls-cert", "c.pem"}, 2, "go together"},
 	} {
 		var out, errOut bytes.Buffer
-		if rc := run(ctx, bad.args, &out, &errOut); rc != bad.rc || !strings.Contains(errOut.String(), bad.want) {
+		if rc := run(ctx, bad.args, strings.NewReader(""), &out, &errOut); rc != bad.rc || !strings.Contains(errOut.String(), bad.want) {
 			t.Errorf("%v: exit %d, %q; want exit %d mentioning %q", bad.args, rc, errOut.String(), bad.rc, bad.want)
 		}
+	}
+}
+
+func TestUserCommands(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	runIn := func(stdin string, args ...string) (int, string, string) {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		rc := run(ctx, args, strings.NewReader(stdin), &out, &errOut)
+		return rc, strings.TrimSpace(out.String()), errOut.String()
+	}
+	_, org, _ := runIn("", "org", "add", "--data", dir, "--name", "Malawi Child Voice", "--country", "MW")
+	if rc, out, errOut := runIn("correct horse battery\nignored\n", "user", "add", "--data", dir, "--role", "coordinator", "--name", "amina"); rc != 0 || !strings.Contains(out, "added coordinator amina") {
+		t.Fatalf("user add coordinator: exit %d, %q, %s", rc, out, errOut)
+	}
+	pwFile := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(pwFile, []byte("another long secret\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if rc, _, errOut := runIn("", "user", "add", "--data", dir, "--role", "orgadmin", "--name", "chikondi", "--org", org, "--password-file", pwFile); rc != 0 {
+		t.Fatalf("user add orgadmin: exit %d, %s", rc, errOut)
+	}
+	rc, list, _ := runIn("", "user", "list", "--data", dir)
+	lines := strings.Split(list, "\n")
+	if rc != 0 || len(lines) != 3 || !strings.HasPrefix(lines[1], "amina") || !strings.Contains(lines[1], "coordinator") ||
+		!strings.Contains(lines[2], "chikondi") || !strings.Contains(lines[2], org) {
+		t.Fatalf("user list = %q", list)
+	}
+
+	// The accounts sign in on the dashboard the hub serves.
+	h, err := hub.Open(ctx, dir, hub.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h.Handler())
+	signIn := func(name, password string) int {
+		t.Helper()
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.PostForm(srv.URL+"/dashboard/login", url.Values{"name": {name}, "password": {password}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if s := signIn("amina", "correct horse battery"); s != http.StatusSeeOther {
+		t.Errorf("amina signs in: status %d", s)
+	}
+	if s := signIn("chikondi", "another long secret"); s != http.StatusSeeOther {
+		t.Errorf("chikondi signs in with the file's first line: status %d", s)
+	}
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/dashboard/" {
+		t.Errorf("GET / = %d to %q, want a redirect to /dashboard/", resp.StatusCode, loc)
+	}
+	srv.Close()
+	if err := h.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	if rc, _, errOut := runIn("", "user", "remove", "--data", dir, "--name", "amina"); rc != 0 {
+		t.Fatalf("user remove: exit %d, %s", rc, errOut)
+	}
+	if _, list, _ := runIn("", "user", "list", "--data", dir); strings.Contains(list, "amina") {
+		t.Fatalf("removed user still listed: %q", list)
+	}
+
+	for _, bad := range []struct {
+		stdin string
+		args  []string
+		rc    int
+		want  string
+	}{
+		{"", []string{"user", "add", "--data", dir, "--role", "boss", "--name", "x"}, 2, "coordinator or orgadmin"},
+		{"", []string{"user", "add", "--data", dir, "--role", "coordinator"}, 2, "--name is required"},
+		{"", []string{"user", "add", "--data", dir, "--role", "coordinator", "--name", "x"}, 1, "no password given"},
+		{"short\n", []string{"user", "add", "--data", dir, "--role", "coordinator", "--name", "x"}, 1, "at least 10 characters"},
+		{"correct horse battery\n", []string{"user", "add", "--data", dir, "--role", "coordinator", "--name", "chikondi"}, 1, "already exists"},
+		{"correct horse battery\n", []string{"user", "add", "--data", dir, "--role", "orgadmin", "--name", "y"}, 1, "needs an organization"},
+		{"correct horse battery\n", []string{"user", "add", "--data", dir, "--role", "orgadmin", "--name", "y", "--org", "nope"}, 1, "no organization"},
+		{"correct horse battery\n", []string{"user", "add", "--data", dir, "--role", "coordinator", "--name", "y", "--org", org}, 1, "leave out the organization"},
+		{"", []string{"user", "add", "--data", dir, "--role", "coordinator", "--name", "y", "--password-file", filepath.Join(dir, "missing")}, 1, "read password"},
+		{"", []string{"user", "remove", "--data", dir, "--name", "nobody"}, 1, "no such user"},
+		{"", []string{"user", "list"}, 2, "--data DIR is required"},
+	} {
+		rc, _, errOut := runIn(bad.stdin, bad.args...)
+		if rc != bad.rc || !strings.Contains(errOut, bad.want) {
+			t.Errorf("%v: exit %d, %q; want exit %d mentioning %q", bad.args, rc, errOut, bad.rc, bad.want)
+		}
+	}
+	// Nothing was added by the refused commands.
+	if _, list, _ := runIn("", "user", "list", "--data", dir); strings.Count(list, "\n") != 1 {
+		t.Errorf("after refused commands, user list = %q", list)
+	}
+}
+
+func TestReadLine(t *testing.T) {
+	for in, want := range map[string]string{"pw\n": "pw", "pw\r\nrest": "pw", "no newline": "no newline", "\n": ""} {
+		got, err := readLine(strings.NewReader(in))
+		if err != nil || got != want {
+			t.Errorf("readLine(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := readLine(strings.NewReader("")); err == nil {
+		t.Error("readLine of nothing: no error")
 	}
 }

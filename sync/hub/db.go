@@ -27,6 +27,9 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/a20-network/fieldbook/dashboard"
+	"github.com/a20-network/fieldbook/locales"
 )
 
 //go:embed migrations/*.sql
@@ -41,6 +44,12 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives structured logs; nil means slog.Default().
 	Logger *slog.Logger
+	// Bundle holds the languages the coordinators' dashboard is shown in;
+	// nil means the languages built into Fieldbook.
+	Bundle *locales.Bundle
+	// Secure marks the dashboard's session cookie Secure: set it when the
+	// hub is served over TLS.
+	Secure bool
 }
 
 // Hub is the hub's database and logic. Close it when done.
@@ -48,9 +57,12 @@ type Hub struct {
 	path   string
 	writer *sql.DB // exactly one connection: SQLite allows one writer
 	reader *sql.DB
-	now    func() time.Time
-	log    *slog.Logger
-	epoch  string
+	// dash is the dashboard's pool: it reads reports and writes sign-ins.
+	dash      *sql.DB
+	dashboard *dashboard.Handler
+	now       func() time.Time
+	log       *slog.Logger
+	epoch     string
 	// stmts holds the frequent write statements, prepared on the writer
 	// connection at open; read-only afterwards.
 	stmts map[string]*sql.Stmt
@@ -93,6 +105,12 @@ func Open(ctx context.Context, dir string, opts Options) (*Hub, error) {
 		h.writer.Close()
 		return nil, err
 	}
+	// The dashboard's users and sessions, and the report index and monthly
+	// rollup that triggers keep in step with every activity write.
+	if err := dashboard.Migrate(ctx, h.writer); err != nil {
+		h.writer.Close()
+		return nil, fmt.Errorf("hub: %w", err)
+	}
 	h.stmts = map[string]*sql.Stmt{}
 	for _, q := range preparedQueries {
 		st, err := h.writer.PrepareContext(ctx, q)
@@ -111,6 +129,10 @@ func Open(ctx context.Context, dir string, opts Options) (*Hub, error) {
 		h.Close()
 		return nil, err
 	}
+	if err := h.openDashboard(ctx, opts); err != nil {
+		h.Close()
+		return nil, err
+	}
 	return h, nil
 }
 
@@ -120,11 +142,35 @@ func (h *Hub) Close() error {
 	if h.reader != nil {
 		errs = append(errs, h.reader.Close())
 	}
+	if h.dash != nil {
+		errs = append(errs, h.dash.Close())
+	}
 	for _, st := range h.stmts {
 		errs = append(errs, st.Close())
 	}
 	errs = append(errs, h.writer.Close())
 	return errors.Join(errs...)
+}
+
+// openDashboard opens the dashboard's connection pool and handler.
+func (h *Hub) openDashboard(ctx context.Context, opts Options) error {
+	bundle := opts.Bundle
+	if bundle == nil {
+		var errs []error
+		if bundle, errs = locales.Load(""); len(errs) > 0 {
+			return fmt.Errorf("hub: load languages: %w", errors.Join(errs...))
+		}
+	}
+	var err error
+	if h.dash, err = sql.Open("sqlite", dsn(h.path, false)); err != nil {
+		return fmt.Errorf("hub: open %s for the dashboard: %w", h.path, err)
+	}
+	h.dash.SetMaxOpenConns(4)
+	h.dashboard, err = dashboard.New(ctx, dashboard.Options{DB: h.dash, Bundle: bundle, Secure: opts.Secure, Now: h.now, Log: h.log})
+	if err != nil {
+		return fmt.Errorf("hub: %w", err)
+	}
+	return nil
 }
 
 // Path returns the database file's path.
@@ -184,7 +230,11 @@ func (h *Hub) inTx(ctx context.Context, fn func(tx writeTx) error) error {
 		return fmt.Errorf("hub: begin: %w", err)
 	}
 	defer tx.Rollback()
-	if err := fn(writeTx{Tx: tx, h: h}); err != nil {
+	wtx := writeTx{Tx: tx, h: h, acts: &activityRows{}}
+	if err := fn(wtx); err != nil {
+		return err
+	}
+	if err := wtx.acts.flush(ctx, wtx); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

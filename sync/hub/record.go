@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/a20-network/fieldbook/store"
 )
@@ -27,6 +28,8 @@ type record struct {
 	clean, wasNet   bool
 	body            map[string]json.RawMessage
 	state           map[string]fieldState
+	// cols are the activities columns of body when already known.
+	cols []any
 }
 
 func (r *record) text(field string) string {
@@ -51,6 +54,9 @@ const (
 type writeTx struct {
 	*sql.Tx
 	h *Hub
+	// acts are the activities rows to write before the transaction
+	// commits.
+	acts *activityRows
 }
 
 func (tx writeTx) stmt(ctx context.Context, query string) *sql.Stmt {
@@ -76,8 +82,74 @@ func (tx writeTx) QueryRowContext(ctx context.Context, query string, args ...any
 	return tx.Tx.QueryRowContext(ctx, query, args...)
 }
 
+// activityColumns are the columns of the activities table the hub writes:
+// the device's meta columns, then every field.
+var activityColumns = append([]string{"id", "org_id", "updated_at", "version"}, store.FieldNames(store.EntityActivity)...)
+
+// upsertActivities returns the statement that writes n rows of the
+// activities table. It upserts rather than replaces, so that the report
+// rollup's triggers see the old row go and the new one come.
+func upsertActivities(n int) string {
+	sets := make([]string, 0, len(activityColumns)-1)
+	for _, c := range activityColumns[1:] {
+		sets = append(sets, c+" = excluded."+c)
+	}
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(activityColumns)), ", ") + ")"
+	return "INSERT INTO activities (" + strings.Join(activityColumns, ", ") + ") VALUES " +
+		strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + " ON CONFLICT (id) DO UPDATE SET " + strings.Join(sets, ", ")
+}
+
+// activityBatch is how many rows one statement writes to the activities
+// table: one statement for many rows costs far less than a statement each.
+const activityBatch = 32
+
+var (
+	sqlUpsertActivity   = upsertActivities(1)
+	sqlUpsertActivities = upsertActivities(activityBatch)
+)
+
+// activityRows collects the activities rows a write transaction changes,
+// the latest values of each, to write them together before it commits.
+type activityRows struct {
+	order []string
+	rows  map[string][]any
+}
+
+func (a *activityRows) add(id string, row []any) {
+	if a.rows == nil {
+		a.rows = map[string][]any{}
+	}
+	if _, ok := a.rows[id]; !ok {
+		a.order = append(a.order, id)
+	}
+	a.rows[id] = row
+}
+
+// flush writes the collected rows in tx.
+func (a *activityRows) flush(ctx context.Context, tx writeTx) error {
+	ids := a.order
+	args := make([]any, 0, activityBatch*len(activityColumns))
+	for len(ids) > 0 {
+		n, q := 1, sqlUpsertActivity
+		if len(ids) >= activityBatch {
+			n, q = activityBatch, sqlUpsertActivities
+		}
+		args = args[:0]
+		for _, id := range ids[:n] {
+			args = append(args, a.rows[id]...)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("hub: write activities: %w", err)
+		}
+		ids = ids[n:]
+	}
+	a.order, a.rows = nil, nil
+	return nil
+}
+
 // preparedQueries are prepared on the writer connection when the hub opens.
-var preparedQueries = []string{sqlLoadRecord, sqlUpdateRecord, sqlInsertRecord, sqlLastSeq, sqlSetLastSeq, sqlInsertConflict}
+var preparedQueries = []string{sqlLoadRecord, sqlUpdateRecord, sqlInsertRecord, sqlLastSeq, sqlSetLastSeq, sqlInsertConflict,
+	sqlUpsertActivity, sqlUpsertActivities}
 
 func loadRecord(ctx context.Context, q interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
@@ -109,7 +181,8 @@ func b2i(b bool) int64 {
 	return 0
 }
 
-// save writes r, and the activities row when r is an activity.
+// save writes r and, when r is an activity, queues its activities row,
+// which the transaction writes before it commits.
 func (r *record) save(ctx context.Context, tx writeTx, exists bool) error {
 	body, state := encodeBody(r.body), encodeState(r.state)
 	var err error
@@ -125,6 +198,16 @@ func (r *record) save(ctx context.Context, tx writeTx, exists bool) error {
 	if err != nil {
 		return fmt.Errorf("hub: write record %s: %w", r.id, err)
 	}
+	if r.entity != store.EntityActivity {
+		return nil
+	}
+	vals := r.cols
+	if vals == nil {
+		if vals, err = store.ColumnValues(r.entity, r.body); err != nil {
+			return fmt.Errorf("hub: write activity %s: %w", r.id, err)
+		}
+	}
+	tx.acts.add(r.id, append([]any{r.id, r.org, r.hlc, r.version}, vals...))
 	return nil
 }
 

@@ -23,14 +23,20 @@ type api struct {
 	log *slog.Logger
 }
 
-// Handler returns the hub's HTTP handler: POST /v1/sync, POST /v1/enroll and
-// GET /healthz, with request logging and panic recovery.
+// DashboardPath is where the hub serves the coordinators' dashboard.
+const DashboardPath = "/dashboard/"
+
+// Handler returns the hub's HTTP handler: POST /v1/sync, POST /v1/enroll,
+// GET /healthz and the coordinators' dashboard under [DashboardPath] (GET /
+// leads there), with request logging and panic recovery.
 func (h *Hub) Handler() http.Handler {
 	a := &api{hub: h, log: h.log}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+protocol.PathSync, a.sync)
 	mux.HandleFunc("POST "+protocol.PathEnroll, a.enroll)
 	mux.HandleFunc("GET "+protocol.PathHealthz, a.healthz)
+	mux.Handle(DashboardPath, h.dashboard)
+	mux.Handle("GET /{$}", http.RedirectHandler(DashboardPath, http.StatusSeeOther))
 	return a.recover(a.logRequests(mux))
 }
 

@@ -160,6 +160,9 @@ type prepared struct {
 	// asNew is the validation result of the record the change creates if
 	// the record does not exist yet.
 	asNew error
+	// newCols are the activities columns of the activity the change creates
+	// if it does not exist yet, nil for other entities.
+	newCols []any
 }
 
 func prepare(c protocol.Change) prepared {
@@ -200,6 +203,11 @@ func prepare(c protocol.Change) prepared {
 		body[k] = v
 	}
 	p.asNew = store.ValidateFields(c.Entity, body)
+	if p.asNew == nil && c.Entity == store.EntityActivity {
+		// Work for the activities table done here, in parallel, rather than
+		// in the write transaction.
+		p.newCols, _ = store.ColumnValues(c.Entity, body)
+	}
 	return p
 }
 
@@ -229,7 +237,9 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 	}
 	r := cur
 	if !exists {
-		r = &record{id: c.ID, entity: c.Entity, org: c.Org, body: store.ZeroFields(c.Entity), state: map[string]fieldState{}}
+		// Every field of a new record takes the pushed value, so its
+		// columns are those prepare computed.
+		r = &record{id: c.ID, entity: c.Entity, org: c.Org, body: store.ZeroFields(c.Entity), state: map[string]fieldState{}, cols: p.newCols}
 	}
 	version := seq.next()
 	var conflicts []protocol.Conflict
