@@ -69,7 +69,7 @@ func TestCSVPerBreakdownParsesBack(t *testing.T) {
 			{"2026-01", "2", "32", "15"}, {"2026-02", "0", "0", "0"}, {"2026-03", "1", "2", "0"}}},
 		{"country", [][]string{{"Pays", "Activités", "Enfants touchés", "Adultes touchés"},
 			{"Malawi", "2", "32", "15"}, {"Kenya", "1", "2", "0"}}},
-		{"sex_age", [][]string{{"Tranche d’âge", "Girls", "Boys", "Not recorded", "Total"},
+		{"sex_age", [][]string{{"Tranche d’âge", "Filles", "Garçons", "Non précisé", "Total"},
 			{"0–5", "1", "6", "0", "7"}, {"6–11", "12", "5", "0", "17"}, {"12–17", "3", "6", "1", "10"}, {"Total", "16", "17", "1", "34"}}},
 		{"summary", [][]string{{"Résumé", "Total"}, {"2026-01-01 – 2026-03-31", ""}, {"Activités", "3"}, {"Enfants touchés", "34"}, {"Adultes touchés", "15"}}},
 	}
