@@ -95,10 +95,13 @@ var Palette = []color.NRGBA{
 	{0xCC, 0x79, 0xA7, 0xff}, {0x56, 0xB4, 0xE9, 0xff}, {0xD5, 0x5E, 0x00, 0xff},
 }
 
+// Ink, Muted and Grid colour text, secondary text and grid lines on a light
+// background (the SVG and PDF charts); a themed renderer such as
+// fynechart maps them to its theme's colours.
 var (
-	ink   = color.NRGBA{0x22, 0x22, 0x22, 0xff}
-	muted = color.NRGBA{0x66, 0x66, 0x66, 0xff}
-	grid  = color.NRGBA{0xdd, 0xdd, 0xdd, 0xff}
+	Ink   = color.NRGBA{0x22, 0x22, 0x22, 0xff}
+	Muted = color.NRGBA{0x66, 0x66, 0x66, 0xff}
+	Grid  = color.NRGBA{0xdd, 0xdd, 0xdd, 0xff}
 )
 
 // Sizes used by the layout, in pixels.
@@ -173,11 +176,11 @@ func Layout(c Chart, w, h float32) Geometry {
 	g := Geometry{W: w}
 	y := float32(0)
 	if c.Title != "" {
-		g.Texts = append(g.Texts, Text{X: 0, Y: TitleSize/2 + 2, S: c.Title, Size: TitleSize, Fill: ink, Bold: true})
+		g.Texts = append(g.Texts, Text{X: 0, Y: TitleSize/2 + 2, S: c.Title, Size: TitleSize, Fill: Ink, Bold: true})
 		y += TitleSize + 10
 	}
 	if c.empty() {
-		g.Texts = append(g.Texts, Text{X: 0, Y: y + rowH/2, S: c.Empty, Size: FontSize, Fill: muted})
+		g.Texts = append(g.Texts, Text{X: 0, Y: y + rowH/2, S: c.Empty, Size: FontSize, Fill: Muted})
 		g.H = y + rowH
 		return g
 	}
@@ -200,7 +203,7 @@ func (g *Geometry) legend(c Chart, y float32) float32 {
 			x, y = 0, y+rowH
 		}
 		g.Rects = append(g.Rects, Rect{X: x, Y: y + rowH/2 - 5, W: 10, H: 10, Fill: Palette[i%len(Palette)]})
-		g.Texts = append(g.Texts, Text{X: x + 14, Y: y + rowH/2, S: s.Name, Size: FontSize, Fill: ink})
+		g.Texts = append(g.Texts, Text{X: x + 14, Y: y + rowH/2, S: s.Name, Size: FontSize, Fill: Ink})
 		x += 14 + tw + 16
 	}
 	return y + rowH + 4
@@ -224,7 +227,7 @@ func (g *Geometry) bars(c Chart, y float32) {
 	groupH := float32(len(c.Series))*barH + groupGap
 	for i, cat := range c.Categories {
 		gy := y + float32(i)*groupH
-		g.Texts = append(g.Texts, Text{X: labelW - 8, Y: gy + float32(len(c.Series))*barH/2, S: cat, Size: FontSize, Anchor: End, Fill: ink})
+		g.Texts = append(g.Texts, Text{X: labelW - 8, Y: gy + float32(len(c.Series))*barH/2, S: cat, Size: FontSize, Anchor: End, Fill: Ink})
 		for s := range c.Series {
 			v := c.value(s, i)
 			bw := float32(0)
@@ -233,10 +236,10 @@ func (g *Geometry) bars(c Chart, y float32) {
 			}
 			by := gy + float32(s)*barH
 			g.Rects = append(g.Rects, Rect{X: labelW, Y: by + 1, W: bw, H: barH - 2, Fill: Palette[s%len(Palette)]})
-			g.Texts = append(g.Texts, Text{X: labelW + bw + 4, Y: by + barH/2, S: c.format(v), Size: FontSize - 1, Fill: muted})
+			g.Texts = append(g.Texts, Text{X: labelW + bw + 4, Y: by + barH/2, S: c.format(v), Size: FontSize - 1, Fill: Muted})
 		}
 	}
-	g.Segments = append(g.Segments, Segment{X1: labelW, Y1: y, X2: labelW, Y2: y + float32(len(c.Categories))*groupH - groupGap, Stroke: muted, Width: 1})
+	g.Segments = append(g.Segments, Segment{X1: labelW, Y1: y, X2: labelW, Y2: y + float32(len(c.Categories))*groupH - groupGap, Stroke: Muted, Width: 1})
 	g.H = y + float32(len(c.Categories))*groupH
 }
 
@@ -278,8 +281,8 @@ func (g *Geometry) line(c Chart, y, h float32) {
 	bottom := plotTop + plotH
 	for t := 0; t <= ticks; t++ {
 		ty := bottom - plotH*float32(t)/ticks
-		g.Segments = append(g.Segments, Segment{X1: left, Y1: ty, X2: right, Y2: ty, Stroke: grid, Width: 1})
-		g.Texts = append(g.Texts, Text{X: left - 4, Y: ty, S: c.format(top * float64(t) / ticks), Size: FontSize - 1, Anchor: End, Fill: muted})
+		g.Segments = append(g.Segments, Segment{X1: left, Y1: ty, X2: right, Y2: ty, Stroke: Grid, Width: 1})
+		g.Texts = append(g.Texts, Text{X: left - 4, Y: ty, S: c.format(top * float64(t) / ticks), Size: FontSize - 1, Anchor: End, Fill: Muted})
 	}
 	n := len(c.Categories)
 	xAt := func(i int) float32 {
@@ -298,7 +301,7 @@ func (g *Geometry) line(c Chart, y, h float32) {
 	}
 	for i, l := range c.Categories {
 		if i%step == 0 {
-			g.Texts = append(g.Texts, Text{X: xAt(i), Y: bottom + 12, S: l, Size: FontSize - 1, Anchor: Middle, Fill: muted})
+			g.Texts = append(g.Texts, Text{X: xAt(i), Y: bottom + 12, S: l, Size: FontSize - 1, Anchor: Middle, Fill: Muted})
 		}
 	}
 	showValues := n <= 13

@@ -6,9 +6,12 @@
 package fynechart
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/a20-network/fieldbook/chart"
 )
@@ -23,20 +26,35 @@ func New(c chart.Chart, minW, plotH float32) *fyne.Container {
 	l := &layout{c: c, minW: minW, plotH: plotH, minH: g.H}
 	objs := make([]fyne.CanvasObject, 0, len(g.Rects)+len(g.Segments)+len(g.Texts))
 	for _, r := range g.Rects {
-		objs = append(objs, canvas.NewRectangle(r.Fill))
+		objs = append(objs, canvas.NewRectangle(themed(r.Fill)))
 	}
 	for _, s := range g.Segments {
-		ln := canvas.NewLine(s.Stroke)
+		ln := canvas.NewLine(themed(s.Stroke))
 		ln.StrokeWidth = s.Width
 		objs = append(objs, ln)
 	}
 	for _, t := range g.Texts {
-		txt := canvas.NewText(t.S, t.Fill)
+		txt := canvas.NewText(t.S, themed(t.Fill))
 		txt.TextSize = t.Size
 		txt.TextStyle = fyne.TextStyle{Bold: t.Bold}
 		objs = append(objs, txt)
 	}
 	return container.New(l, objs...)
+}
+
+// themed maps the chart's neutral colours, chosen for a light page, to the
+// current Fyne theme so that text and grid lines stay readable on a dark
+// background too; series colours are kept.
+func themed(c color.NRGBA) color.Color {
+	switch c {
+	case chart.Ink:
+		return theme.Color(theme.ColorNameForeground)
+	case chart.Muted:
+		return theme.Color(theme.ColorNamePlaceHolder)
+	case chart.Grid:
+		return theme.Color(theme.ColorNameSeparator)
+	}
+	return c
 }
 
 type layout struct {
