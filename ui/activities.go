@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/a20-network/fieldbook/codes"
+	"github.com/a20-network/fieldbook/locales"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -81,7 +82,7 @@ func (s *activitiesScreen) build() fyne.CanvasObject {
 
 	s.list = &widget.List{
 		Length:     func() int { return s.total },
-		CreateItem: func() fyne.CanvasObject { return newActivityRow() },
+		CreateItem: func() fyne.CanvasObject { return newActivityRow(isRTL(s.u.l)) },
 		UpdateItem: s.updateRow,
 		OnSelected: s.onSelected,
 	}
@@ -241,15 +242,20 @@ func (s *activitiesScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) 
 		row.meta.SetText("")
 		return
 	}
-	row.title.SetText(a.Title)
-	meta := a.StartDate + " · " + s.kinds.label(a.Kind) + " · " + countryName(s.u.l, a.Country)
+	l := s.u.l
+	row.title.SetText(shown(l, a.Title))
+	date := a.StartDate
+	if t, err := time.Parse(store.DateLayout, a.StartDate); err == nil {
+		date = locales.FormatDate(l.Tag(), t)
+	}
+	meta := date + " · " + s.kinds.label(a.Kind) + " · " + countryName(s.u.l, a.Country)
 	if a.Place != "" {
 		meta += ", " + a.Place
 	}
 	if a.Status == "draft" {
 		meta += " · " + s.u.l.T("status.draft")
 	}
-	row.meta.SetText(meta)
+	row.meta.SetText(shown(l, meta))
 }
 
 func (s *activitiesScreen) onSelected(id widget.ListItemID) {
@@ -348,10 +354,13 @@ type activityRow struct {
 	title, meta *widget.Label
 }
 
-func newActivityRow() *activityRow {
+func newActivityRow(rtl bool) *activityRow {
 	r := &activityRow{
 		title: &widget.Label{Truncation: fyne.TextTruncateEllipsis, TextStyle: fyne.TextStyle{Bold: true}},
 		meta:  &widget.Label{Truncation: fyne.TextTruncateEllipsis, SizeName: theme.SizeNameCaptionText},
+	}
+	if rtl {
+		r.title.Alignment, r.meta.Alignment = fyne.TextAlignTrailing, fyne.TextAlignTrailing
 	}
 	r.ExtendBaseWidget(r)
 	return r

@@ -170,7 +170,7 @@ func (f *activityForm) build() fyne.CanvasObject {
 		}
 		return []fyne.CanvasObject{lbl, container.NewVBox(w, errFor(errField))}
 	}
-	grid := container.New(layout.NewFormLayout())
+	grid := newForm(isRTL(l))
 	add := func(objs []fyne.CanvasObject) { grid.Add(objs[0]); grid.Add(objs[1]) }
 	add(field("field.title", f.title, "title"))
 	add(field("field.kind", f.kind, "kind"))
@@ -188,7 +188,7 @@ func (f *activityForm) build() fyne.CanvasObject {
 	add(field("field.status", f.status, "status"))
 	add(field("field.visibility", f.visibility, "visibility"))
 
-	buttons := container.NewHBox(f.save, f.duplicate, layout.NewSpacer(), f.del)
+	buttons := rowOf(isRTL(l), f.save, f.duplicate, layout.NewSpacer(), f.del)
 	f.obj = container.NewVBox(f.heading, warning, grid, errFor("form"), buttons)
 	return f.obj
 }

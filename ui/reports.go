@@ -104,9 +104,9 @@ func (s *reportsScreen) build() fyne.CanvasObject {
 	apply := &widget.Button{Text: s.l.T("report.apply"), OnTapped: s.onRefresh}
 	dates := container.NewGridWithColumns(2, s.from, s.to)
 	bar := container.NewVBox(
-		container.NewBorder(nil, nil, widget.NewLabel(s.l.T("report.period")), apply, s.period),
+		borderOf(isRTL(s.l), nil, nil, widget.NewLabel(s.l.T("report.period")), apply, s.period),
 		dates,
-		container.NewHBox(
+		rowOf(isRTL(s.l),
 			&widget.Button{Text: s.l.T("report.export_csv"), OnTapped: func() { s.onExport("csv") }},
 			&widget.Button{Text: s.l.T("report.export_xlsx"), OnTapped: func() { s.onExport("xlsx") }},
 			&widget.Button{Text: s.l.T("report.export_pdf"), OnTapped: func() { s.onExport("pdf") }},
@@ -294,4 +294,18 @@ func (s *reportsScreen) writeExport(ctx context.Context, format string, w io.Wri
 		return export.WritePDF(w, r, lb, export.PDFOptions{Created: s.now()})
 	}
 	return fmt.Errorf("export: unknown format %q", format)
+}
+
+// ReportsScreen returns the Reports tab as a [Screen] for [Deps.Extra]: it
+// is rebuilt in the new language after every language switch.
+func ReportsScreen(st ReportStore) Screen { return reportsTab{st: st} }
+
+type reportsTab struct{ st ReportStore }
+
+func (r reportsTab) Key() string { return TabReports }
+
+func (r reportsTab) Title(l *locales.Localizer) string { return l.T("report.tab") }
+
+func (r reportsTab) Build(l *locales.Localizer, w fyne.Window) fyne.CanvasObject {
+	return NewReportsTab(r.st, l, w)
 }

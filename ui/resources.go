@@ -209,7 +209,7 @@ func (f *resourceForm) build() fyne.CanvasObject {
 		themeBox.Add(c)
 	}
 	f.save = &widget.Button{Text: l.T("button.save"), Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: f.onSave}
-	grid := container.New(layout.NewFormLayout())
+	grid := newForm(isRTL(l))
 	field := func(labelID string, w fyne.CanvasObject, errField string) {
 		e := newErrorText()
 		f.errs[errField] = e
@@ -226,7 +226,7 @@ func (f *resourceForm) build() fyne.CanvasObject {
 	field("field.visibility", f.visibility, "visibility")
 	formErr := newErrorText()
 	f.errs["form"] = formErr
-	f.obj = container.NewVBox(f.heading, grid, formErr, container.NewHBox(f.save))
+	f.obj = container.NewVBox(f.heading, grid, formErr, rowOf(isRTL(l), f.save))
 	return f.obj
 }
 

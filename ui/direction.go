@@ -1,0 +1,158 @@
+package ui
+
+import (
+	"slices"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/a20-network/fieldbook/bidi"
+	"github.com/a20-network/fieldbook/locales"
+)
+
+// Right-to-left languages (Arabic, the ar-XB pseudo-locale) get mirrored
+// screens. Every layout whose order carries meaning is built through the
+// helpers here, in reading order, and they mirror it:
+//
+//   - newForm lays out label/field pairs with the label on the reading
+//     side (left in English, right in Arabic);
+//   - rowOf lays out a row of buttons starting on the reading side;
+//   - mirrorLabels aligns every label of a built screen to the reading side;
+//   - shown passes text through bidi.Embedded so mixed Arabic and Latin
+//     text (names, numbers) shows in the right order.
+
+// isRTL reports whether l's language is written right to left.
+func isRTL(l *locales.Localizer) bool { return bidi.IsRTL(l.Tag()) }
+
+// shown prepares text for a Fyne text widget in l's language: in a
+// right-to-left language the directional runs are embedded in visual order
+// (Fyne shapes each run itself, so the text is not reordered by hand).
+func shown(l *locales.Localizer, s string) string {
+	if s == "" || !isRTL(l) {
+		return s
+	}
+	return bidi.Embedded(s, true)
+}
+
+// newForm returns label/field pairs (given label first, in reading order)
+// laid out as a form; in a right-to-left language the label sits right of
+// its field.
+func newForm(rtl bool, pairs ...fyne.CanvasObject) *fyne.Container {
+	return container.New(&formLayout{rtl: rtl}, pairs...)
+}
+
+// formLayout is Fyne's form layout (a column of labels sized to the widest,
+// and a column of fields taking the rest) that can be mirrored.
+type formLayout struct{ rtl bool }
+
+func (f *formLayout) widths(objs []fyne.CanvasObject) float32 {
+	var w float32
+	for i := 0; i+1 < len(objs); i += 2 {
+		if objs[i].Visible() {
+			w = max(w, objs[i].MinSize().Width)
+		}
+	}
+	return w
+}
+
+// Layout places each pair on one row.
+func (f *formLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding()
+	lw := f.widths(objs)
+	fw := max(size.Width-lw-pad, 0)
+	var y float32
+	for i := 0; i+1 < len(objs); i += 2 {
+		lbl, fld := objs[i], objs[i+1]
+		if !lbl.Visible() && !fld.Visible() {
+			continue
+		}
+		h := max(lbl.MinSize().Height, fld.MinSize().Height)
+		lx, fx := float32(0), lw+pad
+		if f.rtl {
+			lx, fx = fw+pad, 0
+		}
+		lbl.Move(fyne.NewPos(lx, y))
+		lbl.Resize(fyne.NewSize(lw, lbl.MinSize().Height))
+		fld.Move(fyne.NewPos(fx, y))
+		fld.Resize(fyne.NewSize(fw, h))
+		y += h + pad
+	}
+}
+
+// MinSize is the widest label and field side by side, rows stacked.
+func (f *formLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	pad := theme.Padding()
+	var fw, h float32
+	rows := 0
+	for i := 0; i+1 < len(objs); i += 2 {
+		lbl, fld := objs[i], objs[i+1]
+		if !lbl.Visible() && !fld.Visible() {
+			continue
+		}
+		fw = max(fw, fld.MinSize().Width)
+		h += max(lbl.MinSize().Height, fld.MinSize().Height)
+		rows++
+	}
+	if rows > 1 {
+		h += pad * float32(rows-1)
+	}
+	return fyne.NewSize(f.widths(objs)+pad+fw, h)
+}
+
+// rowOf lays objs out in a row in reading order: from the left in a
+// left-to-right language, from the right (first object rightmost) in a
+// right-to-left one. Spacers keep their meaning on both sides.
+func rowOf(rtl bool, objs ...fyne.CanvasObject) *fyne.Container {
+	if !rtl {
+		return container.NewHBox(objs...)
+	}
+	rev := slices.Clone(objs)
+	slices.Reverse(rev)
+	hasSpacer := false
+	for _, o := range rev {
+		if _, ok := o.(layout.SpacerObject); ok {
+			hasSpacer = true
+		}
+	}
+	if !hasSpacer {
+		rev = append([]fyne.CanvasObject{layout.NewSpacer()}, rev...)
+	}
+	return container.NewHBox(rev...)
+}
+
+// borderOf is container.NewBorder with leading and trailing given in
+// reading order: swapped in a right-to-left language.
+func borderOf(rtl bool, top, bottom, leading, trailing fyne.CanvasObject, center ...fyne.CanvasObject) *fyne.Container {
+	if rtl {
+		leading, trailing = trailing, leading
+	}
+	return container.NewBorder(top, bottom, leading, trailing, center...)
+}
+
+// mirrorLabels aligns every label in obj's tree to the reading side of a
+// right-to-left language. It walks
+// containers, scrolls, splits and cards; lists fill their rows themselves.
+func mirrorLabels(l *locales.Localizer, obj fyne.CanvasObject) {
+	if !isRTL(l) || obj == nil {
+		return
+	}
+	switch o := obj.(type) {
+	case *widget.Label:
+		o.Alignment = fyne.TextAlignTrailing
+		o.Refresh()
+	case *fyne.Container:
+		for _, c := range o.Objects {
+			mirrorLabels(l, c)
+		}
+	case *container.Scroll:
+		mirrorLabels(l, o.Content)
+	case *container.Split:
+		mirrorLabels(l, o.Leading)
+		mirrorLabels(l, o.Trailing)
+	case *widget.Card:
+		mirrorLabels(l, o.Content)
+	}
+}
