@@ -12,8 +12,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
