@@ -70,6 +70,7 @@ type activityForm struct {
 	kinds, statuses, visibilities, countries, themeChoices choices
 
 	heading                           *widget.Label
+	grid                              *fyne.Container // label/field pairs
 	kind, status, visibility, country *widget.Select
 	title, place, lat, lon, partners  *widget.Entry
 	summary, followUp                 *widget.Entry
@@ -171,6 +172,7 @@ func (f *activityForm) build() fyne.CanvasObject {
 		return []fyne.CanvasObject{lbl, container.NewVBox(w, errFor(errField))}
 	}
 	grid := newForm(isRTL(l))
+	f.grid = grid
 	add := func(objs []fyne.CanvasObject) { grid.Add(objs[0]); grid.Add(objs[1]) }
 	add(field("field.title", f.title, "title"))
 	add(field("field.kind", f.kind, "kind"))
