@@ -193,7 +193,9 @@ func (s *reportsScreen) show(r report.Report, err error) {
 	s.mu.Unlock()
 	lb := s.labels(r)
 	s.status.SetText(lb.Period)
-	s.totals.SetText(fmt.Sprintf("%s: %d    %s: %d    %s: %d", lb.Activities, r.Activities, lb.Children, r.Children, lb.Adults, r.Adults))
+	n := func(v int) string { return locales.FormatNumber(s.l.Tag(), v) }
+	s.totals.SetText(shown(s.l, s.l.T("reports.totals", "ActivitiesLabel", lb.Activities, "Activities", n(r.Activities),
+		"ChildrenLabel", lb.Children, "Children", n(r.Children), "AdultsLabel", lb.Adults, "Adults", n(r.Adults))))
 	var objs []fyne.CanvasObject
 	tables := export.Tables(r, lb)
 	// Tables and charts come in the same order after the summary table.
