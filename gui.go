@@ -124,6 +124,7 @@ func runGUI(ctx context.Context, cfg config, args []string, out io.Writer) error
 							slog.Warn("backgroundSync", "err", err)
 						}
 					}()
+					go refreshSyncScreen(runCtx, u)
 				}
 				slog.Debug("startupStage", "stage", "uiBuilt", "ms", time.Since(processStart).Milliseconds())
 				switch {
@@ -303,4 +304,22 @@ func writePNG(path string, img image.Image) error {
 		return fmt.Errorf("encode %s: %w", path, err)
 	}
 	return f.Close()
+}
+
+// syncScreenRefresh is how often the Sync screen, while in view, reads what
+// background syncs changed.
+const syncScreenRefresh = 15 * time.Second
+
+// refreshSyncScreen keeps the Sync screen current until ctx is done.
+func refreshSyncScreen(ctx context.Context, u *ui.UI) {
+	t := time.NewTicker(syncScreenRefresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			fyne.Do(u.RefreshSync)
+		}
+	}
 }

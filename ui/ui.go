@@ -487,3 +487,11 @@ func describeLocaleError(l *locales.Localizer, err error) string {
 
 // formatNumber writes n the way l's language does.
 func formatNumber(l *locales.Localizer, n int) string { return locales.FormatNumber(l.Tag(), n) }
+
+// RefreshSync reads the sync state again into the Sync screen, if it is in
+// view: background syncs change it without the screen asking.
+func (u *UI) RefreshSync() {
+	if u.sync != nil && u.SelectedTab() == TabSync {
+		u.sync.refresh()
+	}
+}

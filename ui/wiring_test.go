@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -71,5 +72,28 @@ func TestReloadLanguagesReportsBrokenFilesAndAppliesFixes(t *testing.T) {
 	}
 	if !slices.Contains(tabTexts(u), "Hub sync") {
 		t.Fatalf("fixed text not shown: %v", tabTexts(u))
+	}
+}
+
+// TestLangFlagPicksPseudoLocalesAndIsRemembered starts as with --lang ar-XB
+// and --lang en-XA: the pseudo-locale is used, mirrored for ar-XB, and
+// saved as the language setting.
+func TestLangFlagPicksPseudoLocalesAndIsRemembered(t *testing.T) {
+	for _, tc := range []struct {
+		tag string
+		rtl bool
+	}{{"ar-XB", true}, {"en-XA", false}, {"fr", false}} {
+		h := newHarness(t)
+		u := h.start(tc.tag)
+		if got := u.l.Tag().String(); got != tc.tag {
+			t.Errorf("--lang %s: language %s", tc.tag, got)
+		}
+		if isRTL(u.l) != tc.rtl {
+			t.Errorf("--lang %s: right to left %v", tc.tag, isRTL(u.l))
+		}
+		saved, _, err := h.st.Setting(context.Background(), settingLanguage)
+		if err != nil || saved != tc.tag {
+			t.Errorf("--lang %s: saved %q, %v", tc.tag, saved, err)
+		}
 	}
 }
