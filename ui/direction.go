@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	xbidi "golang.org/x/text/unicode/bidi"
+
 	"github.com/a20-network/fieldbook/bidi"
 	"github.com/a20-network/fieldbook/locales"
 )
@@ -21,20 +23,56 @@ import (
 //     side (left in English, right in Arabic);
 //   - rowOf lays out a row of buttons starting on the reading side;
 //   - mirrorLabels aligns every label of a built screen to the reading side;
-//   - shown passes text through bidi.Embedded so mixed Arabic and Latin
-//     text (names, numbers) shows in the right order.
+//   - shown puts mixed Arabic and Latin text (names, numbers, dates) in
+//     the order Fyne needs to show it right (see shown).
 
 // isRTL reports whether l's language is written right to left.
 func isRTL(l *locales.Localizer) bool { return bidi.IsRTL(l.Tag()) }
 
-// shown prepares text for a Fyne text widget in l's language: in a
-// right-to-left language the directional runs are embedded in visual order
-// (Fyne shapes each run itself, so the text is not reordered by hand).
+// shown prepares text for a Fyne text widget in l's language. Fyne 2.7
+// shapes each word of Arabic letters itself (joining the letters and
+// drawing them right to left) but places words, numbers and punctuation
+// left to right in the order of the string, and it ignores embedding
+// marks: with bidi.Embedded, "23/11/2026 · زيارة مدرسية · تنزانيا, Mwanza"
+// came out with its Arabic words and their punctuation in typing order. So
+// in a right-to-left language the text is put in visual order
+// (bidi.Visual), and then each run of right-to-left letters is turned back
+// to typing order, for Fyne's shaper to join and draw right to left.
 func shown(l *locales.Localizer, s string) string {
 	if s == "" || !isRTL(l) {
 		return s
 	}
-	return bidi.Embedded(s, true)
+	return fyneOrder(s)
+}
+
+// fyneOrder is s in visual order for a right-to-left screen, except that
+// runs of right-to-left letters stay in typing order (see shown).
+func fyneOrder(s string) string {
+	v := []rune(bidi.Visual(s, true))
+	for i := 0; i < len(v); {
+		if !rtlLetter(v[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(v) && rtlLetter(v[j]) {
+			j++
+		}
+		slices.Reverse(v[i:j])
+		i = j
+	}
+	return string(v)
+}
+
+// rtlLetter reports whether r is a right-to-left letter (or a mark on
+// one), which Fyne's shaper draws right to left.
+func rtlLetter(r rune) bool {
+	p, _ := xbidi.LookupRune(r)
+	switch p.Class() {
+	case xbidi.R, xbidi.AL, xbidi.NSM:
+		return true
+	}
+	return false
 }
 
 // newForm returns label/field pairs (given label first, in reading order)
@@ -132,9 +170,12 @@ func borderOf(rtl bool, top, bottom, leading, trailing fyne.CanvasObject, center
 	return container.NewBorder(top, bottom, leading, trailing, center...)
 }
 
-// mirrorLabels aligns every label in obj's tree to the reading side of a
-// right-to-left language. It walks
-// containers, scrolls, splits and cards; lists fill their rows themselves.
+// mirrorLabels readies a built screen for a right-to-left language: every
+// label is aligned to the reading side, and the texts of labels, buttons
+// and check boxes are put in the order Fyne needs ([shown]). It walks
+// containers, scrolls, splits and cards once, right after the screen is
+// built; lists fill their rows themselves, and texts set later go through
+// shown where they are set.
 func mirrorLabels(l *locales.Localizer, obj fyne.CanvasObject) {
 	if !isRTL(l) || obj == nil {
 		return
@@ -142,7 +183,12 @@ func mirrorLabels(l *locales.Localizer, obj fyne.CanvasObject) {
 	switch o := obj.(type) {
 	case *widget.Label:
 		o.Alignment = fyne.TextAlignTrailing
+		o.Text = shown(l, o.Text)
 		o.Refresh()
+	case *widget.Button:
+		o.SetText(shown(l, o.Text))
+	case *widget.Check:
+		o.SetText(shown(l, o.Text))
 	case *fyne.Container:
 		for _, c := range o.Objects {
 			mirrorLabels(l, c)

@@ -194,8 +194,8 @@ func (s *reportsScreen) show(r report.Report, err error) {
 	lb := s.labels(r)
 	s.status.SetText(lb.Period)
 	n := func(v int) string { return locales.FormatNumber(s.l.Tag(), v) }
-	s.totals.SetText(shown(s.l, s.l.T("reports.totals", "ActivitiesLabel", lb.Activities, "Activities", n(r.Activities),
-		"ChildrenLabel", lb.Children, "Children", n(r.Children), "AdultsLabel", lb.Adults, "Adults", n(r.Adults))))
+	s.totals.SetText(s.l.T("reports.totals", "ActivitiesLabel", lb.Activities, "Activities", n(r.Activities),
+		"ChildrenLabel", lb.Children, "Children", n(r.Children), "AdultsLabel", lb.Adults, "Adults", n(r.Adults)))
 	var objs []fyne.CanvasObject
 	tables := export.Tables(r, lb)
 	// Tables and charts come in the same order after the summary table.

@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -246,14 +247,25 @@ func (u *UI) build() {
 	u.builders = append(u.builders, u.sync.build, u.conflicts.build, u.settings.build)
 	titles = append(titles, l.T("tab.sync"), l.T("tab.conflicts"), l.T("tab.settings"))
 	u.keys = append(u.keys, TabSync, TabConflicts, TabSettings)
+	first := 0
+	if isRTL(l) {
+		// Tabs read from the right: the first one is rightmost.
+		slices.Reverse(titles)
+		slices.Reverse(u.keys)
+		slices.Reverse(u.builders)
+		first = len(titles) - 1
+	}
 	items := make([]*container.TabItem, len(titles))
 	for i, t := range titles {
-		items[i] = container.NewTabItem(t, container.NewStack())
+		items[i] = container.NewTabItem(shown(l, t), container.NewStack())
 	}
 	u.tabs = container.NewAppTabs(items...)
 	u.tabs.OnSelected = func(*container.TabItem) { u.onTabSelected() }
 	u.root.Objects = []fyne.CanvasObject{container.NewBorder(nil, u.notice.build(), nil, nil, u.tabs)}
-	u.ensureBuilt(0)
+	u.ensureBuilt(first)
+	if first != 0 {
+		u.tabs.SelectIndex(first)
+	}
 	u.root.Refresh()
 	if selected != "" {
 		u.SelectTab(selected)
