@@ -98,8 +98,7 @@ func (s *activitiesScreen) build() fyne.CanvasObject {
 
 	s.detail = container.NewStack()
 	s.showPlaceholder()
-	split := container.NewHSplit(left, s.detail)
-	split.Offset = 0.42
+	split := splitOf(isRTL(l), left, s.detail, 0.42)
 	s.refresh()
 	return split
 }
@@ -109,6 +108,7 @@ func (s *activitiesScreen) showPlaceholder() {
 	// Not wrapped: a wrapping label in a centring container has no width to
 	// wrap to and would ask for a window as tall as its words.
 	msg := &widget.Label{Text: s.u.l.T("activities.none_selected"), Alignment: fyne.TextAlignCenter, Truncation: fyne.TextTruncateEllipsis}
+	mirrorLabels(s.u.l, msg)
 	s.detail.Objects = []fyne.CanvasObject{container.NewVBox(layout.NewSpacer(), msg, layout.NewSpacer())}
 	s.detail.Refresh()
 }
@@ -119,7 +119,9 @@ func (s *activitiesScreen) showForm() {
 	content := container.NewVBox(s.form.build())
 	if s.form.id != "" {
 		content.Add(widget.NewSeparator())
-		content.Add(s.comments.build(s.form.id))
+		comments := s.comments.build(s.form.id)
+		mirrorLabels(s.u.l, comments)
+		content.Add(comments)
 	}
 	s.detail.Objects = []fyne.CanvasObject{container.NewVScroll(content)}
 	s.detail.Refresh()

@@ -192,6 +192,7 @@ func (f *activityForm) build() fyne.CanvasObject {
 
 	buttons := rowOf(isRTL(l), f.save, f.duplicate, layout.NewSpacer(), f.del)
 	f.obj = container.NewVBox(f.heading, warning, grid, errFor("form"), buttons)
+	mirrorLabels(l, f.obj)
 	return f.obj
 }
 

@@ -29,6 +29,15 @@ import (
 // isRTL reports whether l's language is written right to left.
 func isRTL(l *locales.Localizer) bool { return bidi.IsRTL(l.Tag()) }
 
+// align is the alignment of text in l's language: trailing (right) in a
+// right-to-left language, leading otherwise.
+func align(l *locales.Localizer) fyne.TextAlign {
+	if isRTL(l) {
+		return fyne.TextAlignTrailing
+	}
+	return fyne.TextAlignLeading
+}
+
 // shown prepares text for a Fyne text widget in l's language. Fyne 2.7
 // shapes each word of Arabic letters itself (joining the letters and
 // drawing them right to left) but places words, numbers and punctuation
@@ -159,6 +168,20 @@ func rowOf(rtl bool, objs ...fyne.CanvasObject) *fyne.Container {
 		rev = append([]fyne.CanvasObject{layout.NewSpacer()}, rev...)
 	}
 	return container.NewHBox(rev...)
+}
+
+// splitOf is container.NewHSplit with the leading side (a list) given
+// first and taking offset of the width: on the right in a right-to-left
+// language.
+func splitOf(rtl bool, leading, trailing fyne.CanvasObject, offset float64) *container.Split {
+	if rtl {
+		s := container.NewHSplit(trailing, leading)
+		s.Offset = 1 - offset
+		return s
+	}
+	s := container.NewHSplit(leading, trailing)
+	s.Offset = offset
+	return s
 }
 
 // borderOf is container.NewBorder with leading and trailing given in

@@ -75,14 +75,14 @@ func (s *resourcesScreen) build() fyne.CanvasObject {
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, newBtn, s.search), container.NewBorder(nil, nil, nil, s.kind, s.count))
 	s.detail = container.NewStack()
 	s.showPlaceholder()
-	split := container.NewHSplit(container.NewBorder(top, nil, nil, nil, s.list), s.detail)
-	split.Offset = 0.4
+	split := splitOf(isRTL(s.u.l), container.NewBorder(top, nil, nil, nil, s.list), s.detail, 0.4)
 	s.refresh()
 	return split
 }
 
 func (s *resourcesScreen) showPlaceholder() {
 	msg := &widget.Label{Text: s.u.l.T("resources.none_selected"), Alignment: fyne.TextAlignCenter, Truncation: fyne.TextTruncateEllipsis}
+	mirrorLabels(s.u.l, msg)
 	s.detail.Objects = []fyne.CanvasObject{container.NewVBox(layout.NewSpacer(), msg, layout.NewSpacer())}
 	s.detail.Refresh()
 }
@@ -91,7 +91,9 @@ func (s *resourcesScreen) showForm() {
 	content := container.NewVBox(s.form.build())
 	if s.form.id != "" {
 		content.Add(widget.NewSeparator())
-		content.Add(s.comments.build(s.form.id))
+		comments := s.comments.build(s.form.id)
+		mirrorLabels(s.u.l, comments)
+		content.Add(comments)
 	}
 	s.detail.Objects = []fyne.CanvasObject{container.NewVScroll(content)}
 	s.detail.Refresh()
@@ -227,6 +229,7 @@ func (f *resourceForm) build() fyne.CanvasObject {
 	formErr := newErrorText()
 	f.errs["form"] = formErr
 	f.obj = container.NewVBox(f.heading, grid, formErr, rowOf(isRTL(l), f.save))
+	mirrorLabels(l, f.obj)
 	return f.obj
 }
 

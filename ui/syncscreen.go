@@ -113,22 +113,22 @@ func (s *syncScreen) show(st client.Status, rejs []store.RejectedChange) {
 	s.status = st
 	switch {
 	case s.u.deps.Syncer == nil || !st.Enrolled:
-		s.hub.SetText(l.T("sync.not_connected"))
-		s.reachable.SetText(l.T("sync.reachable_unknown"))
+		s.hub.SetText(shown(l, l.T("sync.not_connected")))
+		s.reachable.SetText(shown(l, l.T("sync.reachable_unknown")))
 	default:
 		s.hub.SetText(shown(l, st.HubURL))
 		if st.Reachable {
-			s.reachable.SetText(l.T("sync.reachable_yes"))
+			s.reachable.SetText(shown(l, l.T("sync.reachable_yes")))
 		} else {
-			s.reachable.SetText(l.T("sync.reachable_no"))
+			s.reachable.SetText(shown(l, l.T("sync.reachable_no")))
 		}
 	}
-	s.pending.SetText(l.N("sync.changes", st.Pending))
-	s.rejected.SetText(l.N("sync.changes", st.Rejected))
-	s.conflicts.SetText(l.N("sync.conflict_count", st.OpenConflicts))
-	s.last.SetText(s.u.formatTime(st.LastSync))
+	s.pending.SetText(shown(l, l.N("sync.changes", st.Pending)))
+	s.rejected.SetText(shown(l, l.N("sync.changes", st.Rejected)))
+	s.conflicts.SetText(shown(l, l.N("sync.conflict_count", st.OpenConflicts)))
+	s.last.SetText(shown(l, s.u.formatTime(st.LastSync)))
 	if st.LastError == "" {
-		s.lastErr.SetText(l.T("sync.no_error"))
+		s.lastErr.SetText(shown(l, l.T("sync.no_error")))
 	} else {
 		s.lastErr.SetText(shown(l, st.LastError))
 	}
@@ -139,12 +139,12 @@ func (s *syncScreen) show(st client.Status, rejs []store.RejectedChange) {
 	}
 	s.rejections.RemoveAll()
 	if len(rejs) == 0 {
-		s.rejections.Add(&widget.Label{Text: l.T("sync.no_rejections"), Importance: widget.LowImportance})
+		s.rejections.Add(&widget.Label{Text: shown(l, l.T("sync.no_rejections")), Importance: widget.LowImportance, Alignment: align(l)})
 	}
 	for _, r := range rejs {
 		what := shown(l, l.T("entity."+r.Entity)+" · "+r.RecordID)
-		s.rejections.Add(&widget.Label{Text: what, TextStyle: fyne.TextStyle{Bold: true}})
-		s.rejections.Add(&widget.Label{Text: shown(l, l.T("sync.rejection_reason", "Kind", kindText(l, r.Kind), "Reason", r.Reason, "When", s.u.formatTime(r.RejectedAt))), Wrapping: fyne.TextWrapWord})
+		s.rejections.Add(&widget.Label{Text: what, TextStyle: fyne.TextStyle{Bold: true}, Alignment: align(l)})
+		s.rejections.Add(&widget.Label{Text: shown(l, l.T("sync.rejection_reason", "Kind", kindText(l, r.Kind), "Reason", r.Reason, "When", s.u.formatTime(r.RejectedAt))), Wrapping: fyne.TextWrapWord, Alignment: align(l)})
 	}
 }
 
