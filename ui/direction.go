@@ -2,6 +2,7 @@ package ui
 
 import (
 	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -47,8 +48,13 @@ func align(l *locales.Localizer) fyne.TextAlign {
 // in a right-to-left language the text is put in visual order
 // (bidi.Visual), and then each run of right-to-left letters is turned back
 // to typing order, for Fyne's shaper to join and draw right to left.
+//
+// Text with no right-to-left letter at all (a folder, a version, a hub
+// address, an English text not yet translated) is left as it is: it reads
+// left to right, and reordering it in a right-to-left paragraph would only
+// move its leading slash or final full stop to the other end.
 func shown(l *locales.Localizer, s string) string {
-	if s == "" || !isRTL(l) {
+	if s == "" || !isRTL(l) || !strings.ContainsFunc(s, rtlLetter) {
 		return s
 	}
 	return fyneOrder(s)

@@ -162,7 +162,7 @@ func (s *settingsScreen) build() fyne.CanvasObject {
 	)
 	return container.NewVScroll(container.NewVBox(
 		heading(l.T("settings.language")),
-		container.NewBorder(nil, nil, widget.NewIcon(theme.Icon(theme.IconNameSettings)), nil, s.language),
+		borderOf(isRTL(l), nil, nil, widget.NewIcon(theme.Icon(theme.IconNameSettings)), nil, s.language),
 		widget.NewSeparator(),
 		heading(l.T("settings.hub")),
 		wrapped(l.T("settings.hub_explain")),
