@@ -88,11 +88,12 @@ func (s *activitiesScreen) build() fyne.CanvasObject {
 	}
 	s.list.ExtendBaseWidget(s.list)
 
-	filters := container.NewGridWithColumns(3, s.kind, s.theme, s.country, s.state, s.from.build(), s.to.build())
+	rtl := isRTL(l)
+	filters := gridOf(rtl, 3, s.kind, s.theme, s.country, s.state, s.from.build(), s.to.build())
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, nil, newBtn, s.search),
+		borderOf(rtl, nil, nil, nil, newBtn, s.search),
 		filters,
-		container.NewBorder(nil, nil, nil, clear, s.count),
+		borderOf(rtl, nil, nil, nil, clear, s.count),
 	)
 	left := container.NewBorder(top, nil, nil, nil, s.list)
 
@@ -147,7 +148,7 @@ func (s *activitiesScreen) refresh() {
 				return
 			}
 			s.total = n
-			s.count.SetText(s.u.l.N("activities.count", n))
+			s.count.SetText(shown(s.u.l, s.u.l.N("activities.count", n)))
 			s.list.UnselectAll()
 			s.list.Refresh()
 		}

@@ -190,6 +190,18 @@ func splitOf(rtl bool, leading, trailing fyne.CanvasObject, offset float64) *con
 	return s
 }
 
+// gridOf is container.NewGridWithColumns with objs in reading order: each
+// row is filled from the right in a right-to-left language.
+func gridOf(rtl bool, cols int, objs ...fyne.CanvasObject) *fyne.Container {
+	if rtl {
+		objs = slices.Clone(objs)
+		for i := 0; i < len(objs); i += cols {
+			slices.Reverse(objs[i:min(i+cols, len(objs))])
+		}
+	}
+	return container.NewGridWithColumns(cols, objs...)
+}
+
 // borderOf is container.NewBorder with leading and trailing given in
 // reading order: swapped in a right-to-left language.
 func borderOf(rtl bool, top, bottom, leading, trailing fyne.CanvasObject, center ...fyne.CanvasObject) *fyne.Container {

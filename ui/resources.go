@@ -61,18 +61,19 @@ func (s *resourcesScreen) build() fyne.CanvasObject {
 	s.list = &widget.List{
 		Length: func() int { return len(s.items) },
 		CreateItem: func() fyne.CanvasObject {
-			return container.NewBorder(nil, nil, nil, &widget.Label{Importance: widget.LowImportance}, &widget.Label{Truncation: fyne.TextTruncateEllipsis})
+			return borderOf(isRTL(s.u.l), nil, nil, nil, &widget.Label{Importance: widget.LowImportance}, &widget.Label{Truncation: fyne.TextTruncateEllipsis, Alignment: align(s.u.l)})
 		},
 		UpdateItem: func(id widget.ListItemID, o fyne.CanvasObject) {
 			c := o.(*fyne.Container)
 			r := s.items[id]
-			c.Objects[0].(*widget.Label).SetText(r.Title)
-			c.Objects[1].(*widget.Label).SetText(s.kinds.label(r.Kind))
+			c.Objects[0].(*widget.Label).SetText(shown(s.u.l, r.Title))
+			c.Objects[1].(*widget.Label).SetText(shown(s.u.l, s.kinds.label(r.Kind)))
 		},
 		OnSelected: func(id widget.ListItemID) { s.open(s.items[id]) },
 	}
 	s.list.ExtendBaseWidget(s.list)
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, newBtn, s.search), container.NewBorder(nil, nil, nil, s.kind, s.count))
+	rtl := isRTL(l)
+	top := container.NewVBox(borderOf(rtl, nil, nil, nil, newBtn, s.search), borderOf(rtl, nil, nil, nil, s.kind, s.count))
 	s.detail = container.NewStack()
 	s.showPlaceholder()
 	split := splitOf(isRTL(s.u.l), container.NewBorder(top, nil, nil, nil, s.list), s.detail, 0.4)
