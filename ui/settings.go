@@ -19,11 +19,13 @@ import (
 const enrollTimeout = 60 * time.Second
 
 // languageChoices lists the loaded languages, each named in itself, then
-// the pseudo-locales translators and developers test with.
-func languageChoices(u *UI) choices {
+// (with pseudo) the pseudo-locales translators and developers test with.
+func languageChoices(u *UI, pseudo bool) choices {
 	tags := u.deps.Bundle.Languages()
 	sort.Slice(tags, func(i, j int) bool { return tags[i].String() < tags[j].String() })
-	tags = append(tags, locales.PseudoLocales()...)
+	if pseudo {
+		tags = append(tags, locales.PseudoLocales()...)
+	}
 	var c choices
 	for _, t := range tags {
 		c.codes = append(c.codes, t.String())
@@ -136,7 +138,7 @@ func newSettingsScreen(u *UI) *settingsScreen { return &settingsScreen{u: u} }
 
 func (s *settingsScreen) build() fyne.CanvasObject {
 	l := s.u.l
-	s.langs = languageChoices(s.u)
+	s.langs = languageChoices(s.u, true)
 	s.language = &widget.Select{Options: s.langs.labels}
 	if cur := currentLanguage(s.u, s.langs); cur != "" {
 		s.language.Selected = s.langs.label(cur)

@@ -33,7 +33,7 @@ func (w *welcomeScreen) buildLanguage() fyne.CanvasObject {
 	u := w.u
 	l := u.l
 	u.win.SetTitle(l.T("app.name"))
-	w.langs = languageChoices(u)
+	w.langs = languageChoices(u, false)
 	w.language = &widget.RadioGroup{Options: w.langs.labels, Horizontal: false}
 	if cur := currentLanguage(u, w.langs); cur != "" {
 		w.language.Selected = w.langs.label(cur)
