@@ -80,11 +80,17 @@ func runGUI(ctx context.Context, cfg config, args []string, out io.Writer) error
 		slog.Debug("startupStage", "stage", "storeOpen", "ms", time.Since(processStart).Milliseconds())
 		openc <- opened{st, err}
 	}()
-	localeDir := filepath.Join(cfg.dataDir, "locales")
+	localeDir := locales.OverrideDir(cfg.dataDir)
 	bundle, lerrs := locales.Load(localeDir)
 	for _, e := range lerrs {
 		slog.Warn("localeFileSkipped", "err", e)
 	}
+	// The sync engine runs in the background for as long as the window is
+	// open; it is stopped, and waited for, before the database closes.
+	runCtx, stopRun := context.WithCancel(ctx)
+	runDone := make(chan struct{})
+	close(runDone) // replaced when the engine starts
+	defer stopRun()
 
 	a := app.NewWithID("org.a20network.fieldbook")
 	a.SetIcon(iconResource())
@@ -107,7 +113,19 @@ func runGUI(ctx context.Context, cfg config, args []string, out io.Writer) error
 					d.Show()
 					return
 				}
-				u := ui.New(a, w, guiDeps(ctx, st, bundle, localeDir, cfg, opts))
+				deps := guiDeps(ctx, st, bundle, localeDir, cfg, opts)
+				u := ui.New(a, w, deps)
+				u.ShowLanguageErrors(lerrs)
+				if r, ok := deps.Syncer.(interface{ Run(context.Context) error }); ok && opts.screenshotDir == "" && !opts.measure {
+					runDone = make(chan struct{})
+					go func() {
+						defer close(runDone)
+						if err := r.Run(runCtx); err != nil {
+							slog.Warn("backgroundSync", "err", err)
+						}
+					}()
+					go refreshSyncScreen(runCtx, u)
+				}
 				slog.Debug("startupStage", "stage", "uiBuilt", "ms", time.Since(processStart).Milliseconds())
 				switch {
 				case opts.measure:
@@ -123,6 +141,8 @@ func runGUI(ctx context.Context, cfg config, args []string, out io.Writer) error
 		fyne.Do(a.Quit)
 	}()
 	w.ShowAndRun()
+	stopRun()
+	<-runDone
 	if st == nil && openErr == nil {
 		// Quit before the database finished opening.
 		o := <-openc
@@ -284,4 +304,22 @@ func writePNG(path string, img image.Image) error {
 		return fmt.Errorf("encode %s: %w", path, err)
 	}
 	return f.Close()
+}
+
+// syncScreenRefresh is how often the Sync screen, while in view, reads what
+// background syncs changed.
+const syncScreenRefresh = 15 * time.Second
+
+// refreshSyncScreen keeps the Sync screen current until ctx is done.
+func refreshSyncScreen(ctx context.Context, u *ui.UI) {
+	t := time.NewTicker(syncScreenRefresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			fyne.Do(u.RefreshSync)
+		}
+	}
 }

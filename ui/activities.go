@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/a20-network/fieldbook/codes"
+	"github.com/a20-network/fieldbook/locales"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -81,24 +82,24 @@ func (s *activitiesScreen) build() fyne.CanvasObject {
 
 	s.list = &widget.List{
 		Length:     func() int { return s.total },
-		CreateItem: func() fyne.CanvasObject { return newActivityRow() },
+		CreateItem: func() fyne.CanvasObject { return newActivityRow(isRTL(s.u.l)) },
 		UpdateItem: s.updateRow,
 		OnSelected: s.onSelected,
 	}
 	s.list.ExtendBaseWidget(s.list)
 
-	filters := container.NewGridWithColumns(3, s.kind, s.theme, s.country, s.state, s.from.build(), s.to.build())
+	rtl := isRTL(l)
+	filters := gridOf(rtl, 3, s.kind, s.theme, s.country, s.state, s.from.build(), s.to.build())
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, nil, newBtn, s.search),
+		borderOf(rtl, nil, nil, nil, newBtn, s.search),
 		filters,
-		container.NewBorder(nil, nil, nil, clear, s.count),
+		borderOf(rtl, nil, nil, nil, clear, s.count),
 	)
 	left := container.NewBorder(top, nil, nil, nil, s.list)
 
 	s.detail = container.NewStack()
 	s.showPlaceholder()
-	split := container.NewHSplit(left, s.detail)
-	split.Offset = 0.42
+	split := splitOf(isRTL(l), left, s.detail, 0.42)
 	s.refresh()
 	return split
 }
@@ -108,6 +109,7 @@ func (s *activitiesScreen) showPlaceholder() {
 	// Not wrapped: a wrapping label in a centring container has no width to
 	// wrap to and would ask for a window as tall as its words.
 	msg := &widget.Label{Text: s.u.l.T("activities.none_selected"), Alignment: fyne.TextAlignCenter, Truncation: fyne.TextTruncateEllipsis}
+	mirrorLabels(s.u.l, msg)
 	s.detail.Objects = []fyne.CanvasObject{container.NewVBox(layout.NewSpacer(), msg, layout.NewSpacer())}
 	s.detail.Refresh()
 }
@@ -118,7 +120,9 @@ func (s *activitiesScreen) showForm() {
 	content := container.NewVBox(s.form.build())
 	if s.form.id != "" {
 		content.Add(widget.NewSeparator())
-		content.Add(s.comments.build(s.form.id))
+		comments := s.comments.build(s.form.id)
+		mirrorLabels(s.u.l, comments)
+		content.Add(comments)
 	}
 	s.detail.Objects = []fyne.CanvasObject{container.NewVScroll(content)}
 	s.detail.Refresh()
@@ -144,7 +148,7 @@ func (s *activitiesScreen) refresh() {
 				return
 			}
 			s.total = n
-			s.count.SetText(s.u.l.N("activities.count", n))
+			s.count.SetText(shown(s.u.l, s.u.l.N("activities.count", n)))
 			s.list.UnselectAll()
 			s.list.Refresh()
 		}
@@ -241,15 +245,20 @@ func (s *activitiesScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) 
 		row.meta.SetText("")
 		return
 	}
-	row.title.SetText(a.Title)
-	meta := a.StartDate + " · " + s.kinds.label(a.Kind) + " · " + countryName(s.u.l, a.Country)
+	l := s.u.l
+	row.title.SetText(shown(l, a.Title))
+	date := a.StartDate
+	if t, err := time.Parse(store.DateLayout, a.StartDate); err == nil {
+		date = locales.FormatDate(l.Tag(), t)
+	}
+	meta := date + " · " + s.kinds.label(a.Kind) + " · " + countryName(s.u.l, a.Country)
 	if a.Place != "" {
 		meta += ", " + a.Place
 	}
 	if a.Status == "draft" {
 		meta += " · " + s.u.l.T("status.draft")
 	}
-	row.meta.SetText(meta)
+	row.meta.SetText(shown(l, meta))
 }
 
 func (s *activitiesScreen) onSelected(id widget.ListItemID) {
@@ -348,10 +357,13 @@ type activityRow struct {
 	title, meta *widget.Label
 }
 
-func newActivityRow() *activityRow {
+func newActivityRow(rtl bool) *activityRow {
 	r := &activityRow{
 		title: &widget.Label{Truncation: fyne.TextTruncateEllipsis, TextStyle: fyne.TextStyle{Bold: true}},
 		meta:  &widget.Label{Truncation: fyne.TextTruncateEllipsis, SizeName: theme.SizeNameCaptionText},
+	}
+	if rtl {
+		r.title.Alignment, r.meta.Alignment = fyne.TextAlignTrailing, fyne.TextAlignTrailing
 	}
 	r.ExtendBaseWidget(r)
 	return r

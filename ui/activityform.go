@@ -70,6 +70,7 @@ type activityForm struct {
 	kinds, statuses, visibilities, countries, themeChoices choices
 
 	heading                           *widget.Label
+	grid                              *fyne.Container // label/field pairs
 	kind, status, visibility, country *widget.Select
 	title, place, lat, lon, partners  *widget.Entry
 	summary, followUp                 *widget.Entry
@@ -170,7 +171,8 @@ func (f *activityForm) build() fyne.CanvasObject {
 		}
 		return []fyne.CanvasObject{lbl, container.NewVBox(w, errFor(errField))}
 	}
-	grid := container.New(layout.NewFormLayout())
+	grid := newForm(isRTL(l))
+	f.grid = grid
 	add := func(objs []fyne.CanvasObject) { grid.Add(objs[0]); grid.Add(objs[1]) }
 	add(field("field.title", f.title, "title"))
 	add(field("field.kind", f.kind, "kind"))
@@ -188,8 +190,9 @@ func (f *activityForm) build() fyne.CanvasObject {
 	add(field("field.status", f.status, "status"))
 	add(field("field.visibility", f.visibility, "visibility"))
 
-	buttons := container.NewHBox(f.save, f.duplicate, layout.NewSpacer(), f.del)
+	buttons := rowOf(isRTL(l), f.save, f.duplicate, layout.NewSpacer(), f.del)
 	f.obj = container.NewVBox(f.heading, warning, grid, errFor("form"), buttons)
+	mirrorLabels(l, f.obj)
 	return f.obj
 }
 

@@ -49,7 +49,7 @@ func (c *commentsPanel) build(parentID string) fyne.CanvasObject {
 		c.author,
 		c.body,
 		c.err,
-		container.NewHBox(c.add),
+		rowOf(isRTL(c.u.l), c.add),
 	)
 }
 

@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"os"
 	"sort"
-	"strings"
 	"sync"
 
 	"golang.org/x/text/collate"
@@ -106,16 +104,6 @@ func makeCountryChoices(l *locales.Localizer) choices {
 	return c
 }
 
-// languageName names tag in its own language ("Français"), capitalised.
-func languageName(tag language.Tag) string {
-	n := display.Self.Name(tag)
-	if n == "" {
-		return tag.String()
-	}
-	r := []rune(n)
-	return strings.ToUpper(string(r[0])) + string(r[1:])
-}
-
 // fieldLabel returns the localized label of a record field, as used by the
 // form and the conflicts inbox.
 func fieldLabel(l *locales.Localizer, field string) string {
@@ -139,18 +127,4 @@ func reachCellLabel(l *locales.Localizer, field string) (string, bool) {
 // validationText localizes one field error as validation.<reason>.
 func validationText(l *locales.Localizer, fe store.FieldError) string {
 	return l.T("validation."+fe.Reason, "Limit", fe.Limit, "Value", fe.Value)
-}
-
-// systemLanguage returns the language the environment asks for, as a tag
-// string, or "" when none is set.
-func systemLanguage() string {
-	for _, env := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		v := os.Getenv(env)
-		if v == "" || v == "C" || v == "POSIX" {
-			continue
-		}
-		v, _, _ = strings.Cut(v, ".")
-		return strings.ReplaceAll(v, "_", "-")
-	}
-	return ""
 }

@@ -53,8 +53,7 @@ func (s *organizationsScreen) build() fyne.CanvasObject {
 	placeholder := wrapped(l.T("organizations.none_selected"))
 	s.name.SetText(placeholder.Text)
 	left := container.NewBorder(container.NewVBox(s.filter, s.count), nil, nil, nil, s.list)
-	split := container.NewHSplit(left, container.NewVScroll(s.detail))
-	split.Offset = 0.4
+	split := splitOf(isRTL(s.u.l), left, container.NewVScroll(s.detail), 0.4)
 	s.refresh()
 	return split
 }

@@ -104,9 +104,9 @@ func (s *reportsScreen) build() fyne.CanvasObject {
 	apply := &widget.Button{Text: s.l.T("report.apply"), OnTapped: s.onRefresh}
 	dates := container.NewGridWithColumns(2, s.from, s.to)
 	bar := container.NewVBox(
-		container.NewBorder(nil, nil, widget.NewLabel(s.l.T("report.period")), apply, s.period),
+		borderOf(isRTL(s.l), nil, nil, widget.NewLabel(s.l.T("report.period")), apply, s.period),
 		dates,
-		container.NewHBox(
+		rowOf(isRTL(s.l),
 			&widget.Button{Text: s.l.T("report.export_csv"), OnTapped: func() { s.onExport("csv") }},
 			&widget.Button{Text: s.l.T("report.export_xlsx"), OnTapped: func() { s.onExport("xlsx") }},
 			&widget.Button{Text: s.l.T("report.export_pdf"), OnTapped: func() { s.onExport("pdf") }},
@@ -193,7 +193,9 @@ func (s *reportsScreen) show(r report.Report, err error) {
 	s.mu.Unlock()
 	lb := s.labels(r)
 	s.status.SetText(lb.Period)
-	s.totals.SetText(fmt.Sprintf("%s: %d    %s: %d    %s: %d", lb.Activities, r.Activities, lb.Children, r.Children, lb.Adults, r.Adults))
+	n := func(v int) string { return locales.FormatNumber(s.l.Tag(), v) }
+	s.totals.SetText(s.l.T("reports.totals", "ActivitiesLabel", lb.Activities, "Activities", n(r.Activities),
+		"ChildrenLabel", lb.Children, "Children", n(r.Children), "AdultsLabel", lb.Adults, "Adults", n(r.Adults)))
 	var objs []fyne.CanvasObject
 	tables := export.Tables(r, lb)
 	// Tables and charts come in the same order after the summary table.
@@ -294,4 +296,18 @@ func (s *reportsScreen) writeExport(ctx context.Context, format string, w io.Wri
 		return export.WritePDF(w, r, lb, export.PDFOptions{Created: s.now()})
 	}
 	return fmt.Errorf("export: unknown format %q", format)
+}
+
+// ReportsScreen returns the Reports tab as a [Screen] for [Deps.Extra]: it
+// is rebuilt in the new language after every language switch.
+func ReportsScreen(st ReportStore) Screen { return reportsTab{st: st} }
+
+type reportsTab struct{ st ReportStore }
+
+func (r reportsTab) Key() string { return TabReports }
+
+func (r reportsTab) Title(l *locales.Localizer) string { return l.T("report.tab") }
+
+func (r reportsTab) Build(l *locales.Localizer, w fyne.Window) fyne.CanvasObject {
+	return NewReportsTab(r.st, l, w)
 }

@@ -109,7 +109,7 @@ func TestReportsScreenCustomPeriod(t *testing.T) {
 	if err := s.reload(); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := s.totals.Text, "Activités: 3    Enfants touchés: 125    Adultes touchés: 23"; got != want {
+	if got, want := s.totals.Text, "Activités : 3    Enfants touchés : 125    Adultes touchés : 23"; got != want {
 		t.Errorf("totals = %q, want %q", got, want)
 	}
 	// Dates the wrong way round: a message, and the figures stay.

@@ -61,28 +61,29 @@ func (s *resourcesScreen) build() fyne.CanvasObject {
 	s.list = &widget.List{
 		Length: func() int { return len(s.items) },
 		CreateItem: func() fyne.CanvasObject {
-			return container.NewBorder(nil, nil, nil, &widget.Label{Importance: widget.LowImportance}, &widget.Label{Truncation: fyne.TextTruncateEllipsis})
+			return borderOf(isRTL(s.u.l), nil, nil, nil, &widget.Label{Importance: widget.LowImportance}, &widget.Label{Truncation: fyne.TextTruncateEllipsis, Alignment: align(s.u.l)})
 		},
 		UpdateItem: func(id widget.ListItemID, o fyne.CanvasObject) {
 			c := o.(*fyne.Container)
 			r := s.items[id]
-			c.Objects[0].(*widget.Label).SetText(r.Title)
-			c.Objects[1].(*widget.Label).SetText(s.kinds.label(r.Kind))
+			c.Objects[0].(*widget.Label).SetText(shown(s.u.l, r.Title))
+			c.Objects[1].(*widget.Label).SetText(shown(s.u.l, s.kinds.label(r.Kind)))
 		},
 		OnSelected: func(id widget.ListItemID) { s.open(s.items[id]) },
 	}
 	s.list.ExtendBaseWidget(s.list)
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, newBtn, s.search), container.NewBorder(nil, nil, nil, s.kind, s.count))
+	rtl := isRTL(l)
+	top := container.NewVBox(borderOf(rtl, nil, nil, nil, newBtn, s.search), borderOf(rtl, nil, nil, nil, s.kind, s.count))
 	s.detail = container.NewStack()
 	s.showPlaceholder()
-	split := container.NewHSplit(container.NewBorder(top, nil, nil, nil, s.list), s.detail)
-	split.Offset = 0.4
+	split := splitOf(isRTL(s.u.l), container.NewBorder(top, nil, nil, nil, s.list), s.detail, 0.4)
 	s.refresh()
 	return split
 }
 
 func (s *resourcesScreen) showPlaceholder() {
 	msg := &widget.Label{Text: s.u.l.T("resources.none_selected"), Alignment: fyne.TextAlignCenter, Truncation: fyne.TextTruncateEllipsis}
+	mirrorLabels(s.u.l, msg)
 	s.detail.Objects = []fyne.CanvasObject{container.NewVBox(layout.NewSpacer(), msg, layout.NewSpacer())}
 	s.detail.Refresh()
 }
@@ -91,7 +92,9 @@ func (s *resourcesScreen) showForm() {
 	content := container.NewVBox(s.form.build())
 	if s.form.id != "" {
 		content.Add(widget.NewSeparator())
-		content.Add(s.comments.build(s.form.id))
+		comments := s.comments.build(s.form.id)
+		mirrorLabels(s.u.l, comments)
+		content.Add(comments)
 	}
 	s.detail.Objects = []fyne.CanvasObject{container.NewVScroll(content)}
 	s.detail.Refresh()
@@ -209,7 +212,7 @@ func (f *resourceForm) build() fyne.CanvasObject {
 		themeBox.Add(c)
 	}
 	f.save = &widget.Button{Text: l.T("button.save"), Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: f.onSave}
-	grid := container.New(layout.NewFormLayout())
+	grid := newForm(isRTL(l))
 	field := func(labelID string, w fyne.CanvasObject, errField string) {
 		e := newErrorText()
 		f.errs[errField] = e
@@ -226,7 +229,8 @@ func (f *resourceForm) build() fyne.CanvasObject {
 	field("field.visibility", f.visibility, "visibility")
 	formErr := newErrorText()
 	f.errs["form"] = formErr
-	f.obj = container.NewVBox(f.heading, grid, formErr, container.NewHBox(f.save))
+	f.obj = container.NewVBox(f.heading, grid, formErr, rowOf(isRTL(l), f.save))
+	mirrorLabels(l, f.obj)
 	return f.obj
 }
 

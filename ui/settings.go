@@ -8,23 +8,28 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"golang.org/x/text/language"
+
+	"github.com/a20-network/fieldbook/locales"
 )
 
 // enrollTimeout bounds one enrollment attempt.
 const enrollTimeout = 60 * time.Second
 
-// languageChoices lists the loaded languages, each named in itself.
-func languageChoices(u *UI) choices {
+// languageChoices lists the loaded languages, each named in itself, then
+// (with pseudo) the pseudo-locales translators and developers test with.
+func languageChoices(u *UI, pseudo bool) choices {
 	tags := u.deps.Bundle.Languages()
 	sort.Slice(tags, func(i, j int) bool { return tags[i].String() < tags[j].String() })
+	if pseudo {
+		tags = append(tags, locales.PseudoLocales()...)
+	}
 	var c choices
 	for _, t := range tags {
 		c.codes = append(c.codes, t.String())
-		c.labels = append(c.labels, languageName(t))
+		c.labels = append(c.labels, locales.OwnName(t))
 	}
 	return c
 }
@@ -77,10 +82,10 @@ func newEnrollForm(u *UI) *enrollForm {
 func (e *enrollForm) build() fyne.CanvasObject {
 	l := e.u.l
 	return container.NewVBox(
-		container.New(layout.NewFormLayout(),
+		newForm(isRTL(l),
 			widget.NewLabel(l.T("enroll.hub")), e.hubURL,
 			widget.NewLabel(l.T("enroll.code")), e.code),
-		container.NewHBox(e.button),
+		rowOf(isRTL(l), e.button),
 		e.status,
 	)
 }
@@ -105,7 +110,7 @@ func (e *enrollForm) onEnroll() {
 		return func() {
 			e.button.Enable()
 			if err != nil {
-				e.status.SetText(l.T("enroll.failed", "Detail", err.Error()))
+				e.status.SetText(shown(l, l.T("enroll.failed", "Detail", hubErrorText(l, err))))
 				return
 			}
 			e.status.SetText(l.T("enroll.done", "Hub", hub))
@@ -124,13 +129,16 @@ type settingsScreen struct {
 	language *widget.Select
 	langs    choices
 	enroll   *enrollForm
+	reload   *widget.Button
+	// reloadStatus says what the last "Reload languages" found.
+	reloadStatus *widget.Label
 }
 
 func newSettingsScreen(u *UI) *settingsScreen { return &settingsScreen{u: u} }
 
 func (s *settingsScreen) build() fyne.CanvasObject {
 	l := s.u.l
-	s.langs = languageChoices(s.u)
+	s.langs = languageChoices(s.u, true)
 	s.language = &widget.Select{Options: s.langs.labels}
 	if cur := currentLanguage(s.u, s.langs); cur != "" {
 		s.language.Selected = s.langs.label(cur)
@@ -141,11 +149,13 @@ func (s *settingsScreen) build() fyne.CanvasObject {
 	ro := func(text string) *widget.Label {
 		return &widget.Label{Text: text, Wrapping: fyne.TextWrapBreak, Selectable: true}
 	}
+	s.reload = &widget.Button{Text: l.T("settings.reload_languages"), Icon: theme.ViewRefreshIcon(), OnTapped: s.u.ReloadLanguages}
+	s.reloadStatus = &widget.Label{Wrapping: fyne.TextWrapWord}
 	localeDir := s.u.deps.LocaleDir
 	if localeDir == "" {
 		localeDir = l.T("settings.none")
 	}
-	about := container.New(layout.NewFormLayout(),
+	about := newForm(isRTL(l),
 		widget.NewLabel(l.T("settings.data_folder")), ro(s.u.deps.DataDir),
 		widget.NewLabel(l.T("settings.database")), ro(s.u.deps.Store.Path()),
 		widget.NewLabel(l.T("settings.locale_folder")), ro(localeDir),
@@ -154,7 +164,7 @@ func (s *settingsScreen) build() fyne.CanvasObject {
 	)
 	return container.NewVScroll(container.NewVBox(
 		heading(l.T("settings.language")),
-		container.NewBorder(nil, nil, widget.NewIcon(theme.Icon(theme.IconNameSettings)), nil, s.language),
+		borderOf(isRTL(l), nil, nil, widget.NewIcon(theme.Icon(theme.IconNameSettings)), nil, s.language),
 		widget.NewSeparator(),
 		heading(l.T("settings.hub")),
 		wrapped(l.T("settings.hub_explain")),
@@ -163,7 +173,9 @@ func (s *settingsScreen) build() fyne.CanvasObject {
 		heading(l.T("settings.about")),
 		wrapped(l.T("settings.about_text")),
 		about,
-		wrapped(l.T("settings.locale_explain")),
+		wrapped(l.T("settings.locale_reload_explain")),
+		rowOf(isRTL(l), s.reload),
+		s.reloadStatus,
 	))
 }
 
@@ -171,4 +183,31 @@ func (s *settingsScreen) onLanguage(label string) {
 	if code := s.langs.code(label); code != "" && code != s.u.l.Tag().String() {
 		s.u.SetLanguage(code)
 	}
+}
+
+// ReloadLanguages reads the message files again (the built-in ones and the
+// locale folder's), switches the screens to the new texts at once, and
+// reports any broken file with its name, line and reason.
+func (u *UI) ReloadLanguages() {
+	nb, errs := u.deps.Bundle.Reload()
+	u.deps.Bundle = nb
+	u.l = nb.Localizer(u.l.Tag().String())
+	u.applyFyneLanguage()
+	if u.tabs != nil {
+		u.build()
+		u.SelectTab(TabSettings)
+	}
+	l := u.l
+	if u.settings != nil && u.settings.reloadStatus != nil {
+		msg := l.T("settings.reloaded", "Count", formatNumber(l, len(nb.Languages())))
+		if len(errs) > 0 {
+			lines := []string{msg}
+			for _, e := range errs {
+				lines = append(lines, describeLocaleError(l, e))
+			}
+			msg = strings.Join(lines, "\n")
+		}
+		u.settings.reloadStatus.SetText(msg)
+	}
+	u.ShowLanguageErrors(errs)
 }

@@ -2,17 +2,20 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/a20-network/fieldbook/locales"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
+	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
 // statusTimeout bounds the hub health check the Sync screen makes.
@@ -46,7 +49,7 @@ func (s *syncScreen) build() fyne.CanvasObject {
 	s.progressText = &widget.Label{}
 	s.syncNow = &widget.Button{Text: l.T("sync.now"), Icon: theme.ViewRefreshIcon(), Importance: widget.HighImportance, OnTapped: s.onSync}
 	s.rejections = container.NewVBox()
-	grid := container.New(layout.NewFormLayout(),
+	grid := newForm(isRTL(l),
 		widget.NewLabel(l.T("sync.hub")), s.hub,
 		widget.NewLabel(l.T("sync.reachable")), s.reachable,
 		widget.NewLabel(l.T("sync.pending")), s.pending,
@@ -59,7 +62,7 @@ func (s *syncScreen) build() fyne.CanvasObject {
 	return container.NewVScroll(container.NewVBox(
 		heading(l.T("tab.sync")),
 		grid,
-		container.NewHBox(s.syncNow),
+		rowOf(isRTL(l), s.syncNow),
 		s.progress, s.progressText, s.outcome,
 		widget.NewSeparator(),
 		heading(l.T("sync.rejected_title")),
@@ -110,24 +113,24 @@ func (s *syncScreen) show(st client.Status, rejs []store.RejectedChange) {
 	s.status = st
 	switch {
 	case s.u.deps.Syncer == nil || !st.Enrolled:
-		s.hub.SetText(l.T("sync.not_connected"))
-		s.reachable.SetText(l.T("sync.reachable_unknown"))
+		s.hub.SetText(shown(l, l.T("sync.not_connected")))
+		s.reachable.SetText(shown(l, l.T("sync.reachable_unknown")))
 	default:
-		s.hub.SetText(st.HubURL)
+		s.hub.SetText(shown(l, st.HubURL))
 		if st.Reachable {
-			s.reachable.SetText(l.T("sync.reachable_yes"))
+			s.reachable.SetText(shown(l, l.T("sync.reachable_yes")))
 		} else {
-			s.reachable.SetText(l.T("sync.reachable_no"))
+			s.reachable.SetText(shown(l, l.T("sync.reachable_no")))
 		}
 	}
-	s.pending.SetText(l.N("sync.changes", st.Pending))
-	s.rejected.SetText(l.N("sync.changes", st.Rejected))
-	s.conflicts.SetText(l.N("sync.conflict_count", st.OpenConflicts))
-	s.last.SetText(s.u.formatTime(st.LastSync))
+	s.pending.SetText(shown(l, l.N("sync.changes", st.Pending)))
+	s.rejected.SetText(shown(l, l.N("sync.changes", st.Rejected)))
+	s.conflicts.SetText(shown(l, l.N("sync.conflict_count", st.OpenConflicts)))
+	s.last.SetText(shown(l, s.u.formatTime(st.LastSync)))
 	if st.LastError == "" {
-		s.lastErr.SetText(l.T("sync.no_error"))
+		s.lastErr.SetText(shown(l, l.T("sync.no_error")))
 	} else {
-		s.lastErr.SetText(st.LastError)
+		s.lastErr.SetText(shown(l, st.LastError))
 	}
 	if s.u.deps.Syncer == nil || !st.Enrolled || s.running {
 		s.syncNow.Disable()
@@ -136,12 +139,12 @@ func (s *syncScreen) show(st client.Status, rejs []store.RejectedChange) {
 	}
 	s.rejections.RemoveAll()
 	if len(rejs) == 0 {
-		s.rejections.Add(&widget.Label{Text: l.T("sync.no_rejections"), Importance: widget.LowImportance})
+		s.rejections.Add(&widget.Label{Text: shown(l, l.T("sync.no_rejections")), Importance: widget.LowImportance, Alignment: align(l)})
 	}
 	for _, r := range rejs {
-		what := l.T("entity."+r.Entity) + " · " + r.RecordID
-		s.rejections.Add(&widget.Label{Text: what, TextStyle: fyne.TextStyle{Bold: true}})
-		s.rejections.Add(&widget.Label{Text: l.T("sync.rejection_reason", "Kind", l.T("errkind."+r.Kind), "Reason", r.Reason, "When", s.u.formatTime(r.RejectedAt)), Wrapping: fyne.TextWrapWord})
+		what := shown(l, l.T("entity."+r.Entity)+" · "+r.RecordID)
+		s.rejections.Add(&widget.Label{Text: what, TextStyle: fyne.TextStyle{Bold: true}, Alignment: align(l)})
+		s.rejections.Add(&widget.Label{Text: shown(l, l.T("sync.rejection_reason", "Kind", kindText(l, r.Kind), "Reason", r.Reason, "When", s.u.formatTime(r.RejectedAt))), Wrapping: fyne.TextWrapWord, Alignment: align(l)})
 	}
 }
 
@@ -171,7 +174,8 @@ func (s *syncScreen) onProgress(p client.Progress) {
 	if done := p.Pushed + p.PendingPush; done > 0 {
 		s.progress.SetValue(float64(p.Pushed) / float64(done))
 	}
-	s.progressText.SetText(s.u.l.T("sync.progress", "Pushed", p.Pushed, "Pulled", p.Pulled, "Left", p.PendingPush))
+	l := s.u.l
+	s.progressText.SetText(shown(l, l.T("sync.progress", "Pushed", formatNumber(l, p.Pushed), "Pulled", formatNumber(l, p.Pulled), "Left", formatNumber(l, p.PendingPush))))
 }
 
 func (s *syncScreen) onDone(res client.Result, err error) {
@@ -181,11 +185,13 @@ func (s *syncScreen) onDone(res client.Result, err error) {
 	s.progressText.SetText("")
 	if err != nil {
 		s.outcome.Importance = widget.DangerImportance
-		s.outcome.SetText(l.T("sync.failed", "Detail", err.Error()))
+		s.outcome.SetText(shown(l, l.T("sync.failed", "Detail", hubErrorText(l, err))))
 	} else {
 		s.outcome.Importance = widget.SuccessImportance
-		s.outcome.SetText(l.T("sync.done", "Pushed", res.Pushed, "Pulled", res.Pulled,
-			"Conflicts", res.Conflicts, "Rejected", res.Rejected, "Seconds", fmt.Sprintf("%.1f", res.Duration.Seconds())))
+		n := func(v int) string { return formatNumber(l, v) }
+		secs := strings.Replace(fmt.Sprintf("%.1f", res.Duration.Seconds()), ".", decimalSeparator(l), 1)
+		s.outcome.SetText(shown(l, l.T("sync.done", "Pushed", n(res.Pushed), "Pulled", n(res.Pulled),
+			"Conflicts", n(res.Conflicts), "Rejected", n(res.Rejected), "Seconds", secs)))
 	}
 	s.refresh()
 	if s.u.conflicts != nil {
@@ -194,4 +200,40 @@ func (s *syncScreen) onDone(res client.Result, err error) {
 	if s.u.activities != nil {
 		s.u.activities.refresh()
 	}
+}
+
+// kindText names a hub error kind (protocol.Kind*) in l's language; a kind
+// this version does not know is shown as the hub spelled it.
+func kindText(l *locales.Localizer, kind string) string {
+	id := "errkind." + kind
+	if t := l.T(id); t != id {
+		return t
+	}
+	return kind
+}
+
+// hubErrorText says why a sync or an enrollment failed: the kind of
+// refusal in l's language when the hub gave one, then its words.
+func hubErrorText(l *locales.Localizer, err error) string {
+	var pe *protocol.Error
+	if errors.As(err, &pe) {
+		return kindText(l, string(pe.Kind)) + ": " + pe.Message
+	}
+	return err.Error()
+}
+
+// decimalSeparator is the mark l's language writes between the whole and
+// the fractional part of a number.
+func decimalSeparator(l *locales.Localizer) string {
+	s := locales.FormatNumber(l.Tag(), 1000)
+	if strings.ContainsAny(s, ",") && !strings.ContainsAny(s, ".") {
+		return "."
+	}
+	if strings.Contains(s, ".") {
+		return ","
+	}
+	if strings.ContainsRune(s, '\u066c') { // Arabic thousands separator
+		return "\u066b"
+	}
+	return ","
 }

@@ -15,6 +15,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -24,6 +26,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/locales/fynelang"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
 )
@@ -111,6 +114,8 @@ const (
 	TabSync          = "sync"
 	TabConflicts     = "conflicts"
 	TabSettings      = "settings"
+	// TabReports is the reports tab, when [ReportsScreen] is in Deps.Extra.
+	TabReports = "reports"
 )
 
 // settingLanguage is the store setting holding the chosen language tag.
@@ -170,13 +175,18 @@ func newUI(app fyne.App, win fyne.Window, deps Deps, run runner) *UI {
 	if err != nil {
 		slog.Error("readLanguageSetting", "err", err)
 	}
-	switch {
-	case deps.Lang != "":
+	if deps.Lang != "" {
 		lang = deps.Lang
-	case !chosen:
-		lang = systemLanguage()
 	}
-	u.l = deps.Bundle.Localizer(lang)
+	tag := deps.Bundle.Pick(lang, locales.SystemLanguages())
+	u.l = deps.Bundle.Localizer(tag.String())
+	if deps.Lang != "" {
+		// A language asked for on the command line is remembered.
+		if err := deps.Store.SetSetting(ctx, settingLanguage, u.l.Tag().String()); err != nil {
+			slog.Error("saveLanguageSetting", "err", err)
+		}
+	}
+	u.applyFyneLanguage()
 	u.registerShortcuts()
 	win.SetContent(u.root)
 	if !chosen && deps.Lang == "" {
@@ -228,19 +238,34 @@ func (u *UI) build() {
 	for i, s := range u.deps.Extra {
 		u.builders = append(u.builders, func() fyne.CanvasObject { return s.Build(l, u.win) })
 		titles = append(titles, s.Title(l))
-		u.keys = append(u.keys, "extra"+string(rune('0'+i)))
+		key := "extra" + string(rune('0'+i))
+		if k, ok := s.(interface{ Key() string }); ok {
+			key = k.Key()
+		}
+		u.keys = append(u.keys, key)
 	}
 	u.builders = append(u.builders, u.sync.build, u.conflicts.build, u.settings.build)
 	titles = append(titles, l.T("tab.sync"), l.T("tab.conflicts"), l.T("tab.settings"))
 	u.keys = append(u.keys, TabSync, TabConflicts, TabSettings)
+	first := 0
+	if isRTL(l) {
+		// Tabs read from the right: the first one is rightmost.
+		slices.Reverse(titles)
+		slices.Reverse(u.keys)
+		slices.Reverse(u.builders)
+		first = len(titles) - 1
+	}
 	items := make([]*container.TabItem, len(titles))
 	for i, t := range titles {
-		items[i] = container.NewTabItem(t, container.NewStack())
+		items[i] = container.NewTabItem(shown(l, t), container.NewStack())
 	}
 	u.tabs = container.NewAppTabs(items...)
 	u.tabs.OnSelected = func(*container.TabItem) { u.onTabSelected() }
 	u.root.Objects = []fyne.CanvasObject{container.NewBorder(nil, u.notice.build(), nil, nil, u.tabs)}
-	u.ensureBuilt(0)
+	u.ensureBuilt(first)
+	if first != 0 {
+		u.tabs.SelectIndex(first)
+	}
 	u.root.Refresh()
 	if selected != "" {
 		u.SelectTab(selected)
@@ -254,7 +279,9 @@ func (u *UI) build() {
 func (u *UI) ensureBuilt(i int) {
 	stack := u.tabs.Items[i].Content.(*fyne.Container)
 	if len(stack.Objects) == 0 {
-		stack.Objects = []fyne.CanvasObject{u.builders[i]()}
+		obj := u.builders[i]()
+		mirrorLabels(u.l, obj)
+		stack.Objects = []fyne.CanvasObject{obj}
 		stack.Refresh()
 	}
 }
@@ -281,7 +308,8 @@ func (u *UI) onTabSelected() {
 }
 
 // Tabs returns the keys of the tabs in order ("activities", …); extra tabs
-// are "extra0", "extra1", ….
+// are named by their Key method if they have one ("reports"), else
+// "extra0", "extra1", ….
 func (u *UI) Tabs() []string { return append([]string(nil), u.keys...) }
 
 // SelectedTab returns the key of the tab in view, or "" before the tabs
@@ -314,6 +342,7 @@ func (u *UI) SetLanguage(tag string) {
 	}
 	u.deps.Lang = ""
 	u.l = u.deps.Bundle.Localizer(tag)
+	u.applyFyneLanguage()
 	if u.tabs != nil {
 		u.build()
 	}
@@ -385,7 +414,8 @@ func (u *UI) formatTime(t time.Time) string {
 	if t.IsZero() {
 		return u.l.T("time.never")
 	}
-	return t.Local().Format("2006-01-02 15:04")
+	t = t.Local()
+	return locales.FormatDate(u.l.Tag(), t) + " " + t.Format("15:04")
 }
 
 // ActivityCount returns how many activities the list holds under the
@@ -424,5 +454,56 @@ func (u *UI) SelectFirst() {
 		if len(u.orgs.shown) > 0 {
 			u.orgs.list.Select(0)
 		}
+	}
+}
+
+// applyFyneLanguage makes Fyne's own texts (dialog buttons, menus) follow
+// the interface's language.
+func (u *UI) applyFyneLanguage() {
+	if err := fynelang.Apply(u.l.Tag()); err != nil {
+		slog.Warn("fyneLanguage", "err", err)
+	}
+}
+
+// ShowLanguageErrors tells the user about message files that could not be
+// loaded (file, line and reason); the app goes on with what did load.
+// It does nothing when errs is empty.
+func (u *UI) ShowLanguageErrors(errs []error) {
+	if len(errs) == 0 {
+		return
+	}
+	lines := make([]string, 0, len(errs))
+	for _, e := range errs {
+		slog.Warn("localeFileSkipped", "err", e)
+		lines = append(lines, describeLocaleError(u.l, e))
+	}
+	body := &widget.Label{Text: strings.Join(lines, "\n"), Wrapping: fyne.TextWrapWord}
+	d := dialog.NewCustom(u.l.T("locales.errors_title"), u.l.T("button.close"),
+		container.NewVScroll(body), u.win)
+	d.Resize(fyne.NewSize(640, 360))
+	d.Show()
+}
+
+// describeLocaleError says which file and line is broken and why, in the
+// interface's language.
+func describeLocaleError(l *locales.Localizer, err error) string {
+	var fe *locales.FileError
+	if errors.As(err, &fe) {
+		if fe.Line > 0 {
+			return l.T("locales.error_line", "File", fe.File, "Line", formatNumber(l, fe.Line), "Reason", fe.Err.Error())
+		}
+		return l.T("locales.error_file", "File", fe.File, "Reason", fe.Err.Error())
+	}
+	return err.Error()
+}
+
+// formatNumber writes n the way l's language does.
+func formatNumber(l *locales.Localizer, n int) string { return locales.FormatNumber(l.Tag(), n) }
+
+// RefreshSync reads the sync state again into the Sync screen, if it is in
+// view: background syncs change it without the screen asking.
+func (u *UI) RefreshSync() {
+	if u.sync != nil && u.SelectedTab() == TabSync {
+		u.sync.refresh()
 	}
 }

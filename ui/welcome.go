@@ -33,7 +33,7 @@ func (w *welcomeScreen) buildLanguage() fyne.CanvasObject {
 	u := w.u
 	l := u.l
 	u.win.SetTitle(l.T("app.name"))
-	w.langs = languageChoices(u)
+	w.langs = languageChoices(u, false)
 	w.language = &widget.RadioGroup{Options: w.langs.labels, Horizontal: false}
 	if cur := currentLanguage(u, w.langs); cur != "" {
 		w.language.Selected = w.langs.label(cur)
@@ -50,7 +50,7 @@ func (w *welcomeScreen) buildLanguage() fyne.CanvasObject {
 		wrapped(l.T("welcome.intro")),
 		heading(l.T("welcome.choose_language")),
 		w.language,
-		container.NewHBox(layout.NewSpacer(), w.next),
+		rowOf(isRTL(w.u.l), layout.NewSpacer(), w.next),
 	)
 	return fixedWidth(box)
 }
@@ -73,7 +73,7 @@ func (w *welcomeScreen) buildEnroll() fyne.CanvasObject {
 		w.enroll.build(),
 		widget.NewSeparator(),
 		wrapped(l.T("welcome.offline_explain")),
-		container.NewHBox(layout.NewSpacer(), w.offline),
+		rowOf(isRTL(w.u.l), layout.NewSpacer(), w.offline),
 	)
 	return fixedWidth(box)
 }

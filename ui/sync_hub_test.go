@@ -1,0 +1,104 @@
+package ui
+
+import (
+	"context"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/sync/client"
+	"github.com/a20-network/fieldbook/sync/hub"
+	"github.com/a20-network/fieldbook/sync/protocol"
+	"golang.org/x/text/language"
+)
+
+// TestEnrollAndSyncWithARealHub enrolls from Settings with a code from a
+// real hub over HTTP, taps "Sync now", and checks the Sync screen shows the
+// outcome, zero pending, and that the hub holds the records.
+func TestEnrollAndSyncWithARealHub(t *testing.T) {
+	quiet := slog.New(slog.DiscardHandler)
+	ctx := context.Background()
+	hb, err := hub.Open(ctx, t.TempDir(), hub.Options{Logger: quiet})
+	if err != nil {
+		t.Fatalf("hub.Open: %v", err)
+	}
+	srv := httptest.NewServer(hb.Handler())
+	t.Cleanup(func() { srv.Close(); hb.Close() })
+	org, err := hb.AddOrg(ctx, "Malawi Child Rights Network", "MW")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := hb.NewEnrollCode(ctx, org, "staff", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	h := newHarness(t)
+	h.seed(sampleActivity("One", "MW", "2025-01-01"), sampleActivity("Two", "KH", "2025-01-02"))
+	h.extra.Syncer = client.New(h.st, client.Options{Logger: quiet, Retries: 1, Backoff: time.Millisecond})
+	u := h.start("en")
+
+	u.SelectTab(TabSettings)
+	e := u.settings.enroll
+	test.Type(e.hubURL, srv.URL)
+	test.Type(e.code, "NOT-A-CODE")
+	test.Tap(e.button)
+	h.settle()
+	// The hub's refusal is named through the localizer, then its words.
+	if !strings.HasPrefix(e.status.Text, "Could not connect: Not signed in to the hub: ") {
+		t.Fatalf("bad code: %q", e.status.Text)
+	}
+	e.code.SetText(code)
+	test.Tap(e.button)
+	h.settle()
+	if e.status.Text != "This device is now connected to "+srv.URL+"." {
+		t.Fatalf("enroll: %q", e.status.Text)
+	}
+
+	u.SelectTab(TabSync)
+	h.settle()
+	s := u.sync
+	if s.hub.Text != srv.URL || s.pending.Text != "2 changes" || s.syncNow.Disabled() {
+		t.Fatalf("before sync: hub %q pending %q disabled %v", s.hub.Text, s.pending.Text, s.syncNow.Disabled())
+	}
+	test.Tap(s.syncNow)
+	if !s.progress.Visible() {
+		t.Fatal("no progress shown while syncing")
+	}
+	h.settle()
+	// The hub sends back the device's organization from the directory.
+	if !strings.Contains(s.outcome.Text, "sent 2, received 1, 0 new conflicts, 0 refused") {
+		t.Fatalf("outcome %q", s.outcome.Text)
+	}
+	if s.pending.Text != "0 changes" || s.last.Text == "never" || s.reachable.Text != "Yes" || s.lastErr.Text != u.l.T("sync.no_error") {
+		t.Fatalf("after sync: pending %q last %q reachable %q error %q", s.pending.Text, s.last.Text, s.reachable.Text, s.lastErr.Text)
+	}
+	stats, err := h.st.OutboxStats(ctx)
+	if err != nil || stats.Pending != 0 {
+		t.Fatalf("outbox after sync: %+v, %v", stats, err)
+	}
+}
+
+// TestEveryHubErrorKindHasAName checks that each kind of refusal the hub can
+// send has a message in English and French, spelled as on the wire.
+func TestEveryHubErrorKindHasAName(t *testing.T) {
+	b, errs := locales.Load("")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	kinds := []protocol.Kind{protocol.KindTransient, protocol.KindConflict, protocol.KindNotFound, protocol.KindForbidden,
+		protocol.KindInvalid, protocol.KindUnauthenticated, protocol.KindTooOld, protocol.KindTooLarge}
+	for _, tag := range []string{"en", "fr"} {
+		msgs := b.Messages(language.MustParse(tag))
+		for _, k := range kinds {
+			if _, ok := msgs["errkind."+string(k)]; !ok {
+				t.Errorf("%s: no message errkind.%s", tag, k)
+			}
+		}
+	}
+}
