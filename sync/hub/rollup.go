@@ -40,6 +40,12 @@ const rollupBatchWhen = "WHEN NOT EXISTS (SELECT 1 FROM meta WHERE key = '" + ro
 var rollupSums = []string{"girls_0_5", "girls_6_11", "girls_12_17", "boys_0_5", "boys_6_11", "boys_12_17",
 	"unrecorded_0_5", "unrecorded_6_11", "unrecorded_12_17", "adults"}
 
+// rollupBatchFrom reads the activities whose ids are in the JSON array
+// parameter, each looked up by its id: the join order is fixed, because the
+// planner would otherwise read every live activity through the report
+// index and keep the batch's.
+const rollupBatchFrom = "json_each(?) i CROSS JOIN activities a"
+
 // rollupGroupedSQL returns the statements, one per dimension, that add
 // sign (1 or -1) times the live activities whose ids are in the JSON array
 // parameter to the rollup: the figures the triggers add for an insert, or
@@ -52,14 +58,14 @@ func rollupGroupedSQL(sign string) []string {
 	}
 	var out []string
 	for _, d := range []struct{ dim, key, from string }{
-		{"total", "''", "activities a"},
-		{"kind", "a.kind", "activities a"},
-		{"country", "a.country", "activities a"},
-		{"theme", "t.value", "activities a, json_each(a.themes) t"},
+		{"total", "''", rollupBatchFrom},
+		{"kind", "a.kind", rollupBatchFrom},
+		{"country", "a.country", rollupBatchFrom},
+		{"theme", "t.value", rollupBatchFrom + " CROSS JOIN json_each(a.themes) t"},
 	} {
 		out = append(out, "INSERT INTO "+report.RollupTable+" (dim, month, org_id, key, n, "+strings.Join(rollupSums, ", ")+")"+
 			" SELECT '"+d.dim+"', substr(a.start_date, 1, 7), a.org_id, "+d.key+", "+sign+"count(*), "+strings.Join(sums, ", ")+
-			" FROM "+d.from+" WHERE a.id IN (SELECT value FROM json_each(?)) AND a.deleted = 0 GROUP BY 2, 3, 4"+
+			" FROM "+d.from+" WHERE a.id = i.value AND +a.deleted = 0 GROUP BY 2, 3, 4"+
 			" ON CONFLICT DO UPDATE SET n = n + excluded.n, "+strings.Join(sets, ", "))
 	}
 	return out
@@ -70,8 +76,8 @@ var (
 	sqlRollupAdd      = rollupGroupedSQL("")
 	// sqlRollupMonths lists the months and organizations the live
 	// activities whose ids are in the JSON array parameter count in.
-	sqlRollupMonths = `SELECT DISTINCT substr(start_date, 1, 7), org_id FROM activities
-		WHERE id IN (SELECT value FROM json_each(?)) AND deleted = 0`
+	sqlRollupMonths = `SELECT DISTINCT substr(a.start_date, 1, 7), a.org_id FROM ` + rollupBatchFrom + `
+		WHERE a.id = i.value AND +a.deleted = 0`
 	sqlRollupPrune = `DELETE FROM ` + report.RollupTable + ` WHERE dim IN ('total', 'kind', 'country', 'theme')
 		AND month = ? AND org_id = ? AND n = 0`
 	sqlRollupMark   = `INSERT INTO meta (key, value) VALUES ('` + rollupBatchKey + `', '1')`

@@ -178,3 +178,29 @@ func TestBatchRollupTriggersAreKeptOnReopen(t *testing.T) {
 		}
 	}
 }
+
+// The batch's statements look its activities up by id, rather than read
+// every live activity: their cost grows with the batch, not the hub.
+func TestRollupBatchLooksActivitiesUpByID(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for _, q := range append([]string{sqlRollupMonths}, append(sqlRollupSubtract, sqlRollupAdd...)...) {
+		rows, err := f.hub.writer.Query("EXPLAIN QUERY PLAN "+q, `["a"]`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if p := strings.Join(plan, "\n"); !strings.Contains(p, "SEARCH a USING INDEX sqlite_autoindex_activities_1 (id=?)") || strings.Contains(p, report.IndexName) {
+			t.Errorf("%s\nplan:\n%s", q, p)
+		}
+	}
+}
