@@ -1,11 +1,13 @@
 package hub
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/a20-network/fieldbook/report"
@@ -15,9 +17,9 @@ import (
 // run four upserts for every activity inserted and eight for every one
 // updated. A write transaction that changes many activities instead marks
 // itself in meta (key rollupBatchKey), which the hub's rollup triggers skip
-// on, takes the old rows of its activities out of the rollup and puts the
-// new ones in with one grouped statement per dimension each, and removes
-// the rollup rows left empty.
+// on, reads its activities' rows before and after writing them, sums what
+// they take from and add to each rollup row, writes one upsert per rollup
+// row it changes, and removes the rollup rows left empty.
 const rollupBatchKey = "rollup_batch"
 
 // rollupBatchMin is the fewest activities a transaction writes in a batch:
@@ -74,11 +76,7 @@ func rollupGroupedSQL(sign string) []string {
 var (
 	sqlRollupSubtract = rollupGroupedSQL("-")
 	sqlRollupAdd      = rollupGroupedSQL("")
-	// sqlRollupMonths lists the months and organizations the live
-	// activities whose ids are in the JSON array parameter count in.
-	sqlRollupMonths = `SELECT DISTINCT substr(a.start_date, 1, 7), a.org_id FROM ` + rollupBatchFrom + `
-		WHERE a.id = i.value AND +a.deleted = 0`
-	sqlRollupPrune = `DELETE FROM ` + report.RollupTable + ` WHERE dim IN ('total', 'kind', 'country', 'theme')
+	sqlRollupPrune    = `DELETE FROM ` + report.RollupTable + ` WHERE dim IN ('total', 'kind', 'country', 'theme')
 		AND month = ? AND org_id = ? AND n = 0`
 	sqlRollupMark   = `INSERT INTO meta (key, value) VALUES ('` + rollupBatchKey + `', '1')`
 	sqlRollupUnmark = `DELETE FROM meta WHERE key = '` + rollupBatchKey + `'`
@@ -86,7 +84,7 @@ var (
 
 // rollupQueries are the batch's statements, prepared with the others.
 func rollupQueries() []string {
-	out := append([]string{sqlRollupMonths, sqlRollupPrune, sqlRollupMark, sqlRollupUnmark}, sqlRollupSubtract...)
+	out := append([]string{sqlRollupRows, sqlRollupUpsert, sqlRollupPrune, sqlRollupMark, sqlRollupUnmark}, sqlRollupSubtract...)
 	return append(out, sqlRollupAdd...)
 }
 
@@ -130,55 +128,165 @@ func batchRollupTriggers(ctx context.Context, db *sql.DB) (bool, error) {
 	return true, nil
 }
 
-// rollupBatch is the rollup work of one batch of activities.
+// sqlRollupRows reads what the rollup counts of the activities whose ids
+// are in the JSON array parameter.
+var sqlRollupRows = "SELECT a.deleted, a.start_date, a.org_id, a.kind, a.country, a.themes, " +
+	strings.Join(rollupSums, ", ") + " FROM " + rollupBatchFrom + " WHERE a.id = i.value"
+
+// sqlRollupUpsert adds one row of figures to the rollup.
+var sqlRollupUpsert = func() string {
+	var sets []string
+	for _, c := range rollupSums {
+		sets = append(sets, c+" = "+c+" + excluded."+c)
+	}
+	return "INSERT INTO " + report.RollupTable + " (dim, month, org_id, key, n, " + strings.Join(rollupSums, ", ") + ") VALUES (?, ?, ?, ?, ?" +
+		strings.Repeat(", ?", len(rollupSums)) + ") ON CONFLICT DO UPDATE SET n = n + excluded.n, " + strings.Join(sets, ", ")
+}()
+
+// rollupKey is a row of the rollup.
+type rollupKey struct{ dim, month, org, key string }
+
+// rollupFigures are a rollup row's count and sums, in rollupSums order.
+type rollupFigures [11]int64
+
+// rollupBatch is the rollup work of one batch of activities: the figures
+// it adds to each rollup row (negative for the rows it replaces), summed
+// in Go from one read of the rows before and one after the writes.
 type rollupBatch struct {
 	ids    string // the activities' ids as a JSON array
-	months [][2]string
+	months map[[2]string]bool
+	delta  map[rollupKey]*rollupFigures
 }
 
-// startRollupBatch marks the batch of activities ids in tx and takes their
-// current rows out of the rollup, before they are written.
+// startRollupBatch takes the current rows of the batch of activities ids
+// out of the rollup and marks the batch in tx, before they are written.
 func startRollupBatch(ctx context.Context, tx writeTx, ids []string) (*rollupBatch, error) {
 	b, err := json.Marshal(ids)
 	if err != nil {
 		return nil, fmt.Errorf("hub: report rollup: %w", err)
 	}
-	rb := &rollupBatch{ids: string(b)}
+	rb := &rollupBatch{ids: string(b), months: map[[2]string]bool{}, delta: map[rollupKey]*rollupFigures{}}
+	if err := rb.sum(ctx, tx, -1); err != nil {
+		return nil, fmt.Errorf("hub: take old activities out of report rollup: %w", err)
+	}
 	if _, err := tx.ExecContext(ctx, sqlRollupMark); err != nil {
 		return nil, fmt.Errorf("hub: mark rollup batch: %w", err)
 	}
-	rows, err := tx.stmtOrQuery(ctx, sqlRollupMonths, rb.ids)
+	return rb, nil
+}
+
+// sum adds sign times the batch's live activities rows, as they are now,
+// to the batch's figures, and notes the months and organizations of the
+// old rows. Themes that are not a JSON array of texts are left to the
+// grouped statements, which read them the way the triggers do.
+func (rb *rollupBatch) sum(ctx context.Context, tx writeTx, sign int64) error {
+	rows, err := tx.stmtOrQuery(ctx, sqlRollupRows, rb.ids)
 	if err != nil {
-		return nil, fmt.Errorf("hub: report rollup months: %w", err)
+		return err
 	}
 	defer rows.Close()
+	delta := map[rollupKey]*rollupFigures{}
+	plain := true
 	for rows.Next() {
-		var m [2]string
-		if err := rows.Scan(&m[0], &m[1]); err != nil {
-			return nil, fmt.Errorf("hub: report rollup months: %w", err)
+		var deleted int64
+		var start, org, kind, country, themes string
+		var f rollupFigures
+		dest := []any{&deleted, &start, &org, &kind, &country, &themes}
+		for i := 1; i < len(f); i++ {
+			dest = append(dest, &f[i])
 		}
-		rb.months = append(rb.months, m)
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		if deleted != 0 {
+			continue
+		}
+		month := start
+		if r := []rune(start); len(r) > 7 {
+			month = string(r[:7])
+		}
+		if sign < 0 {
+			rb.months[[2]string{month, org}] = true
+		}
+		f[0] = 1
+		add := func(dim, key string) {
+			k := rollupKey{dim, month, org, key}
+			d := delta[k]
+			if d == nil {
+				d = &rollupFigures{}
+				delta[k] = d
+			}
+			for i := range f {
+				d[i] += sign * f[i]
+			}
+		}
+		add("total", "")
+		add("kind", kind)
+		add("country", country)
+		var list []string
+		if !strings.HasPrefix(strings.TrimSpace(themes), "[") || json.Unmarshal([]byte(themes), &list) != nil {
+			plain = false
+			continue
+		}
+		for _, t := range list {
+			add("theme", t)
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("hub: report rollup months: %w", err)
+		return err
 	}
-	for _, q := range sqlRollupSubtract {
-		if _, err := tx.ExecContext(ctx, q, rb.ids); err != nil {
-			return nil, fmt.Errorf("hub: take old activities out of report rollup: %w", err)
+	if !plain {
+		// Leave these rows to the grouped statements, all dimensions.
+		qs := sqlRollupAdd
+		if sign < 0 {
+			qs = sqlRollupSubtract
+		}
+		for _, q := range qs {
+			if _, err := tx.ExecContext(ctx, q, rb.ids); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for k, d := range delta {
+		acc := rb.delta[k]
+		if acc == nil {
+			acc = &rollupFigures{}
+			rb.delta[k] = acc
+		}
+		for i := range d {
+			acc[i] += d[i]
 		}
 	}
-	return rb, nil
+	return nil
 }
 
 // end puts the batch's written rows into the rollup, removes the rollup
 // rows its old rows left empty and clears the batch mark.
 func (rb *rollupBatch) end(ctx context.Context, tx writeTx) error {
-	for _, q := range sqlRollupAdd {
-		if _, err := tx.ExecContext(ctx, q, rb.ids); err != nil {
+	if err := rb.sum(ctx, tx, 1); err != nil {
+		return fmt.Errorf("hub: add activities to report rollup: %w", err)
+	}
+	keys := make([]rollupKey, 0, len(rb.delta))
+	for k, d := range rb.delta {
+		if *d != (rollupFigures{}) {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b rollupKey) int {
+		return cmp.Or(cmp.Compare(a.dim, b.dim), cmp.Compare(a.month, b.month), cmp.Compare(a.org, b.org), cmp.Compare(a.key, b.key))
+	})
+	args := make([]any, 0, 4+len(rollupFigures{}))
+	for _, k := range keys {
+		args = append(args[:0], k.dim, k.month, k.org, k.key)
+		for _, v := range rb.delta[k] {
+			args = append(args, v)
+		}
+		if _, err := tx.ExecContext(ctx, sqlRollupUpsert, args...); err != nil {
 			return fmt.Errorf("hub: add activities to report rollup: %w", err)
 		}
 	}
-	for _, m := range rb.months {
+	for m := range rb.months {
 		if _, err := tx.ExecContext(ctx, sqlRollupPrune, m[0], m[1]); err != nil {
 			return fmt.Errorf("hub: prune report rollup: %w", err)
 		}

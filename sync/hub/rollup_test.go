@@ -184,7 +184,7 @@ func TestBatchRollupTriggersAreKeptOnReopen(t *testing.T) {
 func TestRollupBatchLooksActivitiesUpByID(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	for _, q := range append([]string{sqlRollupMonths}, append(sqlRollupSubtract, sqlRollupAdd...)...) {
+	for _, q := range append([]string{sqlRollupRows}, append(sqlRollupSubtract, sqlRollupAdd...)...) {
 		rows, err := f.hub.writer.Query("EXPLAIN QUERY PLAN "+q, `["a"]`)
 		if err != nil {
 			t.Fatal(err)
