@@ -204,3 +204,57 @@ func TestRollupBatchLooksActivitiesUpByID(t *testing.T) {
 		}
 	}
 }
+
+// Activities whose themes are not a JSON array of texts — which the hub's
+// validation does not let through a sync, but an older database may hold —
+// go through the grouped statements in a batch, with the same figures as
+// the triggers give.
+func TestRollupBatchOfUnusualThemes(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	var push []protocol.Change
+	for i := range 2 * rollupBatchMin {
+		push = append(push, activityChange(int64(i+1), f.org, fmt.Sprintf("act-%02d", i)))
+	}
+	if resp := f.sync(t, protocol.SyncRequest{V: protocol.Version, Org: f.org, Push: push}); len(resp.Rejected) != 0 {
+		t.Fatalf("rejected %+v", resp.Rejected)
+	}
+	unusual := []string{`"education"`, `{"a":"violence","b":"education"}`, `["education","education"]`, `[]`}
+	// Rewrite the rows through the hub's batch, twice: from plain themes
+	// to unusual ones, and back.
+	for pass := range 2 {
+		err := f.hub.inTx(ctx, func(tx writeTx) error {
+			for i, p := range push {
+				var row []any
+				vals := make([]any, len(activityColumns))
+				ptrs := make([]any, len(vals))
+				for j := range vals {
+					ptrs[j] = &vals[j]
+				}
+				if err := tx.QueryRowContext(ctx, "SELECT "+strings.Join(activityColumns, ", ")+" FROM activities WHERE id = ?", p.ID).Scan(ptrs...); err != nil {
+					return err
+				}
+				row = vals
+				for j, c := range activityColumns {
+					switch {
+					case c == "themes" && pass == 0:
+						row[j] = unusual[i%len(unusual)]
+					case c == "themes":
+						row[j] = `["violence"]`
+					case c == "start_date" && pass == 1:
+						row[j] = fmt.Sprintf("2026-%02d-01", 1+i%3)
+					}
+				}
+				tx.acts.add(p.ID, row)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := rollupRows(t, f.hub, false), rollupRows(t, f.hub, true); !reflect.DeepEqual(got, want) {
+			t.Fatalf("pass %d: rollup\n%s\nwant\n%s", pass, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
