@@ -84,7 +84,7 @@ var (
 
 // rollupQueries are the batch's statements, prepared with the others.
 func rollupQueries() []string {
-	out := append([]string{sqlRollupRows, sqlRollupUpsert, sqlRollupPrune, sqlRollupMark, sqlRollupUnmark}, sqlRollupSubtract...)
+	out := append([]string{sqlRollupRows, sqlRollupUpsert, sqlRollupUpserts, sqlRollupPrune, sqlRollupMark, sqlRollupUnmark}, sqlRollupSubtract...)
 	return append(out, sqlRollupAdd...)
 }
 
@@ -133,15 +133,25 @@ func batchRollupTriggers(ctx context.Context, db *sql.DB) (bool, error) {
 var sqlRollupRows = "SELECT a.deleted, a.start_date, a.org_id, a.kind, a.country, a.themes, " +
 	strings.Join(rollupSums, ", ") + " FROM " + rollupBatchFrom + " WHERE a.id = i.value"
 
-// sqlRollupUpsert adds one row of figures to the rollup.
-var sqlRollupUpsert = func() string {
+// rollupUpsert returns the statement that adds n rows of figures to the
+// rollup.
+func rollupUpsert(n int) string {
 	var sets []string
 	for _, c := range rollupSums {
 		sets = append(sets, c+" = "+c+" + excluded."+c)
 	}
-	return "INSERT INTO " + report.RollupTable + " (dim, month, org_id, key, n, " + strings.Join(rollupSums, ", ") + ") VALUES (?, ?, ?, ?, ?" +
-		strings.Repeat(", ?", len(rollupSums)) + ") ON CONFLICT DO UPDATE SET n = n + excluded.n, " + strings.Join(sets, ", ")
-}()
+	row := "(?, ?, ?, ?, ?" + strings.Repeat(", ?", len(rollupSums)) + ")"
+	return "INSERT INTO " + report.RollupTable + " (dim, month, org_id, key, n, " + strings.Join(rollupSums, ", ") + ") VALUES " +
+		strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + " ON CONFLICT DO UPDATE SET n = n + excluded.n, " + strings.Join(sets, ", ")
+}
+
+// rollupUpsertBatch is how many rollup rows one statement adds to.
+const rollupUpsertBatch = 32
+
+var (
+	sqlRollupUpsert  = rollupUpsert(1)
+	sqlRollupUpserts = rollupUpsert(rollupUpsertBatch)
+)
 
 // rollupKey is a row of the rollup.
 type rollupKey struct{ dim, month, org, key string }
@@ -276,15 +286,23 @@ func (rb *rollupBatch) end(ctx context.Context, tx writeTx) error {
 	slices.SortFunc(keys, func(a, b rollupKey) int {
 		return cmp.Or(cmp.Compare(a.dim, b.dim), cmp.Compare(a.month, b.month), cmp.Compare(a.org, b.org), cmp.Compare(a.key, b.key))
 	})
-	args := make([]any, 0, 4+len(rollupFigures{}))
-	for _, k := range keys {
-		args = append(args[:0], k.dim, k.month, k.org, k.key)
-		for _, v := range rb.delta[k] {
-			args = append(args, v)
+	args := make([]any, 0, rollupUpsertBatch*(4+len(rollupFigures{})))
+	for len(keys) > 0 {
+		n, q := 1, sqlRollupUpsert
+		if len(keys) >= rollupUpsertBatch {
+			n, q = rollupUpsertBatch, sqlRollupUpserts
 		}
-		if _, err := tx.ExecContext(ctx, sqlRollupUpsert, args...); err != nil {
+		args = args[:0]
+		for _, k := range keys[:n] {
+			args = append(args, k.dim, k.month, k.org, k.key)
+			for _, v := range rb.delta[k] {
+				args = append(args, v)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("hub: add activities to report rollup: %w", err)
 		}
+		keys = keys[n:]
 	}
 	for m := range rb.months {
 		if _, err := tx.ExecContext(ctx, sqlRollupPrune, m[0], m[1]); err != nil {
