@@ -23,8 +23,8 @@ import (
 const rollupBatchKey = "rollup_batch"
 
 // rollupBatchMin is the fewest activities a transaction writes in a batch:
-// for fewer, the triggers' row-by-row work costs less than the grouped
-// statements.
+// for fewer, the triggers' row-by-row work costs less than the batch's
+// reads and statements.
 const rollupBatchMin = 8
 
 // rollupTriggers are the rollup's triggers and the text each has just
@@ -51,7 +51,8 @@ const rollupBatchFrom = "json_each(?) i CROSS JOIN activities a"
 // rollupGroupedSQL returns the statements, one per dimension, that add
 // sign (1 or -1) times the live activities whose ids are in the JSON array
 // parameter to the rollup: the figures the triggers add for an insert, or
-// take away for a delete, row by row.
+// take away for a delete, row by row. The batch uses them for activities
+// whose themes it does not sum itself.
 func rollupGroupedSQL(sign string) []string {
 	var sums, sets []string
 	for _, c := range rollupSums {
