@@ -66,6 +66,9 @@ type Hub struct {
 	// stmts holds the frequent write statements, prepared on the writer
 	// connection at open; read-only afterwards.
 	stmts map[string]*sql.Stmt
+	// batchRollup is set when the report rollup's triggers skip batches,
+	// which the hub then adds to the rollup itself (see rollupBatch).
+	batchRollup bool
 }
 
 func dsn(path string, readOnly bool) string {
@@ -110,6 +113,10 @@ func Open(ctx context.Context, dir string, opts Options) (*Hub, error) {
 	if err := dashboard.Migrate(ctx, h.writer); err != nil {
 		h.writer.Close()
 		return nil, fmt.Errorf("hub: %w", err)
+	}
+	if h.batchRollup, err = batchRollupTriggers(ctx, h.writer); err != nil {
+		h.writer.Close()
+		return nil, err
 	}
 	h.stmts = map[string]*sql.Stmt{}
 	for _, q := range preparedQueries {

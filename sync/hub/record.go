@@ -82,6 +82,15 @@ func (tx writeTx) QueryRowContext(ctx context.Context, query string, args ...any
 	return tx.Tx.QueryRowContext(ctx, query, args...)
 }
 
+// stmtOrQuery runs query for rows, prepared if it is one of the hub's
+// frequent ones.
+func (tx writeTx) stmtOrQuery(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := tx.stmt(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return tx.Tx.QueryContext(ctx, query, args...)
+}
+
 // activityColumns are the columns of the activities table the hub writes:
 // the device's meta columns, then every field.
 var activityColumns = append([]string{"id", "org_id", "updated_at", "version"}, store.FieldNames(store.EntityActivity)...)
@@ -125,9 +134,18 @@ func (a *activityRows) add(id string, row []any) {
 	a.rows[id] = row
 }
 
-// flush writes the collected rows in tx.
+// flush writes the collected rows in tx. When they are many and the hub
+// batches the report rollup, it keeps the rollup with grouped statements
+// around the writes instead of the triggers' row-by-row work.
 func (a *activityRows) flush(ctx context.Context, tx writeTx) error {
 	ids := a.order
+	var rb *rollupBatch
+	if tx.h.batchRollup && len(ids) >= rollupBatchMin {
+		var err error
+		if rb, err = startRollupBatch(ctx, tx, ids); err != nil {
+			return err
+		}
+	}
 	args := make([]any, 0, activityBatch*len(activityColumns))
 	for len(ids) > 0 {
 		n, q := 1, sqlUpsertActivity
@@ -143,13 +161,18 @@ func (a *activityRows) flush(ctx context.Context, tx writeTx) error {
 		}
 		ids = ids[n:]
 	}
+	if rb != nil {
+		if err := rb.end(ctx, tx); err != nil {
+			return err
+		}
+	}
 	a.order, a.rows = nil, nil
 	return nil
 }
 
 // preparedQueries are prepared on the writer connection when the hub opens.
-var preparedQueries = []string{sqlLoadRecord, sqlUpdateRecord, sqlInsertRecord, sqlLastSeq, sqlSetLastSeq, sqlInsertConflict,
-	sqlUpsertActivity, sqlUpsertActivities}
+var preparedQueries = append([]string{sqlLoadRecord, sqlUpdateRecord, sqlInsertRecord, sqlLastSeq, sqlSetLastSeq, sqlInsertConflict,
+	sqlUpsertActivity, sqlUpsertActivities}, rollupQueries()...)
 
 func loadRecord(ctx context.Context, q interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
