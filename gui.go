@@ -15,14 +15,17 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/locales/fontcover"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/ui"
 )
@@ -158,7 +161,7 @@ func runGUI(ctx context.Context, cfg config, args []string, out io.Writer) error
 
 // guiDeps wires the open store, languages and optional parts for the UI.
 func guiDeps(ctx context.Context, st *store.Store, bundle *locales.Bundle, localeDir string, cfg config, opts guiOptions) ui.Deps {
-	deps := ui.Deps{Store: st, Bundle: bundle, LocaleDir: localeDir, Lang: cfg.lang, DataDir: cfg.dataDir, Version: Version}
+	deps := ui.Deps{Store: st, Bundle: bundle, LocaleDir: localeDir, Lang: cfg.lang, DataDir: cfg.dataDir, Version: Version, Covers: fontCoverage()}
 	if newSyncer != nil {
 		deps.Syncer = newSyncer(st, cfg)
 	}
@@ -321,5 +324,32 @@ func refreshSyncScreen(ctx context.Context, u *ui.UI) {
 		case <-t.C:
 			fyne.Do(u.RefreshSync)
 		}
+	}
+}
+
+// fontCoverage returns a check of whether the system's fonts or Fyne's
+// bundled ones draw a letter. The system scan runs once, on first use (off
+// the UI goroutine); if it fails the check reports every letter as drawable
+// rather than warning wrongly.
+func fontCoverage() func(r rune) bool {
+	var (
+		once sync.Once
+		set  *fontcover.Set
+	)
+	return func(r rune) bool {
+		once.Do(func() {
+			s, err := fontcover.System("")
+			if err != nil {
+				slog.Warn("fontScan", "err", err)
+				return
+			}
+			for _, f := range []fyne.Resource{theme.DefaultTextFont(), theme.DefaultTextBoldFont(), theme.DefaultSymbolFont()} {
+				if err := s.AddFont(f.Name(), f.Content()); err != nil {
+					slog.Warn("fontScan", "err", err)
+				}
+			}
+			set = s
+		})
+		return set == nil || set.Covers(r)
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/locales/fontcover"
 	"github.com/a20-network/fieldbook/locales/fynelang"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
@@ -104,6 +105,10 @@ type Deps struct {
 	Extra []Screen
 	// Now reads the wall clock; nil means time.Now.
 	Now func() time.Time
+	// Covers tells whether an installed or bundled font draws a letter;
+	// nil skips the check. It may be slow the first time (it scans the
+	// system's fonts) and is called off the UI goroutine.
+	Covers func(r rune) bool
 }
 
 // Tab keys, stable across languages, for [UI.SelectTab].
@@ -130,6 +135,10 @@ type UI struct {
 	l    *locales.Localizer
 	run  runner
 	now  func() time.Time
+	// fontDialog is the last "install a font" notice shown, if any, and
+	// fontNotice its text.
+	fontDialog *dialog.CustomDialog
+	fontNotice string
 
 	root *fyne.Container // holds the current content; replaced on rebuild
 	tabs *container.AppTabs
@@ -463,6 +472,46 @@ func (u *UI) applyFyneLanguage() {
 	if err := fynelang.Apply(u.l.Tag()); err != nil {
 		slog.Warn("fyneLanguage", "err", err)
 	}
+	u.checkFonts()
+}
+
+// checkFonts looks, off the UI goroutine, for letters of the current
+// language that no font on this computer can draw, and if there are any
+// tells the user which font to install: the app never shows empty boxes
+// without saying why.
+func (u *UI) checkFonts() {
+	covers, bundle, l := u.deps.Covers, u.deps.Bundle, u.l
+	if covers == nil || bundle == nil {
+		return
+	}
+	tag := l.Tag()
+	var texts []string
+	for _, m := range bundle.Messages(tag) {
+		texts = append(texts, m.Zero, m.One, m.Two, m.Few, m.Many, m.Other)
+	}
+	u.run.async(func() func() {
+		missing := fontcover.Missing(covers, texts...)
+		if len(missing) == 0 {
+			return nil
+		}
+		font := fontcover.Suggest(missing[0])
+		if font == "" {
+			font = "Noto Sans"
+		}
+		shown := missing[:min(len(missing), 12)]
+		slog.Warn("fontMissing", "lang", tag.String(), "runes", string(shown), "suggest", font)
+		return func() {
+			if u.l.Tag() != tag {
+				return // the language changed meanwhile
+			}
+			msg := u.l.T("fonts.missing", "Language", locales.OwnName(tag), "Letters", string(shown), "Font", font)
+			body := &widget.Label{Text: msg, Wrapping: fyne.TextWrapWord}
+			u.fontNotice = msg
+			u.fontDialog = dialog.NewCustom(u.l.T("fonts.missing_title"), u.l.T("button.close"), body, u.win)
+			u.fontDialog.Resize(fyne.NewSize(520, 220))
+			u.fontDialog.Show()
+		}
+	})
 }
 
 // ShowLanguageErrors tells the user about message files that could not be

@@ -5,6 +5,7 @@ package fontcover
 import (
 	"bytes"
 	"fmt"
+	"unicode"
 
 	"github.com/go-text/typesetting/font"
 	"github.com/go-text/typesetting/fontscan"
@@ -63,3 +64,51 @@ func (s *Set) Fonts() (system, added int) { return len(s.system), len(s.fonts) }
 type quiet struct{}
 
 func (quiet) Printf(string, ...any) {}
+
+// Suggest names a free font that draws r's script, for telling a user what
+// to install; "" when r is in no script this table knows.
+func Suggest(r rune) string {
+	for _, s := range suggestions {
+		if unicode.Is(s.script, r) {
+			return s.font
+		}
+	}
+	return ""
+}
+
+var suggestions = []struct {
+	script *unicode.RangeTable
+	font   string
+}{
+	{unicode.Khmer, "Noto Sans Khmer"},
+	{unicode.Lao, "Noto Sans Lao"},
+	{unicode.Thai, "Noto Sans Thai"},
+	{unicode.Bengali, "Noto Sans Bengali"},
+	{unicode.Devanagari, "Noto Sans Devanagari"},
+	{unicode.Arabic, "Noto Sans Arabic"},
+	{unicode.Hangul, "Noto Sans CJK KR"},
+	{unicode.Han, "Noto Sans CJK SC"},
+	{unicode.Mongolian, "Noto Sans Mongolian"},
+	{unicode.Cyrillic, "Noto Sans"},
+	{unicode.Latin, "Noto Sans"},
+}
+
+// Missing returns, in order of first appearance and without repeats, the
+// letters of texts that covered cannot draw. Spaces and controls are
+// ignored.
+func Missing(covered func(rune) bool, texts ...string) []rune {
+	seen := map[rune]bool{}
+	var out []rune
+	for _, t := range texts {
+		for _, r := range t {
+			if seen[r] || unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+				continue
+			}
+			seen[r] = true
+			if !covered(r) {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}

@@ -44,3 +44,25 @@ func TestSystemFontsCoverShippedScripts(t *testing.T) {
 		}
 	}
 }
+
+func TestMissingAndSuggest(t *testing.T) {
+	t.Parallel()
+	latinOnly := func(r rune) bool { return r < 0x250 }
+	got := Missing(latinOnly, "Sync now", "ការអប់រំ ការ", "\u200fok")
+	if len(got) == 0 || got[0] != 'ក' {
+		t.Fatalf("Missing = %q", got)
+	}
+	for _, r := range got {
+		if r == ' ' || r == '\u200f' {
+			t.Fatalf("Missing reported %q", r)
+		}
+	}
+	if len(got) != 7 { // ក ា រ អ ប ់ ំ, each once
+		t.Fatalf("Missing = %q, want 7 distinct Khmer runes", got)
+	}
+	for r, want := range map[rune]string{'ក': "Noto Sans Khmer", 'ກ': "Noto Sans Lao", 'ب': "Noto Sans Arabic", '한': "Noto Sans CJK KR", '☃': ""} {
+		if got := Suggest(r); got != want {
+			t.Errorf("Suggest(%q) = %q, want %q", r, got, want)
+		}
+	}
+}
