@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"golang.org/x/text/language"
 	"log/slog"
 	"time"
 
@@ -67,6 +68,10 @@ func exportReportXLSX(ctx context.Context, req exportRequest) error {
 
 // exportReportPDF writes the one-page PDF summary of the device report.
 func exportReportPDF(ctx context.Context, req exportRequest) error {
+	if tag := language.Make(req.lang); req.lang != "" && !export.PDFDraws(tag) {
+		slog.Info("pdfLabelsInEnglish", "lang", req.lang)
+		req.lang = "en"
+	}
 	r, lb, err := deviceReport(ctx, req)
 	if err != nil {
 		return err

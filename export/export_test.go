@@ -1,6 +1,8 @@
 package export_test
 
 import (
+	"golang.org/x/text/language"
+
 	"archive/zip"
 	"bytes"
 	"encoding/csv"
@@ -235,5 +237,15 @@ func TestChartsLimitCategories(t *testing.T) {
 	}
 	if len(cs[4].Series) != 3 || cs[4].Series[0].Values[1] != 12 {
 		t.Errorf("sex and age chart = %+v", cs[4])
+	}
+}
+
+func TestPDFDrawsOnlyScriptsItHasFontsFor(t *testing.T) {
+	t.Parallel()
+	for tag, want := range map[string]bool{"en": true, "fr": true, "vi": true, "ru": true, "mn": true, "az": true,
+		"ar": false, "km": false, "th": false, "lo": false, "hi": false, "bn": false, "zh-Hans": false, "ko": false} {
+		if got := export.PDFDraws(language.MustParse(tag)); got != want {
+			t.Errorf("PDFDraws(%s) = %v, want %v", tag, got, want)
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package export
 
 import (
+	"golang.org/x/text/language"
+
 	"fmt"
 	"io"
 	"os"
@@ -167,4 +169,18 @@ func drawGeometry(pdf *fpdf.Fpdf, g chart.Geometry, x, y, scale float64, fam str
 		// Text positions name the middle of the line; PDF wants the baseline.
 		pdf.Text(tx, y+px(t.Y)+sizeMM*0.35, s)
 	}
+}
+
+// PDFDraws reports whether [WritePDF] can draw text in language tag's
+// script. It embeds Noto Sans (Latin, Greek, Cyrillic) and does not shape
+// complex scripts or carry a CJK font, so for Arabic, Indic, Thai, Lao,
+// Khmer, Chinese and Korean the callers write the PDF's labels in English
+// rather than let it show empty boxes.
+func PDFDraws(tag language.Tag) bool {
+	script, _ := tag.Script()
+	switch script.String() {
+	case "Latn", "Cyrl", "Grek":
+		return true
+	}
+	return false
 }

@@ -293,6 +293,11 @@ func (s *reportsScreen) writeExport(ctx context.Context, format string, w io.Wri
 		}
 		return export.WriteXLSX(w, append(export.Tables(r, lb), export.ActivityTable(rows, lb)))
 	case "pdf":
+		if !export.PDFDraws(s.l.Tag()) {
+			// The PDF cannot draw this script: English labels, not boxes.
+			b, _ := locales.Load("")
+			lb = export.NewLabels(b.Localizer("en"), r.Filter.From, r.Filter.To)
+		}
 		return export.WritePDF(w, r, lb, export.PDFOptions{Created: s.now()})
 	}
 	return fmt.Errorf("export: unknown format %q", format)
