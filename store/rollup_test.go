@@ -54,7 +54,7 @@ func TestBatchRollup(t *testing.T) {
 		t.Fatalf("rollup after batch inserts differs: %d rows, want %d", len(got), len(want))
 	}
 	var marks int
-	if err := live.reader.QueryRow("SELECT count(*) FROM meta WHERE key = ?", rollupBatchKey).Scan(&marks); err != nil || marks != 0 {
+	if err := live.reader.QueryRow("SELECT count(*) FROM meta WHERE key = ?", report.RollupBatchKey).Scan(&marks); err != nil || marks != 0 {
 		t.Fatalf("batch mark left behind: %d %v", marks, err)
 	}
 	// A failed batch adds nothing.
@@ -76,7 +76,7 @@ func TestBatchRollup(t *testing.T) {
 
 func rollupRows(t *testing.T, s *Store) []string {
 	t.Helper()
-	rows, err := s.reader.Query("SELECT dim, month, org_id, key, n, " + strings.Join(rollupSums, ", ") + " FROM " + report.RollupTable + " ORDER BY dim, month, org_id, key")
+	rows, err := s.reader.Query("SELECT dim, month, org_id, key, n, " + strings.Join(report.RollupSums, ", ") + " FROM " + report.RollupTable + " ORDER BY dim, month, org_id, key")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func rollupRows(t *testing.T, s *Store) []string {
 	var out []string
 	for rows.Next() {
 		var dim, month, org, key string
-		v := make([]int64, 1+len(rollupSums))
+		v := make([]int64, 1+len(report.RollupSums))
 		dest := []any{&dim, &month, &org, &key}
 		for i := range v {
 			dest = append(dest, &v[i])

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,31 +15,15 @@ import (
 // The report rollup ([report.RollupTable]) is kept current by triggers that
 // run four upserts for every activity inserted and eight for every one
 // updated. A write transaction that changes many activities instead marks
-// itself in meta (key rollupBatchKey), which the hub's rollup triggers skip
-// on, reads its activities' rows before and after writing them, sums what
+// itself in meta (key [report.RollupBatchKey]), which the hub's guarded
+// rollup triggers ([report.GuardTriggers]) skip on, reads its activities' rows before and after writing them, sums what
 // they take from and add to each rollup row, writes one upsert per rollup
 // row it changes, and removes the rollup rows left empty.
-const rollupBatchKey = "rollup_batch"
 
 // rollupBatchMin is the fewest activities a transaction writes in a batch:
 // for fewer, the triggers' row-by-row work costs less than the batch's
 // reads and statements.
 const rollupBatchMin = 8
-
-// rollupTriggers are the rollup's triggers and the text each has just
-// before BEGIN, where the hub adds its batch condition.
-var rollupTriggers = []struct{ name, head string }{
-	{"activity_rollup_ai", "AFTER INSERT ON activities BEGIN"},
-	{"activity_rollup_ad", "AFTER DELETE ON activities BEGIN"},
-	{"activity_rollup_au", " ON activities BEGIN"},
-}
-
-// rollupBatchWhen is the condition the hub adds to the rollup's triggers.
-const rollupBatchWhen = "WHEN NOT EXISTS (SELECT 1 FROM meta WHERE key = '" + rollupBatchKey + "')"
-
-// rollupSums lists the reach columns the rollup sums.
-var rollupSums = []string{"girls_0_5", "girls_6_11", "girls_12_17", "boys_0_5", "boys_6_11", "boys_12_17",
-	"unrecorded_0_5", "unrecorded_6_11", "unrecorded_12_17", "adults"}
 
 // rollupBatchFrom reads the activities whose ids are in the JSON array
 // parameter, each looked up by its id: the join order is fixed, because the
@@ -48,39 +31,16 @@ var rollupSums = []string{"girls_0_5", "girls_6_11", "girls_12_17", "boys_0_5", 
 // index and keep the batch's.
 const rollupBatchFrom = "json_each(?) i CROSS JOIN activities a"
 
-// rollupGroupedSQL returns the statements, one per dimension, that add
-// sign (1 or -1) times the live activities whose ids are in the JSON array
-// parameter to the rollup: the figures the triggers add for an insert, or
-// take away for a delete, row by row. The batch uses them for activities
-// whose themes it does not sum itself.
-func rollupGroupedSQL(sign string) []string {
-	var sums, sets []string
-	for _, c := range rollupSums {
-		sums = append(sums, sign+"sum(a."+c+")")
-		sets = append(sets, c+" = "+c+" + excluded."+c)
-	}
-	var out []string
-	for _, d := range []struct{ dim, key, from string }{
-		{"total", "''", rollupBatchFrom},
-		{"kind", "a.kind", rollupBatchFrom},
-		{"country", "a.country", rollupBatchFrom},
-		{"theme", "t.value", rollupBatchFrom + " CROSS JOIN json_each(a.themes) t"},
-	} {
-		out = append(out, "INSERT INTO "+report.RollupTable+" (dim, month, org_id, key, n, "+strings.Join(rollupSums, ", ")+")"+
-			" SELECT '"+d.dim+"', substr(a.start_date, 1, 7), a.org_id, "+d.key+", "+sign+"count(*), "+strings.Join(sums, ", ")+
-			" FROM "+d.from+" WHERE a.id = i.value AND +a.deleted = 0 GROUP BY 2, 3, 4"+
-			" ON CONFLICT DO UPDATE SET n = n + excluded.n, "+strings.Join(sets, ", "))
-	}
-	return out
-}
-
 var (
-	sqlRollupSubtract = rollupGroupedSQL("-")
-	sqlRollupAdd      = rollupGroupedSQL("")
+	// sqlRollupSubtract and sqlRollupAdd take away or add the live
+	// activities whose ids are in the JSON array parameter; the batch uses
+	// them for activities whose themes it does not sum itself.
+	sqlRollupSubtract = report.GroupedSQL("-", rollupBatchFrom, " CROSS JOIN ", "a.id = i.value AND +a.deleted = 0")
+	sqlRollupAdd      = report.GroupedSQL("", rollupBatchFrom, " CROSS JOIN ", "a.id = i.value AND +a.deleted = 0")
 	sqlRollupPrune    = `DELETE FROM ` + report.RollupTable + ` WHERE dim IN ('total', 'kind', 'country', 'theme')
 		AND month = ? AND org_id = ? AND n = 0`
-	sqlRollupMark   = `INSERT INTO meta (key, value) VALUES ('` + rollupBatchKey + `', '1')`
-	sqlRollupUnmark = `DELETE FROM meta WHERE key = '` + rollupBatchKey + `'`
+	sqlRollupMark   = `INSERT INTO meta (key, value) VALUES ('` + report.RollupBatchKey + `', '1')`
+	sqlRollupUnmark = `DELETE FROM meta WHERE key = '` + report.RollupBatchKey + `'`
 )
 
 // rollupQueries are the batch's statements, prepared with the others.
@@ -98,30 +58,9 @@ func batchRollupTriggers(ctx context.Context, db *sql.DB) (bool, error) {
 		return false, fmt.Errorf("hub: batch report rollup: %w", err)
 	}
 	defer tx.Rollback()
-	for _, t := range rollupTriggers {
-		var def string
-		err := tx.QueryRowContext(ctx, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", t.name).Scan(&def)
-		if errors.Is(err, sql.ErrNoRows) {
-			return false, nil
-		}
-		if err != nil {
-			return false, fmt.Errorf("hub: look for report rollup: %w", err)
-		}
-		if strings.Contains(def, rollupBatchWhen) {
-			continue
-		}
-		if !strings.Contains(def, t.head) {
-			// A rollup this hub does not know how to batch: its triggers
-			// do the work row by row.
-			return false, nil
-		}
-		def = strings.Replace(def, t.head, strings.TrimSuffix(t.head, "BEGIN")+rollupBatchWhen+" BEGIN", 1)
-		if _, err := tx.ExecContext(ctx, "DROP TRIGGER "+t.name); err != nil {
-			return false, fmt.Errorf("hub: batch report rollup: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, def); err != nil {
-			return false, fmt.Errorf("hub: batch report rollup: %w", err)
-		}
+	ok, err := report.GuardTriggers(ctx, tx, report.TriggerInsert, report.TriggerDelete, report.TriggerUpdate)
+	if err != nil || !ok {
+		return false, err
 	}
 	if err := tx.Commit(); err != nil {
 		return false, fmt.Errorf("hub: batch report rollup: %w", err)
@@ -132,17 +71,17 @@ func batchRollupTriggers(ctx context.Context, db *sql.DB) (bool, error) {
 // sqlRollupRows reads what the rollup counts of the activities whose ids
 // are in the JSON array parameter.
 var sqlRollupRows = "SELECT a.deleted, a.start_date, a.org_id, a.kind, a.country, a.themes, " +
-	strings.Join(rollupSums, ", ") + " FROM " + rollupBatchFrom + " WHERE a.id = i.value"
+	strings.Join(report.RollupSums, ", ") + " FROM " + rollupBatchFrom + " WHERE a.id = i.value"
 
 // rollupUpsert returns the statement that adds n rows of figures to the
 // rollup.
 func rollupUpsert(n int) string {
 	var sets []string
-	for _, c := range rollupSums {
+	for _, c := range report.RollupSums {
 		sets = append(sets, c+" = "+c+" + excluded."+c)
 	}
-	row := "(?, ?, ?, ?, ?" + strings.Repeat(", ?", len(rollupSums)) + ")"
-	return "INSERT INTO " + report.RollupTable + " (dim, month, org_id, key, n, " + strings.Join(rollupSums, ", ") + ") VALUES " +
+	row := "(?, ?, ?, ?, ?" + strings.Repeat(", ?", len(report.RollupSums)) + ")"
+	return "INSERT INTO " + report.RollupTable + " (dim, month, org_id, key, n, " + strings.Join(report.RollupSums, ", ") + ") VALUES " +
 		strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + " ON CONFLICT DO UPDATE SET n = n + excluded.n, " + strings.Join(sets, ", ")
 }
 
@@ -157,7 +96,7 @@ var (
 // rollupKey is a row of the rollup.
 type rollupKey struct{ dim, month, org, key string }
 
-// rollupFigures are a rollup row's count and sums, in rollupSums order.
+// rollupFigures are a rollup row's count and sums, in report.RollupSums order.
 type rollupFigures [11]int64
 
 // rollupBatch is the rollup work of one batch of activities: the figures

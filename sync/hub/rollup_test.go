@@ -17,10 +17,10 @@ import (
 // live activities give when summed from scratch, as text in one order.
 func rollupRows(t *testing.T, h *Hub, grouped bool) []string {
 	t.Helper()
-	q := "SELECT dim, month, org_id, key, n, " + strings.Join(rollupSums, ", ") + " FROM " + report.RollupTable
+	q := "SELECT dim, month, org_id, key, n, " + strings.Join(report.RollupSums, ", ") + " FROM " + report.RollupTable
 	if grouped {
 		var sums []string
-		for _, c := range rollupSums {
+		for _, c := range report.RollupSums {
 			sums = append(sums, "sum(a."+c+")")
 		}
 		var parts []string
@@ -43,7 +43,7 @@ func rollupRows(t *testing.T, h *Hub, grouped bool) []string {
 	var out []string
 	for rows.Next() {
 		var dim, month, org, key string
-		vals := make([]int64, 1+len(rollupSums))
+		vals := make([]int64, 1+len(report.RollupSums))
 		ptrs := []any{&dim, &month, &org, &key}
 		for i := range vals {
 			ptrs = append(ptrs, &vals[i])
@@ -145,7 +145,7 @@ func TestRollupMatchesActivitiesAfterBatchedPushes(t *testing.T) {
 			t.Fatalf("round %d (%d changes): rollup\n%s\nwant\n%s", round, len(push), strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 		var marks int
-		if err := f.hub.reader.QueryRowContext(ctx, "SELECT count(*) FROM meta WHERE key = ?", rollupBatchKey).Scan(&marks); err != nil || marks != 0 {
+		if err := f.hub.reader.QueryRowContext(ctx, "SELECT count(*) FROM meta WHERE key = ?", report.RollupBatchKey).Scan(&marks); err != nil || marks != 0 {
 			t.Fatalf("round %d: batch mark left in meta (%d, %v)", round, marks, err)
 		}
 	}
@@ -168,13 +168,13 @@ func TestBatchRollupTriggersAreKeptOnReopen(t *testing.T) {
 			t.Fatalf("batchRollupTriggers: %v, %v", ok, err)
 		}
 	}
-	for _, tr := range rollupTriggers {
+	for _, name := range []string{report.TriggerInsert, report.TriggerDelete, report.TriggerUpdate} {
 		var def string
-		if err := f.hub.reader.QueryRowContext(ctx, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", tr.name).Scan(&def); err != nil {
+		if err := f.hub.reader.QueryRowContext(ctx, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", name).Scan(&def); err != nil {
 			t.Fatal(err)
 		}
-		if strings.Count(def, rollupBatchWhen) != 1 {
-			t.Errorf("trigger %s:\n%s", tr.name, def)
+		if strings.Count(def, report.RollupBatchWhen) != 1 {
+			t.Errorf("trigger %s:\n%s", name, def)
 		}
 	}
 }
