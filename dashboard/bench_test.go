@@ -3,7 +3,6 @@ package dashboard
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -13,7 +12,6 @@ import (
 	"github.com/a20-network/fieldbook/locales"
 	"github.com/a20-network/fieldbook/report"
 	"github.com/a20-network/fieldbook/report/fixture"
-	"github.com/a20-network/fieldbook/store"
 )
 
 var (
@@ -35,39 +33,17 @@ func hubFixture(b *testing.B) string {
 		benchDirs = append(benchDirs, dir)
 		hubPath = filepath.Join(dir, "hub.db")
 		ctx := context.Background()
-		st, err := store.Open(ctx, hubPath, store.Options{})
-		if err != nil {
-			hubErr = err
-			return
-		}
-		st.Close()
-		db, err := sql.Open("sqlite", "file:"+hubPath+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
-		if err != nil {
-			hubErr = err
-			return
-		}
-		defer db.Close()
 		start := time.Now()
 		// The hub searches with its own tables; full-text triggers only
 		// slow the bulk load.
-		for _, stmt := range []string{
+		hubErr = fixture.Build(ctx, hubPath, []string{
 			"DROP TRIGGER IF EXISTS activities_fts_ai",
 			fixture.SQL(1_000_000, 200),
 			`INSERT INTO organizations (id, org_id, visibility, created_by, created_at, updated_at, name, country)
 			 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < 200)
 			 SELECT 'org-' || i, 'org-' || i, 'network', 'bench', '2026-01-01T00:00:00.000Z', '1767225600000.0000000000.bench', 'Organization ' || i, 'MW' FROM n`,
-		} {
-			if _, err := db.ExecContext(ctx, stmt); err != nil {
-				hubErr = fmt.Errorf("fill hub fixture: %w", err)
-				return
-			}
-		}
-		if err := Migrate(ctx, db); err != nil {
-			hubErr = err
-			return
-		}
-		if _, err := db.ExecContext(ctx, "ANALYZE"); err != nil {
-			hubErr = err
+		}, Migrate)
+		if hubErr != nil {
 			return
 		}
 		b.Logf("built 1,000,000-activity hub fixture in %v", time.Since(start).Round(time.Millisecond))

@@ -2,8 +2,6 @@ package report_test
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -33,29 +31,8 @@ func deviceFixture(b *testing.B) string {
 		benchDirs = append(benchDirs, dir)
 		devicePath = filepath.Join(dir, store.DBFile)
 		ctx := context.Background()
-		st, err := store.Open(ctx, devicePath, store.Options{})
-		if err != nil {
-			deviceErr = err
-			return
-		}
-		st.Close()
-		db, err := sql.Open("sqlite", "file:"+devicePath+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
-		if err != nil {
-			deviceErr = err
-			return
-		}
-		defer db.Close()
 		start := time.Now()
-		if _, err := db.ExecContext(ctx, fixture.SQL(100_000, 1)); err != nil {
-			deviceErr = fmt.Errorf("fill fixture: %w", err)
-			return
-		}
-		if err := report.Migrate(ctx, db); err != nil {
-			deviceErr = err
-			return
-		}
-		if _, err := db.ExecContext(ctx, "ANALYZE"); err != nil {
-			deviceErr = err
+		if deviceErr = fixture.Build(ctx, devicePath, []string{fixture.SQL(100_000, 1)}, report.Migrate); deviceErr != nil {
 			return
 		}
 		b.Logf("built 100,000-activity device fixture in %v", time.Since(start).Round(time.Millisecond))
