@@ -12,14 +12,17 @@ import (
 // the report rollup creates it (see [report.Migrate]); later writes keep it
 // current through triggers.
 func (s *Store) Report(ctx context.Context, f report.Filter) (report.Report, error) {
-	ok, err := report.HasRollup(ctx, s.reader)
-	if err != nil {
-		return report.Report{Filter: f}, fmt.Errorf("store: %w", err)
-	}
-	if !ok {
-		if err := report.Migrate(ctx, s.writer); err != nil {
+	if !s.hasRollup.Load() {
+		ok, err := report.HasRollup(ctx, s.reader)
+		if err != nil {
 			return report.Report{Filter: f}, fmt.Errorf("store: %w", err)
 		}
+		if !ok {
+			if err := report.Migrate(ctx, s.writer); err != nil {
+				return report.Report{Filter: f}, fmt.Errorf("store: %w", err)
+			}
+		}
+		s.hasRollup.Store(true)
 	}
 	r, err := report.Compute(ctx, s.reader, f)
 	if err != nil {

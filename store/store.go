@@ -23,6 +23,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -55,6 +56,9 @@ type Store struct {
 	clock  *hlc.Clock
 	now    func() time.Time
 	device string
+	// hasRollup is set once the report rollup is known to exist, so that
+	// only the first report looks for it.
+	hasRollup atomic.Bool
 }
 
 // DefaultDataDir returns the folder Fieldbook keeps its data in when --data
