@@ -21,6 +21,10 @@ import (
 	"syscall"
 	"time"
 
+	// First of all packages to initialize: it settles the environment
+	// variables Fyne reads as it initializes (see its documentation).
+	_ "a20network.org/fieldbook/earlyenv"
+
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -32,6 +36,9 @@ type config struct {
 	dataDir string
 	lang    string
 	verbose bool
+	// lowMemory opens the store with [store.Options.LowMemory]; the
+	// window app sets it, the headless commands do not.
+	lowMemory bool
 }
 
 // command is a headless subcommand. It writes to out and returns an error
@@ -111,7 +118,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // openStore opens the store in cfg's data folder.
 func openStore(ctx context.Context, cfg config) (*store.Store, error) {
-	return store.OpenDir(ctx, cfg.dataDir, store.Options{})
+	return store.OpenDir(ctx, cfg.dataDir, store.Options{LowMemory: cfg.lowMemory})
 }
 
 func timeParseDate(s string) (time.Time, error) { return time.Parse(store.DateLayout, s) }

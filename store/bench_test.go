@@ -154,10 +154,16 @@ var searchQueries = []ActivityFilter{
 
 // BenchmarkSearch runs the query mix over benchRows activities and reports
 // the 95th-percentile latency of one query.
-func BenchmarkSearch(b *testing.B) {
+func BenchmarkSearch(b *testing.B) { benchSearch(b, Options{}) }
+
+// BenchmarkSearchLowMemory is [BenchmarkSearch] on a store opened as the
+// desktop app opens it, with [Options.LowMemory].
+func BenchmarkSearchLowMemory(b *testing.B) { benchSearch(b, Options{LowMemory: true}) }
+
+func benchSearch(b *testing.B, opts Options) {
 	path := fixture(b)
 	ctx := context.Background()
-	s, err := Open(ctx, path, Options{})
+	s, err := Open(ctx, path, opts)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -46,6 +46,14 @@ var ErrNewerSchema = errors.New("store: database was written by a newer version 
 type Options struct {
 	// Now reads the wall clock; nil means time.Now. Tests inject it.
 	Now func() time.Time
+	// LowMemory keeps the store's share of resident memory small and
+	// steady, for the desktop app that runs all day beside other
+	// programs: each connection keeps a small page cache (readers 4 MiB,
+	// the writer 16 MiB) and readers read the file through the operating
+	// system's cache instead of mapping it, so pages read once while
+	// scrolling are not counted against the app. Queries that touch much
+	// of the database are a little slower (see BenchmarkSearchLowMemory).
+	LowMemory bool
 }
 
 // Store is the device database. Close it when done.
@@ -82,7 +90,7 @@ func OpenDir(ctx context.Context, dir string, opts Options) (*Store, error) {
 	return Open(ctx, filepath.Join(dir, DBFile), opts)
 }
 
-func dsn(path string, readOnly bool) string {
+func dsn(path string, readOnly, lowMemory bool) string {
 	q := url.Values{}
 	// busy_timeout first so every later pragma already waits on a lock.
 	q.Add("_pragma", "busy_timeout(10000)")
@@ -90,14 +98,25 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	// A 64 MiB page cache per connection keeps the indexes of a large
-	// database in memory; SQLite allocates it only as pages are used.
-	q.Add("_pragma", "cache_size(-65536)")
+	// database in memory; SQLite allocates it only as pages are used. A
+	// low-memory store keeps less and leans on the operating system's
+	// file cache.
+	switch {
+	case !lowMemory:
+		q.Add("_pragma", "cache_size(-65536)")
+	case readOnly:
+		q.Add("_pragma", "cache_size(-4096)")
+	default:
+		q.Add("_pragma", "cache_size(-16384)")
+	}
 	// Sorts and IN lists of a search stay in memory, never in temp files.
 	q.Add("_pragma", "temp_store(MEMORY)")
 	if readOnly {
 		q.Add("_pragma", "query_only(ON)")
-		// Reads map the file instead of copying pages through read(2).
-		q.Add("_pragma", "mmap_size(268435456)")
+		if !lowMemory {
+			// Reads map the file instead of copying pages through read(2).
+			q.Add("_pragma", "mmap_size(268435456)")
+		}
 	} else {
 		q.Add("_pragma", "wal_autocheckpoint(8192)")
 		q.Add("_txlock", "immediate")
@@ -120,7 +139,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err := checkHeaderVersion(path); err != nil {
 		return nil, err
 	}
-	writer, err := sql.Open("sqlite", dsn(path, false))
+	writer, err := sql.Open("sqlite", dsn(path, false, opts.LowMemory))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -131,7 +150,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		writer.Close()
 		return nil, err
 	}
-	reader, err := sql.Open("sqlite", dsn(path, true))
+	reader, err := sql.Open("sqlite", dsn(path, true, opts.LowMemory))
 	if err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)

@@ -1,0 +1,3 @@
+module a20network.org/fieldbook/earlyenv
+
+go 1.26.0
