@@ -39,15 +39,33 @@ func align(l *locales.Localizer) fyne.TextAlign {
 	return fyne.TextAlignLeading
 }
 
-// shown prepares text for a Fyne text widget in l's language. Fyne 2.7
-// shapes each word of Arabic letters itself (joining the letters and
-// drawing them right to left) but places words, numbers and punctuation
-// left to right in the order of the string, and it ignores embedding
-// marks: with bidi.Embedded, "23/11/2026 · زيارة مدرسية · تنزانيا, Mwanza"
-// came out with its Arabic words and their punctuation in typing order. So
-// in a right-to-left language the text is put in visual order
-// (bidi.Visual), and then each run of right-to-left letters is turned back
-// to typing order, for Fyne's shaper to join and draw right to left.
+// shown prepares text for a Fyne text widget in l's language.
+//
+// Fyne 2.7 splits a line into runs the way the bidi algorithm does for a
+// left-to-right paragraph, then splits them again wherever the font
+// changes (an ASCII full stop or middle dot comes from another font than
+// the Arabic letters around it), shapes each piece (drawing a right-to-left
+// one reversed) and places the pieces left to right in the order of the
+// string. So a whole Arabic phrase comes out right, but "زيارة مدرسية ·
+// تنزانيا, Mwanza" does not: the Latin word, the numbers and the
+// punctuation stay in typing order, and a right-to-left run cut by a font
+// change reads backwards piece by piece. Embedding marks do not help: the
+// run splitting ignores them.
+//
+// In a right-to-left language the text is therefore put in visual order
+// (bidi.Visual: the first rune is the leftmost on screen), and then each
+// word of right-to-left letters is turned back to typing order, for Fyne to
+// shape and draw right to left, and fenced with LEFT-TO-RIGHT MARKs. The
+// marks draw nothing; they make every space, digit and punctuation mark
+// between the words left to right to Fyne, so each Arabic word is a run of
+// its own, drawn where the visual order puts it, and spaces stay where they
+// are.
+//
+// Each prepared line starts with a LEFT-TO-RIGHT MARK, and a line that
+// starts with one is taken as already prepared and kept as it is: shown
+// may be applied twice (when a screen built with prepared texts is
+// mirrored by [mirrorLabels]), and prepared lines can be joined with "\n"
+// and shown again.
 //
 // Text with no right-to-left letter at all (a folder, a version, a hub
 // address, an English text not yet translated) is left as it is: it reads
@@ -60,23 +78,66 @@ func shown(l *locales.Localizer, s string) string {
 	return fyneOrder(s)
 }
 
-// fyneOrder is s in visual order for a right-to-left screen, except that
-// runs of right-to-left letters stay in typing order (see shown).
+// lrm is LEFT-TO-RIGHT MARK: a strong left-to-right character to the bidi
+// algorithm, drawn as nothing.
+const lrm = '\u200E'
+
+// fyneOrder is s (or each line of it) in visual order for a right-to-left
+// screen, with each word of right-to-left letters back in typing order and
+// fenced by [lrm], and so is each run of Arabic-Indic digits (see [shown]). Lines that are already prepared (they
+// start with lrm) or have no right-to-left letter are kept as they are.
 func fyneOrder(s string) string {
-	v := []rune(bidi.Visual(s, true))
+	lines := strings.Split(s, "\n")
+	for i, line := range lines {
+		if strings.HasPrefix(line, string(lrm)) || !strings.ContainsFunc(line, rtlLetter) {
+			continue
+		}
+		lines[i] = fyneLine(line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fyneLine is fyneOrder for one line holding a right-to-left letter.
+func fyneLine(line string) string {
+	v := []rune(bidi.Visual(line, true))
+	out := make([]rune, 0, len(v)+8)
+	out = append(out, lrm)
 	for i := 0; i < len(v); {
-		if !rtlLetter(v[i]) {
+		letters, digits := rtlLetter(v[i]), arabicDigit(v[i])
+		if !letters && !digits {
+			out = append(out, v[i])
 			i++
 			continue
 		}
 		j := i
-		for j < len(v) && rtlLetter(v[j]) {
+		for j < len(v) && (letters && rtlLetter(v[j]) || digits && arabicDigit(v[j])) {
 			j++
 		}
-		slices.Reverse(v[i:j])
+		if out[len(out)-1] != lrm {
+			out = append(out, lrm)
+		}
+		if letters {
+			for k := j - 1; k >= i; k-- {
+				out = append(out, v[k])
+			}
+		} else {
+			// Arabic-Indic digits draw left to right, but count as
+			// right-to-left for the punctuation beside them: fenced too.
+			out = append(out, v[i:j]...)
+		}
+		if j < len(v) {
+			out = append(out, lrm)
+		}
 		i = j
 	}
-	return string(v)
+	return string(out)
+}
+
+// arabicDigit reports whether r is an Arabic number character (bidi class
+// AN: Arabic-Indic digits and separators).
+func arabicDigit(r rune) bool {
+	p, _ := xbidi.LookupRune(r)
+	return p.Class() == xbidi.AN
 }
 
 // rtlLetter reports whether r is a right-to-left letter (or a mark on
