@@ -273,24 +273,45 @@ func borderOf(rtl bool, top, bottom, leading, trailing fyne.CanvasObject, center
 }
 
 // mirrorLabels readies a built screen for a right-to-left language: every
-// label is aligned to the reading side, and the texts of labels, buttons
-// and check boxes are put in the order Fyne needs ([shown]). It walks
-// containers, scrolls, splits and cards once, right after the screen is
-// built; lists fill their rows themselves, and texts set later go through
-// shown where they are set.
+// left-aligned label and every select is aligned to the reading side, and
+// the texts of labels, buttons, check boxes, selects (placeholder and
+// options), entry placeholders, radio groups and card titles are prepared
+// for Fyne ([shown]). It walks containers, scrolls, splits and cards, right
+// after the screen is built; lists fill their rows themselves, and texts
+// set later go through [setText] or shown where they are set. Since shown
+// does not prepare a text twice, walking a screen again is harmless.
 func mirrorLabels(l *locales.Localizer, obj fyne.CanvasObject) {
 	if !isRTL(l) || obj == nil {
 		return
 	}
 	switch o := obj.(type) {
 	case *widget.Label:
-		o.Alignment = fyne.TextAlignTrailing
+		if o.Alignment == fyne.TextAlignLeading {
+			o.Alignment = fyne.TextAlignTrailing
+		}
 		o.Text = shown(l, o.Text)
 		o.Refresh()
 	case *widget.Button:
 		o.SetText(shown(l, o.Text))
 	case *widget.Check:
 		o.SetText(shown(l, o.Text))
+	case *widget.Select:
+		o.Alignment = fyne.TextAlignTrailing
+		o.PlaceHolder = shown(l, o.PlaceHolder)
+		for i, opt := range o.Options {
+			o.Options[i] = shown(l, opt)
+		}
+		o.Selected = shown(l, o.Selected)
+		o.Refresh()
+	case *widget.Entry:
+		o.PlaceHolder = shown(l, o.PlaceHolder)
+		o.Refresh()
+	case *widget.RadioGroup:
+		for i, opt := range o.Options {
+			o.Options[i] = shown(l, opt)
+		}
+		o.Selected = shown(l, o.Selected)
+		o.Refresh()
 	case *fyne.Container:
 		for _, c := range o.Objects {
 			mirrorLabels(l, c)
@@ -301,6 +322,59 @@ func mirrorLabels(l *locales.Localizer, obj fyne.CanvasObject) {
 		mirrorLabels(l, o.Leading)
 		mirrorLabels(l, o.Trailing)
 	case *widget.Card:
+		o.Title = shown(l, o.Title)
+		o.Subtitle = shown(l, o.Subtitle)
 		mirrorLabels(l, o.Content)
+		o.Refresh()
 	}
+}
+
+// setText sets lbl's text to s prepared for l's screens ([shown]), and in
+// a right-to-left language aligns a left-aligned label to the right. Text
+// set on a label after its screen was built (counts, statuses, outcomes,
+// list rows) goes through it.
+func setText(l *locales.Localizer, lbl *widget.Label, s string) {
+	if isRTL(l) && lbl.Alignment == fyne.TextAlignLeading {
+		lbl.Alignment = fyne.TextAlignTrailing
+	}
+	lbl.SetText(shown(l, s))
+}
+
+// newCheck returns a check box labelled text, and the object to lay out
+// for it. widget.Check always draws its box left of its text; in a
+// right-to-left language the box belongs right of it, so there the check
+// has no text and a label left of it carries the text and toggles the box
+// when tapped. The check itself keeps the keyboard focus (Tab, Space) in
+// both directions.
+func newCheck(l *locales.Localizer, text string, changed func(bool)) (*widget.Check, fyne.CanvasObject) {
+	c := &widget.Check{OnChanged: changed}
+	if !isRTL(l) {
+		c.Text = text
+		c.ExtendBaseWidget(c)
+		return c, c
+	}
+	c.ExtendBaseWidget(c)
+	lbl := &checkLabel{check: c}
+	lbl.Text, lbl.Alignment, lbl.Truncation = shown(l, text), fyne.TextAlignTrailing, fyne.TextTruncateEllipsis
+	lbl.ExtendBaseWidget(lbl)
+	return c, container.NewBorder(nil, nil, nil, c, lbl)
+}
+
+// checkLabel is the text of a right-to-left check box (see [newCheck]):
+// tapping it taps the box.
+type checkLabel struct {
+	widget.Label
+	check *widget.Check
+}
+
+// Tapped toggles the check box, as tapping a widget.Check's own text does,
+// and gives it the focus.
+func (c *checkLabel) Tapped(*fyne.PointEvent) {
+	if c.check.Disabled() {
+		return
+	}
+	if cv := fyne.CurrentApp().Driver().CanvasForObject(c.check); cv != nil {
+		cv.Focus(c.check)
+	}
+	c.check.SetChecked(!c.check.Checked)
 }
