@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -223,19 +222,25 @@ func rowOf(rtl bool, objs ...fyne.CanvasObject) *fyne.Container {
 	if !rtl {
 		return container.NewHBox(objs...)
 	}
-	rev := slices.Clone(objs)
-	slices.Reverse(rev)
-	hasSpacer := false
-	for _, o := range rev {
-		if _, ok := o.(layout.SpacerObject); ok {
-			hasSpacer = true
-		}
-	}
-	if !hasSpacer {
-		rev = append([]fyne.CanvasObject{layout.NewSpacer()}, rev...)
-	}
-	return container.NewHBox(rev...)
+	return container.New(mirrored{layout.NewHBoxLayout()}, objs...)
 }
+
+// mirrored is inner's layout flipped left to right. The objects keep their
+// order, so Tab still moves through them in reading order, first object
+// rightmost.
+type mirrored struct{ inner fyne.Layout }
+
+// Layout lays objs out with inner, then flips each one's place.
+func (m mirrored) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	m.inner.Layout(objs, size)
+	for _, o := range objs {
+		p := o.Position()
+		o.Move(fyne.NewPos(size.Width-p.X-o.Size().Width, p.Y))
+	}
+}
+
+// MinSize is inner's.
+func (m mirrored) MinSize(objs []fyne.CanvasObject) fyne.Size { return m.inner.MinSize(objs) }
 
 // splitOf is container.NewHSplit with the leading side (a list) given
 // first and taking offset of the width: on the right in a right-to-left
@@ -252,13 +257,11 @@ func splitOf(rtl bool, leading, trailing fyne.CanvasObject, offset float64) *con
 }
 
 // gridOf is container.NewGridWithColumns with objs in reading order: each
-// row is filled from the right in a right-to-left language.
+// row is filled from the right in a right-to-left language (and Tab moves
+// from right to left).
 func gridOf(rtl bool, cols int, objs ...fyne.CanvasObject) *fyne.Container {
 	if rtl {
-		objs = slices.Clone(objs)
-		for i := 0; i < len(objs); i += cols {
-			slices.Reverse(objs[i:min(i+cols, len(objs))])
-		}
+		return container.New(mirrored{layout.NewGridLayoutWithColumns(cols)}, objs...)
 	}
 	return container.NewGridWithColumns(cols, objs...)
 }
