@@ -182,7 +182,7 @@ func (f *activityForm) build() fyne.CanvasObject {
 	add(field("field.end_date", f.end.build(), "end_date"))
 	add(field("field.country", f.country, "country"))
 	add(field("field.place", f.place, "place"))
-	add(field("field.location", container.NewVBox(container.NewGridWithColumns(2, f.lat, f.lon), errFor("lat"), errFor("lon"), errFor("location")), ""))
+	add(field("field.location", container.NewVBox(gridOf(isRTL(l), 2, f.lat, f.lon), errFor("lat"), errFor("lon"), errFor("location")), ""))
 	add(field("field.themes", themeBox, "themes"))
 	add(field("field.reach", f.buildReach(), "reach"))
 	add(field("field.partners", f.partners, "partners"))
