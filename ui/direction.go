@@ -21,10 +21,14 @@ import (
 //
 //   - newForm lays out label/field pairs with the label on the reading
 //     side (left in English, right in Arabic);
-//   - rowOf lays out a row of buttons starting on the reading side;
-//   - mirrorLabels aligns every label of a built screen to the reading side;
-//   - shown puts mixed Arabic and Latin text (names, numbers, dates) in
-//     the order Fyne needs to show it right (see shown).
+//   - rowOf and gridOf lay out rows (buttons, filters, the reach table)
+//     starting on the reading side, borderOf and splitOf swap sides;
+//   - newCheck puts a check box's box on the reading side of its text;
+//   - mirrorLabels aligns every label of a built screen to the reading side
+//     and prepares its texts;
+//   - shown puts text, mixed Arabic and Latin (names, numbers, dates) or
+//     not, in the order Fyne needs to show it right, and setText does so
+//     for texts set after a screen is built.
 
 // isRTL reports whether l's language is written right to left.
 func isRTL(l *locales.Localizer) bool { return bidi.IsRTL(l.Tag()) }
