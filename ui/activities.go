@@ -56,10 +56,10 @@ func newActivitiesScreen(u *UI) *activitiesScreen {
 	l := u.l
 	s := &activitiesScreen{u: u, pages: map[int][]store.Activity{}, loading: map[int]bool{}, cursors: map[int]pageCursor{}}
 	all := l.T("filter.all")
-	s.kinds = codeChoices(l, codes.ActivityKinds).withAll(all)
-	s.themes = codeChoices(l, codes.Themes).withAll(all)
-	s.countries = countryChoices(l).withAll(all)
-	s.statuses = codeChoices(l, codes.Statuses).withAll(all)
+	s.kinds = codeChoices(l, codes.ActivityKinds).withAll(l, all)
+	s.themes = codeChoices(l, codes.Themes).withAll(l, all)
+	s.countries = countryChoices(l).withAll(l, all)
+	s.statuses = codeChoices(l, codes.Statuses).withAll(l, all)
 	s.form = newActivityForm(u, s)
 	s.comments = newCommentsPanel(u, store.EntityActivity)
 	return s
@@ -68,10 +68,10 @@ func newActivitiesScreen(u *UI) *activitiesScreen {
 func (s *activitiesScreen) build() fyne.CanvasObject {
 	l := s.u.l
 	s.search = &widget.Entry{PlaceHolder: l.T("activities.search"), OnChanged: s.onSearchTyped}
-	s.kind = &widget.Select{Options: s.kinds.labels, PlaceHolder: l.T("field.kind"), OnChanged: s.onFilter}
-	s.theme = &widget.Select{Options: s.themes.labels, PlaceHolder: l.T("field.themes"), OnChanged: s.onFilter}
-	s.country = &widget.Select{Options: s.countries.labels, PlaceHolder: l.T("field.country"), OnChanged: s.onFilter}
-	s.state = &widget.Select{Options: s.statuses.labels, PlaceHolder: l.T("field.status"), OnChanged: s.onFilter}
+	s.kind = &widget.Select{Options: s.kinds.options, PlaceHolder: l.T("field.kind"), OnChanged: s.onFilter}
+	s.theme = &widget.Select{Options: s.themes.options, PlaceHolder: l.T("field.themes"), OnChanged: s.onFilter}
+	s.country = &widget.Select{Options: s.countries.options, PlaceHolder: l.T("field.country"), OnChanged: s.onFilter}
+	s.state = &widget.Select{Options: s.statuses.options, PlaceHolder: l.T("field.status"), OnChanged: s.onFilter}
 	s.from = newDateField(s.u.win, s.u.now, l.T("filter.from"))
 	s.to = newDateField(s.u.win, s.u.now, l.T("filter.to"))
 	s.from.onChanged = func(string) { s.onFilter("") }
@@ -148,7 +148,7 @@ func (s *activitiesScreen) refresh() {
 				return
 			}
 			s.total = n
-			s.count.SetText(shown(s.u.l, s.u.l.N("activities.count", n)))
+			setText(s.u.l, s.count, s.u.l.N("activities.count", n))
 			s.list.UnselectAll()
 			s.list.Refresh()
 		}
@@ -241,12 +241,12 @@ func (s *activitiesScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) 
 	row := o.(*activityRow)
 	a, ok := s.at(id)
 	if !ok {
-		row.title.SetText(s.u.l.T("activities.loading"))
+		setText(s.u.l, row.title, s.u.l.T("activities.loading"))
 		row.meta.SetText("")
 		return
 	}
 	l := s.u.l
-	row.title.SetText(shown(l, a.Title))
+	setText(l, row.title, a.Title)
 	date := a.StartDate
 	if t, err := time.Parse(store.DateLayout, a.StartDate); err == nil {
 		date = locales.FormatDate(l.Tag(), t)
@@ -258,7 +258,7 @@ func (s *activitiesScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) 
 	if a.Status == "draft" {
 		meta += " · " + s.u.l.T("status.draft")
 	}
-	row.meta.SetText(shown(l, meta))
+	setText(l, row.meta, meta)
 }
 
 func (s *activitiesScreen) onSelected(id widget.ListItemID) {

@@ -78,6 +78,7 @@ type activityForm struct {
 	themes                            []*widget.Check
 	reach                             [3][3]*widget.Entry
 	adults                            *widget.Entry
+	reachGrid                         *fyne.Container // the reach matrix, in reading order
 	rowSums                           [3]*widget.Label
 	colSums                           [3]*widget.Label
 	total                             *widget.Label
@@ -131,10 +132,10 @@ func (f *activityForm) build() fyne.CanvasObject {
 		return e
 	}
 	f.heading = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText}
-	f.kind = &widget.Select{Options: f.kinds.labels, PlaceHolder: l.T("form.choose"), OnChanged: changed}
-	f.status = &widget.Select{Options: f.statuses.labels, OnChanged: changed}
-	f.visibility = &widget.Select{Options: f.visibilities.labels, OnChanged: changed}
-	f.country = &widget.Select{Options: f.countries.labels, PlaceHolder: l.T("form.choose"), OnChanged: changed}
+	f.kind = &widget.Select{Options: f.kinds.options, PlaceHolder: l.T("form.choose"), OnChanged: changed}
+	f.status = &widget.Select{Options: f.statuses.options, OnChanged: changed}
+	f.visibility = &widget.Select{Options: f.visibilities.options, OnChanged: changed}
+	f.country = &widget.Select{Options: f.countries.options, PlaceHolder: l.T("form.choose"), OnChanged: changed}
 	f.title = &widget.Entry{OnChanged: changed}
 	f.place = &widget.Entry{PlaceHolder: l.T("form.place_hint"), OnChanged: changed}
 	f.lat = &widget.Entry{PlaceHolder: l.T("field.lat"), OnChanged: changed}
@@ -151,13 +152,14 @@ func (f *activityForm) build() fyne.CanvasObject {
 	for _, d := range []*dateField{f.start, f.end, f.followUpDate} {
 		d.onChanged = changed
 	}
-	themeBox := container.NewGridWithColumns(2)
 	f.themes = nil
+	var themeObjs []fyne.CanvasObject
 	for _, label := range f.themeChoices.labels {
-		c := &widget.Check{Text: label, OnChanged: func(bool) { f.onChanged() }}
+		c, obj := newCheck(l, label, func(bool) { f.onChanged() })
 		f.themes = append(f.themes, c)
-		themeBox.Add(c)
+		themeObjs = append(themeObjs, obj)
 	}
+	themeBox := gridOf(isRTL(l), 2, themeObjs...)
 
 	warning := &widget.Label{Text: l.T("form.no_identifying"), Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
 	f.save = &widget.Button{Text: l.T("button.save"), Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: f.onSave}
@@ -180,7 +182,7 @@ func (f *activityForm) build() fyne.CanvasObject {
 	add(field("field.end_date", f.end.build(), "end_date"))
 	add(field("field.country", f.country, "country"))
 	add(field("field.place", f.place, "place"))
-	add(field("field.location", container.NewVBox(container.NewGridWithColumns(2, f.lat, f.lon), errFor("lat"), errFor("lon"), errFor("location")), ""))
+	add(field("field.location", container.NewVBox(gridOf(isRTL(l), 2, f.lat, f.lon), errFor("lat"), errFor("lon"), errFor("location")), ""))
 	add(field("field.themes", themeBox, "themes"))
 	add(field("field.reach", f.buildReach(), "reach"))
 	add(field("field.partners", f.partners, "partners"))
@@ -197,35 +199,37 @@ func (f *activityForm) build() fyne.CanvasObject {
 }
 
 // buildReach lays out the reach matrix: a row per sex, a column per age
-// band, with live sums, and adults below.
+// band, with live sums, and adults below. In a right-to-left language the
+// columns are mirrored: the sexes on the right, totals on the left.
 func (f *activityForm) buildReach() fyne.CanvasObject {
 	l := f.u.l
-	g := container.NewGridWithColumns(5)
-	g.Add(widget.NewLabel(""))
+	bold := fyne.TextStyle{Bold: true}
+	cells := []fyne.CanvasObject{widget.NewLabel("")}
 	for _, band := range codes.AgeBands.Codes {
-		g.Add(&widget.Label{Text: l.T(codes.AgeBands.MessageID(band)), Alignment: fyne.TextAlignCenter, TextStyle: fyne.TextStyle{Bold: true}})
+		cells = append(cells, &widget.Label{Text: l.T(codes.AgeBands.MessageID(band)), Alignment: fyne.TextAlignCenter, TextStyle: bold})
 	}
-	g.Add(&widget.Label{Text: l.T("reach.total"), Alignment: fyne.TextAlignCenter, TextStyle: fyne.TextStyle{Bold: true}})
+	cells = append(cells, &widget.Label{Text: l.T("reach.total"), Alignment: fyne.TextAlignCenter, TextStyle: bold})
 	for si, sex := range codes.Sexes.Codes {
-		g.Add(&widget.Label{Text: l.T(codes.Sexes.MessageID(sex))})
+		cells = append(cells, &widget.Label{Text: l.T(codes.Sexes.MessageID(sex))})
 		for bi := range codes.AgeBands.Codes {
 			e := &widget.Entry{PlaceHolder: "0", OnChanged: func(string) { f.onChanged() }}
 			f.reach[si][bi] = e
-			g.Add(e)
+			cells = append(cells, e)
 		}
 		f.rowSums[si] = &widget.Label{Text: "0", Alignment: fyne.TextAlignCenter}
-		g.Add(f.rowSums[si])
+		cells = append(cells, f.rowSums[si])
 	}
-	g.Add(&widget.Label{Text: l.T("reach.total"), TextStyle: fyne.TextStyle{Bold: true}})
+	cells = append(cells, &widget.Label{Text: l.T("reach.total"), TextStyle: bold})
 	for bi := range codes.AgeBands.Codes {
 		f.colSums[bi] = &widget.Label{Text: "0", Alignment: fyne.TextAlignCenter}
-		g.Add(f.colSums[bi])
+		cells = append(cells, f.colSums[bi])
 	}
-	f.total = &widget.Label{Text: "0", Alignment: fyne.TextAlignCenter, TextStyle: fyne.TextStyle{Bold: true}}
-	g.Add(f.total)
+	f.total = &widget.Label{Text: "0", Alignment: fyne.TextAlignCenter, TextStyle: bold}
+	cells = append(cells, f.total)
+	f.reachGrid = gridOf(isRTL(l), len(codes.AgeBands.Codes)+2, cells...)
 	f.adults = &widget.Entry{PlaceHolder: "0", OnChanged: func(string) { f.onChanged() }}
-	adults := container.NewBorder(nil, nil, widget.NewLabel(l.T("reach.adults")), nil, f.adults)
-	return container.NewVBox(g, adults)
+	adults := borderOf(isRTL(l), nil, nil, widget.NewLabel(l.T("reach.adults")), nil, f.adults)
+	return container.NewVBox(f.reachGrid, adults)
 }
 
 // edit loads a into the form (a zero Activity starts a new one).
@@ -247,11 +251,11 @@ func (f *activityForm) edit(a store.Activity) {
 func (f *activityForm) updateHeading() {
 	l := f.u.l
 	if f.id == "" {
-		f.heading.SetText(l.T("form.new_activity"))
+		setText(l, f.heading, l.T("form.new_activity"))
 		f.duplicate.Disable()
 		f.del.Disable()
 	} else {
-		f.heading.SetText(l.T("form.edit_activity"))
+		setText(l, f.heading, l.T("form.edit_activity"))
 		f.duplicate.Enable()
 		f.del.Enable()
 	}
@@ -321,7 +325,7 @@ func (f *activityForm) setState(d activityDraft) {
 		if code == "" {
 			s.ClearSelected()
 		} else {
-			s.SetSelected(c.label(code))
+			s.SetSelected(c.option(code))
 		}
 	}
 	setSel(f.kind, f.kinds, d.Kind)
@@ -445,13 +449,13 @@ func (f *activityForm) updateSums() {
 			row += n
 			cols[bi] += n
 		}
-		f.rowSums[si].SetText(strconv.Itoa(row))
+		setText(f.u.l, f.rowSums[si], strconv.Itoa(row))
 		total += row
 	}
 	for bi := range 3 {
-		f.colSums[bi].SetText(strconv.Itoa(cols[bi]))
+		setText(f.u.l, f.colSums[bi], strconv.Itoa(cols[bi]))
 	}
-	f.total.SetText(strconv.Itoa(total))
+	setText(f.u.l, f.total, strconv.Itoa(total))
 }
 
 // toActivity converts what was typed into a record; numbers that cannot be
@@ -509,7 +513,7 @@ func (f *activityForm) toActivity(d activityDraft) (store.Activity, []store.Fiel
 
 func (f *activityForm) clearErrors() {
 	for _, e := range f.errs {
-		setError(e, "")
+		setError(f.u.l, e, "")
 	}
 }
 
@@ -533,7 +537,7 @@ func (f *activityForm) showErrors(errs []store.FieldError) {
 		if e.Text != "" {
 			msg = e.Text + "\n" + msg
 		}
-		setError(e, msg)
+		setError(l, e, msg)
 	}
 }
 

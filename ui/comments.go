@@ -73,6 +73,7 @@ func (c *commentsPanel) reload() {
 		c.list.Add(&widget.Label{Text: who + " · " + c.u.formatTime(cm.CreatedAt), TextStyle: fyne.TextStyle{Italic: true}, Importance: widget.LowImportance})
 		c.list.Add(wrapped(cm.Body))
 	}
+	mirrorLabels(l, c.list)
 }
 
 func (c *commentsPanel) onAdd() {
@@ -87,7 +88,7 @@ func (c *commentsPanel) onAdd() {
 			}
 			msg += c.u.l.T("form.field_error", "Field", fieldLabel(c.u.l, "comment_"+fe.Field), "Message", validationText(c.u.l, fe))
 		}
-		setError(c.err, msg)
+		setError(c.u.l, c.err, msg)
 		return
 	}
 	if err != nil {
@@ -99,7 +100,7 @@ func (c *commentsPanel) onAdd() {
 			c.u.showError(err)
 		}
 	}
-	setError(c.err, "")
+	setError(c.u.l, c.err, "")
 	c.body.SetText("")
 	c.reload()
 }

@@ -50,13 +50,14 @@ func (s *conflictsScreen) refresh() {
 	}
 	s.keep = map[string][2]*widget.Button{}
 	s.box.RemoveAll()
-	s.count.SetText(l.N("conflicts.count", len(cs)))
+	setText(l, s.count, l.N("conflicts.count", len(cs)))
 	if len(cs) == 0 {
 		s.box.Add(&widget.Label{Text: l.T("conflicts.none"), Importance: widget.LowImportance})
 	}
 	for _, c := range cs {
 		s.box.Add(s.card(ctx, c))
 	}
+	mirrorLabels(l, s.box)
 	s.box.Refresh()
 }
 
@@ -72,7 +73,7 @@ func (s *conflictsScreen) card(ctx context.Context, c store.Conflict) fyne.Canva
 	}
 	loserBy := c.LoserBy
 	return widget.NewCard(title, fieldLabel(l, c.Field),
-		container.NewGridWithColumns(2,
+		gridOf(isRTL(l), 2,
 			side(l.T("conflicts.shown_now"), displayValue(l, c.Field, c.Winner), keepWinner),
 			side(l.T("conflicts.kept_aside", "By", loserBy), displayValue(l, c.Field, c.Loser), keepLoser),
 		))

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -22,10 +21,14 @@ import (
 //
 //   - newForm lays out label/field pairs with the label on the reading
 //     side (left in English, right in Arabic);
-//   - rowOf lays out a row of buttons starting on the reading side;
-//   - mirrorLabels aligns every label of a built screen to the reading side;
-//   - shown puts mixed Arabic and Latin text (names, numbers, dates) in
-//     the order Fyne needs to show it right (see shown).
+//   - rowOf and gridOf lay out rows (buttons, filters, the reach table)
+//     starting on the reading side, borderOf and splitOf swap sides;
+//   - newCheck puts a check box's box on the reading side of its text;
+//   - mirrorLabels aligns every label of a built screen to the reading side
+//     and prepares its texts;
+//   - shown puts text, mixed Arabic and Latin (names, numbers, dates) or
+//     not, in the order Fyne needs to show it right, and setText does so
+//     for texts set after a screen is built.
 
 // isRTL reports whether l's language is written right to left.
 func isRTL(l *locales.Localizer) bool { return bidi.IsRTL(l.Tag()) }
@@ -39,15 +42,33 @@ func align(l *locales.Localizer) fyne.TextAlign {
 	return fyne.TextAlignLeading
 }
 
-// shown prepares text for a Fyne text widget in l's language. Fyne 2.7
-// shapes each word of Arabic letters itself (joining the letters and
-// drawing them right to left) but places words, numbers and punctuation
-// left to right in the order of the string, and it ignores embedding
-// marks: with bidi.Embedded, "23/11/2026 · زيارة مدرسية · تنزانيا, Mwanza"
-// came out with its Arabic words and their punctuation in typing order. So
-// in a right-to-left language the text is put in visual order
-// (bidi.Visual), and then each run of right-to-left letters is turned back
-// to typing order, for Fyne's shaper to join and draw right to left.
+// shown prepares text for a Fyne text widget in l's language.
+//
+// Fyne 2.7 splits a line into runs the way the bidi algorithm does for a
+// left-to-right paragraph, then splits them again wherever the font
+// changes (an ASCII full stop or middle dot comes from another font than
+// the Arabic letters around it), shapes each piece (drawing a right-to-left
+// one reversed) and places the pieces left to right in the order of the
+// string. So a whole Arabic phrase comes out right, but "زيارة مدرسية ·
+// تنزانيا, Mwanza" does not: the Latin word, the numbers and the
+// punctuation stay in typing order, and a right-to-left run cut by a font
+// change reads backwards piece by piece. Embedding marks do not help: the
+// run splitting ignores them.
+//
+// In a right-to-left language the text is therefore put in visual order
+// (bidi.Visual: the first rune is the leftmost on screen), and then each
+// word of right-to-left letters is turned back to typing order, for Fyne to
+// shape and draw right to left, and fenced with LEFT-TO-RIGHT MARKs. The
+// marks draw nothing; they make every space, digit and punctuation mark
+// between the words left to right to Fyne, so each Arabic word is a run of
+// its own, drawn where the visual order puts it, and spaces stay where they
+// are.
+//
+// Each prepared line starts with a LEFT-TO-RIGHT MARK, and a line that
+// starts with one is taken as already prepared and kept as it is: shown
+// may be applied twice (when a screen built with prepared texts is
+// mirrored by [mirrorLabels]), and prepared lines can be joined with "\n"
+// and shown again.
 //
 // Text with no right-to-left letter at all (a folder, a version, a hub
 // address, an English text not yet translated) is left as it is: it reads
@@ -60,23 +81,66 @@ func shown(l *locales.Localizer, s string) string {
 	return fyneOrder(s)
 }
 
-// fyneOrder is s in visual order for a right-to-left screen, except that
-// runs of right-to-left letters stay in typing order (see shown).
+// lrm is LEFT-TO-RIGHT MARK: a strong left-to-right character to the bidi
+// algorithm, drawn as nothing.
+const lrm = '\u200E'
+
+// fyneOrder is s (or each line of it) in visual order for a right-to-left
+// screen, with each word of right-to-left letters back in typing order and
+// fenced by [lrm], and so is each run of Arabic-Indic digits (see [shown]). Lines that are already prepared (they
+// start with lrm) or have no right-to-left letter are kept as they are.
 func fyneOrder(s string) string {
-	v := []rune(bidi.Visual(s, true))
+	lines := strings.Split(s, "\n")
+	for i, line := range lines {
+		if strings.HasPrefix(line, string(lrm)) || !strings.ContainsFunc(line, rtlLetter) {
+			continue
+		}
+		lines[i] = fyneLine(line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fyneLine is fyneOrder for one line holding a right-to-left letter.
+func fyneLine(line string) string {
+	v := []rune(bidi.Visual(line, true))
+	out := make([]rune, 0, len(v)+8)
+	out = append(out, lrm)
 	for i := 0; i < len(v); {
-		if !rtlLetter(v[i]) {
+		letters, digits := rtlLetter(v[i]), arabicDigit(v[i])
+		if !letters && !digits {
+			out = append(out, v[i])
 			i++
 			continue
 		}
 		j := i
-		for j < len(v) && rtlLetter(v[j]) {
+		for j < len(v) && (letters && rtlLetter(v[j]) || digits && arabicDigit(v[j])) {
 			j++
 		}
-		slices.Reverse(v[i:j])
+		if out[len(out)-1] != lrm {
+			out = append(out, lrm)
+		}
+		if letters {
+			for k := j - 1; k >= i; k-- {
+				out = append(out, v[k])
+			}
+		} else {
+			// Arabic-Indic digits draw left to right, but count as
+			// right-to-left for the punctuation beside them: fenced too.
+			out = append(out, v[i:j]...)
+		}
+		if j < len(v) {
+			out = append(out, lrm)
+		}
 		i = j
 	}
-	return string(v)
+	return string(out)
+}
+
+// arabicDigit reports whether r is an Arabic number character (bidi class
+// AN: Arabic-Indic digits and separators).
+func arabicDigit(r rune) bool {
+	p, _ := xbidi.LookupRune(r)
+	return p.Class() == xbidi.AN
 }
 
 // rtlLetter reports whether r is a right-to-left letter (or a mark on
@@ -162,19 +226,25 @@ func rowOf(rtl bool, objs ...fyne.CanvasObject) *fyne.Container {
 	if !rtl {
 		return container.NewHBox(objs...)
 	}
-	rev := slices.Clone(objs)
-	slices.Reverse(rev)
-	hasSpacer := false
-	for _, o := range rev {
-		if _, ok := o.(layout.SpacerObject); ok {
-			hasSpacer = true
-		}
-	}
-	if !hasSpacer {
-		rev = append([]fyne.CanvasObject{layout.NewSpacer()}, rev...)
-	}
-	return container.NewHBox(rev...)
+	return container.New(mirrored{layout.NewHBoxLayout()}, objs...)
 }
+
+// mirrored is inner's layout flipped left to right. The objects keep their
+// order, so Tab still moves through them in reading order, first object
+// rightmost.
+type mirrored struct{ inner fyne.Layout }
+
+// Layout lays objs out with inner, then flips each one's place.
+func (m mirrored) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	m.inner.Layout(objs, size)
+	for _, o := range objs {
+		p := o.Position()
+		o.Move(fyne.NewPos(size.Width-p.X-o.Size().Width, p.Y))
+	}
+}
+
+// MinSize is inner's.
+func (m mirrored) MinSize(objs []fyne.CanvasObject) fyne.Size { return m.inner.MinSize(objs) }
 
 // splitOf is container.NewHSplit with the leading side (a list) given
 // first and taking offset of the width: on the right in a right-to-left
@@ -191,13 +261,11 @@ func splitOf(rtl bool, leading, trailing fyne.CanvasObject, offset float64) *con
 }
 
 // gridOf is container.NewGridWithColumns with objs in reading order: each
-// row is filled from the right in a right-to-left language.
+// row is filled from the right in a right-to-left language (and Tab moves
+// from right to left).
 func gridOf(rtl bool, cols int, objs ...fyne.CanvasObject) *fyne.Container {
 	if rtl {
-		objs = slices.Clone(objs)
-		for i := 0; i < len(objs); i += cols {
-			slices.Reverse(objs[i:min(i+cols, len(objs))])
-		}
+		return container.New(mirrored{layout.NewGridLayoutWithColumns(cols)}, objs...)
 	}
 	return container.NewGridWithColumns(cols, objs...)
 }
@@ -212,24 +280,45 @@ func borderOf(rtl bool, top, bottom, leading, trailing fyne.CanvasObject, center
 }
 
 // mirrorLabels readies a built screen for a right-to-left language: every
-// label is aligned to the reading side, and the texts of labels, buttons
-// and check boxes are put in the order Fyne needs ([shown]). It walks
-// containers, scrolls, splits and cards once, right after the screen is
-// built; lists fill their rows themselves, and texts set later go through
-// shown where they are set.
+// left-aligned label and every select is aligned to the reading side, and
+// the texts of labels, buttons, check boxes, selects (placeholder and
+// options), entry placeholders, radio groups and card titles are prepared
+// for Fyne ([shown]). It walks containers, scrolls, splits and cards, right
+// after the screen is built; lists fill their rows themselves, and texts
+// set later go through [setText] or shown where they are set. Since shown
+// does not prepare a text twice, walking a screen again is harmless.
 func mirrorLabels(l *locales.Localizer, obj fyne.CanvasObject) {
 	if !isRTL(l) || obj == nil {
 		return
 	}
 	switch o := obj.(type) {
 	case *widget.Label:
-		o.Alignment = fyne.TextAlignTrailing
+		if o.Alignment == fyne.TextAlignLeading {
+			o.Alignment = fyne.TextAlignTrailing
+		}
 		o.Text = shown(l, o.Text)
 		o.Refresh()
 	case *widget.Button:
 		o.SetText(shown(l, o.Text))
 	case *widget.Check:
 		o.SetText(shown(l, o.Text))
+	case *widget.Select:
+		o.Alignment = fyne.TextAlignTrailing
+		o.PlaceHolder = shown(l, o.PlaceHolder)
+		for i, opt := range o.Options {
+			o.Options[i] = shown(l, opt)
+		}
+		o.Selected = shown(l, o.Selected)
+		o.Refresh()
+	case *widget.Entry:
+		o.PlaceHolder = shown(l, o.PlaceHolder)
+		o.Refresh()
+	case *widget.RadioGroup:
+		for i, opt := range o.Options {
+			o.Options[i] = shown(l, opt)
+		}
+		o.Selected = shown(l, o.Selected)
+		o.Refresh()
 	case *fyne.Container:
 		for _, c := range o.Objects {
 			mirrorLabels(l, c)
@@ -240,6 +329,59 @@ func mirrorLabels(l *locales.Localizer, obj fyne.CanvasObject) {
 		mirrorLabels(l, o.Leading)
 		mirrorLabels(l, o.Trailing)
 	case *widget.Card:
+		o.Title = shown(l, o.Title)
+		o.Subtitle = shown(l, o.Subtitle)
 		mirrorLabels(l, o.Content)
+		o.Refresh()
 	}
+}
+
+// setText sets lbl's text to s prepared for l's screens ([shown]), and in
+// a right-to-left language aligns a left-aligned label to the right. Text
+// set on a label after its screen was built (counts, statuses, outcomes,
+// list rows) goes through it.
+func setText(l *locales.Localizer, lbl *widget.Label, s string) {
+	if isRTL(l) && lbl.Alignment == fyne.TextAlignLeading {
+		lbl.Alignment = fyne.TextAlignTrailing
+	}
+	lbl.SetText(shown(l, s))
+}
+
+// newCheck returns a check box labelled text, and the object to lay out
+// for it. widget.Check always draws its box left of its text; in a
+// right-to-left language the box belongs right of it, so there the check
+// has no text and a label left of it carries the text and toggles the box
+// when tapped. The check itself keeps the keyboard focus (Tab, Space) in
+// both directions.
+func newCheck(l *locales.Localizer, text string, changed func(bool)) (*widget.Check, fyne.CanvasObject) {
+	c := &widget.Check{OnChanged: changed}
+	if !isRTL(l) {
+		c.Text = text
+		c.ExtendBaseWidget(c)
+		return c, c
+	}
+	c.ExtendBaseWidget(c)
+	lbl := &checkLabel{check: c}
+	lbl.Text, lbl.Alignment, lbl.Truncation = shown(l, text), fyne.TextAlignTrailing, fyne.TextTruncateEllipsis
+	lbl.ExtendBaseWidget(lbl)
+	return c, container.NewBorder(nil, nil, nil, c, lbl)
+}
+
+// checkLabel is the text of a right-to-left check box (see [newCheck]):
+// tapping it taps the box.
+type checkLabel struct {
+	widget.Label
+	check *widget.Check
+}
+
+// Tapped toggles the check box, as tapping a widget.Check's own text does,
+// and gives it the focus.
+func (c *checkLabel) Tapped(*fyne.PointEvent) {
+	if c.check.Disabled() {
+		return
+	}
+	if cv := fyne.CurrentApp().Driver().CanvasForObject(c.check); cv != nil {
+		cv.Focus(c.check)
+	}
+	c.check.SetChecked(!c.check.Checked)
 }

@@ -51,7 +51,6 @@ func (u *UI) offerDrafts() {
 			name = l.T("drafts.untitled")
 		}
 		offer.names[d.Key] = name
-		row := container.NewHBox()
 		open := &widget.Button{Text: l.T("drafts.open"), Importance: widget.HighImportance}
 		drop := &widget.Button{Text: l.T("drafts.discard")}
 		draft, key := d, d.Key
@@ -68,12 +67,11 @@ func (u *UI) offerDrafts() {
 			drop.Disable()
 		}
 		offer.open[key], offer.drop[key] = open, drop
-		row.Add(&widget.Label{Text: name + " · " + u.formatTime(d.SavedAt), Truncation: fyne.TextTruncateEllipsis})
-		row.Add(open)
-		row.Add(drop)
-		rows.Add(row)
+		what := &widget.Label{Text: name + " · " + u.formatTime(d.SavedAt), Truncation: fyne.TextTruncateEllipsis}
+		rows.Add(rowOf(isRTL(l), what, open, drop))
 	}
-	offer.dlg = dialog.NewCustom(l.T("drafts.title"), l.T("button.close"), rows, u.win)
+	mirrorLabels(l, rows)
+	offer.dlg = dialog.NewCustom(shown(l, l.T("drafts.title")), shown(l, l.T("button.close")), rows, u.win)
 	u.draftsOffer = offer
 	offer.dlg.Show()
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"sort"
 	"sync"
 
@@ -14,42 +15,65 @@ import (
 )
 
 // choices is a code list as a select shows it: labels in the UI language,
-// in display order, mapped both ways.
+// in display order, mapped both ways. A select's options are the labels
+// prepared for the screen ([shown]); the labels themselves stay as typed,
+// for joining into longer texts that are prepared as a whole.
 type choices struct {
-	codes  []string
-	labels []string
+	codes   []string
+	labels  []string // as typed
+	options []string // labels prepared for a Fyne widget, same order
 }
 
-// codeChoices labels list's codes through l.
-func codeChoices(l *locales.Localizer, list codes.List) choices {
-	c := choices{codes: list.Codes}
-	for _, code := range list.Codes {
-		c.labels = append(c.labels, l.T(list.MessageID(code)))
+// newChoices maps codes to labels, preparing the options for l's screens.
+func newChoices(l *locales.Localizer, codes, labels []string) choices {
+	c := choices{codes: codes, labels: labels, options: make([]string, len(labels))}
+	for i, label := range labels {
+		c.options[i] = shown(l, label)
 	}
 	return c
 }
 
-// withAll returns c with a first entry "" labelled all (for filters).
-func (c choices) withAll(all string) choices {
-	return choices{codes: append([]string{""}, c.codes...), labels: append([]string{all}, c.labels...)}
+// codeChoices labels list's codes through l.
+func codeChoices(l *locales.Localizer, list codes.List) choices {
+	labels := make([]string, 0, len(list.Codes))
+	for _, code := range list.Codes {
+		labels = append(labels, l.T(list.MessageID(code)))
+	}
+	return newChoices(l, list.Codes, labels)
 }
 
-// label returns code's label, or code itself if unknown.
+// withAll returns c with a first entry "" labelled all (for filters).
+func (c choices) withAll(l *locales.Localizer, all string) choices {
+	return choices{
+		codes:   append([]string{""}, c.codes...),
+		labels:  append([]string{all}, c.labels...),
+		options: append([]string{shown(l, all)}, c.options...),
+	}
+}
+
+// label returns code's label as typed, or code itself if unknown: for
+// joining into a longer text.
 func (c choices) label(code string) string {
-	for i, k := range c.codes {
-		if k == code {
-			return c.labels[i]
-		}
+	if i := slices.Index(c.codes, code); i >= 0 {
+		return c.labels[i]
 	}
 	return code
 }
 
-// code returns the code labelled label, or "".
-func (c choices) code(label string) string {
-	for i, k := range c.labels {
-		if k == label {
-			return c.codes[i]
-		}
+// option returns code's option, as a select shows it (for SetSelected),
+// or code itself if unknown.
+func (c choices) option(code string) string {
+	if i := slices.Index(c.codes, code); i >= 0 {
+		return c.options[i]
+	}
+	return code
+}
+
+// code returns the code of an option (a select's Selected, or what its
+// OnChanged was given), or "".
+func (c choices) code(option string) string {
+	if i := slices.Index(c.options, option); i >= 0 {
+		return c.codes[i]
 	}
 	return ""
 }
@@ -96,12 +120,12 @@ func makeCountryChoices(l *locales.Localizer) choices {
 	}
 	col := collate.New(l.Tag(), collate.Loose)
 	sort.SliceStable(ps, func(i, j int) bool { return col.CompareString(ps[i].name, ps[j].name) < 0 })
-	var c choices
+	var cs, names []string
 	for _, p := range ps {
-		c.codes = append(c.codes, p.code)
-		c.labels = append(c.labels, p.name)
+		cs = append(cs, p.code)
+		names = append(names, p.name)
 	}
-	return c
+	return newChoices(l, cs, names)
 }
 
 // fieldLabel returns the localized label of a record field, as used by the

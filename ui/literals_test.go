@@ -23,7 +23,7 @@ var shownCalls = map[string]bool{
 	"NewError": true, "NewInformation": true, "ShowInformation": true, "NewConfirm": true,
 	"ShowConfirm": true, "NewCustom": true, "NewCustomConfirm": true, "NewCustomWithoutButtons": true,
 	"NewWindow": true, "SendNotification": true, "NewNotification": true,
-	"heading": true, "wrapped": true, "confirm": true,
+	"heading": true, "wrapped": true, "confirm": true, "setText": true, "setError": true, "newCheck": true, "shown": true,
 }
 
 // shownFields are struct fields holding text a person reads.

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -24,8 +23,10 @@ func newNoticeBar() *noticeBar {
 	return n
 }
 
-func (n *noticeBar) build() fyne.CanvasObject {
-	n.box = container.NewBorder(nil, nil, nil, n.action, n.label)
+// build lays the bar out, its action button on the trailing side: on the
+// left in a right-to-left language.
+func (n *noticeBar) build(rtl bool) fyne.CanvasObject {
+	n.box = borderOf(rtl, nil, nil, nil, n.action, n.label)
 	n.box.Hide()
 	return n.box
 }
@@ -35,12 +36,12 @@ func (n *noticeBar) build() fyne.CanvasObject {
 func (n *noticeBar) show(u *UI, msg, action string, onAct func()) {
 	n.gen++
 	gen := n.gen
-	n.label.SetText(msg)
+	setText(u.l, n.label, msg)
 	n.onAct = onAct
 	if action == "" {
 		n.action.Hide()
 	} else {
-		n.action.SetText(action)
+		n.action.SetText(shown(u.l, action))
 		n.action.Show()
 	}
 	n.box.Show()

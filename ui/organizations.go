@@ -35,12 +35,12 @@ func (s *organizationsScreen) build() fyne.CanvasObject {
 	s.list = &widget.List{
 		Length: func() int { return len(s.shown) },
 		CreateItem: func() fyne.CanvasObject {
-			return container.NewBorder(nil, nil, nil, &widget.Label{Importance: widget.LowImportance}, &widget.Label{Truncation: fyne.TextTruncateEllipsis})
+			return borderOf(isRTL(s.u.l), nil, nil, nil, &widget.Label{Importance: widget.LowImportance}, &widget.Label{Truncation: fyne.TextTruncateEllipsis})
 		},
 		UpdateItem: func(id widget.ListItemID, o fyne.CanvasObject) {
 			c := o.(*fyne.Container)
-			c.Objects[0].(*widget.Label).SetText(s.shown[id].Name)
-			c.Objects[1].(*widget.Label).SetText(countryName(s.u.l, s.shown[id].Country))
+			setText(s.u.l, c.Objects[0].(*widget.Label), s.shown[id].Name)
+			setText(s.u.l, c.Objects[1].(*widget.Label), countryName(s.u.l, s.shown[id].Country))
 		},
 		OnSelected: func(id widget.ListItemID) { s.show(s.shown[id]) },
 	}
@@ -50,8 +50,7 @@ func (s *organizationsScreen) build() fyne.CanvasObject {
 	s.contact = &widget.Label{Wrapping: fyne.TextWrapWord}
 	s.description = wrapped("")
 	s.detail = container.NewVBox(s.name, s.country, s.description, s.contact)
-	placeholder := wrapped(l.T("organizations.none_selected"))
-	s.name.SetText(placeholder.Text)
+	setText(l, s.name, l.T("organizations.none_selected"))
 	left := container.NewBorder(container.NewVBox(s.filter, s.count), nil, nil, nil, s.list)
 	split := splitOf(isRTL(s.u.l), left, container.NewVScroll(s.detail), 0.4)
 	s.refresh()
@@ -86,9 +85,9 @@ func (s *organizationsScreen) applyFilter() {
 		}
 	}
 	if len(s.all) == 0 {
-		s.count.SetText(s.u.l.T("organizations.empty"))
+		setText(s.u.l, s.count, s.u.l.T("organizations.empty"))
 	} else {
-		s.count.SetText(s.u.l.N("organizations.count", len(s.shown)))
+		setText(s.u.l, s.count, s.u.l.N("organizations.count", len(s.shown)))
 	}
 	s.list.UnselectAll()
 	s.list.Refresh()
@@ -96,12 +95,12 @@ func (s *organizationsScreen) applyFilter() {
 
 func (s *organizationsScreen) show(o store.Organization) {
 	l := s.u.l
-	s.name.SetText(o.Name)
-	s.country.SetText(countryName(l, o.Country))
-	s.description.SetText(o.Description)
+	setText(l, s.name, o.Name)
+	setText(l, s.country, countryName(l, o.Country))
+	setText(l, s.description, o.Description)
 	if o.Contact != "" {
-		s.contact.SetText(l.T("organizations.contact", "Contact", o.Contact))
+		setText(l, s.contact, l.T("organizations.contact", "Contact", o.Contact))
 	} else {
-		s.contact.SetText("")
+		setText(l, s.contact, "")
 	}
 }

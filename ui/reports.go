@@ -102,7 +102,7 @@ func (s *reportsScreen) build() fyne.CanvasObject {
 	s.period.SetSelectedIndex(0)
 
 	apply := &widget.Button{Text: s.l.T("report.apply"), OnTapped: s.onRefresh}
-	dates := container.NewGridWithColumns(2, s.from, s.to)
+	dates := gridOf(isRTL(s.l), 2, s.from, s.to)
 	bar := container.NewVBox(
 		borderOf(isRTL(s.l), nil, nil, widget.NewLabel(s.l.T("report.period")), apply, s.period),
 		dates,
@@ -114,6 +114,7 @@ func (s *reportsScreen) build() fyne.CanvasObject {
 		s.status,
 	)
 	content := container.NewBorder(bar, nil, nil, nil, container.NewVScroll(container.NewVBox(s.totals, s.body)))
+	mirrorLabels(s.l, content)
 	v := &reportsView{s: s, content: content}
 	v.ExtendBaseWidget(v)
 	s.onRefresh()
@@ -156,7 +157,7 @@ func (s *reportsScreen) filter() (report.Filter, error) {
 func (s *reportsScreen) onRefresh() {
 	f, err := s.filter()
 	if err != nil {
-		s.status.SetText(s.l.T("report.error.period"))
+		setText(s.l, s.status, s.l.T("report.error.period"))
 		return
 	}
 	s.spawn(func() {
@@ -169,7 +170,7 @@ func (s *reportsScreen) onRefresh() {
 func (s *reportsScreen) reload() error {
 	f, err := s.filter()
 	if err != nil {
-		s.status.SetText(s.l.T("report.error.period"))
+		setText(s.l, s.status, s.l.T("report.error.period"))
 		return err
 	}
 	r, err := s.st.Report(context.Background(), f)
@@ -185,16 +186,16 @@ func (s *reportsScreen) labels(r report.Report) export.Labels {
 func (s *reportsScreen) show(r report.Report, err error) {
 	if err != nil {
 		slog.Error("reportFailed", "err", err)
-		s.status.SetText(err.Error())
+		setText(s.l, s.status, err.Error())
 		return
 	}
 	s.mu.Lock()
 	s.current = r
 	s.mu.Unlock()
 	lb := s.labels(r)
-	s.status.SetText(lb.Period)
+	setText(s.l, s.status, lb.Period)
 	n := func(v int) string { return locales.FormatNumber(s.l.Tag(), v) }
-	s.totals.SetText(s.l.T("reports.totals", "ActivitiesLabel", lb.Activities, "Activities", n(r.Activities),
+	setText(s.l, s.totals, s.l.T("reports.totals", "ActivitiesLabel", lb.Activities, "Activities", n(r.Activities),
 		"ChildrenLabel", lb.Children, "Children", n(r.Children), "AdultsLabel", lb.Adults, "Adults", n(r.Adults)))
 	var objs []fyne.CanvasObject
 	tables := export.Tables(r, lb)
@@ -202,37 +203,47 @@ func (s *reportsScreen) show(r report.Report, err error) {
 	for i, c := range export.Charts(r, lb, 12) {
 		var numbers fyne.CanvasObject = widget.NewLabel("")
 		if i+1 < len(tables) {
-			numbers = numbersGrid(tables[i+1])
+			numbers = numbersGrid(isRTL(s.l), tables[i+1])
 		}
 		plot := fynechart.New(c, 360, 160)
-		objs = append(objs, container.NewBorder(nil, nil, nil, numbers, plot), widget.NewSeparator())
+		objs = append(objs, borderOf(isRTL(s.l), nil, nil, nil, numbers, plot), widget.NewSeparator())
 	}
 	s.body.Objects = objs
+	mirrorLabels(s.l, s.body)
 	s.body.Refresh()
 }
 
 // numbersGrid shows a table's first columns as a grid of labels: the
-// category and its activities, or every column for the sex and age table.
-func numbersGrid(t export.Table) fyne.CanvasObject {
+// category and its activities, or every column for the sex and age table;
+// the first column on the right in a right-to-left language.
+func numbersGrid(rtl bool, t export.Table) fyne.CanvasObject {
 	cols := 2
 	if t.Key == "sex_age" {
 		cols = len(t.Header)
 	}
-	g := container.NewGridWithColumns(cols)
-	for i := 0; i < cols && i < len(t.Header); i++ {
-		g.Add(&widget.Label{Text: t.Header[i], TextStyle: fyne.TextStyle{Bold: true}})
+	var cells []fyne.CanvasObject
+	for i := 0; i < cols; i++ {
+		text := ""
+		if i < len(t.Header) {
+			text = t.Header[i]
+		}
+		cells = append(cells, &widget.Label{Text: text, TextStyle: fyne.TextStyle{Bold: true}})
 	}
 	for _, row := range t.Rows {
-		for i := 0; i < cols && i < len(row); i++ {
-			switch v := row[i].(type) {
-			case int:
-				g.Add(&widget.Label{Text: strconv.Itoa(v), Alignment: fyne.TextAlignTrailing})
-			default:
-				g.Add(widget.NewLabel(fmt.Sprint(v)))
+		for i := 0; i < cols; i++ {
+			var cell fyne.CanvasObject = widget.NewLabel("")
+			if i < len(row) {
+				switch v := row[i].(type) {
+				case int:
+					cell = &widget.Label{Text: strconv.Itoa(v), Alignment: fyne.TextAlignTrailing}
+				default:
+					cell = widget.NewLabel(fmt.Sprint(v))
+				}
 			}
+			cells = append(cells, cell)
 		}
 	}
-	return g
+	return gridOf(rtl, cols, cells...)
 }
 
 // exportNames are the file names offered for each format.
@@ -259,7 +270,7 @@ func (s *reportsScreen) onExport(format string) {
 			s.fail(err)
 			return
 		}
-		s.status.SetText(s.l.T("report.exported", "File", w.URI().Name()))
+		setText(s.l, s.status, s.l.T("report.exported", "File", w.URI().Name()))
 	}, s.win)
 	d.SetFileName(exportNames[format])
 	d.Show()

@@ -41,7 +41,7 @@ type resourcesScreen struct {
 }
 
 func newResourcesScreen(u *UI) *resourcesScreen {
-	s := &resourcesScreen{u: u, kinds: codeChoices(u.l, codes.ResourceKinds).withAll(u.l.T("filter.all"))}
+	s := &resourcesScreen{u: u, kinds: codeChoices(u.l, codes.ResourceKinds).withAll(u.l, u.l.T("filter.all"))}
 	s.form = newResourceForm(u, s)
 	s.comments = newCommentsPanel(u, store.EntityResource)
 	return s
@@ -55,7 +55,7 @@ func (s *resourcesScreen) build() fyne.CanvasObject {
 		}
 		s.timer = time.AfterFunc(250*time.Millisecond, func() { s.u.run.post(s.refresh) })
 	}}
-	s.kind = &widget.Select{Options: s.kinds.labels, PlaceHolder: l.T("field.kind"), OnChanged: func(string) { s.refresh() }}
+	s.kind = &widget.Select{Options: s.kinds.options, PlaceHolder: l.T("field.kind"), OnChanged: func(string) { s.refresh() }}
 	s.count = &widget.Label{}
 	newBtn := &widget.Button{Text: l.T("resources.new"), Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: s.onNew}
 	s.list = &widget.List{
@@ -66,8 +66,8 @@ func (s *resourcesScreen) build() fyne.CanvasObject {
 		UpdateItem: func(id widget.ListItemID, o fyne.CanvasObject) {
 			c := o.(*fyne.Container)
 			r := s.items[id]
-			c.Objects[0].(*widget.Label).SetText(shown(s.u.l, r.Title))
-			c.Objects[1].(*widget.Label).SetText(shown(s.u.l, s.kinds.label(r.Kind)))
+			setText(s.u.l, c.Objects[0].(*widget.Label), r.Title)
+			setText(s.u.l, c.Objects[1].(*widget.Label), s.kinds.label(r.Kind))
 		},
 		OnSelected: func(id widget.ListItemID) { s.open(s.items[id]) },
 	}
@@ -120,7 +120,7 @@ func (s *resourcesScreen) refresh() {
 				return
 			}
 			s.items = items
-			s.count.SetText(s.u.l.N("resources.count", len(items)))
+			setText(s.u.l, s.count, s.u.l.N("resources.count", len(items)))
 			s.list.UnselectAll()
 			s.list.Refresh()
 		}
@@ -186,16 +186,16 @@ func (f *resourceForm) build() fyne.CanvasObject {
 	l := f.u.l
 	f.errs = map[string]*widget.Label{}
 	f.heading = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText}
-	f.kind = &widget.Select{Options: f.kinds.labels, PlaceHolder: l.T("form.choose")}
-	f.visibility = &widget.Select{Options: f.visibilities.labels}
+	f.kind = &widget.Select{Options: f.kinds.options, PlaceHolder: l.T("form.choose")}
+	f.visibility = &widget.Select{Options: f.visibilities.options}
 	f.title = &widget.Entry{}
 	f.language = &widget.Entry{PlaceHolder: l.T("form.language_hint")}
 	f.link = &widget.Entry{PlaceHolder: "https://"}
 	f.body = &widget.Entry{MultiLine: true, Wrapping: fyne.TextWrapWord}
 	f.body.SetMinRowsVisible(8)
 	f.countryLabel = wrapped("")
-	f.addCountry = &widget.Select{Options: f.countryList.labels, PlaceHolder: l.T("form.add_country"), OnChanged: func(label string) {
-		if code := f.countryList.code(label); code != "" && !slices.Contains(f.countries, code) {
+	f.addCountry = &widget.Select{Options: f.countryList.options, PlaceHolder: l.T("form.add_country"), OnChanged: func(option string) {
+		if code := f.countryList.code(option); code != "" && !slices.Contains(f.countries, code) {
 			f.countries = append(f.countries, code)
 			f.showCountries()
 		}
@@ -205,12 +205,13 @@ func (f *resourceForm) build() fyne.CanvasObject {
 		f.addCountry.ClearSelected()
 		f.showCountries()
 	}}
-	themeBox := container.NewGridWithColumns(2)
+	var themeObjs []fyne.CanvasObject
 	for _, label := range f.themeChoices.labels {
-		c := &widget.Check{Text: label}
+		c, obj := newCheck(l, label, nil)
 		f.themes = append(f.themes, c)
-		themeBox.Add(c)
+		themeObjs = append(themeObjs, obj)
 	}
+	themeBox := gridOf(isRTL(l), 2, themeObjs...)
 	f.save = &widget.Button{Text: l.T("button.save"), Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: f.onSave}
 	grid := newForm(isRTL(l))
 	field := func(labelID string, w fyne.CanvasObject, errField string) {
@@ -223,7 +224,7 @@ func (f *resourceForm) build() fyne.CanvasObject {
 	field("field.kind", f.kind, "kind")
 	field("field.body", f.body, "body")
 	field("field.language", f.language, "language")
-	field("field.countries", container.NewVBox(container.NewBorder(nil, nil, nil, clearCountries, f.addCountry), f.countryLabel), "countries")
+	field("field.countries", container.NewVBox(borderOf(isRTL(l), nil, nil, nil, clearCountries, f.addCountry), f.countryLabel), "countries")
 	field("field.themes", themeBox, "themes")
 	field("field.link", f.link, "link")
 	field("field.visibility", f.visibility, "visibility")
@@ -239,7 +240,7 @@ func (f *resourceForm) showCountries() {
 	for i, c := range f.countries {
 		names[i] = countryName(f.u.l, c)
 	}
-	f.countryLabel.SetText(strings.Join(names, ", "))
+	setText(f.u.l, f.countryLabel, strings.Join(names, ", "))
 }
 
 func (f *resourceForm) edit(r store.Resource) {
@@ -247,18 +248,18 @@ func (f *resourceForm) edit(r store.Resource) {
 	l := f.u.l
 	f.id = r.ID
 	if r.ID == "" {
-		f.heading.SetText(l.T("form.new_resource"))
+		setText(l, f.heading, l.T("form.new_resource"))
 		r.Visibility = store.VisibilityNetwork
 		r.Language = f.u.l.Tag().String()
 	} else {
-		f.heading.SetText(l.T("form.edit_resource"))
+		setText(l, f.heading, l.T("form.edit_resource"))
 	}
 	if r.Kind == "" {
 		f.kind.ClearSelected()
 	} else {
-		f.kind.SetSelected(f.kinds.label(r.Kind))
+		f.kind.SetSelected(f.kinds.option(r.Kind))
 	}
-	f.visibility.SetSelected(f.visibilities.label(r.Visibility))
+	f.visibility.SetSelected(f.visibilities.option(r.Visibility))
 	f.title.SetText(r.Title)
 	f.language.SetText(r.Language)
 	f.link.SetText(r.Link)
@@ -270,7 +271,7 @@ func (f *resourceForm) edit(r store.Resource) {
 		c.SetChecked(slices.Contains(r.Themes, f.themeChoices.codes[i]))
 	}
 	for _, e := range f.errs {
-		setError(e, "")
+		setError(f.u.l, e, "")
 	}
 }
 
@@ -303,14 +304,14 @@ func (f *resourceForm) onSave() {
 	var ve *store.ValidationError
 	if errors.As(err, &ve) {
 		for _, e := range f.errs {
-			setError(e, "")
+			setError(f.u.l, e, "")
 		}
 		for _, fe := range ve.Fields {
 			e, ok := f.errs[fe.Field]
 			if !ok {
 				e = f.errs["form"]
 			}
-			setError(e, validationText(f.u.l, fe))
+			setError(f.u.l, e, validationText(f.u.l, fe))
 		}
 		return
 	}

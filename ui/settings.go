@@ -26,12 +26,12 @@ func languageChoices(u *UI, pseudo bool) choices {
 	if pseudo {
 		tags = append(tags, locales.PseudoLocales()...)
 	}
-	var c choices
+	var cs, names []string
 	for _, t := range tags {
-		c.codes = append(c.codes, t.String())
-		c.labels = append(c.labels, locales.OwnName(t))
+		cs = append(cs, t.String())
+		names = append(names, locales.OwnName(t))
 	}
-	return c
+	return newChoices(u.l, cs, names)
 }
 
 // currentLanguage returns the code in c closest to the UI's language.
@@ -74,7 +74,7 @@ func newEnrollForm(u *UI) *enrollForm {
 	e.status = &widget.Label{Wrapping: fyne.TextWrapWord}
 	if u.deps.Syncer == nil {
 		e.button.Disable()
-		e.status.SetText(l.T("enroll.unavailable"))
+		setText(l, e.status, l.T("enroll.unavailable"))
 	}
 	return e
 }
@@ -98,11 +98,11 @@ func (e *enrollForm) onEnroll() {
 	l := e.u.l
 	hub, code := strings.TrimSpace(e.hubURL.Text), strings.TrimSpace(e.code.Text)
 	if hub == "" || code == "" {
-		e.status.SetText(l.T("enroll.need_both"))
+		setText(l, e.status, l.T("enroll.need_both"))
 		return
 	}
 	e.button.Disable()
-	e.status.SetText(l.T("enroll.working"))
+	setText(l, e.status, l.T("enroll.working"))
 	e.u.run.async(func() func() {
 		ctx, cancel := context.WithTimeout(context.Background(), enrollTimeout)
 		defer cancel()
@@ -110,10 +110,10 @@ func (e *enrollForm) onEnroll() {
 		return func() {
 			e.button.Enable()
 			if err != nil {
-				e.status.SetText(shown(l, l.T("enroll.failed", "Detail", hubErrorText(l, err))))
+				setText(l, e.status, l.T("enroll.failed", "Detail", hubErrorText(l, err)))
 				return
 			}
-			e.status.SetText(l.T("enroll.done", "Hub", hub))
+			setText(l, e.status, l.T("enroll.done", "Hub", hub))
 			e.code.SetText("")
 			if e.onEnrolled != nil {
 				e.onEnrolled()
@@ -139,9 +139,9 @@ func newSettingsScreen(u *UI) *settingsScreen { return &settingsScreen{u: u} }
 func (s *settingsScreen) build() fyne.CanvasObject {
 	l := s.u.l
 	s.langs = languageChoices(s.u, true)
-	s.language = &widget.Select{Options: s.langs.labels}
+	s.language = &widget.Select{Options: s.langs.options}
 	if cur := currentLanguage(s.u, s.langs); cur != "" {
-		s.language.Selected = s.langs.label(cur)
+		s.language.Selected = s.langs.option(cur)
 	}
 	s.language.OnChanged = s.onLanguage
 	s.enroll = newEnrollForm(s.u)
@@ -179,8 +179,8 @@ func (s *settingsScreen) build() fyne.CanvasObject {
 	))
 }
 
-func (s *settingsScreen) onLanguage(label string) {
-	if code := s.langs.code(label); code != "" && code != s.u.l.Tag().String() {
+func (s *settingsScreen) onLanguage(option string) {
+	if code := s.langs.code(option); code != "" && code != s.u.l.Tag().String() {
 		s.u.SetLanguage(code)
 	}
 }
@@ -207,7 +207,7 @@ func (u *UI) ReloadLanguages() {
 			}
 			msg = strings.Join(lines, "\n")
 		}
-		u.settings.reloadStatus.SetText(msg)
+		setText(l, u.settings.reloadStatus, msg)
 	}
 	u.ShowLanguageErrors(errs)
 }

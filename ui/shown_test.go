@@ -1,34 +1,193 @@
 package ui
 
 import (
+	"slices"
+	"strings"
 	"testing"
+
+	xbidi "golang.org/x/text/unicode/bidi"
+	"pgregory.net/rapid"
 
 	"github.com/a20-network/fieldbook/bidi"
 	"github.com/a20-network/fieldbook/locales"
 )
 
+// fyneDraws returns text as Fyne 2.7 lays it out, leftmost rune first:
+// each line is split into runs by the bidi algorithm for a left-to-right
+// paragraph (golang.org/x/text, as go-text's segmenter does), the runs are
+// placed left to right in the order of the string, and a right-to-left run
+// is drawn reversed with its brackets mirrored (HarfBuzz). LEFT-TO-RIGHT
+// MARKs draw nothing. It also returns the right-to-left runs, for checking
+// that no font change can cut one (see shown).
+func fyneDraws(t *testing.T, text string) (string, []string) {
+	t.Helper()
+	var lines []string
+	var rtlRuns []string
+	for _, line := range strings.Split(text, "\n") {
+		var sb strings.Builder
+		if line != "" {
+			var p xbidi.Paragraph
+			if _, err := p.SetString(line, xbidi.DefaultDirection(xbidi.LeftToRight)); err != nil {
+				t.Fatal(err)
+			}
+			o, err := p.Order()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range o.NumRuns() {
+				r := o.Run(i)
+				rs := []rune(r.String())
+				if r.Direction() == xbidi.RightToLeft {
+					rtlRuns = append(rtlRuns, r.String())
+					slices.Reverse(rs)
+					for k, c := range rs {
+						if m := []rune(xbidi.ReverseString(string(c))); len(m) == 1 {
+							rs[k] = m[0]
+						}
+					}
+				}
+				for _, c := range rs {
+					if c != lrm {
+						sb.WriteRune(c)
+					}
+				}
+			}
+		}
+		lines = append(lines, sb.String())
+	}
+	return strings.Join(lines, "\n"), rtlRuns
+}
+
+// visualLines is bidi.Visual for a right-to-left paragraph, line by line,
+// except that lines without a right-to-left letter stay as typed (see
+// shown).
+func visualLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, line := range lines {
+		if strings.ContainsFunc(line, rtlLetter) {
+			lines[i] = bidi.Visual(line, true)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// checkDrawnInVisualOrder fails unless Fyne draws shown(ar, in) in the
+// visual order the bidi algorithm gives in, with every right-to-left run
+// one word of letters (so that no font change can split it).
+func checkDrawnInVisualOrder(t *testing.T, ar *locales.Localizer, in string) {
+	t.Helper()
+	got := shown(ar, in)
+	drawn, runs := fyneDraws(t, got)
+	if want := visualLines(in); drawn != want {
+		t.Errorf("shown(ar, %q) = %q, drawn as %q, want %q", in, got, drawn, want)
+	}
+	for _, r := range runs {
+		if strings.ContainsFunc(r, func(c rune) bool { return !rtlLetter(c) }) {
+			t.Errorf("shown(ar, %q) = %q has a right-to-left run %q holding more than letters", in, got, r)
+		}
+	}
+}
+
 // TestShownOrderForFyne checks the order text is handed to Fyne in on an
-// Arabic screen: words in visual order, each Arabic word in typing order
-// for Fyne's shaper, numbers left to right, and text without Arabic left
-// alone. In English nothing changes.
+// Arabic screen: Fyne draws it in the visual order of the bidi algorithm
+// (words, numbers, Latin names and punctuation), each Arabic word drawn by
+// Fyne's shaper from typing order, text without Arabic is left alone, and
+// prepared text is not prepared twice. In English nothing changes.
 func TestShownOrderForFyne(t *testing.T) {
+	t.Parallel()
 	b, errs := locales.Load("")
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
 	ar, en := b.Localizer("ar"), b.Localizer("en")
-	for _, tc := range []struct{ in, want string }{
-		{"زيارة مدرسية", "مدرسية زيارة"},
-		{"School visit", "School visit"},
-		{"12 نشاط", "نشاط 12"},
-		{"تنزانيا, Mwanza", "Mwanza ,تنزانيا"},
-		{"/home/amina/.config/fieldbook", "/home/amina/.config/fieldbook"},
+	for _, tc := range []struct{ name, in string }{
+		{"two Arabic words", "زيارة مدرسية"},
+		{"number then word", "12 نشاط"},
+		{"Arabic then Latin", "تنزانيا, Mwanza"},
+		{"list row", "23/11/2026 · زيارة مدرسية · تنزانيا, Mwanza · مسودة"},
+		{"two sentences", "يحتفظ فيلدبوك بكل شيء. ويشارك عملك مع المركز."},
+		{"brackets", "من (YYYY-MM-DD)"},
+		{"Arabic-Indic digits", "أُرسل ١٢ وجُلب ٣"},
+		{"two lines", "السطر الأول\nالسطر 2"},
+		{"latin file name", "ضع ملف active.<اللغة>.toml في المجلد"},
 	} {
-		if got := shown(ar, tc.in); got != tc.want {
-			t.Errorf("shown(ar, %q) = %q, want %q (visual %q)", tc.in, got, tc.want, bidi.Visual(tc.in, true))
-		}
-		if got := shown(en, tc.in); got != tc.in {
-			t.Errorf("shown(en, %q) = %q", tc.in, got)
+		t.Run(tc.name, func(t *testing.T) {
+			checkDrawnInVisualOrder(t, ar, tc.in)
+			if got := shown(en, tc.in); got != tc.in {
+				t.Errorf("shown(en, %q) = %q", tc.in, got)
+			}
+			once := shown(ar, tc.in)
+			if twice := shown(ar, once); twice != once {
+				t.Errorf("shown twice = %q, once %q", twice, once)
+			}
+		})
+	}
+	for _, plain := range []string{"/home/amina/.config/fieldbook", "School visit", "0.1.0-dev", ""} {
+		if got := shown(ar, plain); got != plain {
+			t.Errorf("shown(ar, %q) = %q, want it unchanged", plain, got)
 		}
 	}
+}
+
+// TestShownDrawnInVisualOrderProperty checks the same on generated mixes
+// of Arabic words, Latin words, numbers, spaces and punctuation that hold
+// an Arabic word.
+func TestShownDrawnInVisualOrderProperty(t *testing.T) {
+	t.Parallel()
+	b, errs := locales.Load("")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	ar := b.Localizer("ar")
+	pieces := []string{"زيارة", "مدرسية", "أَطفال", "Mwanza", "CSV", "12", "٣", "2026-11-23",
+		" ", " ", " ", ".", ",", "،", "·", ":", "(", ")", "«", "»", "-", "/", "%", "؟", "\n"}
+	rapid.Check(t, func(rt *rapid.T) {
+		parts := rapid.SliceOfN(rapid.SampledFrom(pieces), 1, 14).Draw(rt, "parts")
+		in := strings.Join(parts, "")
+		if !strings.ContainsFunc(in, rtlLetter) {
+			return // left alone on purpose (see shown)
+		}
+		got := shown(ar, in)
+		drawn, runs := fyneDraws(t, got)
+		if want := visualLines(in); drawn != want {
+			rt.Fatalf("shown(ar, %q) = %q, drawn as %q, want %q", in, got, drawn, want)
+		}
+		for _, r := range runs {
+			if strings.ContainsFunc(r, func(c rune) bool { return !rtlLetter(c) }) {
+				rt.Fatalf("shown(ar, %q) = %q: right-to-left run %q holds more than letters", in, got, r)
+			}
+		}
+	})
+}
+
+// TestShownKeepsSpacesBesideDigits checks that a space between an Arabic
+// word and a number stays between them once Fyne draws the text: Fyne
+// lays a space at the edge of an Arabic run out with the run, so text
+// prepared word by word without the marks came out "12نشاط " with the
+// space at the far end.
+func TestShownKeepsSpacesBesideDigits(t *testing.T) {
+	t.Parallel()
+	b, errs := locales.Load("")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	ar := b.Localizer("ar")
+	for _, tc := range []struct{ in, want string }{
+		{"نشاط 12", "12 " + reversed("نشاط")},
+		{"12 نشاط", reversed("نشاط") + " 12"},
+		{"أرسل 3 وجلب 40", "40 " + reversed("وجلب") + " 3 " + reversed("أرسل")},
+		{"التغييرات: 1٬204", "1٬204 :" + reversed("التغييرات")},
+	} {
+		drawn, _ := fyneDraws(t, shown(ar, tc.in))
+		if drawn != tc.want {
+			t.Errorf("shown(ar, %q) is drawn as %q, want %q", tc.in, drawn, tc.want)
+		}
+	}
+}
+
+// reversed spells a right-to-left word as it is seen: last letter leftmost.
+func reversed(s string) string {
+	r := []rune(s)
+	slices.Reverse(r)
+	return string(r)
 }

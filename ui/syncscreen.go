@@ -100,7 +100,7 @@ func (s *syncScreen) refresh() {
 		}
 		return func() {
 			if err != nil {
-				s.lastErr.SetText(err.Error())
+				setText(s.u.l, s.lastErr, err.Error())
 				return
 			}
 			s.show(status, rejs)
@@ -113,24 +113,24 @@ func (s *syncScreen) show(st client.Status, rejs []store.RejectedChange) {
 	s.status = st
 	switch {
 	case s.u.deps.Syncer == nil || !st.Enrolled:
-		s.hub.SetText(shown(l, l.T("sync.not_connected")))
-		s.reachable.SetText(shown(l, l.T("sync.reachable_unknown")))
+		setText(l, s.hub, l.T("sync.not_connected"))
+		setText(l, s.reachable, l.T("sync.reachable_unknown"))
 	default:
-		s.hub.SetText(shown(l, st.HubURL))
+		setText(l, s.hub, st.HubURL)
 		if st.Reachable {
-			s.reachable.SetText(shown(l, l.T("sync.reachable_yes")))
+			setText(l, s.reachable, l.T("sync.reachable_yes"))
 		} else {
-			s.reachable.SetText(shown(l, l.T("sync.reachable_no")))
+			setText(l, s.reachable, l.T("sync.reachable_no"))
 		}
 	}
-	s.pending.SetText(shown(l, l.N("sync.changes", st.Pending)))
-	s.rejected.SetText(shown(l, l.N("sync.changes", st.Rejected)))
-	s.conflicts.SetText(shown(l, l.N("sync.conflict_count", st.OpenConflicts)))
-	s.last.SetText(shown(l, s.u.formatTime(st.LastSync)))
+	setText(l, s.pending, l.N("sync.changes", st.Pending))
+	setText(l, s.rejected, l.N("sync.changes", st.Rejected))
+	setText(l, s.conflicts, l.N("sync.conflict_count", st.OpenConflicts))
+	setText(l, s.last, s.u.formatTime(st.LastSync))
 	if st.LastError == "" {
-		s.lastErr.SetText(shown(l, l.T("sync.no_error")))
+		setText(l, s.lastErr, l.T("sync.no_error"))
 	} else {
-		s.lastErr.SetText(shown(l, st.LastError))
+		setText(l, s.lastErr, st.LastError)
 	}
 	if s.u.deps.Syncer == nil || !st.Enrolled || s.running {
 		s.syncNow.Disable()
@@ -157,10 +157,10 @@ func (s *syncScreen) onSync() {
 	l := s.u.l
 	s.running = true
 	s.syncNow.Disable()
-	s.outcome.SetText("")
+	setText(l, s.outcome, "")
 	s.progress.SetValue(0)
 	s.progress.Show()
-	s.progressText.SetText(l.T("sync.starting"))
+	setText(l, s.progressText, l.T("sync.starting"))
 	run := s.u.run
 	run.async(func() func() {
 		res, err := syncer.Sync(context.Background(), func(p client.Progress) {
@@ -175,23 +175,23 @@ func (s *syncScreen) onProgress(p client.Progress) {
 		s.progress.SetValue(float64(p.Pushed) / float64(done))
 	}
 	l := s.u.l
-	s.progressText.SetText(shown(l, l.T("sync.progress", "Pushed", formatNumber(l, p.Pushed), "Pulled", formatNumber(l, p.Pulled), "Left", formatNumber(l, p.PendingPush))))
+	setText(l, s.progressText, l.T("sync.progress", "Pushed", formatNumber(l, p.Pushed), "Pulled", formatNumber(l, p.Pulled), "Left", formatNumber(l, p.PendingPush)))
 }
 
 func (s *syncScreen) onDone(res client.Result, err error) {
 	l := s.u.l
 	s.running = false
 	s.progress.Hide()
-	s.progressText.SetText("")
+	setText(l, s.progressText, "")
 	if err != nil {
 		s.outcome.Importance = widget.DangerImportance
-		s.outcome.SetText(shown(l, l.T("sync.failed", "Detail", hubErrorText(l, err))))
+		setText(l, s.outcome, l.T("sync.failed", "Detail", hubErrorText(l, err)))
 	} else {
 		s.outcome.Importance = widget.SuccessImportance
 		n := func(v int) string { return formatNumber(l, v) }
 		secs := strings.Replace(fmt.Sprintf("%.1f", res.Duration.Seconds()), ".", decimalSeparator(l), 1)
-		s.outcome.SetText(shown(l, l.T("sync.done", "Pushed", n(res.Pushed), "Pulled", n(res.Pulled),
-			"Conflicts", n(res.Conflicts), "Rejected", n(res.Rejected), "Seconds", secs)))
+		setText(l, s.outcome, l.T("sync.done", "Pushed", n(res.Pushed), "Pulled", n(res.Pulled),
+			"Conflicts", n(res.Conflicts), "Rejected", n(res.Rejected), "Seconds", secs))
 	}
 	s.refresh()
 	if s.u.conflicts != nil {

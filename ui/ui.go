@@ -270,7 +270,7 @@ func (u *UI) build() {
 	}
 	u.tabs = container.NewAppTabs(items...)
 	u.tabs.OnSelected = func(*container.TabItem) { u.onTabSelected() }
-	u.root.Objects = []fyne.CanvasObject{container.NewBorder(nil, u.notice.build(), nil, nil, u.tabs)}
+	u.root.Objects = []fyne.CanvasObject{container.NewBorder(nil, u.notice.build(isRTL(l)), nil, nil, u.tabs)}
 	u.ensureBuilt(first)
 	if first != 0 {
 		u.tabs.SelectIndex(first)
@@ -402,14 +402,17 @@ func (u *UI) showError(err error) {
 	if errors.Is(err, store.ErrNotFound) {
 		msg = u.l.T("error.not_found")
 	}
-	d := dialog.NewCustom(u.l.T("error.title"), u.l.T("button.close"), widget.NewLabel(msg), u.win)
+	body := widget.NewLabel(msg)
+	mirrorLabels(u.l, body)
+	d := dialog.NewCustom(shown(u.l, u.l.T("error.title")), shown(u.l, u.l.T("button.close")), body, u.win)
 	d.Show()
 }
 
 // confirm asks a yes/no question with localized buttons.
 func (u *UI) confirm(title, message, yes string, onYes func()) {
 	lbl := widget.NewLabel(message)
-	d := dialog.NewCustomConfirm(title, yes, u.l.T("button.cancel"), lbl, func(ok bool) {
+	mirrorLabels(u.l, lbl)
+	d := dialog.NewCustomConfirm(shown(u.l, title), shown(u.l, yes), shown(u.l, u.l.T("button.cancel")), lbl, func(ok bool) {
 		if ok {
 			onYes()
 		}
@@ -498,16 +501,17 @@ func (u *UI) checkFonts() {
 		if font == "" {
 			font = "Noto Sans"
 		}
-		shown := missing[:min(len(missing), 12)]
-		slog.Warn("fontMissing", "lang", tag.String(), "runes", string(shown), "suggest", font)
+		letters := missing[:min(len(missing), 12)]
+		slog.Warn("fontMissing", "lang", tag.String(), "runes", string(letters), "suggest", font)
 		return func() {
 			if u.l.Tag() != tag {
 				return // the language changed meanwhile
 			}
-			msg := u.l.T("fonts.missing", "Language", locales.OwnName(tag), "Letters", string(shown), "Font", font)
+			msg := u.l.T("fonts.missing", "Language", locales.OwnName(tag), "Letters", string(letters), "Font", font)
 			body := &widget.Label{Text: msg, Wrapping: fyne.TextWrapWord}
+			mirrorLabels(u.l, body)
 			u.fontNotice = msg
-			u.fontDialog = dialog.NewCustom(u.l.T("fonts.missing_title"), u.l.T("button.close"), body, u.win)
+			u.fontDialog = dialog.NewCustom(shown(u.l, u.l.T("fonts.missing_title")), shown(u.l, u.l.T("button.close")), body, u.win)
 			u.fontDialog.Resize(fyne.NewSize(520, 220))
 			u.fontDialog.Show()
 		}
@@ -527,7 +531,8 @@ func (u *UI) ShowLanguageErrors(errs []error) {
 		lines = append(lines, describeLocaleError(u.l, e))
 	}
 	body := &widget.Label{Text: strings.Join(lines, "\n"), Wrapping: fyne.TextWrapWord}
-	d := dialog.NewCustom(u.l.T("locales.errors_title"), u.l.T("button.close"),
+	mirrorLabels(u.l, body)
+	d := dialog.NewCustom(shown(u.l, u.l.T("locales.errors_title")), shown(u.l, u.l.T("button.close")),
 		container.NewVScroll(body), u.win)
 	d.Resize(fyne.NewSize(640, 360))
 	d.Show()

@@ -34,12 +34,12 @@ func (w *welcomeScreen) buildLanguage() fyne.CanvasObject {
 	l := u.l
 	u.win.SetTitle(l.T("app.name"))
 	w.langs = languageChoices(u, false)
-	w.language = &widget.RadioGroup{Options: w.langs.labels, Horizontal: false}
+	w.language = &widget.RadioGroup{Options: w.langs.options, Horizontal: false}
 	if cur := currentLanguage(u, w.langs); cur != "" {
-		w.language.Selected = w.langs.label(cur)
+		w.language.Selected = w.langs.option(cur)
 	}
-	w.language.OnChanged = func(label string) {
-		if code := w.langs.code(label); code != "" && code != u.l.Tag().String() {
+	w.language.OnChanged = func(option string) {
+		if code := w.langs.code(option); code != "" && code != u.l.Tag().String() {
 			u.l = u.deps.Bundle.Localizer(code)
 			u.setRootContent(w.buildLanguage())
 		}
@@ -52,6 +52,7 @@ func (w *welcomeScreen) buildLanguage() fyne.CanvasObject {
 		w.language,
 		rowOf(isRTL(w.u.l), layout.NewSpacer(), w.next),
 	)
+	mirrorLabels(l, box)
 	return fixedWidth(box)
 }
 
@@ -75,6 +76,7 @@ func (w *welcomeScreen) buildEnroll() fyne.CanvasObject {
 		wrapped(l.T("welcome.offline_explain")),
 		rowOf(isRTL(w.u.l), layout.NewSpacer(), w.offline),
 	)
+	mirrorLabels(l, box)
 	return fixedWidth(box)
 }
 

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/a20-network/fieldbook/locales"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -67,13 +68,14 @@ func newErrorText() *widget.Label {
 	return l
 }
 
-// setError shows msg under a field, or hides the line when msg is empty.
-func setError(l *widget.Label, msg string) {
-	l.SetText(msg)
+// setError shows msg under a field, prepared for l's screens, or hides
+// the line when msg is empty.
+func setError(l *locales.Localizer, lbl *widget.Label, msg string) {
+	setText(l, lbl, msg)
 	if msg == "" {
-		l.Hide()
+		lbl.Hide()
 	} else {
-		l.Show()
+		lbl.Show()
 	}
 }
 
