@@ -42,6 +42,16 @@ func createAtVersion(t *testing.T, path string, n int, journal string) (activity
 		`INSERT INTO outbox (entity, record_id, org_id, op, base_version, changes, hlc, created_at)
 			VALUES ('activity', '` + activityID + `', 'unassigned', 'create', 0, '{}', '` + last.String() + `', '2026-01-01T00:00:00.000Z')`,
 	}
+	// From version 2 on, the store itself (not a trigger) puts a new row
+	// into the full-text index.
+	var trigger int
+	if err := db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = 'activities_fts_ai'").Scan(&trigger); err != nil {
+		t.Fatal(err)
+	}
+	if trigger == 0 {
+		stmts = append(stmts, `INSERT INTO activities_fts (rowid, title, summary, place, partners)
+			SELECT rowid, title, summary, place, partners FROM activities`)
+	}
 	for _, q := range stmts {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
