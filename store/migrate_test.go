@@ -82,6 +82,12 @@ func TestMigrateFromEveryOlderVersion(t *testing.T) {
 			if v != SchemaVersion() {
 				t.Fatalf("schema version %d, want %d", v, SchemaVersion())
 			}
+			// An existing database keeps the page size it was made with.
+			var pageSize int
+			s.reader.QueryRow("PRAGMA page_size").Scan(&pageSize)
+			if pageSize != 4096 {
+				t.Fatalf("page size %d, want the old database's 4096", pageSize)
+			}
 			if s.DeviceID() != "old-device" {
 				t.Fatalf("device id %q", s.DeviceID())
 			}
