@@ -77,7 +77,7 @@ func (s *Store) createActivitiesTx(ctx context.Context, tx *sql.Tx, as []Activit
 	}
 	defer ins.close()
 	for i := range as {
-		m, err := ins.add(ctx, as[i].Meta, as[i].fields())
+		m, err := ins.addColumns(ctx, as[i].Meta, as[i].appendColumns)
 		if err != nil {
 			return err
 		}

@@ -268,6 +268,18 @@ func (in *inserter) statements(ctx context.Context, n int) ([2]*sql.Stmt, error)
 // The record reaches the database at the next flush, which also reports an
 // id already in use.
 func (in *inserter) add(ctx context.Context, m Meta, f Fields) (Meta, error) {
+	return in.addColumns(ctx, m, func(dst []any, m Meta) []any {
+		metaToFields(m, f)
+		for _, fs := range in.sp.fields {
+			dst = append(dst, fs.columnValue(f[fs.name]))
+		}
+		return dst
+	})
+}
+
+// addColumns is [inserter.add] for a record that appends its own column
+// values (its fields' values in the spec's order, with the meta given).
+func (in *inserter) addColumns(ctx context.Context, m Meta, columns func(dst []any, m Meta) []any) (Meta, error) {
 	s, sp := in.s, in.sp
 	if m.ID == "" {
 		m.ID = NewID()
@@ -281,11 +293,8 @@ func (in *inserter) add(ctx context.Context, m Meta, f Fields) (Meta, error) {
 	m.Deleted = false
 	m.Version = 0
 	m.UpdatedAt = ts
-	metaToFields(m, f)
 	in.records = append(in.records, m.ID, m.OrgID, ts.String(), m.Version)
-	for _, fs := range sp.fields {
-		in.records = append(in.records, fs.columnValue(f[fs.name]))
-	}
+	in.records = columns(in.records, m)
 	// The create is queued with the compact body: the record as stored is
 	// the change, read back by [Store.Outbox] (see createBody).
 	in.outbox = append(in.outbox, sp.entity, m.ID, m.OrgID, OpCreate, int64(0), compactCreate, ts.String(), s.now().UTC().Format(timeLayout))
