@@ -63,10 +63,6 @@ func (s *Store) createActivitiesTx(ctx context.Context, tx *sql.Tx, as []Activit
 	if len(as) == 0 {
 		return nil
 	}
-	floor, err := activitySpec.maxRowid(ctx, tx)
-	if err != nil {
-		return err
-	}
 	rollup, err := rollupBatchStart(ctx, tx)
 	if err != nil {
 		return err
@@ -83,14 +79,11 @@ func (s *Store) createActivitiesTx(ctx context.Context, tx *sql.Tx, as []Activit
 		}
 		as[i].Meta = m
 	}
-	if err := ins.flush(ctx); err != nil {
-		return err
-	}
-	if err := activitySpec.indexNewRows(ctx, tx, floor); err != nil {
+	if err := ins.finish(ctx); err != nil {
 		return err
 	}
 	if rollup {
-		if err := rollupBatchEnd(ctx, tx, floor); err != nil {
+		if err := rollupBatchEnd(ctx, tx, ins.floor); err != nil {
 			return err
 		}
 	}
