@@ -83,11 +83,13 @@ func TestMigrateFromEveryOlderVersion(t *testing.T) {
 			if v != SchemaVersion() {
 				t.Fatalf("schema version %d, want %d", v, SchemaVersion())
 			}
-			// An existing database keeps the page size it was made with.
-			var pageSize int
+			// An existing database keeps the page size it was made with,
+			// and its log the same size in bytes as a new one's.
+			var pageSize, walPages int
 			s.reader.QueryRow("PRAGMA page_size").Scan(&pageSize)
-			if pageSize != 4096 {
-				t.Fatalf("page size %d, want the old database's 4096", pageSize)
+			s.writer.QueryRow("PRAGMA wal_autocheckpoint").Scan(&walPages)
+			if pageSize != 4096 || walPages != 8192 {
+				t.Fatalf("page size %d, log %d pages; want the old database's 4096 and 8192", pageSize, walPages)
 			}
 			if s.DeviceID() != "old-device" {
 				t.Fatalf("device id %q", s.DeviceID())

@@ -126,6 +126,7 @@ func TestNewDatabaseSettings(t *testing.T) {
 	}{
 		{"page_size", "16384"},
 		{"journal_mode", "wal"},
+		{"wal_autocheckpoint", "2048"}, // 32 MiB of log
 	} {
 		var got string
 		if err := s.writer.QueryRow("PRAGMA " + tt.pragma).Scan(&got); err != nil || got != tt.want {
