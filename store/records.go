@@ -245,11 +245,23 @@ func multiRow(table, cols string, ncols, n int) string {
 
 const outboxCols = "entity, record_id, org_id, op, base_version, changes, hlc, created_at"
 
+// insertSQL returns the statement that inserts n records of sp.
+func (sp *entitySpec) insertSQL(n int) string {
+	return multiRow(sp.table, sp.columns(), 4+len(sp.fields), n)
+}
+
 func (in *inserter) statement(ctx context.Context, n int) (*sql.Stmt, error) {
 	if st, ok := in.stmts[n]; ok {
 		return st, nil
 	}
-	st, err := in.tx.PrepareContext(ctx, multiRow(in.sp.table, in.sp.columns(), 4+len(in.sp.fields), n))
+	var st *sql.Stmt
+	var err error
+	if in.sp == activitySpec && n == insertGroup && in.s.groupInsert != nil {
+		// The store's statement, already parsed on the writer's connection.
+		st, err = in.tx.StmtContext(ctx, in.s.groupInsert), nil
+	} else {
+		st, err = in.tx.PrepareContext(ctx, in.sp.insertSQL(n))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: prepare %s insert: %w", in.sp.entity, err)
 	}

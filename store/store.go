@@ -59,6 +59,9 @@ type Store struct {
 	// hasRollup is set once the report rollup is known to exist, so that
 	// only the first report looks for it.
 	hasRollup atomic.Bool
+	// groupInsert inserts insertGroup activities: the batch insert's
+	// statement, parsed once per store instead of once per transaction.
+	groupInsert *sql.Stmt
 }
 
 // DefaultDataDir returns the folder Fieldbook keeps its data in when --data
@@ -149,6 +152,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		writer.Close()
 		return nil, err
 	}
+	// Prepared on the writer's one connection while no transaction holds it.
+	if s.groupInsert, err = writer.PrepareContext(ctx, activitySpec.insertSQL(insertGroup)); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("store: prepare activity insert: %w", err)
+	}
 	reader, err := sql.Open("sqlite", dsn(path, true, pageSize))
 	if err != nil {
 		writer.Close()
@@ -228,6 +236,9 @@ func (s *Store) Close() error {
 	var errs []error
 	if s.reader != nil {
 		errs = append(errs, s.reader.Close())
+	}
+	if s.groupInsert != nil {
+		errs = append(errs, s.groupInsert.Close())
 	}
 	errs = append(errs, s.writer.Close())
 	return errors.Join(errs...)
