@@ -159,7 +159,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	reader, err := sql.Open("sqlite", dsn(path, true, pageSize))
 	if err != nil {
-		writer.Close()
+		s.Close()
 		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
 	}
 	reader.SetMaxOpenConns(4)
