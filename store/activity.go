@@ -63,10 +63,6 @@ func (s *Store) createActivitiesTx(ctx context.Context, tx *sql.Tx, as []Activit
 	if len(as) == 0 {
 		return nil
 	}
-	floor, err := activitySpec.maxRowid(ctx, tx)
-	if err != nil {
-		return err
-	}
 	rollup, err := rollupBatchStart(ctx, tx)
 	if err != nil {
 		return err
@@ -77,20 +73,17 @@ func (s *Store) createActivitiesTx(ctx context.Context, tx *sql.Tx, as []Activit
 	}
 	defer ins.close()
 	for i := range as {
-		m, err := ins.add(ctx, as[i].Meta, as[i].fields())
+		m, err := ins.addColumns(ctx, as[i].Meta, as[i].appendColumns)
 		if err != nil {
 			return err
 		}
 		as[i].Meta = m
 	}
-	if err := ins.flush(ctx); err != nil {
-		return err
-	}
-	if err := activitySpec.indexNewRows(ctx, tx, floor); err != nil {
+	if err := ins.finish(ctx); err != nil {
 		return err
 	}
 	if rollup {
-		if err := rollupBatchEnd(ctx, tx, floor); err != nil {
+		if err := rollupBatchEnd(ctx, tx, ins.floor); err != nil {
 			return err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,6 +43,16 @@ func createAtVersion(t *testing.T, path string, n int, journal string) (activity
 		`INSERT INTO outbox (entity, record_id, org_id, op, base_version, changes, hlc, created_at)
 			VALUES ('activity', '` + activityID + `', 'unassigned', 'create', 0, '{}', '` + last.String() + `', '2026-01-01T00:00:00.000Z')`,
 	}
+	// From version 2 on, the store itself (not a trigger) puts a new row
+	// into the full-text index.
+	var trigger int
+	if err := db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = 'activities_fts_ai'").Scan(&trigger); err != nil {
+		t.Fatal(err)
+	}
+	if trigger == 0 {
+		stmts = append(stmts, `INSERT INTO activities_fts (rowid, title, summary, place, partners)
+			SELECT rowid, title, summary, place, partners FROM activities`)
+	}
 	for _, q := range stmts {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -71,6 +82,14 @@ func TestMigrateFromEveryOlderVersion(t *testing.T) {
 			s.reader.QueryRow("PRAGMA user_version").Scan(&v)
 			if v != SchemaVersion() {
 				t.Fatalf("schema version %d, want %d", v, SchemaVersion())
+			}
+			// An existing database keeps the page size it was made with,
+			// and its log the same size in bytes as a new one's.
+			var pageSize, walPages int
+			s.reader.QueryRow("PRAGMA page_size").Scan(&pageSize)
+			s.writer.QueryRow("PRAGMA wal_autocheckpoint").Scan(&walPages)
+			if pageSize != 4096 || walPages != 8192 {
+				t.Fatalf("page size %d, log %d pages; want the old database's 4096 and 8192", pageSize, walPages)
 			}
 			if s.DeviceID() != "old-device" {
 				t.Fatalf("device id %q", s.DeviceID())
@@ -182,5 +201,65 @@ func TestClockSurvivesReopenWithClockMovedBack(t *testing.T) {
 	a, _ := s.CreateActivity(ctx, sampleActivity())
 	if a.UpdatedAt.Wall != later.UnixMilli() {
 		t.Fatalf("wall %d, want %d", a.UpdatedAt.Wall, later.UnixMilli())
+	}
+}
+
+// TestActivityListIndex checks what migrations 0003 and 0004 leave, on a
+// new database and on one made before them: one list index, whose order is
+// the list's (no sort for a page, none for a country), and full-text
+// segments merged eight at a time.
+func TestActivityListIndex(t *testing.T) {
+	t.Parallel()
+	for _, from := range []int{0, 1, 2} {
+		t.Run("from version "+itoa(from), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			path := filepath.Join(t.TempDir(), DBFile)
+			if from > 0 {
+				createAtVersion(t, path, from, "WAL")
+			}
+			s, err := Open(ctx, path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			var indexes []string
+			rows, err := s.reader.Query("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'activities' AND sql IS NOT NULL ORDER BY name")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var name string
+				rows.Scan(&name)
+				indexes = append(indexes, name)
+			}
+			rows.Close()
+			if len(indexes) != 1 || indexes[0] != "activities_by_start" {
+				t.Fatalf("activity indexes %v, want [activities_by_start]", indexes)
+			}
+			for _, f := range []ActivityFilter{{}, {Country: "MW"}, {Offset: 100}, {From: "2026-01-01", To: "2026-02-01"}} {
+				tables, where, args := f.where(true)
+				rows, err := s.reader.Query("EXPLAIN QUERY PLAN SELECT a.rowid FROM "+tables+" WHERE "+joinAnd(where)+
+					" ORDER BY a.start_date DESC, a.id DESC LIMIT 10", args...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var plan []string
+				for rows.Next() {
+					var id, parent, notused int
+					var detail string
+					rows.Scan(&id, &parent, &notused, &detail)
+					plan = append(plan, detail)
+				}
+				rows.Close()
+				if len(plan) != 1 || !strings.Contains(plan[0], "COVERING INDEX activities_by_start") {
+					t.Errorf("%+v: plan %q, want one covering walk of activities_by_start", f, plan)
+				}
+			}
+			var automerge int
+			if err := s.reader.QueryRow("SELECT v FROM activities_fts_config WHERE k = 'automerge'").Scan(&automerge); err != nil || automerge != 8 {
+				t.Fatalf("automerge %d, %v; want 8", automerge, err)
+			}
+		})
 	}
 }

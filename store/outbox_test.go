@@ -141,7 +141,8 @@ func TestBatchCreateOutbox(t *testing.T) {
 		t.Fatalf("Outbox = %d %v", len(first), err)
 	}
 	for i, c := range first {
-		if c.Op != OpCreate || c.RecordID != batch[i].ID || len(c.Changes) != len(activitySpec.fields) {
+		if c.Op != OpCreate || c.RecordID != batch[i].ID || c.OrgID != batch[i].OrgID || c.HLC != batch[i].UpdatedAt.String() ||
+			c.BaseVersion != 0 || len(c.Changes) != len(activitySpec.fields) {
 			t.Fatalf("create %d = %+v", i, c)
 		}
 		for name, fc := range c.Changes {

@@ -139,10 +139,6 @@ func (s *Store) saveLocal(ctx context.Context, sp *entitySpec, m Meta, f Fields,
 
 func (s *Store) saveLocalTx(ctx context.Context, tx *sql.Tx, sp *entitySpec, m Meta, f Fields, mode saveMode) (Meta, bool, error) {
 	if mode == modeCreate {
-		floor, err := sp.maxRowid(ctx, tx)
-		if err != nil {
-			return m, false, err
-		}
 		ins, err := s.newInserter(ctx, tx, sp)
 		if err != nil {
 			return m, false, err
@@ -151,10 +147,7 @@ func (s *Store) saveLocalTx(ctx context.Context, tx *sql.Tx, sp *entitySpec, m M
 		if m, err = ins.add(ctx, m, f); err != nil {
 			return m, false, err
 		}
-		if err := ins.flush(ctx); err != nil {
-			return m, false, err
-		}
-		if err := sp.indexNewRows(ctx, tx, floor); err != nil {
+		if err := ins.finish(ctx); err != nil {
 			return m, false, err
 		}
 		return m, true, s.persistHLC(ctx, tx, m.UpdatedAt)
@@ -209,17 +202,21 @@ const insertGroup = 32
 
 // inserter creates records made on this device within one transaction,
 // buffering them into multi-row INSERT statements prepared once per
-// transaction. Call flush before the transaction commits.
+// transaction. Call finish once after the last add, before the transaction
+// commits: it queues the records for sync and indexes them for search.
 type inserter struct {
 	s   *Store
 	tx  *sql.Tx
 	sp  *entitySpec
 	org string // owner of records that name none
+	// floor is the table's largest rowid before the first add: the rows
+	// above it are the ones this inserter wrote (one writer, and a new
+	// rowid is the largest plus one).
+	floor int64
 
 	ids     []string
 	records []any // insertGroup rows of record columns, flattened
-	outbox  []any // insertGroup rows of outbox columns, flattened
-	stmts   map[int][2]*sql.Stmt
+	stmts   map[int]*sql.Stmt
 }
 
 func (s *Store) newInserter(ctx context.Context, tx *sql.Tx, sp *entitySpec) (*inserter, error) {
@@ -227,13 +224,16 @@ func (s *Store) newInserter(ctx context.Context, tx *sql.Tx, sp *entitySpec) (*i
 	if err != nil {
 		return nil, err
 	}
-	return &inserter{s: s, tx: tx, sp: sp, org: org, stmts: map[int][2]*sql.Stmt{}}, nil
+	floor, err := sp.maxRowid(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	return &inserter{s: s, tx: tx, sp: sp, org: org, floor: floor, stmts: map[int]*sql.Stmt{}}, nil
 }
 
 func (in *inserter) close() {
 	for _, st := range in.stmts {
-		st[0].Close()
-		st[1].Close()
+		st.Close()
 	}
 }
 
@@ -245,30 +245,47 @@ func multiRow(table, cols string, ncols, n int) string {
 
 const outboxCols = "entity, record_id, org_id, op, base_version, changes, hlc, created_at"
 
-func (in *inserter) statements(ctx context.Context, n int) ([2]*sql.Stmt, error) {
+// insertSQL returns the statement that inserts n records of sp.
+func (sp *entitySpec) insertSQL(n int) string {
+	return multiRow(sp.table, sp.columns(), 4+len(sp.fields), n)
+}
+
+func (in *inserter) statement(ctx context.Context, n int) (*sql.Stmt, error) {
 	if st, ok := in.stmts[n]; ok {
 		return st, nil
 	}
-	rec, err := in.tx.PrepareContext(ctx, multiRow(in.sp.table, in.sp.columns(), 4+len(in.sp.fields), n))
-	if err != nil {
-		return [2]*sql.Stmt{}, fmt.Errorf("store: prepare %s insert: %w", in.sp.entity, err)
+	var st *sql.Stmt
+	var err error
+	if in.sp == activitySpec && n == insertGroup && in.s.groupInsert != nil {
+		// The store's statement, already parsed on the writer's connection.
+		st, err = in.tx.StmtContext(ctx, in.s.groupInsert), nil
+	} else {
+		st, err = in.tx.PrepareContext(ctx, in.sp.insertSQL(n))
 	}
-	ob, err := in.tx.PrepareContext(ctx, multiRow("outbox", outboxCols, 8, n))
 	if err != nil {
-		rec.Close()
-		return [2]*sql.Stmt{}, fmt.Errorf("store: prepare outbox insert: %w", err)
+		return nil, fmt.Errorf("store: prepare %s insert: %w", in.sp.entity, err)
 	}
-	st := [2]*sql.Stmt{rec, ob}
 	in.stmts[n] = st
 	return st, nil
 }
 
-// add queues one new record and queues it whole for sync. It fills in the
-// meta the store owns (ID if empty, owner, creator, times) and returns it.
-// The record reaches the database at the next flush, which also reports an
-// id already in use.
+// add queues one new record. It fills in the meta the store owns (ID if
+// empty, owner, creator, times) and returns it. The record reaches the
+// database at the next flush, which also reports an id already in use.
 func (in *inserter) add(ctx context.Context, m Meta, f Fields) (Meta, error) {
-	s, sp := in.s, in.sp
+	return in.addColumns(ctx, m, func(dst []any, m Meta) []any {
+		metaToFields(m, f)
+		for _, fs := range in.sp.fields {
+			dst = append(dst, fs.columnValue(f[fs.name]))
+		}
+		return dst
+	})
+}
+
+// addColumns is [inserter.add] for a record that appends its own column
+// values (its fields' values in the spec's order, with the meta given).
+func (in *inserter) addColumns(ctx context.Context, m Meta, columns func(dst []any, m Meta) []any) (Meta, error) {
+	s := in.s
 	if m.ID == "" {
 		m.ID = NewID()
 	}
@@ -281,14 +298,8 @@ func (in *inserter) add(ctx context.Context, m Meta, f Fields) (Meta, error) {
 	m.Deleted = false
 	m.Version = 0
 	m.UpdatedAt = ts
-	metaToFields(m, f)
 	in.records = append(in.records, m.ID, m.OrgID, ts.String(), m.Version)
-	for _, fs := range sp.fields {
-		in.records = append(in.records, fs.columnValue(f[fs.name]))
-	}
-	// The create is queued with the compact body: the record as stored is
-	// the change, read back by [Store.Outbox] (see createBody).
-	in.outbox = append(in.outbox, sp.entity, m.ID, m.OrgID, OpCreate, int64(0), compactCreate, ts.String(), s.now().UTC().Format(timeLayout))
+	in.records = columns(in.records, m)
 	in.ids = append(in.ids, m.ID)
 	if len(in.ids) == insertGroup {
 		return m, in.flush(ctx)
@@ -296,27 +307,41 @@ func (in *inserter) add(ctx context.Context, m Meta, f Fields) (Meta, error) {
 	return m, nil
 }
 
-// flush writes the queued records and their outbox rows.
+// flush writes the queued records.
 func (in *inserter) flush(ctx context.Context) error {
 	n := len(in.ids)
 	if n == 0 {
 		return nil
 	}
-	st, err := in.statements(ctx, n)
+	st, err := in.statement(ctx, n)
 	if err != nil {
 		return err
 	}
-	if _, err := st[0].ExecContext(ctx, in.records...); err != nil {
+	if _, err := st.ExecContext(ctx, in.records...); err != nil {
 		if isUniqueViolation(err) {
 			return in.usedID(ctx)
 		}
 		return fmt.Errorf("store: write %s: %w", in.sp.table, err)
 	}
-	if _, err := st[1].ExecContext(ctx, in.outbox...); err != nil {
-		return fmt.Errorf("store: queue %s for sync: %w", in.sp.table, err)
-	}
-	in.ids, in.records, in.outbox = in.ids[:0], in.records[:0], in.outbox[:0]
+	in.ids, in.records = in.ids[:0], in.records[:0]
 	return nil
+}
+
+// finish writes the queued records, then queues every record this
+// inserter wrote for sync, in the order they were added, and adds them to
+// the full-text index. The creates are queued with the compact body: the
+// record as stored is the change, read back by [Store.Outbox] (see
+// createBody), and its clock reading is the change's.
+func (in *inserter) finish(ctx context.Context) error {
+	if err := in.flush(ctx); err != nil {
+		return err
+	}
+	_, err := in.tx.ExecContext(ctx, "INSERT INTO outbox ("+outboxCols+") SELECT ?, id, org_id, ?, 0, ?, updated_at, ? FROM "+in.sp.table+
+		" WHERE rowid > ? ORDER BY rowid", in.sp.entity, OpCreate, compactCreate, in.s.now().UTC().Format(timeLayout), in.floor)
+	if err != nil {
+		return fmt.Errorf("store: queue new %s for sync: %w", in.sp.table, err)
+	}
+	return in.sp.indexNewRows(ctx, in.tx, in.floor)
 }
 
 // usedID names the queued id that is already stored or queued twice.
@@ -333,13 +358,10 @@ func (in *inserter) usedID(ctx context.Context) error {
 	return fmt.Errorf("store: create %s: id already used", in.sp.entity)
 }
 
-// maxRowid returns the largest rowid of sp's table (0 when empty or when
-// sp has no full-text index). Rows inserted later in the same transaction
-// have larger rowids: [entitySpec.indexNewRows] indexes exactly those.
+// maxRowid returns the largest rowid of sp's table (0 when empty). Rows
+// inserted later in the same transaction have larger rowids:
+// [entitySpec.indexNewRows] indexes exactly those.
 func (sp *entitySpec) maxRowid(ctx context.Context, q queryer) (int64, error) {
-	if sp.fts == "" {
-		return 0, nil
-	}
 	var n int64
 	if err := q.QueryRowContext(ctx, "SELECT coalesce(max(rowid), 0) FROM "+sp.table).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: read %s rowid: %w", sp.table, err)

@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestActivityCRUD(t *testing.T) {
@@ -269,5 +272,29 @@ func TestSettings(t *testing.T) {
 	s.SetSetting(ctx, "lang", "ny")
 	if v, ok, err := s.Setting(ctx, "lang"); v != "ny" || !ok || err != nil {
 		t.Fatalf("Setting = %q %v %v", v, ok, err)
+	}
+}
+
+// The batch insert writes an activity's columns without the field map;
+// they must be what the map would give, in the same order.
+func TestActivityColumnsMatchFields(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 6))
+	as := []Activity{{}}
+	for range 200 {
+		as = append(as, fakeActivity(r))
+	}
+	for i, a := range as {
+		m := Meta{ID: NewID(), OrgID: "org", Visibility: VisibilityNetwork, CreatedBy: "device",
+			CreatedAt: time.Date(2026, 5, 6, 7, 8, 9, i, time.FixedZone("x", 3600)), Deleted: i%2 == 0}
+		f := a.fields()
+		metaToFields(m, f)
+		var want []any
+		for _, fs := range activitySpec.fields {
+			want = append(want, fs.columnValue(f[fs.name]))
+		}
+		if got := a.appendColumns(nil, m); !reflect.DeepEqual(got, want) {
+			t.Fatalf("activity %d: columns\n%v\nwant\n%v", i, got, want)
+		}
 	}
 }

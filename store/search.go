@@ -109,7 +109,7 @@ func (s *Store) Activities(ctx context.Context, f ActivityFilter) ([]Activity, e
 	from, where, args := f.where(few)
 	args = append(args, limit, f.Offset)
 	rows, err := tx.QueryContext(ctx, "SELECT a.rowid FROM "+from+" WHERE "+joinAnd(where)+
-		" ORDER BY a.start_date DESC, a.created_at DESC, a.id DESC LIMIT ? OFFSET ?", args...)
+		" ORDER BY a.start_date DESC, a.id DESC LIMIT ? OFFSET ?", args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search activities: %w", err)
 	}
@@ -212,7 +212,7 @@ func joinAnd(where []string) string {
 func (s *Store) WalkActivities(ctx context.Context, f ActivityFilter, fn func(Activity) error) error {
 	from, where, args := f.where(true)
 	rows, err := s.reader.QueryContext(ctx, "SELECT "+prefixed("a", activitySpec)+" FROM "+from+" WHERE "+joinAnd(where)+
-		" ORDER BY a.start_date DESC, a.created_at DESC, a.id DESC", args...)
+		" ORDER BY a.start_date DESC, a.id DESC", args...)
 	if err != nil {
 		return fmt.Errorf("store: walk activities: %w", err)
 	}

@@ -67,6 +67,9 @@ type Store struct {
 	// hasRollup is set once the report rollup is known to exist, so that
 	// only the first report looks for it.
 	hasRollup atomic.Bool
+	// groupInsert inserts insertGroup activities: the batch insert's
+	// statement, parsed once per store instead of once per transaction.
+	groupInsert *sql.Stmt
 }
 
 // DefaultDataDir returns the folder Fieldbook keeps its data in when --data
@@ -90,11 +93,28 @@ func OpenDir(ctx context.Context, dir string, opts Options) (*Store, error) {
 	return Open(ctx, filepath.Join(dir, DBFile), opts)
 }
 
-func dsn(path string, readOnly, lowMemory bool) string {
+// newPageSize is the page size of a new database. Larger pages mean fewer
+// pages, log frames and B-tree splits for a batch of new records.
+const newPageSize = 16384
+
+// walCheckpointBytes is how much the write-ahead log may hold before a
+// commit copies it into the database.
+const walCheckpointBytes = 32 << 20
+
+// dsn returns the data source name of the database at path, whose pages
+// are pageSize bytes (newPageSize for a new database); lowMemory is
+// [Options.LowMemory].
+func dsn(path string, readOnly bool, pageSize int, lowMemory bool) string {
 	q := url.Values{}
 	// busy_timeout first so every later pragma already waits on a lock.
 	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "journal_mode(WAL)")
+	// The driver runs the _pragma list sorted by name and the journal mode
+	// after it, so the page size is set before WAL mode writes the header of
+	// a new database. An existing database keeps its page size.
+	if !readOnly {
+		q.Add("_pragma", fmt.Sprintf("page_size(%d)", newPageSize))
+	}
+	q.Add("_journal_mode", "WAL")
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	// A 64 MiB page cache per connection keeps the indexes of a large
@@ -118,7 +138,8 @@ func dsn(path string, readOnly, lowMemory bool) string {
 			q.Add("_pragma", "mmap_size(268435456)")
 		}
 	} else {
-		q.Add("_pragma", "wal_autocheckpoint(8192)")
+		// Counted in pages: the same size of log whatever the page size.
+		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walCheckpointBytes/pageSize))
 		q.Add("_txlock", "immediate")
 	}
 	return "file:" + uriPath.Replace(path) + "?" + q.Encode()
@@ -136,10 +157,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	if err := checkHeaderVersion(path); err != nil {
+	pageSize, err := checkHeader(path)
+	if err != nil {
 		return nil, err
 	}
-	writer, err := sql.Open("sqlite", dsn(path, false, opts.LowMemory))
+	writer, err := sql.Open("sqlite", dsn(path, false, pageSize, opts.LowMemory))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -150,9 +172,14 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		writer.Close()
 		return nil, err
 	}
-	reader, err := sql.Open("sqlite", dsn(path, true, opts.LowMemory))
-	if err != nil {
+	// Prepared on the writer's one connection while no transaction holds it.
+	if s.groupInsert, err = writer.PrepareContext(ctx, activitySpec.insertSQL(insertGroup)); err != nil {
 		writer.Close()
+		return nil, fmt.Errorf("store: prepare activity insert: %w", err)
+	}
+	reader, err := sql.Open("sqlite", dsn(path, true, pageSize, opts.LowMemory))
+	if err != nil {
+		s.Close()
 		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
 	}
 	reader.SetMaxOpenConns(4)
@@ -186,33 +213,42 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// checkHeaderVersion refuses a database whose file header records a schema
-// newer than this build knows, before SQLite opens it: opening switches the
-// file to WAL mode, which would rewrite the header of a database in rollback
+// checkHeader refuses a database whose file header records a schema newer
+// than this build knows, before SQLite opens it: opening switches the file
+// to WAL mode, which would rewrite the header of a database in rollback
 // mode. A database with a write-ahead log may hold a newer version there;
 // [Store.migrate] checks that one inside its transaction, and opening such a
-// database changes nothing since it is already in WAL mode.
-func checkHeaderVersion(path string) error {
+// database changes nothing since it is already in WAL mode. It returns the
+// database's page size, or newPageSize for a database not made yet.
+func checkHeader(path string) (pageSize int, err error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+		return newPageSize, nil
 	}
 	if err != nil {
-		return fmt.Errorf("store: open %s: %w", path, err)
+		return 0, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	defer f.Close()
 	var header [100]byte
 	if _, err := io.ReadFull(f, header[:]); err != nil {
-		return nil // empty or too short to be a database yet: SQLite decides
+		return newPageSize, nil // empty or too short to be a database yet: SQLite decides
 	}
 	if string(header[:16]) != "SQLite format 3\x00" {
-		return fmt.Errorf("store: %s is not a Fieldbook database", path)
+		return 0, fmt.Errorf("store: %s is not a Fieldbook database", path)
 	}
 	// The user_version pragma is the big-endian integer at offset 60.
 	if v := int(binary.BigEndian.Uint32(header[60:64])); v > SchemaVersion() {
-		return fmt.Errorf("%w (schema %d, this version knows up to %d); update Fieldbook", ErrNewerSchema, v, SchemaVersion())
+		return 0, fmt.Errorf("%w (schema %d, this version knows up to %d); update Fieldbook", ErrNewerSchema, v, SchemaVersion())
 	}
-	return nil
+	// The page size is the big-endian number at offset 16; 1 means 65536.
+	pageSize = int(binary.BigEndian.Uint16(header[16:18]))
+	if pageSize == 1 {
+		pageSize = 65536
+	}
+	if pageSize < 512 {
+		return newPageSize, nil // not a valid size: SQLite will refuse the file
+	}
+	return pageSize, nil
 }
 
 // Close closes the database. Pending writes have already committed.
@@ -220,6 +256,9 @@ func (s *Store) Close() error {
 	var errs []error
 	if s.reader != nil {
 		errs = append(errs, s.reader.Close())
+	}
+	if s.groupInsert != nil {
+		errs = append(errs, s.groupInsert.Close())
 	}
 	errs = append(errs, s.writer.Close())
 	return errors.Join(errs...)

@@ -117,6 +117,24 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	}
 }
 
+func TestNewDatabaseSettings(t *testing.T) {
+	t.Parallel()
+	s := openTest(t)
+	for _, tt := range []struct {
+		pragma string
+		want   string
+	}{
+		{"page_size", "16384"},
+		{"journal_mode", "wal"},
+		{"wal_autocheckpoint", "2048"}, // 32 MiB of log
+	} {
+		var got string
+		if err := s.writer.QueryRow("PRAGMA " + tt.pragma).Scan(&got); err != nil || got != tt.want {
+			t.Errorf("PRAGMA %s = %q, %v; want %q", tt.pragma, got, err, tt.want)
+		}
+	}
+}
+
 func TestOpenPathWithURICharacters(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
