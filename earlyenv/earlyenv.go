@@ -18,7 +18,7 @@
 //     hundreds of megabytes under software OpenGL. [CacheDuration] keeps
 //     what is on screen and what was scrolled past a moment ago. The price:
 //     with a lifetime under ten seconds Fyne re-marks what is on screen at
-//     every idle frame, about 1.5 % more of one core while the window
+//     every idle frame, about 1.6 % more of one core while the window
 //     sits idle (measured under Xvfb).
 //   - LANGUAGE, on Unix, when the locale is C or POSIX with an encoding
 //     ("C.UTF-8", common on servers and minimal installs). Fyne's locale
