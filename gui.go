@@ -174,7 +174,9 @@ func runGUI(ctx context.Context, cfg config, args []string, out io.Writer) error
 
 // guiDeps wires the open store, languages and optional parts for the UI.
 func guiDeps(ctx context.Context, st *store.Store, bundle *locales.Bundle, localeDir string, cfg config, opts guiOptions) ui.Deps {
-	deps := ui.Deps{Store: st, Bundle: bundle, LocaleDir: localeDir, Lang: cfg.lang, DataDir: cfg.dataDir, Version: Version, Covers: fontCoverage()}
+	fonts := &systemFonts{}
+	deps := ui.Deps{Store: st, Bundle: bundle, LocaleDir: localeDir, Lang: cfg.lang, DataDir: cfg.dataDir, Version: Version,
+		Covers: fonts.Covers, ScriptFonts: fonts.ScriptFonts}
 	if newSyncer != nil {
 		deps.Syncer = newSyncer(st, cfg)
 	}
@@ -340,29 +342,69 @@ func refreshSyncScreen(ctx context.Context, u *ui.UI) {
 	}
 }
 
-// fontCoverage returns a check of whether the system's fonts or Fyne's
-// bundled ones draw a letter. The system scan runs once, on first use (off
-// the UI goroutine); if it fails the check reports every letter as drawable
-// rather than warning wrongly.
-func fontCoverage() func(r rune) bool {
-	var (
-		once sync.Once
-		set  *fontcover.Set
-	)
-	return func(r rune) bool {
-		once.Do(func() {
-			s, err := fontcover.System("")
-			if err != nil {
+// systemFonts is the computer's fonts plus Fyne's bundled ones, scanned
+// once, on first use (off the UI goroutine).
+type systemFonts struct {
+	once sync.Once
+	set  *fontcover.Set
+
+	mu    sync.Mutex
+	files map[string]fyne.Resource // loaded script fonts by file
+}
+
+func (f *systemFonts) load() *fontcover.Set {
+	f.once.Do(func() {
+		s, err := fontcover.System("")
+		if err != nil {
+			slog.Warn("fontScan", "err", err)
+			return
+		}
+		for _, r := range []fyne.Resource{theme.DefaultTextFont(), theme.DefaultTextBoldFont(), theme.DefaultSymbolFont()} {
+			if err := s.AddFont(r.Name(), r.Content()); err != nil {
 				slog.Warn("fontScan", "err", err)
-				return
 			}
-			for _, f := range []fyne.Resource{theme.DefaultTextFont(), theme.DefaultTextBoldFont(), theme.DefaultSymbolFont()} {
-				if err := s.AddFont(f.Name(), f.Content()); err != nil {
-					slog.Warn("fontScan", "err", err)
-				}
-			}
-			set = s
-		})
-		return set == nil || set.Covers(r)
+		}
+		f.set = s
+	})
+	return f.set
+}
+
+// Covers reports whether the system's fonts or Fyne's bundled ones draw a
+// letter. If the scan failed it reports every letter as drawable rather
+// than warning wrongly.
+func (f *systemFonts) Covers(r rune) bool {
+	set := f.load()
+	return set == nil || set.Covers(r)
+}
+
+// ScriptFonts loads the installed font (regular and bold) that draws the
+// letters and marks of texts' script in one face ([fontcover.Set.ScriptFont]);
+// nils when none is needed or found.
+func (f *systemFonts) ScriptFonts(texts []string) (regular, bold fyne.Resource) {
+	set := f.load()
+	if set == nil {
+		return nil, nil
 	}
+	return f.resource(set.ScriptFont(texts, false)), f.resource(set.ScriptFont(texts, true))
+}
+
+// resource reads a font file once; nil for "" or an unreadable file.
+func (f *systemFonts) resource(file string) fyne.Resource {
+	if file == "" {
+		return nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if r, ok := f.files[file]; ok {
+		return r
+	}
+	r, err := fyne.LoadResourceFromPath(file)
+	if err != nil {
+		slog.Warn("scriptFont", "file", file, "err", err)
+	}
+	if f.files == nil {
+		f.files = map[string]fyne.Resource{}
+	}
+	f.files[file] = r
+	return r
 }

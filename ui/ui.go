@@ -109,6 +109,12 @@ type Deps struct {
 	// nil skips the check. It may be slow the first time (it scans the
 	// system's fonts) and is called off the UI goroutine.
 	Covers func(r rune) bool
+	// ScriptFonts returns, for a language's texts, one installed font
+	// (regular and bold) for a script whose marks must come from the same
+	// font as their letters (Khmer, Lao, Thai, Bengali, Devanagari), or
+	// nils when Fyne's own fonts serve; nil skips it. It is called off the
+	// UI goroutine.
+	ScriptFonts func(texts []string) (regular, bold fyne.Resource)
 }
 
 // Tab keys, stable across languages, for [UI.SelectTab].
@@ -476,6 +482,7 @@ func (u *UI) applyFyneLanguage() {
 		slog.Warn("fyneLanguage", "err", err)
 	}
 	u.checkFonts()
+	u.applyScriptFont()
 }
 
 // checkFonts looks, off the UI goroutine, for letters of the current
@@ -488,10 +495,7 @@ func (u *UI) checkFonts() {
 		return
 	}
 	tag := l.Tag()
-	var texts []string
-	for _, m := range bundle.Messages(tag) {
-		texts = append(texts, m.Zero, m.One, m.Two, m.Few, m.Many, m.Other)
-	}
+	texts := messageTexts(bundle, tag)
 	u.run.async(func() func() {
 		missing := fontcover.Missing(covers, texts...)
 		if len(missing) == 0 {
