@@ -82,7 +82,7 @@ type activityForm struct {
 	rowSums                           [3]*widget.Label
 	colSums                           [3]*widget.Label
 	total                             *widget.Label
-	errs                              map[string]*widget.Label
+	errs                              map[string]*paraLabel
 	save, duplicate, del              *widget.Button
 
 	filling bool // true while the form is being filled, not typed into
@@ -125,9 +125,9 @@ func (f *activityForm) build() fyne.CanvasObject {
 	}
 	l := f.u.l
 	changed := func(string) { f.onChanged() }
-	f.errs = map[string]*widget.Label{}
-	errFor := func(field string) *widget.Label {
-		e := newErrorText()
+	f.errs = map[string]*paraLabel{}
+	errFor := func(field string) *paraLabel {
+		e := newErrorText(l)
 		f.errs[field] = e
 		return e
 	}
@@ -161,7 +161,8 @@ func (f *activityForm) build() fyne.CanvasObject {
 	}
 	themeBox := gridOf(isRTL(l), 2, themeObjs...)
 
-	warning := &widget.Label{Text: l.T("form.no_identifying"), Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
+	warning := wrapped(l, l.T("form.no_identifying"))
+	warning.Importance = widget.WarningImportance
 	f.save = &widget.Button{Text: l.T("button.save"), Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: f.onSave}
 	f.duplicate = &widget.Button{Text: l.T("button.duplicate"), Icon: theme.ContentCopyIcon(), OnTapped: f.onDuplicate}
 	f.del = &widget.Button{Text: l.T("button.delete"), Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: f.onDelete}
@@ -513,7 +514,7 @@ func (f *activityForm) toActivity(d activityDraft) (store.Activity, []store.Fiel
 
 func (f *activityForm) clearErrors() {
 	for _, e := range f.errs {
-		setError(f.u.l, e, "")
+		setError(e, "")
 	}
 }
 
@@ -537,7 +538,7 @@ func (f *activityForm) showErrors(errs []store.FieldError) {
 		if e.Text != "" {
 			msg = e.Text + "\n" + msg
 		}
-		setError(l, e, msg)
+		setError(e, msg)
 	}
 }
 

@@ -21,7 +21,7 @@ type commentsPanel struct {
 	list   *fyne.Container
 	author *widget.Entry
 	body   *widget.Entry
-	err    *widget.Label
+	err    *paraLabel
 	add    *widget.Button
 }
 
@@ -40,7 +40,7 @@ func (c *commentsPanel) build(parentID string) fyne.CanvasObject {
 	}
 	c.body = &widget.Entry{PlaceHolder: l.T("comments.placeholder"), MultiLine: true, Wrapping: fyne.TextWrapWord}
 	c.body.SetMinRowsVisible(2)
-	c.err = newErrorText()
+	c.err = newErrorText(c.u.l)
 	c.add = &widget.Button{Text: l.T("comments.add"), OnTapped: c.onAdd}
 	c.reload()
 	return container.NewVBox(
@@ -71,7 +71,7 @@ func (c *commentsPanel) reload() {
 			who = l.T("comments.anonymous")
 		}
 		c.list.Add(&widget.Label{Text: who + " · " + c.u.formatTime(cm.CreatedAt), TextStyle: fyne.TextStyle{Italic: true}, Importance: widget.LowImportance})
-		c.list.Add(wrapped(cm.Body))
+		c.list.Add(wrapped(l, cm.Body))
 	}
 	mirrorLabels(l, c.list)
 }
@@ -88,7 +88,7 @@ func (c *commentsPanel) onAdd() {
 			}
 			msg += c.u.l.T("form.field_error", "Field", fieldLabel(c.u.l, "comment_"+fe.Field), "Message", validationText(c.u.l, fe))
 		}
-		setError(c.u.l, c.err, msg)
+		setError(c.err, msg)
 		return
 	}
 	if err != nil {
@@ -100,7 +100,7 @@ func (c *commentsPanel) onAdd() {
 			c.u.showError(err)
 		}
 	}
-	setError(c.u.l, c.err, "")
+	setError(c.err, "")
 	c.body.SetText("")
 	c.reload()
 }

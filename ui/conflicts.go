@@ -33,7 +33,7 @@ func (s *conflictsScreen) build() fyne.CanvasObject {
 	s.box = container.NewVBox()
 	s.count = &widget.Label{}
 	s.refresh()
-	return container.NewVScroll(container.NewVBox(heading(l.T("conflicts.title")), wrapped(l.T("conflicts.explain")), s.count, s.box))
+	return container.NewVScroll(container.NewVBox(heading(l.T("conflicts.title")), wrapped(l, l.T("conflicts.explain")), s.count, s.box))
 }
 
 // refresh reads the open conflicts again.
@@ -69,7 +69,7 @@ func (s *conflictsScreen) card(ctx context.Context, c store.Conflict) fyne.Canva
 	keepLoser := &widget.Button{Text: l.T("conflicts.keep_that"), Importance: widget.HighImportance, OnTapped: func() { s.onResolve(id, true) }}
 	s.keep[id] = [2]*widget.Button{keepWinner, keepLoser}
 	side := func(headingText, value string, b *widget.Button) fyne.CanvasObject {
-		return container.NewVBox(&widget.Label{Text: headingText, Importance: widget.LowImportance}, wrapped(value), b)
+		return container.NewVBox(&widget.Label{Text: headingText, Importance: widget.LowImportance}, wrapped(l, value), b)
 	}
 	loserBy := c.LoserBy
 	return widget.NewCard(title, fieldLabel(l, c.Field),

@@ -21,9 +21,9 @@ type organizationsScreen struct {
 	all    []store.Organization
 	shown  []store.Organization
 
-	name, country, contact *widget.Label
-	description            *widget.Label
-	detail                 *fyne.Container
+	country                    *widget.Label
+	name, contact, description *paraLabel
+	detail                     *fyne.Container
 }
 
 func newOrganizationsScreen(u *UI) *organizationsScreen { return &organizationsScreen{u: u} }
@@ -45,10 +45,11 @@ func (s *organizationsScreen) build() fyne.CanvasObject {
 		OnSelected: func(id widget.ListItemID) { s.show(s.shown[id]) },
 	}
 	s.list.ExtendBaseWidget(s.list)
-	s.name = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, SizeName: "subHeadingText", Wrapping: fyne.TextWrapWord}
+	s.name = newParaLabel(l, "")
+	s.name.TextStyle, s.name.SizeName = fyne.TextStyle{Bold: true}, "subHeadingText"
 	s.country = &widget.Label{}
-	s.contact = &widget.Label{Wrapping: fyne.TextWrapWord}
-	s.description = wrapped("")
+	s.contact = newParaLabel(l, "")
+	s.description = wrapped(l, "")
 	s.detail = container.NewVBox(s.name, s.country, s.description, s.contact)
 	setText(l, s.name, l.T("organizations.none_selected"))
 	left := container.NewBorder(container.NewVBox(s.filter, s.count), nil, nil, nil, s.list)

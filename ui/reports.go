@@ -54,8 +54,8 @@ type reportsScreen struct {
 
 	period   *widget.Select
 	from, to *widget.Entry
-	status   *widget.Label
-	totals   *widget.Label
+	status   *paraLabel
+	totals   *paraLabel
 	body     *fyne.Container
 
 	// spawn runs background work; tests run it in place so that they
@@ -96,8 +96,9 @@ func (s *reportsScreen) build() fyne.CanvasObject {
 	s.from = &widget.Entry{PlaceHolder: s.l.T("report.from")}
 	s.to = &widget.Entry{PlaceHolder: s.l.T("report.to")}
 	s.period = widget.NewSelect(kinds, func(string) { s.onPeriod() })
-	s.status = &widget.Label{Wrapping: fyne.TextWrapWord}
-	s.totals = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord}
+	s.status = newParaLabel(s.l, "")
+	s.totals = newParaLabel(s.l, "")
+	s.totals.TextStyle = fyne.TextStyle{Bold: true}
 	s.body = container.NewVBox()
 	s.period.SetSelectedIndex(0)
 

@@ -153,10 +153,10 @@ type resourceForm struct {
 	title, language  *widget.Entry
 	link, body       *widget.Entry
 	addCountry       *widget.Select
-	countryLabel     *widget.Label
+	countryLabel     *paraLabel
 	countries        []string
 	themes           []*widget.Check
-	errs             map[string]*widget.Label
+	errs             map[string]*paraLabel
 	save             *widget.Button
 }
 
@@ -184,7 +184,7 @@ func (f *resourceForm) build() fyne.CanvasObject {
 		return f.obj
 	}
 	l := f.u.l
-	f.errs = map[string]*widget.Label{}
+	f.errs = map[string]*paraLabel{}
 	f.heading = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText}
 	f.kind = &widget.Select{Options: f.kinds.options, PlaceHolder: l.T("form.choose")}
 	f.visibility = &widget.Select{Options: f.visibilities.options}
@@ -193,7 +193,7 @@ func (f *resourceForm) build() fyne.CanvasObject {
 	f.link = &widget.Entry{PlaceHolder: "https://"}
 	f.body = &widget.Entry{MultiLine: true, Wrapping: fyne.TextWrapWord}
 	f.body.SetMinRowsVisible(8)
-	f.countryLabel = wrapped("")
+	f.countryLabel = wrapped(l, "")
 	f.addCountry = &widget.Select{Options: f.countryList.options, PlaceHolder: l.T("form.add_country"), OnChanged: func(option string) {
 		if code := f.countryList.code(option); code != "" && !slices.Contains(f.countries, code) {
 			f.countries = append(f.countries, code)
@@ -215,7 +215,7 @@ func (f *resourceForm) build() fyne.CanvasObject {
 	f.save = &widget.Button{Text: l.T("button.save"), Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: f.onSave}
 	grid := newForm(isRTL(l))
 	field := func(labelID string, w fyne.CanvasObject, errField string) {
-		e := newErrorText()
+		e := newErrorText(l)
 		f.errs[errField] = e
 		grid.Add(&widget.Label{Text: l.T(labelID), Alignment: fyne.TextAlignTrailing})
 		grid.Add(container.NewVBox(w, e))
@@ -228,7 +228,7 @@ func (f *resourceForm) build() fyne.CanvasObject {
 	field("field.themes", themeBox, "themes")
 	field("field.link", f.link, "link")
 	field("field.visibility", f.visibility, "visibility")
-	formErr := newErrorText()
+	formErr := newErrorText(l)
 	f.errs["form"] = formErr
 	f.obj = container.NewVBox(f.heading, grid, formErr, rowOf(isRTL(l), f.save))
 	mirrorLabels(l, f.obj)
@@ -271,7 +271,7 @@ func (f *resourceForm) edit(r store.Resource) {
 		c.SetChecked(slices.Contains(r.Themes, f.themeChoices.codes[i]))
 	}
 	for _, e := range f.errs {
-		setError(f.u.l, e, "")
+		setError(e, "")
 	}
 }
 
@@ -304,14 +304,14 @@ func (f *resourceForm) onSave() {
 	var ve *store.ValidationError
 	if errors.As(err, &ve) {
 		for _, e := range f.errs {
-			setError(f.u.l, e, "")
+			setError(e, "")
 		}
 		for _, fe := range ve.Fields {
 			e, ok := f.errs[fe.Field]
 			if !ok {
 				e = f.errs["form"]
 			}
-			setError(f.u.l, e, validationText(f.u.l, fe))
+			setError(e, validationText(f.u.l, fe))
 		}
 		return
 	}

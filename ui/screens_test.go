@@ -42,7 +42,12 @@ func TestSyncScreenWithoutHubShowsLocalCounts(t *testing.T) {
 	}
 	var texts []string
 	for _, o := range s.rejections.Objects {
-		texts = append(texts, o.(*widget.Label).Text)
+		switch lbl := o.(type) {
+		case *widget.Label:
+			texts = append(texts, lbl.Text)
+		case *paraLabel:
+			texts = append(texts, lbl.Text)
+		}
 	}
 	joined := strings.Join(texts, "\n")
 	if !strings.Contains(joined, "Not allowed: device may not write this organization") || !strings.Contains(joined, out[0].RecordID) {

@@ -60,7 +60,7 @@ type enrollForm struct {
 	hubURL *widget.Entry
 	code   *widget.Entry
 	button *widget.Button
-	status *widget.Label
+	status *paraLabel
 	// onEnrolled runs after a successful enrollment.
 	onEnrolled func()
 }
@@ -71,7 +71,7 @@ func newEnrollForm(u *UI) *enrollForm {
 	e.hubURL = &widget.Entry{PlaceHolder: l.T("enroll.hub_hint")}
 	e.code = &widget.Entry{PlaceHolder: l.T("enroll.code_hint")}
 	e.button = &widget.Button{Text: l.T("enroll.button"), Importance: widget.HighImportance, OnTapped: e.onEnroll}
-	e.status = &widget.Label{Wrapping: fyne.TextWrapWord}
+	e.status = newParaLabel(l, "")
 	if u.deps.Syncer == nil {
 		e.button.Disable()
 		setText(l, e.status, l.T("enroll.unavailable"))
@@ -131,7 +131,7 @@ type settingsScreen struct {
 	enroll   *enrollForm
 	reload   *widget.Button
 	// reloadStatus says what the last "Reload languages" found.
-	reloadStatus *widget.Label
+	reloadStatus *paraLabel
 }
 
 func newSettingsScreen(u *UI) *settingsScreen { return &settingsScreen{u: u} }
@@ -150,7 +150,7 @@ func (s *settingsScreen) build() fyne.CanvasObject {
 		return &widget.Label{Text: text, Wrapping: fyne.TextWrapBreak, Selectable: true}
 	}
 	s.reload = &widget.Button{Text: l.T("settings.reload_languages"), Icon: theme.ViewRefreshIcon(), OnTapped: s.u.ReloadLanguages}
-	s.reloadStatus = &widget.Label{Wrapping: fyne.TextWrapWord}
+	s.reloadStatus = newParaLabel(l, "")
 	localeDir := s.u.deps.LocaleDir
 	if localeDir == "" {
 		localeDir = l.T("settings.none")
@@ -167,13 +167,13 @@ func (s *settingsScreen) build() fyne.CanvasObject {
 		borderOf(isRTL(l), nil, nil, widget.NewIcon(theme.Icon(theme.IconNameSettings)), nil, s.language),
 		widget.NewSeparator(),
 		heading(l.T("settings.hub")),
-		wrapped(l.T("settings.hub_explain")),
+		wrapped(l, l.T("settings.hub_explain")),
 		s.enroll.build(),
 		widget.NewSeparator(),
 		heading(l.T("settings.about")),
-		wrapped(l.T("settings.about_text")),
+		wrapped(l, l.T("settings.about_text")),
 		about,
-		wrapped(l.T("settings.locale_reload_explain")),
+		wrapped(l, l.T("settings.locale_reload_explain")),
 		rowOf(isRTL(l), s.reload),
 		s.reloadStatus,
 	))

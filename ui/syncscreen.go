@@ -26,8 +26,8 @@ const statusTimeout = 10 * time.Second
 type syncScreen struct {
 	u *UI
 
-	hub, reachable, pending, rejected, conflicts, last, lastErr *widget.Label
-	outcome                                                     *widget.Label
+	hub, reachable, pending, rejected, conflicts, last, lastErr *paraLabel
+	outcome                                                     *paraLabel
 	progress                                                    *widget.ProgressBar
 	progressText                                                *widget.Label
 	syncNow                                                     *widget.Button
@@ -40,10 +40,11 @@ func newSyncScreen(u *UI) *syncScreen { return &syncScreen{u: u} }
 
 func (s *syncScreen) build() fyne.CanvasObject {
 	l := s.u.l
-	val := func() *widget.Label { return &widget.Label{Wrapping: fyne.TextWrapWord} }
+	val := func() *paraLabel { return newParaLabel(l, "") }
 	s.hub, s.reachable, s.pending, s.rejected = val(), val(), val(), val()
 	s.conflicts, s.last, s.lastErr = val(), val(), val()
-	s.outcome = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}}
+	s.outcome = newParaLabel(l, "")
+	s.outcome.TextStyle = fyne.TextStyle{Bold: true}
 	s.progress = &widget.ProgressBar{}
 	s.progress.Hide()
 	s.progressText = &widget.Label{}
@@ -144,7 +145,7 @@ func (s *syncScreen) show(st client.Status, rejs []store.RejectedChange) {
 	for _, r := range rejs {
 		what := shown(l, l.T("entity."+r.Entity)+" · "+r.RecordID)
 		s.rejections.Add(&widget.Label{Text: what, TextStyle: fyne.TextStyle{Bold: true}, Alignment: align(l)})
-		s.rejections.Add(&widget.Label{Text: shown(l, l.T("sync.rejection_reason", "Kind", kindText(l, r.Kind), "Reason", r.Reason, "When", s.u.formatTime(r.RejectedAt))), Wrapping: fyne.TextWrapWord, Alignment: align(l)})
+		s.rejections.Add(wrapped(l, l.T("sync.rejection_reason", "Kind", kindText(l, r.Kind), "Reason", r.Reason, "When", s.u.formatTime(r.RejectedAt))))
 	}
 }
 

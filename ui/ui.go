@@ -512,8 +512,7 @@ func (u *UI) checkFonts() {
 				return // the language changed meanwhile
 			}
 			msg := u.l.T("fonts.missing", "Language", locales.OwnName(tag), "Letters", string(letters), "Font", font)
-			body := &widget.Label{Text: msg, Wrapping: fyne.TextWrapWord}
-			mirrorLabels(u.l, body)
+			body := wrapped(u.l, msg)
 			u.fontNotice = msg
 			u.fontDialog = dialog.NewCustom(shown(u.l, u.l.T("fonts.missing_title")), shown(u.l, u.l.T("button.close")), body, u.win)
 			u.fontDialog.Resize(fyne.NewSize(520, 220))
@@ -534,8 +533,7 @@ func (u *UI) ShowLanguageErrors(errs []error) {
 		slog.Warn("localeFileSkipped", "err", e)
 		lines = append(lines, describeLocaleError(u.l, e))
 	}
-	body := &widget.Label{Text: strings.Join(lines, "\n"), Wrapping: fyne.TextWrapWord}
-	mirrorLabels(u.l, body)
+	body := wrapped(u.l, strings.Join(lines, "\n"))
 	d := dialog.NewCustom(shown(u.l, u.l.T("locales.errors_title")), shown(u.l, u.l.T("button.close")),
 		container.NewVScroll(body), u.win)
 	d.Resize(fyne.NewSize(640, 360))

@@ -47,7 +47,7 @@ func (w *welcomeScreen) buildLanguage() fyne.CanvasObject {
 	w.next = &widget.Button{Text: l.T("welcome.continue"), Importance: widget.HighImportance, OnTapped: w.onContinue}
 	box := container.NewVBox(
 		&widget.Label{Text: l.T("welcome.title"), TextStyle: fyne.TextStyle{Bold: true}, SizeName: "headingText", Alignment: fyne.TextAlignCenter},
-		wrapped(l.T("welcome.intro")),
+		wrapped(l, l.T("welcome.intro")),
 		heading(l.T("welcome.choose_language")),
 		w.language,
 		rowOf(isRTL(w.u.l), layout.NewSpacer(), w.next),
@@ -70,10 +70,10 @@ func (w *welcomeScreen) buildEnroll() fyne.CanvasObject {
 	w.offline = &widget.Button{Text: l.T("welcome.offline"), OnTapped: w.onOffline}
 	box := container.NewVBox(
 		&widget.Label{Text: l.T("welcome.hub_title"), TextStyle: fyne.TextStyle{Bold: true}, SizeName: "subHeadingText"},
-		wrapped(l.T("welcome.hub_intro")),
+		wrapped(l, l.T("welcome.hub_intro")),
 		w.enroll.build(),
 		widget.NewSeparator(),
-		wrapped(l.T("welcome.offline_explain")),
+		wrapped(l, l.T("welcome.offline_explain")),
 		rowOf(isRTL(w.u.l), layout.NewSpacer(), w.offline),
 	)
 	mirrorLabels(l, box)

@@ -62,16 +62,17 @@ func (d *dateField) text() string { return d.entry.Text }
 
 // errorText is a red line under a field that says what is wrong with it;
 // hidden while there is nothing to say.
-func newErrorText() *widget.Label {
-	l := &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
-	l.Hide()
-	return l
+func newErrorText(l *locales.Localizer) *paraLabel {
+	p := newParaLabel(l, "")
+	p.Importance = widget.DangerImportance
+	p.Hide()
+	return p
 }
 
 // setError shows msg under a field, prepared for l's screens, or hides
 // the line when msg is empty.
-func setError(l *locales.Localizer, lbl *widget.Label, msg string) {
-	setText(l, lbl, msg)
+func setError(lbl *paraLabel, msg string) {
+	lbl.SetText(msg)
 	if msg == "" {
 		lbl.Hide()
 	} else {
@@ -84,7 +85,8 @@ func heading(text string) *widget.Label {
 	return &widget.Label{Text: text, TextStyle: fyne.TextStyle{Bold: true}}
 }
 
-// wrapped is a label that wraps at word boundaries.
-func wrapped(text string) *widget.Label {
-	return &widget.Label{Text: text, Wrapping: fyne.TextWrapWord}
+// wrapped is a label of text in l's language that wraps at word
+// boundaries.
+func wrapped(l *locales.Localizer, text string) *paraLabel {
+	return newParaLabel(l, text)
 }
