@@ -75,7 +75,7 @@ func align(l *locales.Localizer) fyne.TextAlign {
 // left to right, and reordering it in a right-to-left paragraph would only
 // move its leading slash or final full stop to the other end.
 func shown(l *locales.Localizer, s string) string {
-	if s == "" || !isRTL(l) || !strings.ContainsFunc(s, rtlLetter) {
+	if s == "" || !isRTL(l) || !strings.ContainsFunc(s, strongRTL) {
 		return s
 	}
 	return fyneOrder(s)
@@ -92,7 +92,7 @@ const lrm = '\u200E'
 func fyneOrder(s string) string {
 	lines := strings.Split(s, "\n")
 	for i, line := range lines {
-		if strings.HasPrefix(line, string(lrm)) || !strings.ContainsFunc(line, rtlLetter) {
+		if strings.HasPrefix(line, string(lrm)) || !strings.ContainsFunc(line, strongRTL) {
 			continue
 		}
 		lines[i] = fyneLine(line)
@@ -106,14 +106,15 @@ func fyneLine(line string) string {
 	out := make([]rune, 0, len(v)+8)
 	out = append(out, lrm)
 	for i := 0; i < len(v); {
-		letters, digits := rtlLetter(v[i]), arabicDigit(v[i])
+		end := rtlRunEnd(v, i)
+		letters, digits := end > i, arabicDigit(v[i])
 		if !letters && !digits {
 			out = append(out, v[i])
 			i++
 			continue
 		}
-		j := i
-		for j < len(v) && (letters && rtlLetter(v[j]) || digits && arabicDigit(v[j])) {
+		j := end
+		for !letters && j < len(v) && arabicDigit(v[j]) {
 			j++
 		}
 		if out[len(out)-1] != lrm {
@@ -143,8 +144,31 @@ func arabicDigit(r rune) bool {
 	return p.Class() == xbidi.AN
 }
 
-// rtlLetter reports whether r is a right-to-left letter (or a mark on
-// one), which Fyne's shaper draws right to left.
+// rtlRunEnd returns where the run of right-to-left letters and their marks
+// that starts at v[i] ends, or i when v[i] starts none. Marks (bidi class
+// NSM) count only in a run with a right-to-left letter: a Devanagari virama
+// or a Khmer coeng is a mark too, and belongs to its left-to-right letter.
+func rtlRunEnd(v []rune, i int) int {
+	j, strong := i, false
+	for j < len(v) && rtlLetter(v[j]) {
+		strong = strong || strongRTL(v[j])
+		j++
+	}
+	if !strong {
+		return i
+	}
+	return j
+}
+
+// strongRTL reports whether r is a right-to-left letter (bidi class R or
+// AL), not a mark.
+func strongRTL(r rune) bool {
+	p, _ := xbidi.LookupRune(r)
+	return p.Class() == xbidi.R || p.Class() == xbidi.AL
+}
+
+// rtlLetter reports whether r is a right-to-left letter or a mark (which
+// may sit on one); see [rtlRunEnd] for when a mark is drawn right to left.
 func rtlLetter(r rune) bool {
 	p, _ := xbidi.LookupRune(r)
 	switch p.Class() {

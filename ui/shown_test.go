@@ -191,3 +191,28 @@ func reversed(s string) string {
 	slices.Reverse(r)
 	return string(r)
 }
+
+// Marks of left-to-right scripts (a Devanagari virama, a Khmer coeng, Thai
+// vowels) are bidi class NSM like Arabic harakat, but belong to their
+// letters: in the Arabic interface a language's own name or a place name in
+// those scripts is kept whole, also inside Arabic text, while Arabic words
+// keep their harakat.
+func TestShownKeepsMarksOfLeftToRightScripts(t *testing.T) {
+	b, errs := locales.Load("")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	ar := b.Localizer("ar")
+	for _, s := range []string{"हिन्दी", "ខ្មែរ", "ไทย", "বাংলা", "ພາສາລາວ"} {
+		if got := shown(ar, s); got != s {
+			t.Errorf("shown(%q) = %q, want it unchanged", s, got)
+		}
+	}
+	got := shown(ar, "زيارة مدرسية — हिन्दी 2026")
+	if !strings.Contains(got, "हिन्दी 2026") {
+		t.Errorf("the Hindi word was cut: %q", got)
+	}
+	if got := shown(ar, "مُعَلِّم"); strings.ReplaceAll(got, string(lrm), "") != "مُعَلِّم" {
+		t.Errorf("an Arabic word with harakat became %q", got)
+	}
+}

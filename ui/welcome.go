@@ -12,7 +12,7 @@ import (
 type welcomeScreen struct {
 	u        *UI
 	langs    choices
-	language *widget.RadioGroup
+	language *radioList
 	next     *widget.Button
 	offline  *widget.Button
 	enroll   *enrollForm
@@ -34,9 +34,9 @@ func (w *welcomeScreen) buildLanguage() fyne.CanvasObject {
 	l := u.l
 	u.win.SetTitle(l.T("app.name"))
 	w.langs = languageChoices(u, false)
-	w.language = &widget.RadioGroup{Options: w.langs.options, Horizontal: false}
+	w.language = newRadioList(l, w.langs.options)
 	if cur := currentLanguage(u, w.langs); cur != "" {
-		w.language.Selected = w.langs.option(cur)
+		w.language.SetSelected(w.langs.option(cur))
 	}
 	w.language.OnChanged = func(option string) {
 		if code := w.langs.code(option); code != "" && code != u.l.Tag().String() {
@@ -49,7 +49,7 @@ func (w *welcomeScreen) buildLanguage() fyne.CanvasObject {
 		&widget.Label{Text: l.T("welcome.title"), TextStyle: fyne.TextStyle{Bold: true}, SizeName: "headingText", Alignment: fyne.TextAlignCenter},
 		wrapped(l, l.T("welcome.intro")),
 		heading(l.T("welcome.choose_language")),
-		w.language,
+		w.language.obj,
 		rowOf(isRTL(w.u.l), layout.NewSpacer(), w.next),
 	)
 	mirrorLabels(l, box)
