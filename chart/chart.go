@@ -44,6 +44,10 @@ type Chart struct {
 	Empty string
 	// Format writes a value; nil writes it rounded to a whole number.
 	Format func(float64) string
+	// RightToLeft mirrors the layout for a right-to-left language: the
+	// title, legend and labels start on the right, bars grow leftwards and
+	// a line's categories run from the right.
+	RightToLeft bool
 }
 
 // Anchor says which point of a text its position names.
@@ -182,6 +186,9 @@ func Layout(c Chart, w, h float32) Geometry {
 	if c.empty() {
 		g.Texts = append(g.Texts, Text{X: 0, Y: y + rowH/2, S: c.Empty, Size: FontSize, Fill: Muted})
 		g.H = y + rowH
+		if c.RightToLeft {
+			g.mirror()
+		}
 		return g
 	}
 	if len(c.Series) > 1 {
@@ -192,7 +199,33 @@ func Layout(c Chart, w, h float32) Geometry {
 	} else {
 		g.bars(c, y)
 	}
+	if c.RightToLeft {
+		g.mirror()
+	}
 	return g
+}
+
+// mirror flips g left to right: every mark moves to the other side and
+// texts are anchored at their other end.
+func (g *Geometry) mirror() {
+	for i := range g.Rects {
+		r := &g.Rects[i]
+		r.X = g.W - r.X - r.W
+	}
+	for i := range g.Segments {
+		s := &g.Segments[i]
+		s.X1, s.X2 = g.W-s.X1, g.W-s.X2
+	}
+	for i := range g.Texts {
+		t := &g.Texts[i]
+		t.X = g.W - t.X
+		switch t.Anchor {
+		case Start:
+			t.Anchor = End
+		case End:
+			t.Anchor = Start
+		}
+	}
 }
 
 func (g *Geometry) legend(c Chart, y float32) float32 {

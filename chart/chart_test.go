@@ -162,3 +162,41 @@ func FuzzSVG(f *testing.F) {
 		}
 	})
 }
+
+// A right-to-left chart is the left-to-right one mirrored: every mark on
+// the other side at the same height, texts anchored at their other end.
+func TestLayoutRightToLeftMirrors(t *testing.T) {
+	for _, kind := range []chart.Kind{chart.Bars, chart.Line} {
+		c := chart.Chart{Kind: kind, Title: "T", Categories: []string{"a", "bb", "ccc"},
+			Series: []chart.Series{{Name: "one", Values: []float64{1, 5, 3}}, {Name: "two", Values: []float64{2, 0, 4}}}}
+		ltr := chart.Layout(c, 400, 120)
+		c.RightToLeft = true
+		rtl := chart.Layout(c, 400, 120)
+		if len(ltr.Rects) != len(rtl.Rects) || len(ltr.Segments) != len(rtl.Segments) || len(ltr.Texts) != len(rtl.Texts) || ltr.H != rtl.H {
+			t.Fatalf("kind %d: mirrored layout has different marks", kind)
+		}
+		for i, r := range ltr.Rects {
+			m := rtl.Rects[i]
+			if m.X != ltr.W-r.X-r.W || m.Y != r.Y || m.W != r.W || m.H != r.H {
+				t.Errorf("kind %d rect %d: %+v mirrored to %+v", kind, i, r, m)
+			}
+		}
+		for i, s := range ltr.Segments {
+			m := rtl.Segments[i]
+			if m.X1 != ltr.W-s.X1 || m.X2 != ltr.W-s.X2 || m.Y1 != s.Y1 || m.Y2 != s.Y2 {
+				t.Errorf("kind %d segment %d: %+v mirrored to %+v", kind, i, s, m)
+			}
+		}
+		for i, x := range ltr.Texts {
+			m := rtl.Texts[i]
+			want := map[chart.Anchor]chart.Anchor{chart.Start: chart.End, chart.Middle: chart.Middle, chart.End: chart.Start}[x.Anchor]
+			if m.X != ltr.W-x.X || m.Y != x.Y || m.Anchor != want || m.S != x.S {
+				t.Errorf("kind %d text %q: %+v mirrored to %+v", kind, x.S, x, m)
+			}
+		}
+	}
+	empty := chart.Layout(chart.Chart{Empty: "nothing", RightToLeft: true}, 300, 0)
+	if len(empty.Texts) != 1 || empty.Texts[0].Anchor != chart.End || empty.Texts[0].X != 300 {
+		t.Errorf("empty right-to-left chart: %+v", empty.Texts)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/a20-network/fieldbook/chart"
 	"github.com/a20-network/fieldbook/chart/fynechart"
 	"github.com/a20-network/fieldbook/export"
 	"github.com/a20-network/fieldbook/locales"
@@ -206,7 +207,7 @@ func (s *reportsScreen) show(r report.Report, err error) {
 		if i+1 < len(tables) {
 			numbers = numbersGrid(isRTL(s.l), tables[i+1])
 		}
-		plot := fynechart.New(c, 360, 160)
+		plot := fynechart.New(chartFor(s.l, c), 360, 160)
 		objs = append(objs, borderOf(isRTL(s.l), nil, nil, nil, numbers, plot), widget.NewSeparator())
 	}
 	s.body.Objects = objs
@@ -327,4 +328,26 @@ func (r reportsTab) Title(l *locales.Localizer) string { return l.T("report.tab"
 
 func (r reportsTab) Build(l *locales.Localizer, w fyne.Window) fyne.CanvasObject {
 	return NewReportsTab(r.st, l, w)
+}
+
+// chartFor is c as l's screens show it: in a right-to-left language
+// mirrored, with its texts prepared like every other text (see [shown]).
+func chartFor(l *locales.Localizer, c chart.Chart) chart.Chart {
+	if !isRTL(l) {
+		return c
+	}
+	c.RightToLeft = true
+	c.Title, c.Empty = shown(l, c.Title), shown(l, c.Empty)
+	cats := make([]string, len(c.Categories))
+	for i, s := range c.Categories {
+		cats[i] = shown(l, s)
+	}
+	c.Categories = cats
+	series := make([]chart.Series, len(c.Series))
+	for i, s := range c.Series {
+		s.Name = shown(l, s.Name)
+		series[i] = s
+	}
+	c.Series = series
+	return c
 }

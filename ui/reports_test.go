@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/a20-network/fieldbook/chart"
 	"github.com/a20-network/fieldbook/locales"
 	"github.com/a20-network/fieldbook/store"
 )
@@ -159,5 +160,27 @@ func TestReportsScreenExports(t *testing.T) {
 	}
 	if err := s.writeExport(ctx, "doc", &bytes.Buffer{}); err == nil {
 		t.Error("unknown format accepted")
+	}
+}
+
+// In Arabic a report chart is laid out mirrored, its texts prepared; in
+// English it is passed on as it is.
+func TestChartForArabicIsMirrored(t *testing.T) {
+	b, errs := locales.Load("")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	ar, en := b.Localizer("ar"), b.Localizer("en")
+	c := chart.Chart{Kind: chart.Bars, Title: ar.T("tab.reports"), Categories: []string{"زواج الأطفال", "Malawi 2026"},
+		Series: []chart.Series{{Name: "الأنشطة", Values: []float64{3, 4}}}}
+	got := chartFor(ar, c)
+	if !got.RightToLeft || got.Title != shown(ar, c.Title) || got.Categories[0] != shown(ar, c.Categories[0]) || got.Series[0].Name != shown(ar, "الأنشطة") {
+		t.Errorf("Arabic chart = %+v", got)
+	}
+	if c.Categories[0] != "زواج الأطفال" {
+		t.Error("chartFor changed the caller's categories")
+	}
+	if e := chartFor(en, c); e.RightToLeft {
+		t.Error("English chart mirrored")
 	}
 }
