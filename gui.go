@@ -104,6 +104,7 @@ func runGUI(ctx context.Context, cfg config, args []string, out io.Writer) error
 	// The sync engine runs in the background for as long as the window is
 	// open; it is stopped, and waited for, before the database closes.
 	runCtx, stopRun := context.WithCancel(ctx)
+	go releaseMemory(runCtx, releaseInterval)
 	runDone := make(chan struct{})
 	close(runDone) // replaced when the engine starts
 	defer stopRun()
@@ -238,8 +239,18 @@ func measureStartup(a fyne.App, w fyne.Window, u *ui.UI, out io.Writer) {
 	mb := func(n uint64) float64 { return float64(n) / (1 << 20) }
 	fmt.Fprintf(out, "rss_mb=%.1f rss_anon_mb=%.1f rss_file_mb=%.1f go_heap_mb=%.1f go_sys_mb=%.1f\n",
 		mb(uint64(rss)), mb(uint64(anon)), mb(uint64(file)), mb(ms.HeapInuse), mb(ms.Sys))
+	// And once the window has sat still for a while, as when the user
+	// stops scrolling to read: what Fyne kept of the rows scrolled past has
+	// expired and the app has handed the memory back (releaseMemory).
+	time.Sleep(settleAfterScroll)
+	rss, anon, _ = residentBytes()
+	fmt.Fprintf(out, "rss_settled_mb=%.1f rss_settled_anon_mb=%.1f\n", mb(uint64(rss)), mb(uint64(anon)))
 	fyne.Do(a.Quit)
 }
+
+// settleAfterScroll is how long --measure-startup waits after the scroll
+// before its second memory reading.
+const settleAfterScroll = 2*releaseInterval + 3*time.Second
 
 // residentBytes reads the process's resident set size and its anonymous
 // and file-backed parts (Linux; zeros elsewhere).

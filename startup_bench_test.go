@@ -46,6 +46,7 @@ func BenchmarkStartup(b *testing.B) {
 		b.ReportMetric(m["first_rows_ms"], "first-rows-ms")
 		b.ReportMetric(m["rss_mb"], "rss-MB")
 		b.ReportMetric(m["rss_anon_mb"], "rss-anon-MB")
+		b.ReportMetric(m["rss_settled_mb"], "rss-settled-MB")
 		b.ReportMetric(m["go_heap_mb"], "go-heap-MB")
 		b.ReportMetric(m["scroll_ms"]/1000, "scroll-s")
 	}
@@ -132,7 +133,7 @@ func measureOnce(b *testing.B, bin, data, display string) map[string]float64 {
 	if err := cmd.Wait(); err != nil {
 		b.Fatalf("fieldbook --measure-startup: %v\n%s", err, stderr.String())
 	}
-	for _, k := range []string{"first_frame_ms", "rss_mb", "scroll_ms"} {
+	for _, k := range []string{"first_frame_ms", "rss_mb", "scroll_ms", "rss_settled_mb"} {
 		if _, ok := m[k]; !ok {
 			b.Fatalf("fieldbook --measure-startup printed no %s\n%s", k, stderr.String())
 		}

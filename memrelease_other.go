@@ -1,0 +1,7 @@
+//go:build !linux || !cgo
+
+package main
+
+// trimCHeap does nothing where the C library has no malloc_trim; the
+// Windows heap returns free pages on its own.
+func trimCHeap() {}
