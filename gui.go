@@ -389,14 +389,15 @@ func (f *systemFonts) Covers(r rune) bool {
 }
 
 // ScriptFonts loads the installed font (regular and bold) that draws the
-// letters and marks of texts' script in one face ([fontcover.Set.ScriptFont]);
+// letters and marks of texts' script in one face ([fontcover.Set.ScriptFonts]);
 // nils when none is needed or found.
 func (f *systemFonts) ScriptFonts(texts []string) (regular, bold fyne.Resource) {
 	set := f.load()
 	if set == nil {
 		return nil, nil
 	}
-	return f.resource(set.ScriptFont(texts, false)), f.resource(set.ScriptFont(texts, true))
+	regularFile, boldFile := set.ScriptFonts(texts)
+	return f.resource(regularFile), f.resource(boldFile)
 }
 
 // resource reads a font file once; nil for "" or an unreadable file.

@@ -364,12 +364,7 @@ func mirrorLabels(l *locales.Localizer, obj fyne.CanvasObject) {
 // a right-to-left language aligns a left-aligned label to the right. Text
 // set on a label after its screen was built (counts, statuses, outcomes,
 // list rows) goes through it.
-func setText(l *locales.Localizer, target interface{ SetText(string) }, s string) {
-	lbl, ok := target.(*widget.Label)
-	if !ok { // a paraLabel prepares its own lines
-		target.SetText(s)
-		return
-	}
+func setText(l *locales.Localizer, lbl *widget.Label, s string) {
 	if isRTL(l) && lbl.Alignment == fyne.TextAlignLeading {
 		lbl.Alignment = fyne.TextAlignTrailing
 	}

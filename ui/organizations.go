@@ -51,7 +51,7 @@ func (s *organizationsScreen) build() fyne.CanvasObject {
 	s.contact = newParaLabel(l, "")
 	s.description = wrapped(l, "")
 	s.detail = container.NewVBox(s.name, s.country, s.description, s.contact)
-	setText(l, s.name, l.T("organizations.none_selected"))
+	s.name.SetText(l.T("organizations.none_selected"))
 	left := container.NewBorder(container.NewVBox(s.filter, s.count), nil, nil, nil, s.list)
 	split := splitOf(isRTL(s.u.l), left, container.NewVScroll(s.detail), 0.4)
 	s.refresh()
@@ -96,12 +96,12 @@ func (s *organizationsScreen) applyFilter() {
 
 func (s *organizationsScreen) show(o store.Organization) {
 	l := s.u.l
-	setText(l, s.name, o.Name)
+	s.name.SetText(o.Name)
 	setText(l, s.country, countryName(l, o.Country))
-	setText(l, s.description, o.Description)
+	s.description.SetText(o.Description)
 	if o.Contact != "" {
-		setText(l, s.contact, l.T("organizations.contact", "Contact", o.Contact))
+		s.contact.SetText(l.T("organizations.contact", "Contact", o.Contact))
 	} else {
-		setText(l, s.contact, "")
+		s.contact.SetText("")
 	}
 }

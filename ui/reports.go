@@ -159,7 +159,7 @@ func (s *reportsScreen) filter() (report.Filter, error) {
 func (s *reportsScreen) onRefresh() {
 	f, err := s.filter()
 	if err != nil {
-		setText(s.l, s.status, s.l.T("report.error.period"))
+		s.status.SetText(s.l.T("report.error.period"))
 		return
 	}
 	s.spawn(func() {
@@ -172,7 +172,7 @@ func (s *reportsScreen) onRefresh() {
 func (s *reportsScreen) reload() error {
 	f, err := s.filter()
 	if err != nil {
-		setText(s.l, s.status, s.l.T("report.error.period"))
+		s.status.SetText(s.l.T("report.error.period"))
 		return err
 	}
 	r, err := s.st.Report(context.Background(), f)
@@ -188,16 +188,16 @@ func (s *reportsScreen) labels(r report.Report) export.Labels {
 func (s *reportsScreen) show(r report.Report, err error) {
 	if err != nil {
 		slog.Error("reportFailed", "err", err)
-		setText(s.l, s.status, err.Error())
+		s.status.SetText(err.Error())
 		return
 	}
 	s.mu.Lock()
 	s.current = r
 	s.mu.Unlock()
 	lb := s.labels(r)
-	setText(s.l, s.status, lb.Period)
+	s.status.SetText(lb.Period)
 	n := func(v int) string { return locales.FormatNumber(s.l.Tag(), v) }
-	setText(s.l, s.totals, s.l.T("reports.totals", "ActivitiesLabel", lb.Activities, "Activities", n(r.Activities),
+	s.totals.SetText(s.l.T("reports.totals", "ActivitiesLabel", lb.Activities, "Activities", n(r.Activities),
 		"ChildrenLabel", lb.Children, "Children", n(r.Children), "AdultsLabel", lb.Adults, "Adults", n(r.Adults)))
 	var objs []fyne.CanvasObject
 	tables := export.Tables(r, lb)
@@ -272,7 +272,7 @@ func (s *reportsScreen) onExport(format string) {
 			s.fail(err)
 			return
 		}
-		setText(s.l, s.status, s.l.T("report.exported", "File", w.URI().Name()))
+		s.status.SetText(s.l.T("report.exported", "File", w.URI().Name()))
 	}, s.win)
 	d.SetFileName(exportNames[format])
 	d.Show()

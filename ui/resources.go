@@ -240,7 +240,7 @@ func (f *resourceForm) showCountries() {
 	for i, c := range f.countries {
 		names[i] = countryName(f.u.l, c)
 	}
-	setText(f.u.l, f.countryLabel, strings.Join(names, ", "))
+	f.countryLabel.SetText(strings.Join(names, ", "))
 }
 
 func (f *resourceForm) edit(r store.Resource) {

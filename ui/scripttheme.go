@@ -34,16 +34,14 @@ func (t *scriptTheme) Font(s fyne.TextStyle) fyne.Resource {
 	return t.Theme.Font(s)
 }
 
-// applyScriptFont asks, off the UI goroutine, for the font of the current
-// language's script (Deps.ScriptFonts) and puts it in front of Fyne's; a
-// language that needs none gets the default theme back.
-func (u *UI) applyScriptFont() {
-	pick, bundle, l := u.deps.ScriptFonts, u.deps.Bundle, u.l
-	if pick == nil || bundle == nil {
+// applyScriptFont asks, off the UI goroutine, for the font of the script
+// of the current language's texts (Deps.ScriptFonts) and puts it in front
+// of Fyne's; a language that needs none gets the default theme back.
+func (u *UI) applyScriptFont(texts []string) {
+	pick, tag := u.deps.ScriptFonts, u.l.Tag()
+	if pick == nil {
 		return
 	}
-	tag := l.Tag()
-	texts := messageTexts(bundle, tag)
 	u.run.async(func() func() {
 		regular, bold := pick(texts)
 		return func() {

@@ -74,7 +74,7 @@ func newEnrollForm(u *UI) *enrollForm {
 	e.status = newParaLabel(l, "")
 	if u.deps.Syncer == nil {
 		e.button.Disable()
-		setText(l, e.status, l.T("enroll.unavailable"))
+		e.status.SetText(l.T("enroll.unavailable"))
 	}
 	return e
 }
@@ -98,11 +98,11 @@ func (e *enrollForm) onEnroll() {
 	l := e.u.l
 	hub, code := strings.TrimSpace(e.hubURL.Text), strings.TrimSpace(e.code.Text)
 	if hub == "" || code == "" {
-		setText(l, e.status, l.T("enroll.need_both"))
+		e.status.SetText(l.T("enroll.need_both"))
 		return
 	}
 	e.button.Disable()
-	setText(l, e.status, l.T("enroll.working"))
+	e.status.SetText(l.T("enroll.working"))
 	e.u.run.async(func() func() {
 		ctx, cancel := context.WithTimeout(context.Background(), enrollTimeout)
 		defer cancel()
@@ -110,10 +110,10 @@ func (e *enrollForm) onEnroll() {
 		return func() {
 			e.button.Enable()
 			if err != nil {
-				setText(l, e.status, l.T("enroll.failed", "Detail", hubErrorText(l, err)))
+				e.status.SetText(l.T("enroll.failed", "Detail", hubErrorText(l, err)))
 				return
 			}
-			setText(l, e.status, l.T("enroll.done", "Hub", hub))
+			e.status.SetText(l.T("enroll.done", "Hub", hub))
 			e.code.SetText("")
 			if e.onEnrolled != nil {
 				e.onEnrolled()
@@ -207,7 +207,7 @@ func (u *UI) ReloadLanguages() {
 			}
 			msg = strings.Join(lines, "\n")
 		}
-		setText(l, u.settings.reloadStatus, msg)
+		u.settings.reloadStatus.SetText(msg)
 	}
 	u.ShowLanguageErrors(errs)
 }

@@ -101,7 +101,7 @@ func (s *syncScreen) refresh() {
 		}
 		return func() {
 			if err != nil {
-				setText(s.u.l, s.lastErr, err.Error())
+				s.lastErr.SetText(err.Error())
 				return
 			}
 			s.show(status, rejs)
@@ -114,24 +114,24 @@ func (s *syncScreen) show(st client.Status, rejs []store.RejectedChange) {
 	s.status = st
 	switch {
 	case s.u.deps.Syncer == nil || !st.Enrolled:
-		setText(l, s.hub, l.T("sync.not_connected"))
-		setText(l, s.reachable, l.T("sync.reachable_unknown"))
+		s.hub.SetText(l.T("sync.not_connected"))
+		s.reachable.SetText(l.T("sync.reachable_unknown"))
 	default:
-		setText(l, s.hub, st.HubURL)
+		s.hub.SetText(st.HubURL)
 		if st.Reachable {
-			setText(l, s.reachable, l.T("sync.reachable_yes"))
+			s.reachable.SetText(l.T("sync.reachable_yes"))
 		} else {
-			setText(l, s.reachable, l.T("sync.reachable_no"))
+			s.reachable.SetText(l.T("sync.reachable_no"))
 		}
 	}
-	setText(l, s.pending, l.N("sync.changes", st.Pending))
-	setText(l, s.rejected, l.N("sync.changes", st.Rejected))
-	setText(l, s.conflicts, l.N("sync.conflict_count", st.OpenConflicts))
-	setText(l, s.last, s.u.formatTime(st.LastSync))
+	s.pending.SetText(l.N("sync.changes", st.Pending))
+	s.rejected.SetText(l.N("sync.changes", st.Rejected))
+	s.conflicts.SetText(l.N("sync.conflict_count", st.OpenConflicts))
+	s.last.SetText(s.u.formatTime(st.LastSync))
 	if st.LastError == "" {
-		setText(l, s.lastErr, l.T("sync.no_error"))
+		s.lastErr.SetText(l.T("sync.no_error"))
 	} else {
-		setText(l, s.lastErr, st.LastError)
+		s.lastErr.SetText(st.LastError)
 	}
 	if s.u.deps.Syncer == nil || !st.Enrolled || s.running {
 		s.syncNow.Disable()
@@ -158,7 +158,7 @@ func (s *syncScreen) onSync() {
 	l := s.u.l
 	s.running = true
 	s.syncNow.Disable()
-	setText(l, s.outcome, "")
+	s.outcome.SetText("")
 	s.progress.SetValue(0)
 	s.progress.Show()
 	setText(l, s.progressText, l.T("sync.starting"))
@@ -186,12 +186,12 @@ func (s *syncScreen) onDone(res client.Result, err error) {
 	setText(l, s.progressText, "")
 	if err != nil {
 		s.outcome.Importance = widget.DangerImportance
-		setText(l, s.outcome, l.T("sync.failed", "Detail", hubErrorText(l, err)))
+		s.outcome.SetText(l.T("sync.failed", "Detail", hubErrorText(l, err)))
 	} else {
 		s.outcome.Importance = widget.SuccessImportance
 		n := func(v int) string { return formatNumber(l, v) }
 		secs := strings.Replace(fmt.Sprintf("%.1f", res.Duration.Seconds()), ".", decimalSeparator(l), 1)
-		setText(l, s.outcome, l.T("sync.done", "Pushed", n(res.Pushed), "Pulled", n(res.Pulled),
+		s.outcome.SetText(l.T("sync.done", "Pushed", n(res.Pushed), "Pulled", n(res.Pulled),
 			"Conflicts", n(res.Conflicts), "Rejected", n(res.Rejected), "Seconds", secs))
 	}
 	s.refresh()

@@ -481,21 +481,23 @@ func (u *UI) applyFyneLanguage() {
 	if err := fynelang.Apply(u.l.Tag()); err != nil {
 		slog.Warn("fyneLanguage", "err", err)
 	}
-	u.checkFonts()
-	u.applyScriptFont()
+	if u.deps.Bundle == nil {
+		return
+	}
+	texts := messageTexts(u.deps.Bundle, u.l.Tag())
+	u.checkFonts(texts)
+	u.applyScriptFont(texts)
 }
 
 // checkFonts looks, off the UI goroutine, for letters of the current
 // language that no font on this computer can draw, and if there are any
 // tells the user which font to install: the app never shows empty boxes
 // without saying why.
-func (u *UI) checkFonts() {
-	covers, bundle, l := u.deps.Covers, u.deps.Bundle, u.l
-	if covers == nil || bundle == nil {
+func (u *UI) checkFonts(texts []string) {
+	covers, tag := u.deps.Covers, u.l.Tag()
+	if covers == nil {
 		return
 	}
-	tag := l.Tag()
-	texts := messageTexts(bundle, tag)
 	u.run.async(func() func() {
 		missing := fontcover.Missing(covers, texts...)
 		if len(missing) == 0 {

@@ -44,10 +44,8 @@ func (s *Set) AddFont(name string, data []byte) error {
 
 // Covers reports whether some font of the set has a glyph for r.
 func (s *Set) Covers(r rune) bool {
-	for _, f := range s.fonts {
-		if _, ok := f.NominalGlyph(r); ok {
-			return true
-		}
+	if s.bundled(r) {
+		return true
 	}
 	for i := range s.system {
 		if s.system[i].Runes.Contains(r) {

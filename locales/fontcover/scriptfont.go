@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/go-text/typesetting/font"
+	"github.com/go-text/typesetting/fontscan"
 )
 
 // markScripts are the shipped scripts whose letters take combining marks
@@ -20,48 +21,22 @@ var markScripts = []*unicode.RangeTable{
 	unicode.Khmer, unicode.Lao, unicode.Thai, unicode.Bengali, unicode.Devanagari,
 }
 
-// ScriptFont returns the file of one installed font that draws every
-// letter and mark of texts that the added (bundled) fonts do not, when
-// those letters are of a script that takes combining marks (Khmer, Lao,
-// Thai, Bengali, Devanagari). A font whose family is the one [Suggest]
-// names is preferred, then the weight nearest regular (or bold), then
-// the family name, so the choice is the same on every start. It returns
-// "" when texts need no such font or no single installed font covers
-// them; font collections (.ttc) are not returned.
-func (s *Set) ScriptFont(texts []string, bold bool) string {
-	var needed []rune
-	seen := map[rune]bool{}
-	var first rune
-	for _, t := range texts {
-		for _, r := range t {
-			if seen[r] || !(unicode.IsLetter(r) || unicode.IsMark(r)) {
-				continue
-			}
-			seen[r] = true
-			if !inMarkScript(r) || s.bundled(r) {
-				continue
-			}
-			if first == 0 {
-				first = r
-			}
-			needed = append(needed, r)
-		}
-	}
+// ScriptFonts returns the files of the installed fonts, regular and bold,
+// that each draw every letter and mark of texts that the added (bundled)
+// fonts do not, when those letters are of a script that takes combining
+// marks (Khmer, Lao, Thai, Bengali, Devanagari). A font whose family is the
+// one [Suggest] names is preferred, then the weight nearest regular (or
+// bold), then the family name, so the choice is the same on every start.
+// It returns "" for both when texts need no such font, and "" for a weight
+// when no single installed font covers them; font collections (.ttc) are
+// not returned.
+func (s *Set) ScriptFonts(texts []string) (regular, bold string) {
+	needed := s.markScriptRunes(texts)
 	if len(needed) == 0 {
-		return ""
+		return "", ""
 	}
-	want := font.WeightNormal
-	if bold {
-		want = font.WeightBold
-	}
-	suggested := familyKey(Suggest(first))
-	type candidate struct {
-		file      string
-		family    string
-		suggested bool
-		distance  float32
-	}
-	var cands []candidate
+	suggested := familyKey(Suggest(needed[0]))
+	var covering []*fontscan.Footprint
 	for i := range s.system {
 		fp := &s.system[i]
 		ext := strings.ToLower(filepath.Ext(fp.Location.File))
@@ -72,32 +47,52 @@ func (s *Set) ScriptFont(texts []string, bold bool) string {
 			continue
 		}
 		if !slices.ContainsFunc(needed, func(r rune) bool { return !fp.Runes.Contains(r) }) {
-			d := float32(fp.Aspect.Weight - want)
-			if d < 0 {
-				d = -d
+			covering = append(covering, fp)
+		}
+	}
+	if len(covering) == 0 {
+		return "", ""
+	}
+	nearest := func(want font.Weight) string {
+		distance := func(fp *fontscan.Footprint) float32 {
+			w := fp.Aspect.Weight
+			if w == 0 { // unknown weight: treat as regular
+				w = font.WeightNormal
 			}
-			if fp.Aspect.Weight == 0 { // unknown weight: treat as regular
-				d = float32(font.WeightNormal - want)
-				if d < 0 {
-					d = -d
+			return float32(max(w-want, want-w))
+		}
+		return slices.MinFunc(covering, func(a, b *fontscan.Footprint) int {
+			as, bs := familyKey(a.Family) == suggested, familyKey(b.Family) == suggested
+			if as != bs {
+				if as {
+					return -1
 				}
+				return 1
 			}
-			cands = append(cands, candidate{fp.Location.File, fp.Family, familyKey(fp.Family) == suggested, d})
+			return cmp.Or(cmp.Compare(distance(a), distance(b)), cmp.Compare(a.Family, b.Family), cmp.Compare(a.Location.File, b.Location.File))
+		}).Location.File
+	}
+	return nearest(font.WeightNormal), nearest(font.WeightBold)
+}
+
+// markScriptRunes returns, in order of first appearance and without
+// repeats, the letters and marks of texts that are of a script in
+// markScripts and that no added font draws.
+func (s *Set) markScriptRunes(texts []string) []rune {
+	var needed []rune
+	seen := map[rune]bool{}
+	for _, t := range texts {
+		for _, r := range t {
+			if seen[r] || !(unicode.IsLetter(r) || unicode.IsMark(r)) {
+				continue
+			}
+			seen[r] = true
+			if inMarkScript(r) && !s.bundled(r) {
+				needed = append(needed, r)
+			}
 		}
 	}
-	if len(cands) == 0 {
-		return ""
-	}
-	best := slices.MinFunc(cands, func(a, b candidate) int {
-		if a.suggested != b.suggested {
-			if a.suggested {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Or(cmp.Compare(a.distance, b.distance), cmp.Compare(a.family, b.family), cmp.Compare(a.file, b.file))
-	})
-	return best.file
+	return needed
 }
 
 // bundled reports whether an added font draws r.

@@ -39,8 +39,12 @@ func TestScriptFontDrawsWholeScript(t *testing.T) {
 		{"hi", "हिन्दी सेटिंग्स गतिविधियाँ", "Noto Sans Devanagari"},
 	}
 	for _, c := range cases {
+		regular, boldFile := s.ScriptFonts([]string{"Settings: ", c.text, " 12"})
 		for _, bold := range []bool{false, true} {
-			file := s.ScriptFont([]string{"Settings: ", c.text, " 12"}, bold)
+			file := regular
+			if bold {
+				file = boldFile
+			}
 			if file == "" {
 				t.Errorf("%s (bold %v): no font chosen", c.lang, bold)
 				continue
@@ -62,7 +66,7 @@ func TestScriptFontDrawsWholeScript(t *testing.T) {
 		}
 	}
 	for _, text := range []string{"Activities — Malawi", "Тайлан", "한국어", "العربية", ""} {
-		if file := s.ScriptFont([]string{text}, false); file != "" {
+		if file, _ := s.ScriptFonts([]string{text}); file != "" {
 			t.Errorf("%q needs no script font, got %s", text, file)
 		}
 	}
