@@ -47,7 +47,7 @@ type activitiesScreen struct {
 	cursors map[int]pageCursor
 	timer   *time.Timer // debounces typing in the search box
 
-	detail   *fyne.Container
+	detail   detailPane
 	form     *activityForm
 	comments *commentsPanel
 }
@@ -97,35 +97,22 @@ func (s *activitiesScreen) build() fyne.CanvasObject {
 	)
 	left := container.NewBorder(top, nil, nil, nil, s.list)
 
-	s.detail = container.NewStack()
+	s.detail = newDetailPane()
 	s.showPlaceholder()
-	split := splitOf(isRTL(l), left, s.detail, 0.42)
+	split := splitOf(isRTL(l), left, s.detail.box, 0.42)
 	s.refresh()
 	return split
 }
 
 // showPlaceholder empties the detail side.
 func (s *activitiesScreen) showPlaceholder() {
-	// Not wrapped: a wrapping label in a centring container has no width to
-	// wrap to and would ask for a window as tall as its words.
-	msg := &widget.Label{Text: s.u.l.T("activities.none_selected"), Alignment: fyne.TextAlignCenter, Truncation: fyne.TextTruncateEllipsis}
-	mirrorLabels(s.u.l, msg)
-	s.detail.Objects = []fyne.CanvasObject{container.NewVBox(layout.NewSpacer(), msg, layout.NewSpacer())}
-	s.detail.Refresh()
+	s.detail.showPlaceholder(s.u.l, s.u.l.T("activities.none_selected"))
 }
 
 // showForm puts the form (and, for a saved activity, its comments) on the
 // detail side.
 func (s *activitiesScreen) showForm() {
-	content := container.NewVBox(s.form.build())
-	if s.form.id != "" {
-		content.Add(widget.NewSeparator())
-		comments := s.comments.build(s.form.id)
-		mirrorLabels(s.u.l, comments)
-		content.Add(comments)
-	}
-	s.detail.Objects = []fyne.CanvasObject{container.NewVScroll(content)}
-	s.detail.Refresh()
+	s.detail.showForm(s.u.l, s.form.build(), s.form.id, s.comments)
 }
 
 // refresh recounts and drops every cached page; rows reload as they show.

@@ -111,13 +111,7 @@ func (f *activityForm) visible() bool {
 	return f.obj != nil && f.isShown()
 }
 
-func (f *activityForm) isShown() bool {
-	if len(f.screen.detail.Objects) == 0 {
-		return false
-	}
-	_, ok := f.screen.detail.Objects[0].(*container.Scroll)
-	return ok
-}
+func (f *activityForm) isShown() bool { return f.screen.detail.showsForm() }
 
 func (f *activityForm) build() fyne.CanvasObject {
 	if f.obj != nil {

@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -35,7 +34,7 @@ type resourcesScreen struct {
 	timer  *time.Timer
 	gen    int
 
-	detail   *fyne.Container
+	detail   detailPane
 	form     *resourceForm
 	comments *commentsPanel
 }
@@ -74,30 +73,19 @@ func (s *resourcesScreen) build() fyne.CanvasObject {
 	s.list.ExtendBaseWidget(s.list)
 	rtl := isRTL(l)
 	top := container.NewVBox(borderOf(rtl, nil, nil, nil, newBtn, s.search), borderOf(rtl, nil, nil, nil, s.kind, s.count))
-	s.detail = container.NewStack()
+	s.detail = newDetailPane()
 	s.showPlaceholder()
-	split := splitOf(isRTL(s.u.l), container.NewBorder(top, nil, nil, nil, s.list), s.detail, 0.4)
+	split := splitOf(isRTL(s.u.l), container.NewBorder(top, nil, nil, nil, s.list), s.detail.box, 0.4)
 	s.refresh()
 	return split
 }
 
 func (s *resourcesScreen) showPlaceholder() {
-	msg := &widget.Label{Text: s.u.l.T("resources.none_selected"), Alignment: fyne.TextAlignCenter, Truncation: fyne.TextTruncateEllipsis}
-	mirrorLabels(s.u.l, msg)
-	s.detail.Objects = []fyne.CanvasObject{container.NewVBox(layout.NewSpacer(), msg, layout.NewSpacer())}
-	s.detail.Refresh()
+	s.detail.showPlaceholder(s.u.l, s.u.l.T("resources.none_selected"))
 }
 
 func (s *resourcesScreen) showForm() {
-	content := container.NewVBox(s.form.build())
-	if s.form.id != "" {
-		content.Add(widget.NewSeparator())
-		comments := s.comments.build(s.form.id)
-		mirrorLabels(s.u.l, comments)
-		content.Add(comments)
-	}
-	s.detail.Objects = []fyne.CanvasObject{container.NewVScroll(content)}
-	s.detail.Refresh()
+	s.detail.showForm(s.u.l, s.form.build(), s.form.id, s.comments)
 }
 
 // refresh runs the search again in the background.
@@ -172,11 +160,7 @@ func newResourceForm(u *UI, s *resourcesScreen) *resourceForm {
 }
 
 func (f *resourceForm) visible() bool {
-	if f.obj == nil || len(f.screen.detail.Objects) == 0 {
-		return false
-	}
-	_, ok := f.screen.detail.Objects[0].(*container.Scroll)
-	return ok
+	return f.obj != nil && f.screen.detail.showsForm()
 }
 
 func (f *resourceForm) build() fyne.CanvasObject {

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -89,4 +90,49 @@ func heading(text string) *widget.Label {
 // boundaries.
 func wrapped(l *locales.Localizer, text string) *paraLabel {
 	return newParaLabel(l, text)
+}
+
+// detailPane is the side of a list screen that shows the record opened
+// from the list: a centred hint until one is, then its form and, for a
+// saved record, its comments. Lay out its box.
+type detailPane struct {
+	box *fyne.Container // a stack holding what is shown
+}
+
+func newDetailPane() detailPane { return detailPane{box: container.NewStack()} }
+
+// showPlaceholder shows hint in the middle of the pane.
+func (d detailPane) showPlaceholder(l *locales.Localizer, hint string) {
+	// Not wrapped: a wrapping label in a centring container has no width to
+	// wrap to and would ask for a window as tall as its words.
+	msg := &widget.Label{Text: hint, Alignment: fyne.TextAlignCenter, Truncation: fyne.TextTruncateEllipsis}
+	mirrorLabels(l, msg)
+	d.show(container.NewVBox(layout.NewSpacer(), msg, layout.NewSpacer()))
+}
+
+// showForm shows form, scrolling, followed by the comments on record id
+// when it is saved (id not "").
+func (d detailPane) showForm(l *locales.Localizer, form fyne.CanvasObject, id string, comments *commentsPanel) {
+	content := container.NewVBox(form)
+	if id != "" {
+		content.Add(widget.NewSeparator())
+		c := comments.build(id)
+		mirrorLabels(l, c)
+		content.Add(c)
+	}
+	d.show(container.NewVScroll(content))
+}
+
+func (d detailPane) show(o fyne.CanvasObject) {
+	d.box.Objects = []fyne.CanvasObject{o}
+	d.box.Refresh()
+}
+
+// showsForm reports whether the pane shows a form rather than the hint.
+func (d detailPane) showsForm() bool {
+	if d.box == nil || len(d.box.Objects) == 0 {
+		return false
+	}
+	_, ok := d.box.Objects[0].(*container.Scroll)
+	return ok
 }
