@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 )
 
 // RollupTable holds the live activities summed by month and organization:
@@ -24,91 +25,60 @@ const RollupTable = "activity_rollup"
 // RollupSQL creates [RollupTable], its triggers, and fills it from the
 // activities already stored. Run it once, in one transaction (a schema
 // migration or [Migrate]).
-const RollupSQL = `CREATE TABLE activity_rollup (
-	dim TEXT NOT NULL,
-	month TEXT NOT NULL,
-	org_id TEXT NOT NULL,
-	key TEXT NOT NULL,
-	n INTEGER NOT NULL,
-	girls_0_5 INTEGER NOT NULL,
-	girls_6_11 INTEGER NOT NULL,
-	girls_12_17 INTEGER NOT NULL,
-	boys_0_5 INTEGER NOT NULL,
-	boys_6_11 INTEGER NOT NULL,
-	boys_12_17 INTEGER NOT NULL,
-	unrecorded_0_5 INTEGER NOT NULL,
-	unrecorded_6_11 INTEGER NOT NULL,
-	unrecorded_12_17 INTEGER NOT NULL,
-	adults INTEGER NOT NULL,
-	PRIMARY KEY (dim, month, org_id, key)
-) WITHOUT ROWID;
+var RollupSQL = rollupSQL()
 
-CREATE TRIGGER activity_rollup_ai AFTER INSERT ON activities BEGIN
-	INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
-	SELECT 'total', substr(new.start_date, 1, 7), new.org_id, '', 1, new.girls_0_5, new.girls_6_11, new.girls_12_17, new.boys_0_5, new.boys_6_11, new.boys_12_17, new.unrecorded_0_5, new.unrecorded_6_11, new.unrecorded_12_17, new.adults WHERE new.deleted = 0
-	ON CONFLICT DO UPDATE SET n = n + excluded.n, girls_0_5 = girls_0_5 + excluded.girls_0_5, girls_6_11 = girls_6_11 + excluded.girls_6_11, girls_12_17 = girls_12_17 + excluded.girls_12_17, boys_0_5 = boys_0_5 + excluded.boys_0_5, boys_6_11 = boys_6_11 + excluded.boys_6_11, boys_12_17 = boys_12_17 + excluded.boys_12_17, unrecorded_0_5 = unrecorded_0_5 + excluded.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 + excluded.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 + excluded.unrecorded_12_17, adults = adults + excluded.adults;
-	INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
-	SELECT 'kind', substr(new.start_date, 1, 7), new.org_id, new.kind, 1, new.girls_0_5, new.girls_6_11, new.girls_12_17, new.boys_0_5, new.boys_6_11, new.boys_12_17, new.unrecorded_0_5, new.unrecorded_6_11, new.unrecorded_12_17, new.adults WHERE new.deleted = 0
-	ON CONFLICT DO UPDATE SET n = n + excluded.n, girls_0_5 = girls_0_5 + excluded.girls_0_5, girls_6_11 = girls_6_11 + excluded.girls_6_11, girls_12_17 = girls_12_17 + excluded.girls_12_17, boys_0_5 = boys_0_5 + excluded.boys_0_5, boys_6_11 = boys_6_11 + excluded.boys_6_11, boys_12_17 = boys_12_17 + excluded.boys_12_17, unrecorded_0_5 = unrecorded_0_5 + excluded.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 + excluded.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 + excluded.unrecorded_12_17, adults = adults + excluded.adults;
-	INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
-	SELECT 'country', substr(new.start_date, 1, 7), new.org_id, new.country, 1, new.girls_0_5, new.girls_6_11, new.girls_12_17, new.boys_0_5, new.boys_6_11, new.boys_12_17, new.unrecorded_0_5, new.unrecorded_6_11, new.unrecorded_12_17, new.adults WHERE new.deleted = 0
-	ON CONFLICT DO UPDATE SET n = n + excluded.n, girls_0_5 = girls_0_5 + excluded.girls_0_5, girls_6_11 = girls_6_11 + excluded.girls_6_11, girls_12_17 = girls_12_17 + excluded.girls_12_17, boys_0_5 = boys_0_5 + excluded.boys_0_5, boys_6_11 = boys_6_11 + excluded.boys_6_11, boys_12_17 = boys_12_17 + excluded.boys_12_17, unrecorded_0_5 = unrecorded_0_5 + excluded.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 + excluded.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 + excluded.unrecorded_12_17, adults = adults + excluded.adults;
-	INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
-	SELECT 'theme', substr(new.start_date, 1, 7), new.org_id, t.value, 1, new.girls_0_5, new.girls_6_11, new.girls_12_17, new.boys_0_5, new.boys_6_11, new.boys_12_17, new.unrecorded_0_5, new.unrecorded_6_11, new.unrecorded_12_17, new.adults FROM json_each(new.themes) t WHERE new.deleted = 0
-	ON CONFLICT DO UPDATE SET n = n + excluded.n, girls_0_5 = girls_0_5 + excluded.girls_0_5, girls_6_11 = girls_6_11 + excluded.girls_6_11, girls_12_17 = girls_12_17 + excluded.girls_12_17, boys_0_5 = boys_0_5 + excluded.boys_0_5, boys_6_11 = boys_6_11 + excluded.boys_6_11, boys_12_17 = boys_12_17 + excluded.boys_12_17, unrecorded_0_5 = unrecorded_0_5 + excluded.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 + excluded.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 + excluded.unrecorded_12_17, adults = adults + excluded.adults;
-END;
+// rollupDims are the rollup's dimensions other than themes, each with the
+// activity column that is its key ("" for the total).
+var rollupDims = []struct{ dim, column string }{{"total", ""}, {"kind", "kind"}, {"country", "country"}}
 
-CREATE TRIGGER activity_rollup_ad AFTER DELETE ON activities BEGIN
-	UPDATE activity_rollup SET n = n - 1, girls_0_5 = girls_0_5 - old.girls_0_5, girls_6_11 = girls_6_11 - old.girls_6_11, girls_12_17 = girls_12_17 - old.girls_12_17, boys_0_5 = boys_0_5 - old.boys_0_5, boys_6_11 = boys_6_11 - old.boys_6_11, boys_12_17 = boys_12_17 - old.boys_12_17, unrecorded_0_5 = unrecorded_0_5 - old.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 - old.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 - old.unrecorded_12_17, adults = adults - old.adults
-	WHERE old.deleted = 0 AND dim = 'total' AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id AND key = '';
-	UPDATE activity_rollup SET n = n - 1, girls_0_5 = girls_0_5 - old.girls_0_5, girls_6_11 = girls_6_11 - old.girls_6_11, girls_12_17 = girls_12_17 - old.girls_12_17, boys_0_5 = boys_0_5 - old.boys_0_5, boys_6_11 = boys_6_11 - old.boys_6_11, boys_12_17 = boys_12_17 - old.boys_12_17, unrecorded_0_5 = unrecorded_0_5 - old.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 - old.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 - old.unrecorded_12_17, adults = adults - old.adults
-	WHERE old.deleted = 0 AND dim = 'kind' AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id AND key = old.kind;
-	UPDATE activity_rollup SET n = n - 1, girls_0_5 = girls_0_5 - old.girls_0_5, girls_6_11 = girls_6_11 - old.girls_6_11, girls_12_17 = girls_12_17 - old.girls_12_17, boys_0_5 = boys_0_5 - old.boys_0_5, boys_6_11 = boys_6_11 - old.boys_6_11, boys_12_17 = boys_12_17 - old.boys_12_17, unrecorded_0_5 = unrecorded_0_5 - old.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 - old.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 - old.unrecorded_12_17, adults = adults - old.adults
-	WHERE old.deleted = 0 AND dim = 'country' AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id AND key = old.country;
-	UPDATE activity_rollup SET n = n - (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), girls_0_5 = girls_0_5 - old.girls_0_5 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), girls_6_11 = girls_6_11 - old.girls_6_11 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), girls_12_17 = girls_12_17 - old.girls_12_17 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), boys_0_5 = boys_0_5 - old.boys_0_5 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), boys_6_11 = boys_6_11 - old.boys_6_11 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), boys_12_17 = boys_12_17 - old.boys_12_17 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), unrecorded_0_5 = unrecorded_0_5 - old.unrecorded_0_5 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), unrecorded_6_11 = unrecorded_6_11 - old.unrecorded_6_11 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), unrecorded_12_17 = unrecorded_12_17 - old.unrecorded_12_17 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), adults = adults - old.adults * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key)
-	WHERE old.deleted = 0 AND dim = 'theme' AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id
-		AND key IN (SELECT value FROM json_each(old.themes));
-	DELETE FROM activity_rollup WHERE n = 0 AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id AND dim IN ('total', 'kind', 'country', 'theme');
-END;
+// rollupSQL writes [RollupSQL] from [RollupSums] and the dimensions: the
+// table, an insert trigger that adds the new row to each dimension, a
+// delete trigger that takes the old row away (and drops emptied rows), an
+// update trigger that does both, and the statements that fill the table.
+func rollupSQL() string {
+	var cols, adds, subs, subsPerTheme, newSums []string
+	themeCount := "(SELECT count(*) FROM json_each(old.themes) t WHERE t.value = " + RollupTable + ".key)"
+	for _, c := range RollupSums {
+		cols = append(cols, "\t"+c+" INTEGER NOT NULL,")
+		adds = append(adds, c+" = "+c+" + excluded."+c)
+		subs = append(subs, c+" = "+c+" - old."+c)
+		subsPerTheme = append(subsPerTheme, c+" = "+c+" - old."+c+" * "+themeCount)
+		newSums = append(newSums, "new."+c)
+	}
+	insertInto := "INSERT INTO " + RollupTable + " (dim, month, org_id, key, n, " + strings.Join(RollupSums, ", ") + ")"
+	add := func(dim, key, from string) string {
+		return "\t" + insertInto + "\n\tSELECT '" + dim + "', substr(new.start_date, 1, 7), new.org_id, " + key + ", 1, " +
+			strings.Join(newSums, ", ") + from + " WHERE new.deleted = 0\n" +
+			"\tON CONFLICT DO UPDATE SET n = n + excluded.n, " + strings.Join(adds, ", ") + ";\n"
+	}
+	var addNew, takeOld strings.Builder
+	for _, d := range rollupDims {
+		newKey, oldKey := "''", "''"
+		if d.column != "" {
+			newKey, oldKey = "new."+d.column, "old."+d.column
+		}
+		addNew.WriteString(add(d.dim, newKey, ""))
+		takeOld.WriteString("\tUPDATE " + RollupTable + " SET n = n - 1, " + strings.Join(subs, ", ") + "\n" +
+			"\tWHERE old.deleted = 0 AND dim = '" + d.dim + "' AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id AND key = " + oldKey + ";\n")
+	}
+	addNew.WriteString(add("theme", "t.value", " FROM json_each(new.themes) t"))
+	takeOld.WriteString("\tUPDATE " + RollupTable + " SET n = n - " + themeCount + ", " + strings.Join(subsPerTheme, ", ") + "\n" +
+		"\tWHERE old.deleted = 0 AND dim = 'theme' AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id\n" +
+		"\t\tAND key IN (SELECT value FROM json_each(old.themes));\n" +
+		"\tDELETE FROM " + RollupTable + " WHERE n = 0 AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id AND dim IN ('total', 'kind', 'country', 'theme');\n")
 
-CREATE TRIGGER activity_rollup_au AFTER UPDATE OF deleted, start_date, org_id, kind, country, themes, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults ON activities BEGIN
-	UPDATE activity_rollup SET n = n - 1, girls_0_5 = girls_0_5 - old.girls_0_5, girls_6_11 = girls_6_11 - old.girls_6_11, girls_12_17 = girls_12_17 - old.girls_12_17, boys_0_5 = boys_0_5 - old.boys_0_5, boys_6_11 = boys_6_11 - old.boys_6_11, boys_12_17 = boys_12_17 - old.boys_12_17, unrecorded_0_5 = unrecorded_0_5 - old.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 - old.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 - old.unrecorded_12_17, adults = adults - old.adults
-	WHERE old.deleted = 0 AND dim = 'total' AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id AND key = '';
-	UPDATE activity_rollup SET n = n - 1, girls_0_5 = girls_0_5 - old.girls_0_5, girls_6_11 = girls_6_11 - old.girls_6_11, girls_12_17 = girls_12_17 - old.girls_12_17, boys_0_5 = boys_0_5 - old.boys_0_5, boys_6_11 = boys_6_11 - old.boys_6_11, boys_12_17 = boys_12_17 - old.boys_12_17, unrecorded_0_5 = unrecorded_0_5 - old.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 - old.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 - old.unrecorded_12_17, adults = adults - old.adults
-	WHERE old.deleted = 0 AND dim = 'kind' AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id AND key = old.kind;
-	UPDATE activity_rollup SET n = n - 1, girls_0_5 = girls_0_5 - old.girls_0_5, girls_6_11 = girls_6_11 - old.girls_6_11, girls_12_17 = girls_12_17 - old.girls_12_17, boys_0_5 = boys_0_5 - old.boys_0_5, boys_6_11 = boys_6_11 - old.boys_6_11, boys_12_17 = boys_12_17 - old.boys_12_17, unrecorded_0_5 = unrecorded_0_5 - old.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 - old.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 - old.unrecorded_12_17, adults = adults - old.adults
-	WHERE old.deleted = 0 AND dim = 'country' AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id AND key = old.country;
-	UPDATE activity_rollup SET n = n - (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), girls_0_5 = girls_0_5 - old.girls_0_5 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), girls_6_11 = girls_6_11 - old.girls_6_11 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), girls_12_17 = girls_12_17 - old.girls_12_17 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), boys_0_5 = boys_0_5 - old.boys_0_5 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), boys_6_11 = boys_6_11 - old.boys_6_11 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), boys_12_17 = boys_12_17 - old.boys_12_17 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), unrecorded_0_5 = unrecorded_0_5 - old.unrecorded_0_5 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), unrecorded_6_11 = unrecorded_6_11 - old.unrecorded_6_11 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), unrecorded_12_17 = unrecorded_12_17 - old.unrecorded_12_17 * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key), adults = adults - old.adults * (SELECT count(*) FROM json_each(old.themes) t WHERE t.value = activity_rollup.key)
-	WHERE old.deleted = 0 AND dim = 'theme' AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id
-		AND key IN (SELECT value FROM json_each(old.themes));
-	DELETE FROM activity_rollup WHERE n = 0 AND month = substr(old.start_date, 1, 7) AND org_id = old.org_id AND dim IN ('total', 'kind', 'country', 'theme');
-	INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
-	SELECT 'total', substr(new.start_date, 1, 7), new.org_id, '', 1, new.girls_0_5, new.girls_6_11, new.girls_12_17, new.boys_0_5, new.boys_6_11, new.boys_12_17, new.unrecorded_0_5, new.unrecorded_6_11, new.unrecorded_12_17, new.adults WHERE new.deleted = 0
-	ON CONFLICT DO UPDATE SET n = n + excluded.n, girls_0_5 = girls_0_5 + excluded.girls_0_5, girls_6_11 = girls_6_11 + excluded.girls_6_11, girls_12_17 = girls_12_17 + excluded.girls_12_17, boys_0_5 = boys_0_5 + excluded.boys_0_5, boys_6_11 = boys_6_11 + excluded.boys_6_11, boys_12_17 = boys_12_17 + excluded.boys_12_17, unrecorded_0_5 = unrecorded_0_5 + excluded.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 + excluded.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 + excluded.unrecorded_12_17, adults = adults + excluded.adults;
-	INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
-	SELECT 'kind', substr(new.start_date, 1, 7), new.org_id, new.kind, 1, new.girls_0_5, new.girls_6_11, new.girls_12_17, new.boys_0_5, new.boys_6_11, new.boys_12_17, new.unrecorded_0_5, new.unrecorded_6_11, new.unrecorded_12_17, new.adults WHERE new.deleted = 0
-	ON CONFLICT DO UPDATE SET n = n + excluded.n, girls_0_5 = girls_0_5 + excluded.girls_0_5, girls_6_11 = girls_6_11 + excluded.girls_6_11, girls_12_17 = girls_12_17 + excluded.girls_12_17, boys_0_5 = boys_0_5 + excluded.boys_0_5, boys_6_11 = boys_6_11 + excluded.boys_6_11, boys_12_17 = boys_12_17 + excluded.boys_12_17, unrecorded_0_5 = unrecorded_0_5 + excluded.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 + excluded.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 + excluded.unrecorded_12_17, adults = adults + excluded.adults;
-	INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
-	SELECT 'country', substr(new.start_date, 1, 7), new.org_id, new.country, 1, new.girls_0_5, new.girls_6_11, new.girls_12_17, new.boys_0_5, new.boys_6_11, new.boys_12_17, new.unrecorded_0_5, new.unrecorded_6_11, new.unrecorded_12_17, new.adults WHERE new.deleted = 0
-	ON CONFLICT DO UPDATE SET n = n + excluded.n, girls_0_5 = girls_0_5 + excluded.girls_0_5, girls_6_11 = girls_6_11 + excluded.girls_6_11, girls_12_17 = girls_12_17 + excluded.girls_12_17, boys_0_5 = boys_0_5 + excluded.boys_0_5, boys_6_11 = boys_6_11 + excluded.boys_6_11, boys_12_17 = boys_12_17 + excluded.boys_12_17, unrecorded_0_5 = unrecorded_0_5 + excluded.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 + excluded.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 + excluded.unrecorded_12_17, adults = adults + excluded.adults;
-	INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
-	SELECT 'theme', substr(new.start_date, 1, 7), new.org_id, t.value, 1, new.girls_0_5, new.girls_6_11, new.girls_12_17, new.boys_0_5, new.boys_6_11, new.boys_12_17, new.unrecorded_0_5, new.unrecorded_6_11, new.unrecorded_12_17, new.adults FROM json_each(new.themes) t WHERE new.deleted = 0
-	ON CONFLICT DO UPDATE SET n = n + excluded.n, girls_0_5 = girls_0_5 + excluded.girls_0_5, girls_6_11 = girls_6_11 + excluded.girls_6_11, girls_12_17 = girls_12_17 + excluded.girls_12_17, boys_0_5 = boys_0_5 + excluded.boys_0_5, boys_6_11 = boys_6_11 + excluded.boys_6_11, boys_12_17 = boys_12_17 + excluded.boys_12_17, unrecorded_0_5 = unrecorded_0_5 + excluded.unrecorded_0_5, unrecorded_6_11 = unrecorded_6_11 + excluded.unrecorded_6_11, unrecorded_12_17 = unrecorded_12_17 + excluded.unrecorded_12_17, adults = adults + excluded.adults;
-END;
-
-INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
-SELECT 'total', substr(a.start_date, 1, 7), a.org_id, '', count(*), sum(a.girls_0_5), sum(a.girls_6_11), sum(a.girls_12_17), sum(a.boys_0_5), sum(a.boys_6_11), sum(a.boys_12_17), sum(a.unrecorded_0_5), sum(a.unrecorded_6_11), sum(a.unrecorded_12_17), sum(a.adults)
-FROM activities a WHERE a.deleted = 0 GROUP BY 2, 3;
-INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
-SELECT 'kind', substr(a.start_date, 1, 7), a.org_id, a.kind, count(*), sum(a.girls_0_5), sum(a.girls_6_11), sum(a.girls_12_17), sum(a.boys_0_5), sum(a.boys_6_11), sum(a.boys_12_17), sum(a.unrecorded_0_5), sum(a.unrecorded_6_11), sum(a.unrecorded_12_17), sum(a.adults)
-FROM activities a WHERE a.deleted = 0 GROUP BY 2, 3, 4;
-INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
-SELECT 'country', substr(a.start_date, 1, 7), a.org_id, a.country, count(*), sum(a.girls_0_5), sum(a.girls_6_11), sum(a.girls_12_17), sum(a.boys_0_5), sum(a.boys_6_11), sum(a.boys_12_17), sum(a.unrecorded_0_5), sum(a.unrecorded_6_11), sum(a.unrecorded_12_17), sum(a.adults)
-FROM activities a WHERE a.deleted = 0 GROUP BY 2, 3, 4;
-INSERT INTO activity_rollup (dim, month, org_id, key, n, girls_0_5, girls_6_11, girls_12_17, boys_0_5, boys_6_11, boys_12_17, unrecorded_0_5, unrecorded_6_11, unrecorded_12_17, adults)
-SELECT 'theme', substr(a.start_date, 1, 7), a.org_id, t.value, count(*), sum(a.girls_0_5), sum(a.girls_6_11), sum(a.girls_12_17), sum(a.boys_0_5), sum(a.boys_6_11), sum(a.boys_12_17), sum(a.unrecorded_0_5), sum(a.unrecorded_6_11), sum(a.unrecorded_12_17), sum(a.adults)
-FROM activities a, json_each(a.themes) t WHERE a.deleted = 0 GROUP BY 2, 3, 4;
-`
+	var b strings.Builder
+	b.WriteString("CREATE TABLE " + RollupTable + " (\n\tdim TEXT NOT NULL,\n\tmonth TEXT NOT NULL,\n\torg_id TEXT NOT NULL,\n\tkey TEXT NOT NULL,\n\tn INTEGER NOT NULL,\n" +
+		strings.Join(cols, "\n") + "\n\tPRIMARY KEY (dim, month, org_id, key)\n) WITHOUT ROWID;\n\n")
+	b.WriteString("CREATE TRIGGER " + TriggerInsert + " AFTER INSERT ON activities BEGIN\n" + addNew.String() + "END;\n\n")
+	b.WriteString("CREATE TRIGGER " + TriggerDelete + " AFTER DELETE ON activities BEGIN\n" + takeOld.String() + "END;\n\n")
+	b.WriteString("CREATE TRIGGER " + TriggerUpdate + " AFTER UPDATE OF deleted, start_date, org_id, kind, country, themes, " +
+		strings.Join(RollupSums, ", ") + " ON activities BEGIN\n" + takeOld.String() + addNew.String() + "END;\n\n")
+	for _, q := range GroupedSQL("", "activities a", ", ", "a.deleted = 0") {
+		b.WriteString(q + ";\n")
+	}
+	return b.String()
+}
 
 // Migrate prepares db's activities table for fast reports: it creates the
 // covering index [IndexName] and creates and fills [RollupTable] if they do
