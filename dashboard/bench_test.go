@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,53 +12,26 @@ import (
 	"github.com/a20-network/fieldbook/report/fixture"
 )
 
-var (
-	hubOnce sync.Once
-	hubPath string
-	hubErr  error
-)
+// hub is a hub database holding 1,000,000 activities from 200
+// organizations (see fixture.SQL), built once per test process in a
+// temporary folder removed at exit.
+var hub fixture.Once
 
-// hubFixture returns the path of a hub database holding 1,000,000
-// activities from 200 organizations (see report's FixtureSQL), built once
-// per test process in a temporary folder removed at exit.
 func hubFixture(b *testing.B) string {
-	hubOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "fieldbook-hub-bench-")
-		if err != nil {
-			hubErr = err
-			return
-		}
-		benchDirs = append(benchDirs, dir)
-		hubPath = filepath.Join(dir, "hub.db")
-		ctx := context.Background()
-		start := time.Now()
+	return hub.Path(b, "hub.db", "1,000,000-activity hub", []string{
 		// The hub searches with its own tables; full-text triggers only
 		// slow the bulk load.
-		hubErr = fixture.Build(ctx, hubPath, []string{
-			"DROP TRIGGER IF EXISTS activities_fts_ai",
-			fixture.SQL(1_000_000, 200),
-			`INSERT INTO organizations (id, org_id, visibility, created_by, created_at, updated_at, name, country)
+		"DROP TRIGGER IF EXISTS activities_fts_ai",
+		fixture.SQL(1_000_000, 200),
+		`INSERT INTO organizations (id, org_id, visibility, created_by, created_at, updated_at, name, country)
 			 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < 200)
 			 SELECT 'org-' || i, 'org-' || i, 'network', 'bench', '2026-01-01T00:00:00.000Z', '1767225600000.0000000000.bench', 'Organization ' || i, 'MW' FROM n`,
-		}, Migrate)
-		if hubErr != nil {
-			return
-		}
-		b.Logf("built 1,000,000-activity hub fixture in %v", time.Since(start).Round(time.Millisecond))
-	})
-	if hubErr != nil {
-		b.Fatal(hubErr)
-	}
-	return hubPath
+	}, Migrate)
 }
-
-var benchDirs []string
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for _, d := range benchDirs {
-		os.RemoveAll(d)
-	}
+	hub.Remove()
 	os.Exit(code)
 }
 

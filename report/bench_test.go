@@ -3,8 +3,6 @@ package report_test
 import (
 	"context"
 	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,44 +11,17 @@ import (
 	"github.com/a20-network/fieldbook/store"
 )
 
-var (
-	deviceOnce sync.Once
-	devicePath string
-	deviceErr  error
-)
+// device is a device database holding 100,000 activities, built once per
+// test process in a temporary folder.
+var device fixture.Once
 
-// deviceFixture returns the path of a device database holding 100,000
-// activities, built once per test process in a temporary folder.
 func deviceFixture(b *testing.B) string {
-	deviceOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "fieldbook-bench-")
-		if err != nil {
-			deviceErr = err
-			return
-		}
-		benchDirs = append(benchDirs, dir)
-		devicePath = filepath.Join(dir, store.DBFile)
-		ctx := context.Background()
-		start := time.Now()
-		if deviceErr = fixture.Build(ctx, devicePath, []string{fixture.SQL(100_000, 1)}, report.Migrate); deviceErr != nil {
-			return
-		}
-		b.Logf("built 100,000-activity device fixture in %v", time.Since(start).Round(time.Millisecond))
-	})
-	if deviceErr != nil {
-		b.Fatal(deviceErr)
-	}
-	return devicePath
+	return device.Path(b, store.DBFile, "100,000-activity device", []string{fixture.SQL(100_000, 1)}, report.Migrate)
 }
-
-// benchDirs are removed when the test binary ends.
-var benchDirs []string
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for _, d := range benchDirs {
-		os.RemoveAll(d)
-	}
+	device.Remove()
 	os.Exit(code)
 }
 
