@@ -2,13 +2,12 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/a20-network/fieldbook/report"
+	"github.com/a20-network/fieldbook/report/rolluptest"
 )
 
 // TestBatchRollup checks that batch inserts on a device with the report
@@ -76,26 +75,5 @@ func TestBatchRollup(t *testing.T) {
 
 func rollupRows(t *testing.T, s *Store) []string {
 	t.Helper()
-	rows, err := s.reader.Query("SELECT dim, month, org_id, key, n, " + strings.Join(report.RollupSums, ", ") + " FROM " + report.RollupTable + " ORDER BY dim, month, org_id, key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var dim, month, org, key string
-		v := make([]int64, 1+len(report.RollupSums))
-		dest := []any{&dim, &month, &org, &key}
-		for i := range v {
-			dest = append(dest, &v[i])
-		}
-		if err := rows.Scan(dest...); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, fmt.Sprint(dim, month, org, key, v))
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return rolluptest.RollupRows(t, s.reader, false)
 }

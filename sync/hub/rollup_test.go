@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/a20-network/fieldbook/report"
+	"github.com/a20-network/fieldbook/report/rolluptest"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
@@ -17,53 +18,9 @@ import (
 // live activities give when summed from scratch, as text in one order.
 func rollupRows(t *testing.T, h *Hub, grouped bool) []string {
 	t.Helper()
-	q := "SELECT dim, month, org_id, key, n, " + strings.Join(report.RollupSums, ", ") + " FROM " + report.RollupTable
-	if grouped {
-		var sums []string
-		for _, c := range report.RollupSums {
-			sums = append(sums, "sum(a."+c+")")
-		}
-		var parts []string
-		for _, d := range []struct{ dim, key, from string }{
-			{"total", "''", "activities a"},
-			{"kind", "a.kind", "activities a"},
-			{"country", "a.country", "activities a"},
-			{"theme", "t.value", "activities a, json_each(a.themes) t"},
-		} {
-			parts = append(parts, "SELECT '"+d.dim+"' AS dim, substr(a.start_date, 1, 7) AS month, a.org_id AS org_id, "+d.key+" AS key, count(*), "+
-				strings.Join(sums, ", ")+" FROM "+d.from+" WHERE a.deleted = 0 GROUP BY 1, 2, 3, 4")
-		}
-		q = strings.Join(parts, " UNION ALL ")
-	}
-	rows, err := h.reader.Query("SELECT * FROM (" + q + ") ORDER BY dim, month, org_id, key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var dim, month, org, key string
-		vals := make([]int64, 1+len(report.RollupSums))
-		ptrs := []any{&dim, &month, &org, &key}
-		for i := range vals {
-			ptrs = append(ptrs, &vals[i])
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, fmt.Sprint(dim, " ", month, " ", org, " ", key, " ", vals))
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return rolluptest.RollupRows(t, h.reader, grouped)
 }
 
-// The hub keeps the report rollup with grouped statements for pushes of
-// many activities and with the triggers for pushes of few: either way, after
-// creates, edits that move activities between months, kinds, countries and
-// themes, deletes and undeletes, the rollup holds exactly what summing the
-// live activities gives, with no empty rows left.
 func TestRollupMatchesActivitiesAfterBatchedPushes(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
