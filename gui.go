@@ -341,14 +341,19 @@ const syncScreenRefresh = 15 * time.Second
 
 // refreshSyncScreen keeps the Sync screen current until ctx is done.
 func refreshSyncScreen(ctx context.Context, u *ui.UI) {
-	t := time.NewTicker(syncScreenRefresh)
+	every(ctx, syncScreenRefresh, func() { fyne.Do(u.RefreshSync) })
+}
+
+// every calls fn every interval until ctx is done.
+func every(ctx context.Context, interval time.Duration, fn func()) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			fyne.Do(u.RefreshSync)
+			fn()
 		}
 	}
 }

@@ -19,15 +19,8 @@ const releaseInterval = 10 * time.Second
 // the rest of the day. A collection of the window's heap takes a few
 // milliseconds.
 func releaseMemory(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			debug.FreeOSMemory()
-			trimCHeap()
-		}
-	}
+	every(ctx, interval, func() {
+		debug.FreeOSMemory()
+		trimCHeap()
+	})
 }
