@@ -23,6 +23,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -237,8 +238,8 @@ func checkHeader(path string) (pageSize int, err error) {
 		return 0, fmt.Errorf("store: %s is not a Fieldbook database", path)
 	}
 	// The user_version pragma is the big-endian integer at offset 60.
-	if v := int(binary.BigEndian.Uint32(header[60:64])); v > SchemaVersion() {
-		return 0, fmt.Errorf("%w (schema %d, this version knows up to %d); update Fieldbook", ErrNewerSchema, v, SchemaVersion())
+	if v, known := int(binary.BigEndian.Uint32(header[60:64])), SchemaVersion(); v > known {
+		return 0, fmt.Errorf("%w (schema %d, this version knows up to %d); update Fieldbook", ErrNewerSchema, v, known)
 	}
 	// The page size is the big-endian number at offset 16; 1 means 65536.
 	pageSize = int(binary.BigEndian.Uint16(header[16:18]))
@@ -282,7 +283,11 @@ type migration struct {
 	sql     string
 }
 
-func migrations() ([]migration, error) {
+// migrations returns the embedded migrations in order, read once per
+// process: every Open checks the schema version and migrates.
+var migrations = sync.OnceValues(readMigrations)
+
+func readMigrations() ([]migration, error) {
 	entries, err := fs.ReadDir(migrationFS, "migrations")
 	if err != nil {
 		return nil, fmt.Errorf("store: read migrations: %w", err)
