@@ -60,6 +60,7 @@ func runLocalesCheck(cfg config, args []string, out io.Writer) error {
 		}
 	}
 	b, loadErrs := locales.Load(dir)
+	loadErrs = append(loadErrs, b.ReadAll()...)
 	var cover locales.Coverage
 	if *fonts {
 		set, err := fontcover.System("")

@@ -57,7 +57,7 @@ type Coverage func(r rune) bool
 // and, if covered is not nil, characters no font can draw. Reports come in
 // [Bundle.Languages] order.
 func (b *Bundle) Check(covered Coverage) []Report {
-	en := b.messages[Default]
+	en := b.catalog(Default).messages
 	var out []Report
 	for _, tag := range b.langs {
 		if tag == Default {
@@ -69,8 +69,9 @@ func (b *Bundle) Check(covered Coverage) []Report {
 }
 
 func (b *Bundle) checkLanguage(tag language.Tag, en map[string]*i18n.Message, covered Coverage) Report {
-	msgs := b.messages[tag]
-	r := Report{Tag: tag, Files: b.Files(tag), Total: len(en), Draft: !reviewed(b.headers[tag])}
+	c := b.catalog(tag)
+	msgs := c.messages
+	r := Report{Tag: tag, Files: b.Files(tag), Total: len(en), Draft: !reviewed(c.header)}
 	needForms := PluralForms(tag)
 	for _, id := range sortedKeys(en) {
 		e := en[id]

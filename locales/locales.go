@@ -15,10 +15,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -40,15 +42,38 @@ func OverrideDir(dataDir string) string { return filepath.Join(dataDir, DirName)
 // maxFileSize bounds an override file; anything larger is refused, not read.
 const maxFileSize = 4 << 20
 
-// Bundle is the set of loaded languages. It is immutable once built and safe
-// for concurrent use; [Bundle.Reload] builds a new one.
+// Bundle is the set of languages. It is safe for concurrent use and does
+// not change once built; [Bundle.Reload] builds a new one.
+//
+// A language's messages are read when it is first asked for (a
+// [Bundle.Localizer], [Bundle.Messages] or [Bundle.Check]), not at [Load]:
+// the window uses two of the shipped languages, English and the user's, and
+// reading all of them at every start took a tenth of a second and kept
+// about 5 MB. English and the override files are read at Load, so a
+// translator's mistakes are reported at once; the shipped files are checked
+// by the tests and by `fieldbook locales check` ([Bundle.ReadAll]).
 type Bundle struct {
-	b        *i18n.Bundle
-	dir      string
-	langs    []language.Tag // real languages, English first, then sorted
-	messages map[language.Tag]map[string]*i18n.Message
-	files    map[language.Tag][]string // where each language's messages came from
-	headers  map[language.Tag]string   // the leading comment block of the last file
+	dir   string
+	langs []language.Tag // real languages, English first, then sorted
+	files map[language.Tag][]source
+
+	mu       sync.Mutex
+	catalogs map[language.Tag]*catalog
+}
+
+// source is one message file of a language.
+type source struct {
+	name  string // base name, active.<tag>.toml
+	shown string // what errors call the file
+	file  *File  // nil: a shipped file, parsed when the language is first used
+}
+
+// catalog is one language's messages, ready to localize.
+type catalog struct {
+	messages map[string]*i18n.Message
+	header   string       // the leading comment block of the last file
+	bundle   *i18n.Bundle // this language's messages only
+	errs     []error      // problems of shipped files read late
 }
 
 // FileError reports a message file, or one message in it, that could not be
@@ -74,25 +99,35 @@ func (e *FileError) Unwrap() error { return e.Err }
 // active.*.toml in overrideDir (if not empty), whose messages override the
 // embedded ones message by message. A broken file, or a broken message in a
 // file, is skipped and reported in the returned errors; the bundle is always
-// usable. A missing overrideDir is not an error.
+// usable. A missing overrideDir is not an error. Shipped languages other
+// than English are read on first use (see [Bundle]).
 func Load(overrideDir string) (*Bundle, []error) {
 	b := &Bundle{
-		b:        i18n.NewBundle(Default),
 		dir:      overrideDir,
-		messages: map[language.Tag]map[string]*i18n.Message{},
-		files:    map[language.Tag][]string{},
-		headers:  map[language.Tag]string{},
+		files:    map[language.Tag][]source{},
+		catalogs: map[language.Tag]*catalog{},
 	}
+	// rules only answers whether go-i18n knows a language's plural rules.
+	rules := i18n.NewBundle(Default)
 	var errs []error
 	names, _ := fs.Glob(embedded, "active.*.toml")
 	sort.Strings(names)
 	for _, name := range names {
-		data, err := embedded.ReadFile(name)
+		tag, err := TagFromFileName(name)
 		if err != nil {
 			errs = append(errs, &FileError{File: name, Err: err})
 			continue
 		}
-		errs = append(errs, b.addFile(data, name, name)...)
+		src := source{name: name, shown: name}
+		if tag == Default {
+			f, ferrs := parseEmbedded(name)
+			errs = append(errs, ferrs...)
+			if f == nil {
+				continue
+			}
+			src.file = f
+		}
+		b.files[tag] = append(b.files[tag], src)
 	}
 	if overrideDir != "" {
 		files, err := filepath.Glob(filepath.Join(overrideDir, "active.*.toml"))
@@ -106,17 +141,26 @@ func Load(overrideDir string) (*Bundle, []error) {
 				errs = append(errs, &FileError{File: path, Err: err})
 				continue
 			}
-			errs = append(errs, b.addFile(data, filepath.Base(path), path)...)
+			f, ferrs := parse(data, filepath.Base(path), path)
+			errs = append(errs, ferrs...)
+			if f == nil {
+				continue
+			}
+			if err := rules.AddMessages(f.Tag); err != nil {
+				// go-i18n knows plural rules for CLDR's languages only.
+				errs = append(errs, &FileError{File: path, Err: fmt.Errorf("cannot load language %s: the plural rules it needs are unknown (%w)", f.Tag, err)})
+				continue
+			}
+			b.files[f.Tag] = append(b.files[f.Tag], source{name: filepath.Base(path), shown: path, file: f})
 		}
 	}
-	if _, ok := b.messages[Default]; !ok {
+	if _, ok := b.files[Default]; !ok {
 		errs = append(errs, &FileError{File: "active.en.toml", Err: errors.New("English messages are missing")})
 	}
-	for tag := range b.messages {
+	for tag := range b.files {
 		b.langs = append(b.langs, tag)
 	}
 	sortTags(b.langs)
-	b.addPseudo()
 	return b, errs
 }
 
@@ -131,37 +175,89 @@ func readLimited(path string) ([]byte, error) {
 	return os.ReadFile(path)
 }
 
-// addFile parses one message file and adds its good messages. name is the
-// base name (it carries the language), shown is what errors call the file.
-func (b *Bundle) addFile(data []byte, name, shown string) []error {
-	f, errs := ParseFile(data, name)
-	for _, e := range errs {
+// parse parses one message file; name is its base name (it carries the
+// language), shown is what errors call it.
+func parse(data []byte, name, shown string) (*File, []error) {
+	f, ferrs := ParseFile(data, name)
+	errs := make([]error, len(ferrs))
+	for i, e := range ferrs {
 		e.File = shown
+		errs[i] = e
 	}
-	out := make([]error, len(errs))
-	for i, e := range errs {
-		out[i] = e
+	return f, errs
+}
+
+// parseEmbedded parses a shipped message file.
+func parseEmbedded(name string) (*File, []error) {
+	data, err := embedded.ReadFile(name)
+	if err != nil {
+		return nil, []error{&FileError{File: name, Err: err}}
 	}
-	if f == nil {
-		return out
+	return parse(data, name, name)
+}
+
+// catalog returns tag's messages, reading its files on first use; nil for
+// a language the bundle does not have.
+func (b *Bundle) catalog(tag language.Tag) *catalog {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.catalogLocked(tag)
+}
+
+func (b *Bundle) catalogLocked(tag language.Tag) *catalog {
+	if c, ok := b.catalogs[tag]; ok {
+		return c
 	}
-	if err := b.b.AddMessages(f.Tag, f.Messages...); err != nil {
-		// go-i18n knows plural rules for CLDR's languages only.
-		return append(out, &FileError{File: shown, Err: fmt.Errorf("cannot load language %s: the plural rules it needs are unknown (%w)", f.Tag, err)})
+	c := &catalog{messages: map[string]*i18n.Message{}}
+	if pt, ok := pseudoTag(tag); ok {
+		c.messages = pseudoMessages(pt, b.catalogLocked(Default).messages)
+	} else {
+		srcs, ok := b.files[tag]
+		if !ok && tag != Default { // English is there even when its file is not
+			return nil
+		}
+		for _, src := range srcs {
+			f := src.file
+			if f == nil {
+				var errs []error
+				f, errs = parseEmbedded(src.name)
+				for _, err := range errs {
+					slog.Warn("localeFileSkipped", "err", err)
+				}
+				c.errs = append(c.errs, errs...)
+				if f == nil {
+					continue
+				}
+			}
+			for _, m := range f.Messages {
+				c.messages[m.ID] = m
+			}
+			if f.Header != "" {
+				c.header = f.Header
+			}
+		}
 	}
-	m := b.messages[f.Tag]
-	if m == nil {
-		m = map[string]*i18n.Message{}
-		b.messages[f.Tag] = m
+	c.bundle = i18n.NewBundle(Default)
+	list := make([]*i18n.Message, 0, len(c.messages))
+	for _, m := range c.messages {
+		list = append(list, m)
 	}
-	for _, msg := range f.Messages {
-		m[msg.ID] = msg
+	if err := c.bundle.AddMessages(tag, list...); err != nil {
+		c.errs = append(c.errs, fmt.Errorf("locales: %s: %w", tag, err))
 	}
-	b.files[f.Tag] = append(b.files[f.Tag], shown)
-	if f.Header != "" {
-		b.headers[f.Tag] = f.Header
+	b.catalogs[tag] = c
+	return c
+}
+
+// ReadAll reads every language now and returns the problems found in
+// shipped files read on first use (Load reports those of English and of
+// override files), for `fieldbook locales check`.
+func (b *Bundle) ReadAll() []error {
+	var errs []error
+	for _, tag := range b.langs {
+		errs = append(errs, b.catalog(tag).errs...)
 	}
-	return out
+	return errs
 }
 
 // sortTags puts English first and the rest in tag order.
@@ -181,26 +277,32 @@ func (b *Bundle) Reload() (*Bundle, []error) { return Load(b.dir) }
 // Dir returns the override folder the bundle was loaded from ("" if none).
 func (b *Bundle) Dir() string { return b.dir }
 
-// Languages returns the loaded languages, English first. Pseudo-locales are
-// not included; see [PseudoLocales].
+// Languages returns the bundle's languages, English first. Pseudo-locales
+// are not included; see [PseudoLocales].
 func (b *Bundle) Languages() []language.Tag { return append([]language.Tag(nil), b.langs...) }
 
-// Messages returns a copy of the messages loaded for tag (nil if none),
-// keyed by id. Pseudo-locales have messages too.
+// Messages returns a copy of the messages of tag (nil if none), keyed by
+// id. Pseudo-locales have messages too.
 func (b *Bundle) Messages(tag language.Tag) map[string]*i18n.Message {
-	m, ok := b.messages[tag]
-	if !ok {
+	c := b.catalog(tag)
+	if c == nil {
 		return nil
 	}
-	out := make(map[string]*i18n.Message, len(m))
-	for id, msg := range m {
+	out := make(map[string]*i18n.Message, len(c.messages))
+	for id, msg := range c.messages {
 		out[id] = msg
 	}
 	return out
 }
 
-// Files returns the files tag's messages were loaded from, in load order.
-func (b *Bundle) Files(tag language.Tag) []string { return append([]string(nil), b.files[tag]...) }
+// Files returns the files tag's messages come from, in load order.
+func (b *Bundle) Files(tag language.Tag) []string {
+	var out []string
+	for _, src := range b.files[tag] {
+		out = append(out, src.shown)
+	}
+	return out
+}
 
 // Localizer returns a localizer for the first of prefs that the bundle has
 // (a pseudo-locale only when asked for by its exact tag), falling back to
@@ -215,10 +317,15 @@ func (b *Bundle) Localizer(prefs ...string) *Localizer {
 			break
 		}
 	}
+	c := b.catalog(tag)
+	if c == nil {
+		tag, c = Default, b.catalog(Default)
+	}
+	en := b.catalog(Default)
 	return &Localizer{
 		tag:      tag,
-		l:        i18n.NewLocalizer(b.b, tag.String(), Default.String()),
-		fallback: i18n.NewLocalizer(b.b, Default.String()),
+		l:        i18n.NewLocalizer(c.bundle, tag.String()),
+		fallback: i18n.NewLocalizer(en.bundle, Default.String()),
 	}
 }
 

@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -27,6 +29,9 @@ func TestEmbeddedFilesLoad(t *testing.T) {
 	b, errs := Load("")
 	if len(errs) > 0 {
 		t.Fatalf("Load: %v", errs)
+	}
+	if errs := b.ReadAll(); len(errs) > 0 {
+		t.Fatalf("ReadAll: %v", errs)
 	}
 	l := b.Localizer("en-GB")
 	if got := l.T("kind.school_visit"); got != "School visit" {
@@ -511,13 +516,82 @@ func FuzzLoadMessageFile(f *testing.F) {
 	})
 }
 
-// BenchmarkLoad measures building the bundle from every shipped file, as
-// the app does on start and on "Reload languages".
-func BenchmarkLoad(b *testing.B) {
+// BenchmarkLoad measures what the app does on start and on "Reload
+// languages": build the bundle and a localizer for the user's language.
+// BenchmarkLoadEveryLanguage is the same with every language read, as
+// Load did before it read languages on first use.
+func BenchmarkLoad(b *testing.B) { benchLoad(b, false) }
+
+// BenchmarkLoadEveryLanguage is [BenchmarkLoad] reading every language.
+func BenchmarkLoadEveryLanguage(b *testing.B) { benchLoad(b, true) }
+
+func benchLoad(b *testing.B, all bool) {
+	b.ReportAllocs()
 	for b.Loop() {
-		if _, errs := Load(""); len(errs) > 0 {
+		bundle, errs := Load("")
+		if all {
+			errs = append(errs, bundle.ReadAll()...)
+		}
+		if len(errs) > 0 {
 			b.Fatal(errs)
+		}
+		if bundle.Localizer("fr").T("kind.other") == "" {
+			b.Fatal("blank text")
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/load")
+}
+
+// TestLanguagesAreReadOnFirstUse checks that Load reads English only and
+// a language's file when it is first asked for, once, also when many ask at
+// the same time.
+func TestLanguagesAreReadOnFirstUse(t *testing.T) {
+	t.Parallel()
+	b, errs := Load("")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	read := func() []string {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		var tags []string
+		for tag := range b.catalogs {
+			tags = append(tags, tag.String())
+		}
+		sort.Strings(tags)
+		return tags
+	}
+	if got := read(); len(got) != 0 {
+		t.Fatalf("Load read %v", got)
+	}
+	if n := len(b.Languages()); n < 22 {
+		t.Fatalf("only %d languages listed before any is read", n)
+	}
+	var wg sync.WaitGroup
+	texts := make([]string, 8)
+	for i := range texts {
+		wg.Go(func() { texts[i] = b.Localizer("fr").T("kind.school_visit") })
+	}
+	wg.Wait()
+	for _, got := range texts {
+		if got != texts[0] || got == "" || got == "School visit" {
+			t.Fatalf("French texts %q", texts)
+		}
+	}
+	if got := read(); !slices.Equal(got, []string{"en", "fr"}) {
+		t.Fatalf("read %v after asking for French, want [en fr]", got)
+	}
+	c := b.catalog(language.French)
+	if b.Localizer("fr-CA"); b.catalog(language.French) != c {
+		t.Fatal("French was read twice")
+	}
+	if got := b.Localizer(PseudoBidi.String()).T("kind.school_visit"); got == "" || got == "School visit" {
+		t.Fatalf("ar-XB text %q", got)
+	}
+	if len(b.Messages(language.Khmer)) == 0 {
+		t.Fatal("no Khmer messages")
+	}
+	if got := read(); !slices.Equal(got, []string{"ar-XB", "en", "fr", "km"}) {
+		t.Fatalf("read %v", got)
+	}
 }

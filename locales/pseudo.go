@@ -32,37 +32,28 @@ func pseudoTag(tag language.Tag) (language.Tag, bool) {
 	return language.Und, false
 }
 
-// addPseudo makes the pseudo-locales from the English messages.
-func (b *Bundle) addPseudo() {
-	en := b.messages[Default]
-	acc := make(map[string]*i18n.Message, len(en))
-	rtl := make(map[string]*i18n.Message, len(en))
+// pseudoMessages makes pseudo-locale tag's messages from English's.
+func pseudoMessages(tag language.Tag, en map[string]*i18n.Message) map[string]*i18n.Message {
+	out := make(map[string]*i18n.Message, len(en))
 	for id, m := range en {
-		a := &i18n.Message{ID: id, LeftDelim: m.LeftDelim, RightDelim: m.RightDelim}
-		r := &i18n.Message{ID: id, LeftDelim: m.LeftDelim, RightDelim: m.RightDelim}
-		other := m.Other
-		one := m.One
-		if one == "" {
-			one = other
+		p := &i18n.Message{ID: id, LeftDelim: m.LeftDelim, RightDelim: m.RightDelim}
+		other, one := m.Other, m.One
+		if tag == PseudoAccented {
+			p.Other, p.One = Accent(other), Accent(one)
+		} else {
+			if one == "" {
+				one = other
+			}
+			if other != "" {
+				p.Zero, p.Two, p.Few, p.Many, p.Other = Mirror(other), Mirror(other), Mirror(other), Mirror(other), Mirror(other)
+			}
+			if one != "" {
+				p.One = Mirror(one)
+			}
 		}
-		a.Other, a.One = Accent(other), Accent(m.One)
-		if other != "" {
-			r.Zero, r.Two, r.Few, r.Many, r.Other = Mirror(other), Mirror(other), Mirror(other), Mirror(other), Mirror(other)
-		}
-		if one != "" {
-			r.One = Mirror(one)
-		}
-		acc[id], rtl[id] = a, r
+		out[id] = p
 	}
-	for tag, msgs := range map[language.Tag]map[string]*i18n.Message{PseudoAccented: acc, PseudoBidi: rtl} {
-		list := make([]*i18n.Message, 0, len(msgs))
-		for _, m := range msgs {
-			list = append(list, m)
-		}
-		if err := b.b.AddMessages(tag, list...); err == nil {
-			b.messages[tag] = msgs
-		}
-	}
+	return out
 }
 
 var accents = map[rune]rune{

@@ -17,7 +17,7 @@ func (b *Bundle) NewFile(tag language.Tag) []byte {
 	sb.WriteString("# Status: draft — not yet reviewed by a native speaker.\n")
 	sb.WriteString("# Every text below is still English: replace it, keep the {{.Placeholders}}.\n")
 	fmt.Fprintf(&sb, "# Plural forms for %s: %s. Test with: fieldbook --lang %s, fieldbook locales check\n\n", tag, strings.Join(PluralForms(tag), ", "), tag)
-	en := b.messages[Default]
+	en := b.catalog(Default).messages
 	var plural []*i18n.Message
 	for _, id := range sortedKeys(en) {
 		m := en[id]
@@ -51,7 +51,7 @@ func (b *Bundle) AppendMissing(tag language.Tag, file []byte) (out []byte, added
 	}
 	var sb strings.Builder
 	sb.Write(file)
-	en := b.messages[Default]
+	en := b.catalog(Default).messages
 	for _, id := range sortedKeys(en) {
 		// A message that is there but broken (keyLine finds it) is the
 		// translator's to fix, not to duplicate.
