@@ -15,7 +15,8 @@ import (
 // and safe for concurrent use.
 type Set struct {
 	system []fontscan.Footprint
-	fonts  []*font.Font
+	added  fontscan.RuneSet // the characters of the added fonts
+	faces  int              // how many faces were added
 }
 
 // System scans the operating system's fonts (as Fyne's own font lookup
@@ -30,14 +31,19 @@ func System(cacheDir string) (*Set, error) {
 }
 
 // AddFont adds a font file's contents (TrueType or OpenType; a collection
-// adds every face). name is used in errors.
+// adds every face). name is used in errors. Only the characters the font
+// maps are kept, not the parsed font (a few kilobytes, not megabytes).
 func (s *Set) AddFont(name string, data []byte) error {
 	faces, err := font.ParseTTC(bytes.NewReader(data))
 	if err != nil {
 		return fmt.Errorf("fontcover: font %s: %w", name, err)
 	}
 	for _, f := range faces {
-		s.fonts = append(s.fonts, f.Font)
+		for it := f.Cmap.Iter(); it.Next(); {
+			r, _ := it.Char()
+			s.added.Add(r)
+		}
+		s.faces++
 	}
 	return nil
 }
@@ -56,7 +62,7 @@ func (s *Set) Covers(r rune) bool {
 }
 
 // Fonts returns how many system and added fonts the set holds.
-func (s *Set) Fonts() (system, added int) { return len(s.system), len(s.fonts) }
+func (s *Set) Fonts() (system, added int) { return len(s.system), s.faces }
 
 // quiet drops fontscan's progress messages.
 type quiet struct{}

@@ -96,14 +96,7 @@ func (s *Set) markScriptRunes(texts []string) []rune {
 }
 
 // bundled reports whether an added font draws r.
-func (s *Set) bundled(r rune) bool {
-	for _, f := range s.fonts {
-		if _, ok := f.NominalGlyph(r); ok {
-			return true
-		}
-	}
-	return false
-}
+func (s *Set) bundled(r rune) bool { return s.added.Contains(r) }
 
 func inMarkScript(r rune) bool {
 	for _, t := range markScripts {
