@@ -33,7 +33,7 @@ func BenchmarkStartup(b *testing.B) {
 		n = v
 	}
 	bin := filepath.Join(b.TempDir(), "fieldbook")
-	build := exec.Command("go", "build", "-tags", "migrated_fynedo", "-o", bin, ".")
+	build := exec.Command("go", "build", "-tags", appTags, "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		b.Fatalf("build: %v\n%s", err, out)
 	}
@@ -53,6 +53,9 @@ func BenchmarkStartup(b *testing.B) {
 		b.ReportMetric(m["scroll_ms"]/1000, "scroll-s")
 	}
 }
+
+// appTags are the build tags of the shipped app (the Makefile's TAGS).
+const appTags = "migrated_fynedo,no_emoji"
 
 // benchData returns a data folder with n sample activities, made once and
 // kept in the temporary folder between runs (it takes a minute to make).

@@ -17,7 +17,7 @@ langs="${LANGS:-en,fr,ar,th,km,ko,hi,mn}"
 export PATH="$PATH:/usr/local/go/bin"
 
 mkdir -p bin "$out"
-go build -tags migrated_fynedo -o bin/fieldbook .
+go build -tags "${TAGS:-migrated_fynedo,no_emoji}" -o bin/fieldbook .
 data="$(mktemp -d)"
 trap 'rm -rf "$data"' EXIT
 bin/fieldbook --data "$data" sample --activities "$activities"

@@ -19,7 +19,7 @@ fi
 
 echo "system packages for $purpose: installing ${missing[*]}"
 echo "  (libgl1-mesa-dev, xorg-dev: OpenGL/X11 headers Fyne compiles against;"
-echo "   fonts-noto-*: fonts for every script the app ships; xvfb: windows in tests;"
+echo "   fonts-noto-*: fonts for every script the app ships and for emoji; xvfb: windows in tests;"
 echo "   chromium: the dashboard browser test; gcc-mingw-w64-x86-64: the Windows build)"
 if ! command -v apt-get >/dev/null 2>&1; then
 	echo "error: apt-get not found. This set-up script supports Debian and Ubuntu only." >&2
