@@ -45,7 +45,13 @@ type activitiesScreen struct {
 	// so scrolling on reads from the index instead of skipping OFFSET
 	// rows. They are tiny and outlive page eviction.
 	cursors map[int]pageCursor
-	timer   *time.Timer // debounces typing in the search box
+	// rowAt is the row each list position was last drawn into, and posOf
+	// the position each row was last drawn for, so a page that arrives fills
+	// the rows on screen in place: a list Refresh makes Fyne throw away
+	// its spare rows and build new ones, thousands over a long scroll.
+	rowAt map[widget.ListItemID]*activityRow
+	posOf map[*activityRow]widget.ListItemID
+	timer *time.Timer // debounces typing in the search box
 
 	detail   detailPane
 	form     *activityForm
@@ -54,7 +60,8 @@ type activitiesScreen struct {
 
 func newActivitiesScreen(u *UI) *activitiesScreen {
 	l := u.l
-	s := &activitiesScreen{u: u, pages: map[int][]store.Activity{}, loading: map[int]bool{}, cursors: map[int]pageCursor{}}
+	s := &activitiesScreen{u: u, pages: map[int][]store.Activity{}, loading: map[int]bool{}, cursors: map[int]pageCursor{},
+		rowAt: map[widget.ListItemID]*activityRow{}, posOf: map[*activityRow]widget.ListItemID{}}
 	all := l.T("filter.all")
 	s.kinds = codeChoices(l, codes.ActivityKinds).withAll(l, all)
 	s.themes = codeChoices(l, codes.Themes).withAll(l, all)
@@ -122,6 +129,8 @@ func (s *activitiesScreen) refresh() {
 	s.pages = map[int][]store.Activity{}
 	s.loading = map[int]bool{}
 	s.cursors = map[int]pageCursor{}
+	s.rowAt = map[widget.ListItemID]*activityRow{}
+	s.posOf = map[*activityRow]widget.ListItemID{}
 	f := s.filter
 	st := s.u.deps.Store
 	s.u.run.async(func() func() {
@@ -187,7 +196,7 @@ func (s *activitiesScreen) load(page int) {
 			}
 			s.pages[page] = rows
 			s.learnCursor(page, rows)
-			s.list.Refresh()
+			s.fillPage(page)
 		}
 	})
 }
@@ -226,6 +235,35 @@ func (s *activitiesScreen) learnCursor(page int, rows []store.Activity) {
 
 func (s *activitiesScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	row := o.(*activityRow)
+	// Keep the two maps each other's inverse, so a row Fyne has thrown
+	// away is not kept alive by them.
+	if old, ok := s.posOf[row]; ok && s.rowAt[old] == row {
+		delete(s.rowAt, old)
+	}
+	if prev, ok := s.rowAt[id]; ok && prev != row {
+		delete(s.posOf, prev)
+	}
+	s.rowAt[id], s.posOf[row] = row, id
+	s.fill(id, row)
+}
+
+// fillPage draws a page that has arrived into the rows last drawn for its
+// positions, and forgets rows drawn for positions whose pages were dropped.
+func (s *activitiesScreen) fillPage(page int) {
+	for id, row := range s.rowAt {
+		switch p := id / pageSize; {
+		case p == page:
+			s.fill(id, row)
+		case p < page-keepPages || p > page+keepPages:
+			delete(s.rowAt, id)
+			delete(s.posOf, row)
+		}
+	}
+}
+
+// fill draws the activity at list position id into row, or "loading" while
+// its page is on its way.
+func (s *activitiesScreen) fill(id widget.ListItemID, row *activityRow) {
 	a, ok := s.at(id)
 	if !ok {
 		setText(s.u.l, row.title, s.u.l.T("activities.loading"))

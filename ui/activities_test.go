@@ -341,3 +341,64 @@ func TestTabOrderFollowsTheForm(t *testing.T) {
 		last = p
 	}
 }
+
+// TestArrivingPageFillsRowsInPlace scrolls to rows whose page is not read
+// yet: they show "loading", then the page's titles once it arrives, drawn
+// into the same row widgets. A list Refresh would make Fyne throw its
+// spare rows away and build new ones (thousands over a long scroll). The
+// book-keeping of which row shows which position stays as small as the
+// pages kept.
+func TestArrivingPageFillsRowsInPlace(t *testing.T) {
+	h := newHarness(t)
+	var batch []store.Activity
+	for i := range 3 * pageSize {
+		batch = append(batch, sampleActivity(fmt.Sprintf("Row %03d", i), "MW", fmt.Sprintf("2025-%02d-%02d", 1+i%12, 1+i%28)))
+	}
+	if err := h.st.CreateActivities(context.Background(), batch); err != nil {
+		t.Fatal(err)
+	}
+	want := h.activities(store.ActivityFilter{})
+	u := h.start("en")
+	s := u.activities
+	created := 0
+	create := s.list.CreateItem
+	s.list.CreateItem = func() fyne.CanvasObject { created++; return create() }
+
+	target := pageSize + pageSize/2
+	if u.ScrollActivities(target) {
+		t.Fatal("the page of the target row was already read")
+	}
+	row, ok := s.rowAt[target]
+	if !ok {
+		t.Fatalf("row %d is not on screen", target)
+	}
+	if loading := u.l.T("activities.loading"); row.title.Text != loading {
+		t.Fatalf("before its page arrives row %d shows %q, want %q", target, row.title.Text, loading)
+	}
+	before := created
+	h.settle()
+	if s.rowAt[target] != row {
+		t.Fatal("the page's arrival drew a different row widget")
+	}
+	if row.title.Text != want[target].Title {
+		t.Fatalf("row %d shows %q, want %q", target, row.title.Text, want[target].Title)
+	}
+	if created != before {
+		t.Fatalf("the page's arrival built %d new rows", created-before)
+	}
+	for i := 0; i < len(want); i += 50 {
+		u.ScrollActivities(i)
+		h.settle()
+	}
+	if len(s.rowAt) != len(s.posOf) {
+		t.Fatalf("%d positions but %d rows remembered", len(s.rowAt), len(s.posOf))
+	}
+	for id, r := range s.rowAt {
+		if s.posOf[r] != id {
+			t.Fatalf("position %d's row is remembered at %d", id, s.posOf[r])
+		}
+	}
+	if len(s.rowAt) > created+30 {
+		t.Fatalf("%d positions remembered for %d rows built", len(s.rowAt), created)
+	}
+}
