@@ -49,8 +49,8 @@ type Options struct {
 	Now func() time.Time
 	// LowMemory keeps the store's share of resident memory small and
 	// steady, for the desktop app that runs all day beside other
-	// programs: each connection keeps a small page cache (readers 4 MiB,
-	// the writer 16 MiB) and readers read the file through the operating
+	// programs: each connection keeps a small page cache (readers 2 MiB,
+	// the writer 4 MiB) and readers read the file through the operating
 	// system's cache instead of mapping it, so pages read once while
 	// scrolling are not counted against the app. Queries that touch much
 	// of the database are a little slower (see BenchmarkSearchLowMemory).
@@ -126,9 +126,9 @@ func dsn(path string, readOnly bool, pageSize int, lowMemory bool) string {
 	case !lowMemory:
 		q.Add("_pragma", "cache_size(-65536)")
 	case readOnly:
-		q.Add("_pragma", "cache_size(-4096)")
+		q.Add("_pragma", "cache_size(-2048)")
 	default:
-		q.Add("_pragma", "cache_size(-16384)")
+		q.Add("_pragma", "cache_size(-4096)")
 	}
 	// Sorts and IN lists of a search stay in memory, never in temp files.
 	q.Add("_pragma", "temp_store(MEMORY)")
