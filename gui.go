@@ -80,9 +80,8 @@ func runGUI(ctx context.Context, cfg config, args []string, out io.Writer) error
 	}
 	if os.Getenv("GOGC") == "" {
 		// Drawing text makes short-lived images; collecting them sooner
-		// keeps the window's footprint near what it uses (about 40 MB
-		// less after scrolling the whole list than Go's default, for more
-		// collector work while it scrolls; see README, Performance (app)).
+		// keeps the window's footprint near what it uses, for more
+		// collector work while it scrolls (README, Performance (app)).
 		debug.SetGCPercent(guiGCPercent)
 	}
 	// The database opens while the window and its graphics start, so the

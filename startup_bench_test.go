@@ -23,7 +23,7 @@ import (
 // from start to then (rss-peak-MB), and once the window has sat still for
 // 8 s (rss-settled-MB). Targets: first frame ≤ 1 s, memory ≤ 200 MB.
 //
-//	go test -tags migrated_fynedo -run '^$' -bench Startup -benchtime 1x -count 3 .
+//	go test -tags migrated_fynedo,no_emoji -run '^$' -bench Startup -benchtime 1x -count 5 .
 func BenchmarkStartup(b *testing.B) {
 	if _, err := exec.LookPath("Xvfb"); err != nil {
 		b.Skip("Xvfb is not installed")
