@@ -13,8 +13,9 @@ const (
 	// releaseCheck is how often the window app looks at its resident
 	// memory, a read of one small /proc file.
 	releaseCheck = time.Second
-	// releaseGrowth is how much the resident memory may grow past what it
-	// was after the last hand-back before the app hands memory back again.
+	// releaseGrowth is how much the resident memory may grow over its
+	// lowest since the last hand-back before the app hands memory back
+	// again.
 	releaseGrowth = 4 << 20
 	// releaseEvery is how many checks apart the app hands memory back in
 	// any case: memory that was in use at the last hand-back and has been
@@ -27,12 +28,12 @@ const (
 // memory the app has freed: the Go heap's free pages (debug.FreeOSMemory,
 // which collects first) and, on Linux, the C library's free pages, where
 // the OpenGL driver keeps the text textures Fyne let go of. It does so at
-// the first check (after start-up), whenever the resident memory has grown
-// by growth over its lowest since the last time (a burst of work, such as scrolling through
-// thousands of activities, is handed back within a second or so of
-// growing), and every releaseEvery checks. Without it the window's
-// footprint stays at its peak for the rest of the day. A hand-back costs a
-// collection of the window's heap, a few milliseconds.
+// the first check (after start-up); whenever the resident memory has grown
+// by growth over its lowest since the last time, so a burst of work such as
+// scrolling through thousands of activities is handed back within a second
+// or so; and every releaseEvery checks. Without it the window's footprint
+// stays at its peak for the rest of the day. A hand-back costs a collection
+// of the window's heap, a few milliseconds.
 func releaseMemory(ctx context.Context, check time.Duration, growth int64) {
 	releaseWhenGrown(ctx, check, growth, residentNow, handBackMemory)
 }
