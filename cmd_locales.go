@@ -10,11 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"fyne.io/fyne/v2/theme"
 	"golang.org/x/text/language"
 
 	"github.com/a20-network/fieldbook/locales"
-	"github.com/a20-network/fieldbook/locales/fontcover"
 )
 
 func init() {
@@ -63,21 +61,9 @@ func runLocalesCheck(cfg config, args []string, out io.Writer) error {
 	loadErrs = append(loadErrs, b.ReadAll()...)
 	var cover locales.Coverage
 	if *fonts {
-		set, err := fontcover.System("")
+		set, err := scanFonts()
 		if err != nil {
 			return fmt.Errorf("locales check: %w", err)
-		}
-		for _, r := range []struct {
-			name string
-			data []byte
-		}{
-			{"bundled text font", theme.DefaultTextFont().Content()},
-			{"bundled bold font", theme.DefaultTextBoldFont().Content()},
-			{"bundled symbol font", theme.DefaultSymbolFont().Content()},
-		} {
-			if err := set.AddFont(r.name, r.data); err != nil {
-				return fmt.Errorf("locales check: %w", err)
-			}
 		}
 		cover = set.Covers
 	}
