@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"os"
 	"runtime/debug"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -76,20 +73,9 @@ func handBackMemory() {
 	trimCHeap()
 }
 
-// residentNow reads the process's resident set size from /proc/self/statm
-// (Linux); false elsewhere.
+// residentNow returns the process's resident set size; false where it
+// cannot be read (not Linux).
 func residentNow() (int64, bool) {
-	b, err := os.ReadFile("/proc/self/statm")
-	if err != nil {
-		return 0, false
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 2 {
-		return 0, false
-	}
-	pages, err := strconv.ParseInt(f[1], 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	return pages * int64(os.Getpagesize()), true
+	rss, _, _, _ := residentBytes()
+	return rss, rss > 0
 }
