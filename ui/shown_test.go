@@ -71,19 +71,20 @@ func visualLines(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-// checkDrawnInVisualOrder fails unless Fyne draws shown(ar, in) in the
-// visual order the bidi algorithm gives in, with every right-to-left run
-// one word of letters (so that no font change can split it).
-func checkDrawnInVisualOrder(t *testing.T, ar *locales.Localizer, in string) {
+// checkDrawnInVisualOrder reports through fail (t.Errorf, or a rapid
+// check's Fatalf) unless Fyne draws shown(ar, in) in the visual order the
+// bidi algorithm gives in, with every right-to-left run one word of letters
+// (so that no font change can split it).
+func checkDrawnInVisualOrder(t *testing.T, fail func(format string, args ...any), ar *locales.Localizer, in string) {
 	t.Helper()
 	got := shown(ar, in)
 	drawn, runs := fyneDraws(t, got)
 	if want := visualLines(in); drawn != want {
-		t.Errorf("shown(ar, %q) = %q, drawn as %q, want %q", in, got, drawn, want)
+		fail("shown(ar, %q) = %q, drawn as %q, want %q", in, got, drawn, want)
 	}
 	for _, r := range runs {
 		if strings.ContainsFunc(r, func(c rune) bool { return !rtlLetter(c) }) {
-			t.Errorf("shown(ar, %q) = %q has a right-to-left run %q holding more than letters", in, got, r)
+			fail("shown(ar, %q) = %q has a right-to-left run %q holding more than letters", in, got, r)
 		}
 	}
 }
@@ -112,7 +113,7 @@ func TestShownOrderForFyne(t *testing.T) {
 		{"latin file name", "ضع ملف active.<اللغة>.toml في المجلد"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			checkDrawnInVisualOrder(t, ar, tc.in)
+			checkDrawnInVisualOrder(t, t.Errorf, ar, tc.in)
 			if got := shown(en, tc.in); got != tc.in {
 				t.Errorf("shown(en, %q) = %q", tc.in, got)
 			}
@@ -147,16 +148,7 @@ func TestShownDrawnInVisualOrderProperty(t *testing.T) {
 		if !strings.ContainsFunc(in, rtlLetter) {
 			return // left alone on purpose (see shown)
 		}
-		got := shown(ar, in)
-		drawn, runs := fyneDraws(t, got)
-		if want := visualLines(in); drawn != want {
-			rt.Fatalf("shown(ar, %q) = %q, drawn as %q, want %q", in, got, drawn, want)
-		}
-		for _, r := range runs {
-			if strings.ContainsFunc(r, func(c rune) bool { return !rtlLetter(c) }) {
-				rt.Fatalf("shown(ar, %q) = %q: right-to-left run %q holds more than letters", in, got, r)
-			}
-		}
+		checkDrawnInVisualOrder(t, rt.Fatalf, ar, in)
 	})
 }
 
