@@ -82,10 +82,10 @@ func Parse(s string) (Timestamp, error) {
 
 // Clock issues timestamps for one node. It is safe for concurrent use.
 type Clock struct {
-	node string
-	now  func() time.Time
+	now func() time.Time
 
-	mu   sync.Mutex // guards last
+	mu   sync.Mutex // guards node and last
+	node string
 	last Timestamp
 }
 
@@ -99,7 +99,19 @@ func New(node string, now func() time.Time) *Clock {
 }
 
 // Node returns the clock's node id.
-func (c *Clock) Node() string { return c.node }
+func (c *Clock) Node() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.node
+}
+
+// SetNode makes later timestamps carry node. The clock keeps counting on
+// from its last reading, so no timestamp repeats or goes back.
+func (c *Clock) SetNode(node string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.node = node
+}
 
 // Now returns a timestamp strictly after every timestamp this clock has
 // issued or observed, even if the wall clock has moved backwards.

@@ -293,7 +293,7 @@ func (in *inserter) addColumns(ctx context.Context, m Meta, columns func(dst []a
 		m.OrgID = in.org
 	}
 	ts := s.clock.Now()
-	m.CreatedBy = s.device
+	m.CreatedBy = s.DeviceID()
 	m.CreatedAt = s.now().UTC()
 	m.Deleted = false
 	m.Version = 0

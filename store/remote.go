@@ -291,7 +291,7 @@ func (s *Store) ResolveConflict(ctx context.Context, id string, keepLoser bool) 
 			}
 		}
 		now := s.now().UTC().Format(timeLayout)
-		if _, err := tx.ExecContext(ctx, "UPDATE conflicts SET resolved = 1, resolved_at = ?, resolved_by = ? WHERE id = ?", now, s.device, id); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE conflicts SET resolved = 1, resolved_at = ?, resolved_by = ? WHERE id = ?", now, s.DeviceID(), id); err != nil {
 			return fmt.Errorf("store: resolve conflict %s: %w", id, err)
 		}
 		org, err := s.orgIDTx(ctx, tx)

@@ -64,6 +64,7 @@ type Store struct {
 	reader *sql.DB
 	clock  *hlc.Clock
 	now    func() time.Time
+	devmu  sync.RWMutex // guards device
 	device string
 	// hasRollup is set once the report rollup is known to exist, so that
 	// only the first report looks for it.
@@ -269,7 +270,31 @@ func (s *Store) Close() error {
 func (s *Store) Path() string { return s.path }
 
 // DeviceID returns this database's device id, made once when it was created.
-func (s *Store) DeviceID() string { return s.device }
+// It changes only through [Store.SetDeviceID].
+func (s *Store) DeviceID() string {
+	s.devmu.RLock()
+	defer s.devmu.RUnlock()
+	return s.device
+}
+
+// SetDeviceID gives this database the device id the hub assigned it: at
+// enrollment when the hub chose the id, or when the hub found that this
+// database is a copy of another device's and made it a device of its own.
+// Records made from now on carry the new id as their creator and clock
+// node; records already made keep theirs.
+func (s *Store) SetDeviceID(ctx context.Context, id string) error {
+	if id == "" || len(id) > 64 {
+		return fmt.Errorf("store: set device id: %q is not 1 to 64 characters", id)
+	}
+	s.devmu.Lock()
+	defer s.devmu.Unlock()
+	if _, err := s.writer.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('device_id', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", id); err != nil {
+		return fmt.Errorf("store: set device id: %w", err)
+	}
+	s.device = id
+	s.clock.SetNode(id)
+	return nil
+}
 
 // Clock returns the store's hybrid logical clock.
 func (s *Store) Clock() *hlc.Clock { return s.clock }
