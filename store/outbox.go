@@ -24,6 +24,13 @@ type Change struct {
 	Changes   map[string]FieldChange
 	HLC       string
 	CreatedAt time.Time
+	// Origin is the device the change was first queued under when this
+	// database has since become another device (see [Store.ForkDevice]);
+	// "" for a change of this device.
+	Origin string
+	// Reoffer marks a change that gives a restored hub what it lost (see
+	// [Store.SwitchEpoch]).
+	Reoffer bool
 }
 
 // Outbox returns up to limit changes with Seq > afterSeq, oldest first.
@@ -35,7 +42,7 @@ func (s *Store) Outbox(ctx context.Context, afterSeq int64, limit int) ([]Change
 		return nil, fmt.Errorf("store: read outbox: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT seq, entity, record_id, org_id, op, base_version, changes, hlc, created_at
+	rows, err := tx.QueryContext(ctx, `SELECT seq, entity, record_id, org_id, op, base_version, changes, hlc, created_at, origin, reoffer
 		FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: read outbox: %w", err)
@@ -46,7 +53,7 @@ func (s *Store) Outbox(ctx context.Context, afterSeq int64, limit int) ([]Change
 	for rows.Next() {
 		var c Change
 		var body, created string
-		if err := rows.Scan(&c.Seq, &c.Entity, &c.RecordID, &c.OrgID, &c.Op, &c.BaseVersion, &body, &c.HLC, &created); err != nil {
+		if err := rows.Scan(&c.Seq, &c.Entity, &c.RecordID, &c.OrgID, &c.Op, &c.BaseVersion, &body, &c.HLC, &created, &c.Origin, &c.Reoffer); err != nil {
 			return nil, fmt.Errorf("store: read outbox: %w", err)
 		}
 		c.CreatedAt, _ = time.Parse(timeLayout, created)
@@ -70,6 +77,8 @@ func (s *Store) Outbox(ctx context.Context, afterSeq int64, limit int) ([]Change
 type OutboxStats struct {
 	Pending  int
 	Rejected int
+	// Quarantined counts pulled records set aside as unreadable.
+	Quarantined int
 	// Oldest is when the oldest pending change was made; zero if none.
 	Oldest time.Time
 }
@@ -79,7 +88,7 @@ func (s *Store) OutboxStats(ctx context.Context) (OutboxStats, error) {
 	var st OutboxStats
 	var oldest string
 	err := s.reader.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM outbox), (SELECT count(*) FROM rejections),
-		coalesce((SELECT min(created_at) FROM outbox), '')`).Scan(&st.Pending, &st.Rejected, &oldest)
+		coalesce((SELECT min(created_at) FROM outbox), ''), (SELECT count(*) FROM quarantine)`).Scan(&st.Pending, &st.Rejected, &oldest, &st.Quarantined)
 	if err != nil {
 		return st, fmt.Errorf("store: outbox stats: %w", err)
 	}
@@ -108,7 +117,18 @@ type RejectedChange struct {
 // acknowledged, moving the rejected ones to the rejections list instead, and
 // stores state (such as the push high-water mark) in the same transaction.
 func (s *Store) AckOutbox(ctx context.Context, through int64, rejected []Rejection, state map[string]string) error {
+	return s.ackTx(ctx, through, rejected, state, nil)
+}
+
+// ackTx acknowledges the outbox through through; also, when not nil, runs
+// before the acknowledged rows go, in the same transaction.
+func (s *Store) ackTx(ctx context.Context, through int64, rejected []Rejection, state map[string]string, also func(*sql.Tx) error) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if also != nil {
+			if err := also(tx); err != nil {
+				return err
+			}
+		}
 		now := s.now().UTC().Format(timeLayout)
 		for _, r := range rejected {
 			if r.Seq > through {

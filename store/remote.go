@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -50,6 +51,14 @@ const EntityConflict = "conflict"
 // Records of unknown entities are skipped with a log line.
 func (s *Store) ApplyRemote(ctx context.Context, recs []RemoteRecord, conflicts []Conflict, state map[string]string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		rec, err := s.recoveryTx(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var quarantined int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM quarantine").Scan(&quarantined); err != nil {
+			return fmt.Errorf("store: count set-aside records: %w", err)
+		}
 		floors := map[*entitySpec]int64{}
 		for _, sp := range []*entitySpec{activitySpec, resourceSpec} {
 			n, err := sp.maxRowid(ctx, tx)
@@ -76,9 +85,24 @@ func (s *Store) ApplyRemote(ctx context.Context, recs []RemoteRecord, conflicts 
 				}
 				clear(unindexed)
 			}
-			inserted, err := s.applyRecordTx(ctx, tx, rr)
+			inserted, err := s.applyRecordTx(ctx, tx, rr, rec)
+			var bad *badRecordError
+			if errors.As(err, &bad) {
+				// One unreadable record never blocks the rest: it is kept
+				// aside, and a readable version replaces it.
+				if err := quarantine(ctx, tx, rr, bad, s.now()); err != nil {
+					return err
+				}
+				quarantined++
+				continue
+			}
 			if err != nil {
 				return err
+			}
+			if quarantined > 0 {
+				if _, err := tx.ExecContext(ctx, "DELETE FROM quarantine WHERE record_id = ?", rr.ID); err != nil {
+					return fmt.Errorf("store: release %s: %w", rr.ID, err)
+				}
 			}
 			if inserted {
 				unindexed[rr.ID] = true
@@ -90,31 +114,126 @@ func (s *Store) ApplyRemote(ctx context.Context, recs []RemoteRecord, conflicts 
 			}
 		}
 		for _, c := range conflicts {
-			_, err := tx.ExecContext(ctx, `INSERT INTO conflicts (id, entity, record_id, field, winner, loser, winner_hlc, loser_hlc, loser_by, created_at, resolved)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (id) DO UPDATE SET winner = excluded.winner, loser = excluded.loser, winner_hlc = excluded.winner_hlc,
-					resolved = max(conflicts.resolved, excluded.resolved)`,
-				c.ID, c.Entity, c.RecordID, c.Field, string(c.Winner), string(c.Loser), c.WinnerHLC, c.LoserHLC, c.LoserBy,
-				c.CreatedAt.UTC().Format(timeLayout), boolInt(c.Resolved))
-			if err != nil {
-				return fmt.Errorf("store: save conflict %s: %w", c.ID, err)
+			if err := s.applyConflictTx(ctx, tx, c, rec); err != nil {
+				return err
 			}
 		}
 		return setStateTx(ctx, tx, state)
 	})
 }
 
+// applyConflictTx writes one pulled conflict. During a recovery, a
+// conflict this device resolved and the restored hub has open gets its
+// resolution queued again.
+func (s *Store) applyConflictTx(ctx context.Context, tx *sql.Tx, c Conflict, rec *recovery) error {
+	var localResolved int64
+	if rec != nil {
+		err := tx.QueryRowContext(ctx, "SELECT resolved FROM conflicts WHERE id = ?", c.ID).Scan(&localResolved)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: read conflict %s: %w", c.ID, err)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM recovery WHERE id = ?", c.ID); err != nil {
+			return fmt.Errorf("store: recovery of conflict %s: %w", c.ID, err)
+		}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO conflicts (id, entity, record_id, field, winner, loser, winner_hlc, loser_hlc, loser_by, created_at, resolved)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET winner = excluded.winner, loser = excluded.loser, winner_hlc = excluded.winner_hlc,
+			resolved = max(conflicts.resolved, excluded.resolved)`,
+		c.ID, c.Entity, c.RecordID, c.Field, string(c.Winner), string(c.Loser), c.WinnerHLC, c.LoserHLC, c.LoserBy,
+		c.CreatedAt.UTC().Format(timeLayout), boolInt(c.Resolved))
+	if err != nil {
+		return fmt.Errorf("store: save conflict %s: %w", c.ID, err)
+	}
+	if rec == nil || localResolved == 0 || c.Resolved {
+		return nil
+	}
+	var queued int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM outbox WHERE entity = ? AND record_id = ?", EntityConflict, c.ID).Scan(&queued); err != nil {
+		return fmt.Errorf("store: read outbox: %w", err)
+	}
+	if queued > 0 {
+		return nil
+	}
+	body, _ := json.Marshal(map[string]FieldChange{"resolved": {Old: json.RawMessage("0"), New: json.RawMessage("1")}})
+	ts := s.clock.Now()
+	if _, err := tx.ExecContext(ctx, insertOutboxSQL, EntityConflict, c.ID, rec.org, OpUpdate, int64(0), string(body), ts.String(), rec.now); err != nil {
+		return fmt.Errorf("store: queue resolution of conflict %s: %w", c.ID, err)
+	}
+	return s.persistHLC(ctx, tx, ts)
+}
+
+// recovery is what a pull applies while a recovery from a restored hub
+// runs (see [Store.SwitchEpoch]).
+type recovery struct {
+	org string
+	now string
+}
+
+// recoveryTx returns the running recovery, nil when none runs.
+func (s *Store) recoveryTx(ctx context.Context, tx *sql.Tx) (*recovery, error) {
+	var on string
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce((SELECT value FROM sync_state WHERE key = ?), '')", stateRecovering).Scan(&on); err != nil {
+		return nil, fmt.Errorf("store: read recovery state: %w", err)
+	}
+	if on != "1" {
+		return nil, nil
+	}
+	org, err := s.orgIDTx(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	return &recovery{org: org, now: s.now().UTC().Format(timeLayout)}, nil
+}
+
+// badRecordError is a pulled record this device cannot read.
+type badRecordError struct{ reason string }
+
+func (e *badRecordError) Error() string { return e.reason }
+
+// quarantine keeps an unreadable pulled record aside, raw, with the reason.
+func quarantine(ctx context.Context, tx *sql.Tx, rr RemoteRecord, bad *badRecordError, now time.Time) error {
+	raw, err := json.Marshal(rr)
+	if err != nil {
+		raw = fmt.Appendf(nil, "%+v", rr)
+	}
+	slog.Warn("pulled record set aside", "entity", rr.Entity, "id", rr.ID, "version", rr.Version, "reason", bad.reason)
+	_, err = tx.ExecContext(ctx, `INSERT INTO quarantine (record_id, entity, version, raw, reason, at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (record_id) DO UPDATE SET entity = excluded.entity, version = excluded.version, raw = excluded.raw, reason = excluded.reason, at = excluded.at`,
+		rr.ID, rr.Entity, rr.Version, string(raw), bad.reason, now.UTC().Format(timeLayout))
+	if err != nil {
+		return fmt.Errorf("store: set aside %s %s: %w", rr.Entity, rr.ID, err)
+	}
+	return nil
+}
+
 // applyRecordTx writes one pulled record and reports whether it was new
-// to this device.
-func (s *Store) applyRecordTx(ctx context.Context, tx *sql.Tx, rr RemoteRecord) (inserted bool, err error) {
+// to this device. An unreadable record returns a [*badRecordError] and
+// changes nothing. During a recovery (rec not nil), a record this device
+// holds beyond the restored hub keeps its local values where they differ,
+// and those are queued to be given back.
+func (s *Store) applyRecordTx(ctx context.Context, tx *sql.Tx, rr RemoteRecord, rec *recovery) (inserted bool, err error) {
 	sp, ok := specs[rr.Entity]
 	if !ok {
 		slog.Warn("skipping record of unknown entity", "entity", rr.Entity, "id", rr.ID)
 		return false, nil
 	}
+	if rr.ID == "" || len(rr.ID) > 64 {
+		return false, &badRecordError{reason: fmt.Sprintf("record id %q is not 1 to 64 characters", rr.ID)}
+	}
 	remoteTS, err := hlc.Parse(rr.UpdatedAt)
 	if err != nil {
-		return false, fmt.Errorf("store: pulled %s %s: %w", rr.Entity, rr.ID, err)
+		return false, &badRecordError{reason: fmt.Sprintf("clock: %v", err)}
+	}
+	decoded := make(Fields, len(sp.fields))
+	for _, fs := range sp.fields {
+		if raw, ok := rr.Fields[fs.name]; ok {
+			v, err := fs.decodeValue(raw)
+			if err != nil {
+				return false, &badRecordError{reason: fmt.Sprintf("field %s: %v", fs.name, err)}
+			}
+			decoded[fs.name] = v
+		}
 	}
 	// A far-ahead clock is not followed; the record is still kept.
 	if s.clock.Observe(remoteTS) == nil {
@@ -131,17 +250,19 @@ func (s *Store) applyRecordTx(ctx context.Context, tx *sql.Tx, rr RemoteRecord) 
 	if err != nil {
 		return false, err
 	}
+	keep := map[string]bool{}
+	if rec != nil && exists {
+		if keep, err = s.recoverRecordTx(ctx, tx, sp, rr, local, decoded, pending, rec); err != nil {
+			return false, err
+		}
+	}
 	out := row{id: rr.ID, orgID: rr.OrgID, updated: remoteTS, version: rr.Version, fields: Fields{}}
 	for _, fs := range sp.fields {
-		if exists && pending[fs.name] {
+		if exists && (pending[fs.name] || keep[fs.name]) {
 			out.fields[fs.name] = local.fields[fs.name]
 			continue
 		}
-		if raw, ok := rr.Fields[fs.name]; ok {
-			v, err := fs.decodeValue(raw)
-			if err != nil {
-				return false, fmt.Errorf("store: pulled %s %s: %w", rr.Entity, rr.ID, err)
-			}
+		if v, ok := decoded[fs.name]; ok {
 			out.fields[fs.name] = v
 			continue
 		}
@@ -151,10 +272,47 @@ func (s *Store) applyRecordTx(ctx context.Context, tx *sql.Tx, rr RemoteRecord) 
 			out.fields[fs.name] = zeroValue(fs)
 		}
 	}
-	if exists && len(pending) > 0 && local.updated.Compare(remoteTS) > 0 {
+	if exists && (len(pending) > 0 || len(keep) > 0) && local.updated.Compare(remoteTS) > 0 {
 		out.updated = local.updated
 	}
 	return !exists, sp.upsert(ctx, tx, out)
+}
+
+// recoverRecordTx compares a record pulled from a restored hub with the
+// local one when the device held it beyond the hub's backup. The fields
+// that differ (and are not already queued) are kept and queued as a
+// reoffer made from the pulled version, with the local record's clock; it
+// returns them.
+func (s *Store) recoverRecordTx(ctx context.Context, tx *sql.Tx, sp *entitySpec, rr RemoteRecord, local row, decoded Fields, pending map[string]bool, rec *recovery) (map[string]bool, error) {
+	res, err := tx.ExecContext(ctx, "DELETE FROM recovery WHERE id = ?", rr.ID)
+	if err != nil {
+		return nil, fmt.Errorf("store: recovery of %s: %w", rr.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 || rr.OrgID != rec.org || sp == organizationSpec {
+		return nil, nil
+	}
+	keep := map[string]bool{}
+	changes := map[string]FieldChange{}
+	for _, fs := range sp.fields {
+		v, ok := decoded[fs.name]
+		if !ok || pending[fs.name] {
+			continue
+		}
+		mine, theirs := encodeValue(local.fields[fs.name]), encodeValue(v)
+		if bytes.Equal(mine, theirs) {
+			continue
+		}
+		keep[fs.name] = true
+		changes[fs.name] = FieldChange{Old: theirs, New: mine}
+	}
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	body, _ := json.Marshal(changes)
+	if _, err := tx.ExecContext(ctx, insertReofferSQL, sp.entity, rr.ID, rr.OrgID, OpUpdate, rr.Version, string(body), local.updated.String(), rec.now); err != nil {
+		return nil, fmt.Errorf("store: give back %s %s: %w", sp.entity, rr.ID, err)
+	}
+	return keep, nil
 }
 
 func zeroValue(fs fieldSpec) any {

@@ -88,8 +88,7 @@ func TestApplyRemote(t *testing.T) {
 		t.Fatalf("title %q", got.Title)
 	}
 
-	t.Run("bad input changes nothing", func(t *testing.T) {
-		good := remoteOf(t, hub, EntityActivity, theirs.ID)
+	t.Run("an unreadable record is set aside, the rest apply", func(t *testing.T) {
 		other, _ := hub.CreateActivity(ctx, sampleActivity())
 		fresh := remoteOf(t, hub, EntityActivity, other.ID)
 		bad := fresh
@@ -99,19 +98,42 @@ func TestApplyRemote(t *testing.T) {
 			bad.Fields[k] = v
 		}
 		bad.Fields["girls_0_5"] = js("many")
-		for _, recs := range [][]RemoteRecord{
-			{fresh, bad},
-			{fresh, {Entity: EntityActivity, ID: NewID(), UpdatedAt: "yesterday", Fields: good.Fields}},
-		} {
-			if err := s.ApplyRemote(ctx, recs, nil, map[string]string{"cursor": "e1:99"}); err == nil {
-				t.Fatal("bad record accepted")
+		badClock := RemoteRecord{Entity: EntityActivity, ID: NewID(), UpdatedAt: "yesterday", Fields: fresh.Fields}
+		if err := s.ApplyRemote(ctx, []RemoteRecord{bad, fresh, badClock}, nil, map[string]string{"cursor": "e1:99"}); err != nil {
+			t.Fatalf("a pull with unreadable records failed as a whole: %v", err)
+		}
+		if _, err := s.Activity(ctx, other.ID); err != nil {
+			t.Fatalf("the good record of the pull was not kept: %v", err)
+		}
+		if v, _ := s.SyncState(ctx, "cursor"); v != "e1:99" {
+			t.Fatalf("cursor stayed at %q", v)
+		}
+		aside, err := s.QuarantinedRecords(ctx, 10)
+		if err != nil || len(aside) != 2 {
+			t.Fatalf("set aside %+v, %v; want the two unreadable records", aside, err)
+		}
+		for _, q := range aside {
+			if _, err := s.Activity(ctx, q.ID); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("unreadable record %s was written", q.ID)
 			}
-			if _, err := s.Activity(ctx, other.ID); !errors.Is(err, ErrNotFound) {
-				t.Fatal("the good record of a failed pull was kept")
+			if q.Reason == "" {
+				t.Fatalf("record %s set aside without a reason", q.ID)
 			}
-			if v, _ := s.SyncState(ctx, "cursor"); v != "e1:7" {
-				t.Fatalf("cursor moved to %q", v)
-			}
+		}
+		if st, _ := s.OutboxStats(ctx); st.Quarantined != 2 {
+			t.Fatalf("stats count %d set aside, want 2", st.Quarantined)
+		}
+		// A readable version of the same record replaces the bad one.
+		fixed := fresh
+		fixed.ID = bad.ID
+		if err := s.ApplyRemote(ctx, []RemoteRecord{fixed}, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Activity(ctx, bad.ID); err != nil {
+			t.Fatalf("readable version not applied: %v", err)
+		}
+		if aside, _ := s.QuarantinedRecords(ctx, 10); len(aside) != 1 || aside[0].ID != badClock.ID {
+			t.Fatalf("after the readable version, set aside: %+v", aside)
 		}
 	})
 	t.Run("unknown entity skipped", func(t *testing.T) {

@@ -66,6 +66,9 @@ type Store struct {
 	now    func() time.Time
 	devmu  sync.RWMutex // guards device
 	device string
+	// moved is set when the database was opened somewhere else than it
+	// was last used (see [Store.Moved]); read-only after Open.
+	moved bool
 	// hasRollup is set once the report rollup is known to exist, so that
 	// only the first report looks for it.
 	hasRollup atomic.Bool
@@ -187,6 +190,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	reader.SetMaxOpenConns(4)
 	s.reader = reader
 	if s.device, err = s.deviceID(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if s.moved, err = s.checkLocation(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}

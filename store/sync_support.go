@@ -1,8 +1,6 @@
 package store
 
 import (
-	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 )
@@ -64,53 +62,4 @@ func ZeroFields(entity string) map[string]json.RawMessage {
 		out[fs.name] = encodeValue(zeroValue(fs))
 	}
 	return out
-}
-
-// OutboxHighSeq returns the highest change sequence this database has ever
-// assigned, acknowledged changes included; 0 if none.
-func (s *Store) OutboxHighSeq(ctx context.Context) (int64, error) {
-	var seq int64
-	err := s.writer.QueryRowContext(ctx, "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)").Scan(&seq)
-	if err != nil {
-		return 0, fmt.Errorf("store: read outbox sequence: %w", err)
-	}
-	return seq, nil
-}
-
-// RenumberOutbox gives every pending change a sequence above above,
-// keeping their order, and makes later changes number after them. The sync
-// engine calls it when the hub has applied sequences this database never
-// assigned: the database was restored from an older copy, and its new
-// changes would otherwise look like ones the hub already has.
-func (s *Store) RenumberOutbox(ctx context.Context, above int64) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var lowest, highest sql.NullInt64
-		if err := tx.QueryRowContext(ctx, "SELECT min(seq), max(seq) FROM outbox").Scan(&lowest, &highest); err != nil {
-			return fmt.Errorf("store: renumber outbox: %w", err)
-		}
-		top := above
-		if lowest.Valid && lowest.Int64 <= above {
-			offset := above - lowest.Int64 + 1
-			// Through negative numbers, so that no two rows ever share a key.
-			if _, err := tx.ExecContext(ctx, "UPDATE outbox SET seq = -(seq + ?)", offset); err != nil {
-				return fmt.Errorf("store: renumber outbox: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, "UPDATE outbox SET seq = -seq"); err != nil {
-				return fmt.Errorf("store: renumber outbox: %w", err)
-			}
-			top = highest.Int64 + offset
-		} else if highest.Valid && highest.Int64 > top {
-			top = highest.Int64
-		}
-		res, err := tx.ExecContext(ctx, "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'outbox'", top)
-		if err != nil {
-			return fmt.Errorf("store: renumber outbox: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?)", top); err != nil {
-				return fmt.Errorf("store: renumber outbox: %w", err)
-			}
-		}
-		return nil
-	})
 }

@@ -29,6 +29,12 @@ type Status struct {
 	LastSync time.Time
 	// LastError is the last sync's failure in plain words, "" if it worked.
 	LastError string
+	// Quarantined is the number of pulled records set aside as unreadable.
+	Quarantined int
+	// Event is the last identity event ([EventCopied], [EventRestored],
+	// [EventHubRestored]), "" if none; EventFrom the device id this
+	// database synced as before it.
+	Event, EventFrom string
 }
 
 // Progress reports a running sync after each round trip.

@@ -26,6 +26,22 @@ const (
 	stateLastSync  = "last_sync"
 	stateLastError = "last_error"
 	statePage      = "page_size"
+	stateFullPull  = "full_pull"
+	stateEvent     = "identity_event"
+	stateEventFrom = "identity_event_from"
+)
+
+// Identity events the Sync screen explains in one line ([Status.Event]).
+const (
+	// EventCopied: the data folder was copied from another device; this
+	// database became a device of its own.
+	EventCopied = "copied"
+	// EventRestored: the database was restored from an older copy; it
+	// became a device of its own and took back its later work.
+	EventRestored = "restored"
+	// EventHubRestored: the hub was restored from a backup; this device
+	// gave back what the hub had lost.
+	EventHubRestored = "hub_restored"
 )
 
 // Page sizes, in bytes of uncompressed JSON; the wire carries about a
@@ -169,7 +185,13 @@ func (e *Engine) Status(ctx context.Context) (Status, error) {
 	if err != nil {
 		return s, err
 	}
-	s.Pending, s.Rejected = stats.Pending, stats.Rejected
+	s.Pending, s.Rejected, s.Quarantined = stats.Pending, stats.Rejected, stats.Quarantined
+	if s.Event, err = e.st.SyncState(ctx, stateEvent); err != nil {
+		return s, err
+	}
+	if s.EventFrom, err = e.st.SyncState(ctx, stateEventFrom); err != nil {
+		return s, err
+	}
 	open, err := e.st.Conflicts(ctx, true)
 	if err != nil {
 		return s, err
@@ -237,6 +259,7 @@ func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, err
 	}
 	hub := e.opts.NewHub(hubURL)
 	zero := map[string]map[string]json.RawMessage{}
+	switches := 0
 	for {
 		epoch, err := e.st.SyncState(ctx, stateEpoch)
 		if err != nil {
@@ -247,7 +270,19 @@ func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, err
 			return res, err
 		}
 		cursor, _ := strconv.ParseInt(cursorText, 10, 64)
+		full, err := e.st.SyncState(ctx, stateFullPull)
+		if err != nil {
+			return res, err
+		}
+		known, top, err := e.st.Identity(ctx)
+		if err != nil {
+			return res, err
+		}
 		pending, err := e.st.Outbox(ctx, 0, outboxBatch)
+		if err != nil {
+			return res, err
+		}
+		aside, err := e.st.QuarantinedRecords(ctx, maxRefetch)
 		if err != nil {
 			return res, err
 		}
@@ -261,30 +296,21 @@ func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, err
 			page, size = append(page, pc), size+n
 		}
 		req := &protocol.SyncRequest{V: protocol.Version, Org: org, Cursor: protocol.Cursor{Epoch: epoch, Seq: cursor},
-			Push: page, PullBytes: max(4*e.page, 64<<10)}
+			Push: page, PullBytes: max(4*e.page, 64<<10), Echo: full == "1",
+			Ident: &protocol.Identity{Known: protocol.Mark{Seq: known.Seq, HLC: known.HLC}, Top: protocol.Mark{Seq: top.Seq, HLC: top.HLC}}}
+		for _, q := range aside {
+			req.Refetch = append(req.Refetch, q.ID)
+		}
 		resp, err := e.roundTrip(ctx, hub, token, req, &res)
 		if err != nil {
 			return res, err
 		}
-		high, err := e.st.OutboxHighSeq(ctx)
-		if err != nil {
-			return res, err
-		}
-		reused := resp.Acked > high
-		if !reused && resp.AckedHLC != "" && len(pending) > 0 && resp.Acked >= pending[0].Seq {
-			mine, err := e.st.Outbox(ctx, resp.Acked-1, 1)
-			if err != nil {
-				return res, err
+		if resp.Epoch != nil || resp.Diverged != nil {
+			// Identity: nothing was applied. Settle it and go again.
+			if switches++; switches > 4 {
+				return res, errors.New("client: the hub keeps refusing this database's identity; try again later")
 			}
-			reused = len(mine) == 1 && mine[0].Seq == resp.Acked && mine[0].HLC != resp.AckedHLC
-		}
-		if reused {
-			// The hub has applied sequences this database never gave out:
-			// it was restored from an older copy. Its pending changes would
-			// pass for ones the hub already has, so number them afresh and
-			// send them again.
-			e.opts.Logger.Warn("device database is older than the hub's record of it; renumbering unsent changes", "hubAcked", resp.Acked, "deviceSeq", high)
-			if err := e.st.RenumberOutbox(ctx, resp.Acked); err != nil {
+			if token, err = e.settleIdentity(ctx, hub, token, epoch, resp); err != nil {
 				return res, err
 			}
 			continue
@@ -305,7 +331,8 @@ func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, err
 			if err != nil {
 				return res, err
 			}
-			if err := e.st.AckOutbox(ctx, resp.Acked, rejected, nil); err != nil {
+			ack := store.Ack{Through: resp.Acked, HLC: resp.AckedHLC, Rejected: rejected, Epoch: resp.Cursor.Epoch, Version: resp.Version}
+			if err := e.st.Acknowledge(ctx, ack); err != nil {
 				return res, err
 			}
 			after, err := e.st.OutboxStats(ctx)
@@ -315,11 +342,11 @@ func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, err
 			res.Pushed += before.Pending - after.Pending - len(rejected)
 			res.Rejected += len(rejected)
 		}
-		if epoch != "" && resp.Cursor.Epoch != epoch {
-			e.opts.Logger.Warn("hub was restored from a backup; pulling everything again", "oldEpoch", epoch, "newEpoch", resp.Cursor.Epoch)
-		}
 		recs, conflicts := fromWire(resp)
 		state := map[string]string{stateEpoch: resp.Cursor.Epoch, stateCursor: strconv.FormatInt(resp.Cursor.Seq, 10)}
+		if !resp.More {
+			state[stateFullPull] = ""
+		}
 		if err := e.st.ApplyRemote(ctx, recs, conflicts, state); err != nil {
 			return res, err
 		}
@@ -327,6 +354,17 @@ func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, err
 		for _, c := range conflicts {
 			if !c.Resolved {
 				res.Conflicts++
+			}
+		}
+		gaveBack := 0
+		if !resp.More {
+			n, err := e.st.FinishRecovery(ctx)
+			if err != nil {
+				return res, err
+			}
+			gaveBack = n
+			if n > 0 {
+				e.opts.Logger.Info("giving back to the restored hub what it lost", "records", n)
 			}
 		}
 		stats, err := e.st.OutboxStats(ctx)
@@ -337,13 +375,54 @@ func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, err
 		if progress != nil {
 			progress(res.Progress)
 		}
-		if !resp.More && (len(page) == 0 || stats.Pending == 0) {
+		if !resp.More && (stats.Pending == 0 || (len(page) == 0 && gaveBack == 0)) {
 			return res, nil
 		}
 		if len(page) == 0 && resp.Cursor.Epoch == epoch && resp.Cursor.Seq <= cursor {
 			return res, fmt.Errorf("client: hub says it has more but its cursor stays at %d", resp.Cursor.Seq)
 		}
 	}
+}
+
+// maxRefetch is how many set-aside records one request asks for again.
+const maxRefetch = 100
+
+// settleIdentity answers a reply that refused the request for identity:
+// a hub restored from a backup (the device rebases and recovers), or a
+// database that is not the one the hub knows as this device (it becomes a
+// device of its own). It returns the token to go on with.
+func (e *Engine) settleIdentity(ctx context.Context, hub Hub, token, epoch string, resp *protocol.SyncResponse) (string, error) {
+	if ep := resp.Epoch; ep != nil {
+		lineage := make([]store.EpochMark, 0, len(ep.Lineage))
+		for _, m := range ep.Lineage {
+			lineage = append(lineage, store.EpochMark{Epoch: m.Epoch, Seq: m.Seq})
+		}
+		e.opts.Logger.Warn("hub was restored from a backup; pulling everything again and giving back what it lost", "oldEpoch", epoch, "newEpoch", ep.Epoch)
+		if err := e.st.SwitchEpoch(ctx, ep.Epoch, lineage); err != nil {
+			return token, err
+		}
+		return token, e.st.SetSyncState(ctx, map[string]string{stateEvent: EventHubRestored})
+	}
+	old := e.st.DeviceID()
+	e.opts.Logger.Warn("this database is not the one the hub knows as this device; becoming a device of its own", "device", old, "reason", resp.Diverged.Reason)
+	rctx, cancel := context.WithTimeout(ctx, e.opts.RequestTimeout)
+	defer cancel()
+	fork, err := hub.Fork(rctx, token, protocol.ForkRequest{V: protocol.Version, Name: e.opts.DeviceName})
+	if err != nil {
+		return token, fmt.Errorf("client: become a device of its own: %w", err)
+	}
+	if fork.Device == "" || fork.Token == "" {
+		return token, errors.New("client: become a device of its own: hub sent no device")
+	}
+	event := EventRestored
+	if e.st.Moved() {
+		event = EventCopied
+	}
+	if err := e.st.ForkDevice(ctx, fork.Device, map[string]string{stateToken: fork.Token, stateEvent: event, stateEventFrom: old}); err != nil {
+		return token, err
+	}
+	e.opts.Logger.Info("this database is now a device of its own", "device", fork.Device, "copyOf", old)
+	return fork.Token, nil
 }
 
 // roundTrip sends req, retrying transient failures with backoff and

@@ -32,6 +32,9 @@ type Hub interface {
 	Sync(ctx context.Context, token string, req *protocol.SyncRequest) (*protocol.SyncResponse, Traffic, error)
 	// Health reports whether the hub answers.
 	Health(ctx context.Context) error
+	// Fork asks the hub, with the device token, to make this database a
+	// device of its own after the hub found it diverged from its device.
+	Fork(ctx context.Context, token string, req protocol.ForkRequest) (protocol.ForkResponse, error)
 }
 
 // httpHub is a [Hub] over HTTP(S).
@@ -142,6 +145,13 @@ func kindForStatus(code int) protocol.Kind {
 func (h *httpHub) Enroll(ctx context.Context, req protocol.EnrollRequest) (protocol.EnrollResponse, error) {
 	var resp protocol.EnrollResponse
 	_, err := h.post(ctx, protocol.PathEnroll, "", req, &resp)
+	return resp, err
+}
+
+// Fork implements [Hub].
+func (h *httpHub) Fork(ctx context.Context, token string, req protocol.ForkRequest) (protocol.ForkResponse, error) {
+	var resp protocol.ForkResponse
+	_, err := h.post(ctx, protocol.PathFork, token, req, &resp)
 	return resp, err
 }
 

@@ -164,14 +164,17 @@ type Device struct {
 	// LastSeq is the highest change sequence applied from the device.
 	LastSeq  int64
 	LastSeen time.Time
+	// CopyOf is the device whose database this one's was copied from
+	// (see [Hub.Fork]); "" for a device enrolled with a code.
+	CopyOf string
 }
 
-const deviceColumns = "id, org_id, role, name, enrolled_at, revoked_at, last_seq, last_seen"
+const deviceColumns = "id, org_id, role, name, enrolled_at, revoked_at, last_seq, last_seen, copy_of"
 
 func scanDevice(sc interface{ Scan(...any) error }) (Device, error) {
 	var d Device
 	var enrolled, revoked, seen string
-	if err := sc.Scan(&d.ID, &d.Org, &d.Role, &d.Name, &enrolled, &revoked, &d.LastSeq, &seen); err != nil {
+	if err := sc.Scan(&d.ID, &d.Org, &d.Role, &d.Name, &enrolled, &revoked, &d.LastSeq, &seen, &d.CopyOf); err != nil {
 		return d, err
 	}
 	d.EnrolledAt, _ = time.Parse(timeLayout, enrolled)

@@ -14,6 +14,7 @@ import (
 	"database/sql"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -30,6 +31,7 @@ import (
 
 	"github.com/a20-network/fieldbook/dashboard"
 	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
 //go:embed migrations/*.sql
@@ -63,6 +65,9 @@ type Hub struct {
 	now       func() time.Time
 	log       *slog.Logger
 	epoch     string
+	// lineage and restored are read at open: see [lineageTx], [restoredSeq].
+	lineage  []protocol.EpochMark
+	restored int64
 	// stmts holds the frequent write statements, prepared on the writer
 	// connection at open; read-only afterwards.
 	stmts map[string]*sql.Stmt
@@ -132,7 +137,12 @@ func Open(ctx context.Context, dir string, opts Options) (*Hub, error) {
 		return nil, fmt.Errorf("hub: open %s for reading: %w", h.path, err)
 	}
 	h.reader.SetMaxOpenConns(4)
-	if h.epoch, err = h.ensureEpoch(ctx); err != nil {
+	if h.epoch, err = h.ensureEpoch(ctx); err == nil {
+		if h.lineage, err = lineageTx(ctx, h.writer); err == nil {
+			h.restored, err = restoredSeq(ctx, h.writer)
+		}
+	}
+	if err != nil {
 		h.Close()
 		return nil, err
 	}
@@ -278,6 +288,34 @@ func newEpoch() string {
 	return hex.EncodeToString(b)
 }
 
+// lineageTx returns the earlier epochs whose versions this hub's data
+// holds, oldest first (see [protocol.EpochChange]).
+func lineageTx(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}) ([]protocol.EpochMark, error) {
+	v, err := metaTx(ctx, q, "lineage")
+	if err != nil || v == "" {
+		return nil, err
+	}
+	var out []protocol.EpochMark
+	if err := json.Unmarshal([]byte(v), &out); err != nil {
+		return nil, fmt.Errorf("hub: read lineage: %w", err)
+	}
+	return out, nil
+}
+
+// restoredSeq returns the hub's sequence when it was last restored from a
+// backup: versions up to it came from the backup. 0 if never restored.
+func restoredSeq(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}) (int64, error) {
+	v, err := metaTx(ctx, q, "restored_seq")
+	if err != nil || v == "" {
+		return 0, err
+	}
+	return strconv.ParseInt(v, 10, 64)
+}
+
 func (h *Hub) ensureEpoch(ctx context.Context) (string, error) {
 	var epoch string
 	err := h.inTx(ctx, func(tx writeTx) error {
@@ -333,8 +371,30 @@ func Restore(ctx context.Context, dir, from string) (epoch string, err error) {
 	}
 	defer h.Close()
 	epoch = newEpoch()
-	if err := h.inTx(ctx, func(tx writeTx) error { return setMetaTx(ctx, tx, "epoch", epoch) }); err != nil {
+	err = h.inTx(ctx, func(tx writeTx) error {
+		// The backup holds every version up to its sequence of the epoch
+		// it was taken in: devices holding more give it back.
+		lineage, err := lineageTx(ctx, tx)
+		if err != nil {
+			return err
+		}
+		seq := &sequence{}
+		if err := seq.load(ctx, tx); err != nil {
+			return err
+		}
+		lineage = append(lineage, protocol.EpochMark{Epoch: h.epoch, Seq: seq.last})
+		b, _ := json.Marshal(lineage)
+		if err := setMetaTx(ctx, tx, "lineage", string(b)); err != nil {
+			return err
+		}
+		if err := setMetaTx(ctx, tx, "restored_seq", strconv.FormatInt(seq.last, 10)); err != nil {
+			return err
+		}
+		return setMetaTx(ctx, tx, "epoch", epoch)
+	})
+	if err != nil {
 		return "", err
 	}
+	h.log.Info("hub restored", "epoch", epoch, "fromEpoch", h.epoch)
 	return epoch, nil
 }

@@ -392,7 +392,7 @@ func TestEnrollmentCodeIsOneTimeAndExpires(t *testing.T) {
 	}
 }
 
-func TestVersion1RepliesEchoOwnChanges(t *testing.T) {
+func TestEchoOfOwnChanges(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	v2 := f.sync(t, protocol.SyncRequest{V: 2, Push: []protocol.Change{activityChange(1, f.org, "mine")}, Cursor: protocol.Cursor{Epoch: f.hub.Epoch(), Seq: 2}})
@@ -401,9 +401,17 @@ func TestVersion1RepliesEchoOwnChanges(t *testing.T) {
 			t.Fatal("version 2 reply echoed the device's own clean change")
 		}
 	}
-	v1 := f.sync(t, protocol.SyncRequest{V: 1, Push: []protocol.Change{activityChange(2, f.org, "mine2")}, Cursor: v2.Cursor})
-	if len(v1.Records) != 1 || v1.Records[0].ID != "mine2" || v1.Records[0].Fields["title"] == nil {
-		t.Fatalf("version 1 reply = %+v", v1.Records)
+	// A device that lost what it pushed asks for its own changes too.
+	echo := f.sync(t, protocol.SyncRequest{V: protocol.Version, Echo: true, Push: []protocol.Change{activityChange(2, f.org, "mine2")}, Cursor: v2.Cursor})
+	if len(echo.Records) != 1 || echo.Records[0].ID != "mine2" || echo.Records[0].Fields["title"] == nil {
+		t.Fatalf("reply asked to echo = %+v", echo.Records)
+	}
+	dev, err := f.hub.Authenticate(context.Background(), f.token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.hub.Sync(context.Background(), dev, &protocol.SyncRequest{V: 1}); protocol.KindOf(err) != protocol.KindTooOld {
+		t.Fatalf("version 1 request: %v, want too_old", err)
 	}
 }
 

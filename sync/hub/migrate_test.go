@@ -118,7 +118,8 @@ func TestMigrationFillsActivitiesFromRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	createView := string(view[strings.Index(string(view), "CREATE VIEW activities"):])
-	if _, err := h.writer.ExecContext(ctx, "DROP TABLE activity_rollup; DROP TABLE activities; DROP VIEW organizations; "+
+	if _, err := h.writer.ExecContext(ctx, "DROP TABLE activity_rollup; DROP TABLE activities; DROP VIEW organizations; DROP TABLE applied; "+
+		"ALTER TABLE devices DROP COLUMN copy_of; ALTER TABLE devices DROP COLUMN diverged_at; "+
 		createView+"; PRAGMA user_version = 1"); err != nil {
 		t.Fatal(err)
 	}

@@ -171,7 +171,7 @@ func (a *activityRows) flush(ctx context.Context, tx writeTx) error {
 }
 
 // preparedQueries are prepared on the writer connection when the hub opens.
-var preparedQueries = append([]string{sqlLoadRecord, sqlUpdateRecord, sqlInsertRecord, sqlLastSeq, sqlSetLastSeq, sqlInsertConflict,
+var preparedQueries = append([]string{sqlLoadRecord, sqlUpdateRecord, sqlInsertRecord, sqlLastSeq, sqlSetLastSeq, sqlInsertConflict, sqlInsertApplied, sqlAppliedHLC,
 	sqlUpsertActivity, sqlUpsertActivities}, rollupQueries()...)
 
 func loadRecord(ctx context.Context, q interface {

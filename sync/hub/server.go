@@ -34,6 +34,7 @@ func (h *Hub) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+protocol.PathSync, a.sync)
 	mux.HandleFunc("POST "+protocol.PathEnroll, a.enroll)
+	mux.HandleFunc("POST "+protocol.PathFork, a.fork)
 	mux.HandleFunc("GET "+protocol.PathHealthz, a.healthz)
 	mux.Handle(DashboardPath, h.dashboard)
 	mux.Handle("GET /{$}", http.RedirectHandler(DashboardPath, http.StatusSeeOther))
@@ -234,6 +235,25 @@ func (a *api) enroll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp, err := a.hub.Enroll(r.Context(), req)
+	if err != nil {
+		a.writeError(w, err)
+		return
+	}
+	a.writeJSON(w, r, resp)
+}
+
+func (a *api) fork(w http.ResponseWriter, r *http.Request) {
+	dev, err := a.hub.Authenticate(r.Context(), bearer(r))
+	if err != nil {
+		a.writeError(w, err)
+		return
+	}
+	var req protocol.ForkRequest
+	if err := readBody(w, r, &req); err != nil {
+		a.writeError(w, err)
+		return
+	}
+	resp, err := a.hub.Fork(r.Context(), dev, req)
 	if err != nil {
 		a.writeError(w, err)
 		return

@@ -2,6 +2,7 @@ package hub
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -19,6 +20,8 @@ import (
 const (
 	sqlLastSeq        = "SELECT last_seq, last_hlc FROM devices WHERE id = ?"
 	sqlSetLastSeq     = "UPDATE devices SET last_seq = ?, last_hlc = ?, last_seen = ? WHERE id = ?"
+	sqlInsertApplied  = "INSERT OR REPLACE INTO applied (device_id, seq, hlc) VALUES (?, ?, ?)"
+	sqlAppliedHLC     = "SELECT hlc FROM applied WHERE device_id = ? AND seq = ?"
 	sqlInsertConflict = `INSERT INTO conflicts (id, entity, record_id, field, winner, loser, winner_hlc, loser_hlc, loser_by, created_at, version)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
@@ -51,23 +54,55 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 		}
 	}
 	resp := &protocol.SyncResponse{V: protocol.Version, Rejected: []protocol.Rejection{}}
+	if req.V >= 3 && req.Cursor.Epoch != "" && req.Cursor.Epoch != h.epoch {
+		// The hub was restored from a backup (or the device was): the
+		// versions this device's pending changes were made from belong to
+		// another epoch. Nothing is applied until the device has rebased
+		// them onto what this hub's data descends from.
+		resp.Cursor = protocol.Cursor{Epoch: h.epoch}
+		resp.Epoch = &protocol.EpochChange{Epoch: h.epoch, Lineage: h.lineage}
+		return resp, nil
+	}
 	preps := make([]prepared, len(req.Push))
 	for i, c := range req.Push {
 		preps[i] = prepare(c)
 	}
+	var diverged *protocol.Diverged
 	err := h.inTx(ctx, func(tx writeTx) error {
 		var last int64
 		var lastHLC string
 		if err := tx.QueryRowContext(ctx, sqlLastSeq, dev.ID).Scan(&last, &lastHLC); err != nil {
 			return fmt.Errorf("hub: read device %s: %w", dev.ID, err)
 		}
+		id := identity{tx: tx, dev: dev, last: last}
+		if req.V >= 3 {
+			var err error
+			if diverged, err = id.check(ctx, req.Ident); err != nil || diverged != nil {
+				return cmp.Or(err, errDiverged)
+			}
+		}
 		seq := &sequence{}
 		if err := seq.load(ctx, tx); err != nil {
 			return err
 		}
 		start := seq.last
+		acked, ackedHLC := int64(0), ""
+		if req.Ident != nil {
+			acked, ackedHLC = req.Ident.Known.Seq, req.Ident.Known.HLC
+		}
 		for i, c := range req.Push {
-			if c.Seq <= last {
+			if c.Seq <= 0 {
+				return protocol.Errorf(protocol.KindInvalid, "change sequence %d must be positive", c.Seq)
+			}
+			seen, d, err := id.seen(ctx, c, req.V)
+			if err != nil {
+				return err
+			}
+			if d != nil {
+				diverged = d
+				return errDiverged
+			}
+			if seen {
 				rej, err := storedRejection(ctx, tx, dev.ID, c.Seq)
 				if err != nil {
 					return err
@@ -75,12 +110,16 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 				if rej != nil {
 					resp.Rejected = append(resp.Rejected, *rej)
 				}
+				acked, ackedHLC = c.Seq, c.HLC
+				last = max(last, c.Seq)
 				continue
 			}
-			if c.Seq <= 0 {
-				return protocol.Errorf(protocol.KindInvalid, "change sequence %d must be positive", c.Seq)
+			p := preps[i]
+			if p.rej == nil && c.Origin != "" && c.Origin != dev.ID && !slices.Contains(id.chain, c.Origin) {
+				p.rej = reject(protocol.KindForbidden, "change names device %s as its origin, which this device was not copied from", c.Origin)
 			}
-			rej, err := h.apply(ctx, tx, dev, preps[i], seq)
+			p.chain = id.chain
+			rej, err := h.apply(ctx, tx, dev, p, seq)
 			if err != nil {
 				return err
 			}
@@ -93,20 +132,38 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 				resp.Rejected = append(resp.Rejected, *rej)
 				h.log.Info("change rejected", "device", dev.ID, "seq", c.Seq, "entity", c.Entity, "id", c.ID, "kind", rej.Kind, "reason", rej.Reason)
 			}
+			if _, err := tx.ExecContext(ctx, sqlInsertApplied, dev.ID, c.Seq, c.HLC); err != nil {
+				return fmt.Errorf("hub: remember change %d of %s: %w", c.Seq, dev.ID, err)
+			}
 			last, lastHLC = c.Seq, c.HLC
+			acked, ackedHLC = c.Seq, c.HLC
 		}
-		resp.Acked = last
+		if req.V < 3 {
+			acked, ackedHLC = last, lastHLC
+		}
+		resp.Acked = acked
 		if len(req.Push) > 0 {
-			resp.AckedHLC = lastHLC
+			resp.AckedHLC = ackedHLC
 		}
 		if _, err := tx.ExecContext(ctx, sqlSetLastSeq, last, lastHLC, h.now().UTC().Format(timeLayout), dev.ID); err != nil {
 			return fmt.Errorf("hub: update device %s: %w", dev.ID, err)
 		}
+		resp.Version = seq.last
 		if seq.last != start {
 			return seq.save(ctx, tx)
 		}
 		return nil
 	})
+	if errors.Is(err, errDiverged) {
+		// Remembered outside the refused request, so that this database
+		// may then ask to become a device of its own.
+		if _, err := h.writer.ExecContext(ctx, "UPDATE devices SET diverged_at = ? WHERE id = ?", h.now().UTC().Format(timeLayout), dev.ID); err != nil {
+			return nil, fmt.Errorf("hub: mark device %s diverged: %w", dev.ID, err)
+		}
+		h.log.Warn("database diverged from its device", "device", dev.ID, "reason", diverged.Reason)
+		resp.Diverged, resp.Cursor = diverged, req.Cursor
+		return resp, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -163,6 +220,8 @@ type prepared struct {
 	// newCols are the activities columns of the activity the change creates
 	// if it does not exist yet, nil for other entities.
 	newCols []any
+	// chain is the sending device and the devices it was copied from.
+	chain []string
 }
 
 func prepare(c protocol.Change) prepared {
@@ -219,6 +278,9 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 		return p.rej, nil
 	}
 	if c.Entity == protocol.EntityConflict {
+		if c.Reoffer && c.Op == protocol.OpCreate {
+			return h.reofferConflict(ctx, tx, dev, c, seq)
+		}
 		return h.resolve(ctx, tx, dev, c, seq)
 	}
 	cur, err := loadRecord(ctx, tx, c.ID)
@@ -232,8 +294,10 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 		return nil, nil
 	}
 	exists := cur != nil
-	if by, ok := fields["created_by"]; ok && !exists && string(by) != strconvQuote(dev.ID) {
-		return reject(protocol.KindForbidden, "a new record's created_by must be the device that sends it (%s), not %s", dev.ID, by), nil
+	if by, ok := fields["created_by"]; ok && !exists {
+		if ok, err := h.mayCreateAs(ctx, tx, dev, p, by); err != nil || !ok {
+			return reject(protocol.KindForbidden, "a new record's created_by must be the device that sends it (%s), not %s", dev.ID, by), err
+		}
 	}
 	r := cur
 	if !exists {
@@ -274,6 +338,20 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 		v := fields[f]
 		st := r.state[f]
 		switch {
+		case c.Reoffer && exists:
+			// State a device held beyond the backup this hub was restored
+			// from. It is taken back only over the backup's own older
+			// value; anything else is kept beside it as a conflict.
+			switch {
+			case bytes.Equal(r.body[f], v):
+			case st.V <= h.restored && c.HLC > st.H:
+				r.body[f], r.state[f] = v, mine
+			case newer(st):
+				conflict(f, v, r.body[f], c.HLC, st.H, st.D)
+				r.body[f], r.state[f] = v, mine
+			default:
+				conflict(f, r.body[f], v, st.H, c.HLC, dev.ID)
+			}
 		case c.Entity == store.EntityComment:
 			// Comments are append-only: the latest change wins, never a conflict.
 			if !exists || newer(st) {
@@ -459,7 +537,7 @@ func (h *Hub) pull(ctx context.Context, dev Device, req *protocol.SyncRequest, r
 			})
 			continue
 		}
-		if req.V >= 2 && lastBy == dev.ID && clean != 0 && prev <= from {
+		if req.V >= 2 && !req.Echo && lastBy == dev.ID && clean != 0 && prev <= from {
 			continue // the device already holds exactly this
 		}
 		rec := protocol.Record{Entity: entity, ID: id, Org: org, Version: version, HLC: h1}
@@ -479,6 +557,29 @@ func (h *Hub) pull(ctx context.Context, dev Device, req *protocol.SyncRequest, r
 		return fmt.Errorf("hub: pull: %w", err)
 	}
 	resp.More = scanned == pullScan
+	return h.refetch(ctx, dev, req.Refetch, resp)
+}
+
+// maxRefetch is the most records one request may ask for again.
+const maxRefetch = 100
+
+// refetch adds to resp the current state of the records a device set aside
+// as unreadable, those it may see, so that a record garbled on the way
+// reaches it whole.
+func (h *Hub) refetch(ctx context.Context, dev Device, ids []string, resp *protocol.SyncResponse) error {
+	if len(ids) > maxRefetch {
+		ids = ids[:maxRefetch]
+	}
+	for _, id := range ids {
+		r, err := loadRecord(ctx, h.reader, id)
+		if err != nil {
+			return err
+		}
+		if r == nil || (r.org != dev.Org && r.text("visibility") != store.VisibilityNetwork) || r.version > resp.Cursor.Seq {
+			continue // unknown, not the device's to see, or in a later page anyway
+		}
+		resp.Records = append(resp.Records, protocol.Record{Entity: r.entity, ID: r.id, Org: r.org, Version: r.version, HLC: r.hlc, Fields: r.body})
+	}
 	return nil
 }
 

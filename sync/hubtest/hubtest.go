@@ -68,6 +68,15 @@ func (l *Local) Sync(ctx context.Context, token string, req *protocol.SyncReques
 // Health implements [client.Hub].
 func (l *Local) Health(context.Context) error { return nil }
 
+// Fork implements [client.Hub].
+func (l *Local) Fork(ctx context.Context, token string, req protocol.ForkRequest) (protocol.ForkResponse, error) {
+	dev, err := l.Hub.Authenticate(ctx, token)
+	if err != nil {
+		return protocol.ForkResponse{}, err
+	}
+	return l.Hub.Fork(ctx, dev, req)
+}
+
 // ErrDropped is what a device sees when the simulated network loses a
 // request or its reply.
 var ErrDropped = errors.New("hubtest: message lost on the network")
@@ -84,6 +93,9 @@ type Faults struct {
 	// Delay keeps a copy of the request and delivers it again later,
 	// after other requests: a late, reordered duplicate.
 	Delay float64
+	// Corrupt garbles one record of the reply (its clock or a field) on
+	// its way to the device.
+	Corrupt float64
 }
 
 // Network is a simulated, unreliable network in front of a hub. It is
@@ -134,6 +146,17 @@ func (f *flaky) Enroll(ctx context.Context, req protocol.EnrollRequest) (protoco
 	return f.hub.Enroll(ctx, req)
 }
 
+// Fork passes through unless the link is down.
+func (f *flaky) Fork(ctx context.Context, token string, req protocol.ForkRequest) (protocol.ForkResponse, error) {
+	f.net.mu.Lock()
+	down := f.net.down
+	f.net.mu.Unlock()
+	if down {
+		return protocol.ForkResponse{}, ErrDropped
+	}
+	return f.hub.Fork(ctx, token, req)
+}
+
 // Health fails while the link is down.
 func (f *flaky) Health(ctx context.Context) error {
 	f.net.mu.Lock()
@@ -160,7 +183,8 @@ func (f *flaky) Sync(ctx context.Context, token string, req *protocol.SyncReques
 		late, n.delayed = n.delayed, nil
 	}
 	dropReq, dropReply := n.roll(n.faults.DropRequest), n.roll(n.faults.DropReply)
-	dup := n.roll(n.faults.Duplicate)
+	dup, corrupt := n.roll(n.faults.Duplicate), n.roll(n.faults.Corrupt)
+	garble := n.rng.IntN(3)
 	if n.roll(n.faults.Delay) {
 		var cp protocol.SyncRequest
 		if _, err := roundTripJSON(req, &cp); err == nil {
@@ -183,6 +207,20 @@ func (f *flaky) Sync(ctx context.Context, token string, req *protocol.SyncReques
 	}
 	if dropReply {
 		return nil, tr, ErrDropped
+	}
+	if corrupt && len(resp.Records) > 0 {
+		r := &resp.Records[garble%len(resp.Records)]
+		switch garble {
+		case 0:
+			r.HLC = "not a clock"
+		default:
+			fields := make(map[string]json.RawMessage, len(r.Fields)+1)
+			for k, v := range r.Fields {
+				fields[k] = v
+			}
+			fields["deleted"] = json.RawMessage(`"yes"`)
+			r.Fields = fields
+		}
 	}
 	return resp, tr, nil
 }

@@ -17,10 +17,12 @@ import (
 //
 // Version 2 lets the hub leave out of a reply the records whose only new
 // state is what this device itself just pushed (the device already holds
-// it); version 1 replies echo every change.
+// it); version 1 replies echo every change. Version 3 adds database
+// identity ([Identity], [Diverged], [EpochChange], the fork endpoint) and
+// reoffers to a restored hub.
 const (
-	Version    = 2
-	MinVersion = 1
+	Version    = 3
+	MinVersion = 2
 )
 
 // Limits on request bodies; larger requests are refused with HTTP 413.
@@ -39,6 +41,7 @@ const (
 const (
 	PathSync    = "/v1/sync"
 	PathEnroll  = "/v1/enroll"
+	PathFork    = "/v1/fork"
 	PathHealthz = "/healthz"
 )
 
@@ -77,6 +80,41 @@ type Change struct {
 	// Fields maps each changed field to its new value. A create leaves out
 	// fields holding their type's zero value.
 	Fields map[string]json.RawMessage `json:"f"`
+	// Origin is the device that first queued the change under this
+	// sequence number, when it is not the sender: a database that became a
+	// device of its own (a copy) resends what it queued under the id it was
+	// copied from, and the hub recognises what it already applied.
+	Origin string `json:"og,omitempty"`
+	// Reoffer marks a change that gives back to a hub restored from a
+	// backup what the device holds beyond that backup (its own work and
+	// what it received), with the clock of the state it holds. The hub
+	// never lets a reoffered value silently replace a newer one.
+	Reoffer bool `json:"ro,omitempty"`
+}
+
+// Mark names one change of a device: its sequence number and clock.
+type Mark struct {
+	Seq int64  `json:"s"`
+	HLC string `json:"h,omitempty"`
+}
+
+// Identity is what a database knows of its own history as a device.
+type Identity struct {
+	// Known is the last change of this device the hub acknowledged, as
+	// this database recorded it; zero before the first acknowledgement.
+	Known Mark `json:"kn"`
+	// Top is the highest sequence number this database has given a change
+	// (acknowledged or not) and its clock. With Known it lets the hub tell
+	// a database restored from an older copy, or a copy used beside the
+	// original, from the one it has been syncing with.
+	Top Mark `json:"top"`
+}
+
+// EpochMark says that a hub's data holds every version up to Seq of hub
+// epoch Epoch: a restored hub's data came from a backup taken then.
+type EpochMark struct {
+	Epoch string `json:"e"`
+	Seq   int64  `json:"s"`
 }
 
 // SyncRequest is one round trip's request: a page of changes and the cursor.
@@ -90,6 +128,16 @@ type SyncRequest struct {
 	// PullBytes asks for at most this many bytes of records (before
 	// compression); 0 means the hub's default.
 	PullBytes int `json:"pb,omitempty"`
+	// Ident says which history of the device this database holds; a
+	// device sends it on every request (version 3 and later), and the hub
+	// checks it before it applies anything.
+	Ident *Identity `json:"id,omitempty"`
+	// Echo asks for this device's own changes too: a device that lost what
+	// it pushed (a copy, a recovery) needs them back.
+	Echo bool `json:"echo,omitempty"`
+	// Refetch lists records the device set aside as unreadable; the hub
+	// sends their current state again if the device may see them.
+	Refetch []string `json:"rf,omitempty"`
 }
 
 // Rejection is the hub's refusal of one pushed change.
@@ -144,6 +192,52 @@ type SyncResponse struct {
 	Conflicts []Conflict `json:"cf,omitempty"`
 	// More says the hub has more changes for this device.
 	More bool `json:"more,omitempty"`
+	// Version is the hub's latest version after this request's changes:
+	// the device's acknowledged changes are in the hub's data as of it.
+	Version int64 `json:"hv,omitempty"`
+	// Diverged is set when the hub found that this database is not the one
+	// it has been syncing as this device: restored from an older copy, or a
+	// copy used beside the original. Nothing was applied and nothing
+	// pulled; the device becomes a device of its own ([ForkRequest]).
+	Diverged *Diverged `json:"div,omitempty"`
+	// Epoch is set when the request's cursor is of another hub epoch: the
+	// hub was restored from a backup. Nothing was applied and nothing
+	// pulled; the device rebases its pending changes onto Lineage and
+	// pulls everything again, giving back what the hub lacks.
+	Epoch *EpochChange `json:"ep,omitempty"`
+}
+
+// Diverged says why the hub will not take a request as the device's.
+type Diverged struct {
+	// Reason is a sentence for logs.
+	Reason string `json:"r"`
+	// Last is the hub's last applied change of this device.
+	Last Mark `json:"l"`
+}
+
+// EpochChange describes the hub's current epoch and what it descends from.
+type EpochChange struct {
+	Epoch string `json:"e"`
+	// Lineage lists, oldest first, the earlier epochs whose versions the
+	// hub's data holds, each up to the version its backup was taken at.
+	Lineage []EpochMark `json:"l,omitempty"`
+}
+
+// ForkRequest asks the hub to make the requesting database, which the hub
+// found diverged from its device, a device of its own in the same
+// organization. It is authenticated with the device's current token.
+type ForkRequest struct {
+	V    int    `json:"v"`
+	Name string `json:"name,omitempty"`
+}
+
+// ForkResponse carries the new device's id and token.
+type ForkResponse struct {
+	V      int    `json:"v"`
+	Device string `json:"device"`
+	Token  string `json:"token"`
+	// CopyOf is the device the new one was copied from.
+	CopyOf string `json:"copyOf"`
 }
 
 // EnrollRequest trades a one-time enrollment code for a device token.
