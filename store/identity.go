@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 )
 
 // Keys of the identity and recovery values in the sync state.
@@ -106,6 +107,12 @@ func (s *Store) ForkDevice(ctx context.Context, newID string, state map[string]s
 		if _, err := tx.ExecContext(ctx, "UPDATE meta SET value = ? WHERE key = 'device_id'", newID); err != nil {
 			return fmt.Errorf("store: fork device: %w", err)
 		}
+		// The ids this database synced as before: its comments on other
+		// organizations' records carry them as their author.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('former_ids', ?)
+			ON CONFLICT (key) DO UPDATE SET value = value || ' ' || excluded.value`, s.device); err != nil {
+			return fmt.Errorf("store: fork device: %w", err)
+		}
 		st := map[string]string{stateKnownSeq: "0", stateKnownHLC: "", stateCursor: "0", stateFullPull: "1"}
 		for k, v := range state {
 			st[k] = v
@@ -118,6 +125,20 @@ func (s *Store) ForkDevice(ctx context.Context, newID string, state map[string]s
 	s.device = newID
 	s.clock.SetNode(newID)
 	return nil
+}
+
+// DeviceIDs returns every device id this database has synced as, the
+// current one last (see [Store.ForkDevice]).
+func (s *Store) DeviceIDs(ctx context.Context) ([]string, error) {
+	return deviceIDsTx(ctx, s.reader, s.DeviceID())
+}
+
+func deviceIDsTx(ctx context.Context, q queryer, current string) ([]string, error) {
+	var former string
+	if err := q.QueryRowContext(ctx, "SELECT coalesce((SELECT value FROM meta WHERE key = 'former_ids'), '')").Scan(&former); err != nil {
+		return nil, fmt.Errorf("store: read former device ids: %w", err)
+	}
+	return append(strings.Fields(former), current), nil
 }
 
 // location says where this database is: the computer's name and the
@@ -148,6 +169,13 @@ func (s *Store) checkLocation(ctx context.Context) (moved bool, err error) {
 		return false, fmt.Errorf("store: save location: %w", err)
 	}
 	return was != "", nil
+}
+
+// Recovering reports whether a recovery from a restored hub runs: until
+// its full pull is done, queued changes wait (see [Store.FinishRecovery]).
+func (s *Store) Recovering(ctx context.Context) (bool, error) {
+	v, err := s.SyncState(ctx, stateRecovering)
+	return v == "1", err
 }
 
 // Moved reports whether this database was found, when it was opened, on
@@ -218,9 +246,13 @@ func (s *Store) SwitchEpoch(ctx context.Context, epoch string, lineage []EpochMa
 			}
 		}
 		for _, q := range []string{
+			// The marks stay: a later restore from an even older backup
+			// must still see what this device gave the hubs since.
 			"INSERT OR IGNORE INTO recovery (id, kind) SELECT id, '" + EntityConflict + "' FROM conflicts",
-			"DELETE FROM acked_marks",
 			"UPDATE outbox SET base_version = ?1 WHERE base_version > ?1",
+			// Queued changes are given back too: one may depend on a
+			// record another device gives back later.
+			"UPDATE outbox SET reoffer = 1 WHERE ?1 = ?1",
 			"UPDATE rejections SET base_version = ?1 WHERE base_version > ?1",
 		} {
 			if _, err := tx.ExecContext(ctx, q, floor); err != nil {
@@ -235,7 +267,8 @@ func (s *Store) SwitchEpoch(ctx context.Context, epoch string, lineage []EpochMa
 // FinishRecovery ends the recovery that [Store.SwitchEpoch] began, once
 // the full pull is done: every record and conflict of this device's
 // organization that the restored hub did not send is queued to be given
-// back to it. It returns how many were queued; 0 when no recovery runs.
+// back to it whole, in place of the changes to it still queued. It returns
+// how many were queued; 0 when no recovery runs.
 func (s *Store) FinishRecovery(ctx context.Context) (int, error) {
 	queued := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -250,9 +283,21 @@ func (s *Store) FinishRecovery(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
+		var waiting int64
+		if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM outbox").Scan(&waiting); err != nil {
+			return fmt.Errorf("store: finish recovery: %w", err)
+		}
 		now := s.now().UTC().Format(timeLayout)
+		ids, err := deviceIDsTx(ctx, tx, s.DeviceID())
+		if err != nil {
+			return err
+		}
+		mine, _ := json.Marshal(ids)
 		for _, sp := range []*entitySpec{activitySpec, resourceSpec, commentSpec} {
-			rows, err := tx.QueryContext(ctx, "SELECT "+sp.columns()+" FROM "+sp.table+" WHERE org_id = ? AND id IN (SELECT id FROM recovery WHERE kind = ?)", org, sp.entity)
+			// Records of the device's organization; comments only its own:
+			// no device speaks for another's comment.
+			rows, err := tx.QueryContext(ctx, "SELECT "+sp.columns()+" FROM "+sp.table+` WHERE id IN (SELECT id FROM recovery WHERE kind = ?)
+				AND (CASE WHEN ? THEN created_by IN (SELECT value FROM json_each(?)) ELSE org_id = ? END)`, sp.entity, sp == commentSpec, string(mine), org)
 			if err != nil {
 				return fmt.Errorf("store: finish recovery: %w", err)
 			}
@@ -270,6 +315,11 @@ func (s *Store) FinishRecovery(ctx context.Context) (int, error) {
 				return fmt.Errorf("store: finish recovery: %w", err)
 			}
 			for _, r := range recs {
+				// The record's queued changes are in its state already: the
+				// hub lacks the record they were made to.
+				if _, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE record_id = ?", r.id); err != nil {
+					return fmt.Errorf("store: give back %s %s: %w", sp.entity, r.id, err)
+				}
 				if _, err := tx.ExecContext(ctx, insertReofferSQL, sp.entity, r.id, r.orgID, OpCreate, int64(0), string(sp.createBody(r)), r.updated.String(), now); err != nil {
 					return fmt.Errorf("store: give back %s %s: %w", sp.entity, r.id, err)
 				}
@@ -284,6 +334,18 @@ func (s *Store) FinishRecovery(ctx context.Context) (int, error) {
 			return err
 		}
 		queued += n
+		if queued > 0 && waiting > 0 {
+			// What waited goes after what is given back: a change to a
+			// record the restored hub lacks needs the record first.
+			for _, q := range []string{
+				"INSERT INTO outbox (" + outboxCols + ", origin, reoffer, attempts) SELECT " + outboxCols + ", origin, reoffer, attempts FROM outbox WHERE seq <= ? ORDER BY seq",
+				"DELETE FROM outbox WHERE seq <= ?",
+			} {
+				if _, err := tx.ExecContext(ctx, q, waiting); err != nil {
+					return fmt.Errorf("store: finish recovery: %w", err)
+				}
+			}
+		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM recovery"); err != nil {
 			return fmt.Errorf("store: finish recovery: %w", err)
 		}
@@ -332,6 +394,9 @@ func reofferConflicts(ctx context.Context, tx *sql.Tx, org, now string) (int, er
 			continue
 		}
 		if err != nil {
+			return 0, fmt.Errorf("store: give back conflict %s: %w", c.id, err)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE entity = ? AND record_id = ?", EntityConflict, c.id); err != nil {
 			return 0, fmt.Errorf("store: give back conflict %s: %w", c.id, err)
 		}
 		str := func(v string) FieldChange {

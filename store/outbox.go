@@ -113,6 +113,10 @@ type RejectedChange struct {
 	RejectedAt time.Time
 }
 
+// maxReofferAttempts is how many times a change given back to a restored
+// hub is sent again after the hub refused it.
+const maxReofferAttempts = 4
+
 // AckOutbox removes the changes with Seq <= through that the hub
 // acknowledged, moving the rejected ones to the rejections list instead, and
 // stores state (such as the push high-water mark) in the same transaction.
@@ -138,7 +142,20 @@ func (s *Store) ackTx(ctx context.Context, through int64, rejected []Rejection, 
 			if err := expandCreateSeq(ctx, tx, r.Seq); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO rejections (seq, entity, record_id, org_id, op, base_version, changes, hlc, created_at, kind, reason, rejected_at)
+			// What a device gives back to a restored hub may arrive before
+			// what it depends on (a comment before its record, which another
+			// device gives back): it is queued again, a few times, before it
+			// counts as refused.
+			res, err := tx.ExecContext(ctx, `INSERT INTO outbox (`+outboxCols+`, origin, reoffer, attempts)
+				SELECT entity, record_id, org_id, op, base_version, changes, hlc, created_at, origin, reoffer, attempts + 1
+				FROM outbox WHERE seq = ? AND reoffer = 1 AND attempts < ?`, r.Seq, maxReofferAttempts)
+			if err != nil {
+				return fmt.Errorf("store: queue again given-back change %d: %w", r.Seq, err)
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				continue
+			}
+			_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO rejections (seq, entity, record_id, org_id, op, base_version, changes, hlc, created_at, kind, reason, rejected_at)
 				SELECT seq, entity, record_id, org_id, op, base_version, changes, hlc, created_at, ?, ?, ? FROM outbox WHERE seq = ?`, r.Kind, r.Reason, now, r.Seq)
 			if err != nil {
 				return fmt.Errorf("store: keep rejected change %d: %w", r.Seq, err)

@@ -281,8 +281,7 @@ func (s *Store) applyRecordTx(ctx context.Context, tx *sql.Tx, rr RemoteRecord, 
 // recoverRecordTx compares a record pulled from a restored hub with the
 // local one when the device held it beyond the hub's backup. The fields
 // that differ (and are not already queued) are kept and queued as a
-// reoffer made from the pulled version, with the local record's clock; it
-// returns them.
+// reoffer with the local record's clock; it returns them.
 func (s *Store) recoverRecordTx(ctx context.Context, tx *sql.Tx, sp *entitySpec, rr RemoteRecord, local row, decoded Fields, pending map[string]bool, rec *recovery) (map[string]bool, error) {
 	res, err := tx.ExecContext(ctx, "DELETE FROM recovery WHERE id = ?", rr.ID)
 	if err != nil {
@@ -309,7 +308,11 @@ func (s *Store) recoverRecordTx(ctx context.Context, tx *sql.Tx, sp *entitySpec,
 		return nil, nil
 	}
 	body, _ := json.Marshal(changes)
-	if _, err := tx.ExecContext(ctx, insertReofferSQL, sp.entity, rr.ID, rr.OrgID, OpUpdate, rr.Version, string(body), local.updated.String(), rec.now); err != nil {
+	// Made from no version: the device's record version does not say
+	// which of its fields it saw on the hub (a field kept while its own
+	// change waited is older), so every field another device wrote on the
+	// restored hub that differs becomes a conflict, never an overwrite.
+	if _, err := tx.ExecContext(ctx, insertReofferSQL, sp.entity, rr.ID, rr.OrgID, OpUpdate, int64(0), string(body), local.updated.String(), rec.now); err != nil {
 		return nil, fmt.Errorf("store: give back %s %s: %w", sp.entity, rr.ID, err)
 	}
 	return keep, nil

@@ -5,6 +5,8 @@
 -- hub restored from a backup what this database holds beyond it.
 ALTER TABLE outbox ADD COLUMN origin TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN reoffer INTEGER NOT NULL DEFAULT 0;
+-- How many times a refused reoffer was queued again.
+ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
 
 -- For each record this device changed, the hub epoch and version as of
 -- which the hub acknowledged the change: a hub restored from a backup

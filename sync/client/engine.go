@@ -27,6 +27,8 @@ const (
 	stateLastError = "last_error"
 	statePage      = "page_size"
 	stateFullPull  = "full_pull"
+	stateKnownSeq  = "known_seq"
+	stateKnownHLC  = "known_hlc"
 	stateEvent     = "identity_event"
 	stateEventFrom = "identity_event_from"
 )
@@ -145,7 +147,10 @@ func (e *Engine) Enroll(ctx context.Context, hubURL, code string) error {
 	if resp.Token == "" || resp.Org == "" {
 		return errors.New("client: enroll: hub sent no token")
 	}
-	state := map[string]string{stateHubURL: hubURL, stateToken: resp.Token, stateLastError: ""}
+	// A new enrollment is a new history as far as the hub is concerned:
+	// nothing of it acknowledged yet, and everything to pull, own work too.
+	state := map[string]string{stateHubURL: hubURL, stateToken: resp.Token, stateLastError: "",
+		stateKnownSeq: "0", stateKnownHLC: "", stateFullPull: "1"}
 	if old, err := e.st.SyncState(ctx, stateHubURL); err != nil {
 		return err
 	} else if old != hubURL {
@@ -260,6 +265,7 @@ func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, err
 	hub := e.opts.NewHub(hubURL)
 	zero := map[string]map[string]json.RawMessage{}
 	switches := 0
+	holdPush := false
 	for {
 		epoch, err := e.st.SyncState(ctx, stateEpoch)
 		if err != nil {
@@ -281,6 +287,18 @@ func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, err
 		pending, err := e.st.Outbox(ctx, 0, outboxBatch)
 		if err != nil {
 			return res, err
+		}
+		held := false
+		if holdPush {
+			// Changes given back and refused wait for the next sync.
+			held, pending = len(pending) > 0, nil
+		}
+		if recovering, err := e.st.Recovering(ctx); err != nil {
+			return res, err
+		} else if recovering {
+			// The restored hub may lack records these changes were made
+			// to: they go once the pull has shown what it has.
+			held, pending = len(pending) > 0, nil
 		}
 		aside, err := e.st.QuarantinedRecords(ctx, maxRefetch)
 		if err != nil {
@@ -339,8 +357,14 @@ func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, err
 			if err != nil {
 				return res, err
 			}
-			res.Pushed += before.Pending - after.Pending - len(rejected)
-			res.Rejected += len(rejected)
+			refused := after.Rejected - before.Rejected
+			res.Pushed += before.Pending - after.Pending - refused
+			res.Rejected += refused
+			if refused < len(rejected) {
+				// Some were given back to a restored hub before what they
+				// depend on; they go again next time.
+				holdPush = true
+			}
 		}
 		recs, conflicts := fromWire(resp)
 		state := map[string]string{stateEpoch: resp.Cursor.Epoch, stateCursor: strconv.FormatInt(resp.Cursor.Seq, 10)}
@@ -375,7 +399,7 @@ func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, err
 		if progress != nil {
 			progress(res.Progress)
 		}
-		if !resp.More && (stats.Pending == 0 || (len(page) == 0 && gaveBack == 0)) {
+		if !resp.More && (stats.Pending == 0 || (len(page) == 0 && gaveBack == 0 && !held) || (holdPush && len(page) == 0)) {
 			return res, nil
 		}
 		if len(page) == 0 && resp.Cursor.Epoch == epoch && resp.Cursor.Seq <= cursor {
@@ -518,7 +542,7 @@ var wireOps = map[string]string{store.OpCreate: protocol.OpCreate, store.OpUpdat
 // for a create only the fields that differ from their zero value.
 func toWire(c store.Change, zero map[string]map[string]json.RawMessage) protocol.Change {
 	pc := protocol.Change{Seq: c.Seq, Entity: c.Entity, ID: c.RecordID, Org: c.OrgID, Op: wireOps[c.Op], Base: c.BaseVersion,
-		HLC: c.HLC, Fields: make(map[string]json.RawMessage, len(c.Changes))}
+		HLC: c.HLC, Fields: make(map[string]json.RawMessage, len(c.Changes)), Origin: c.Origin, Reoffer: c.Reoffer}
 	z, ok := zero[c.Entity]
 	if !ok && c.Op == store.OpCreate {
 		z = store.ZeroFields(c.Entity)

@@ -2,12 +2,14 @@ package client_test
 
 import (
 	"bytes"
+	"log/slog"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -18,11 +20,12 @@ import (
 	"github.com/a20-network/fieldbook/sync/client"
 	"github.com/a20-network/fieldbook/sync/hub"
 	"github.com/a20-network/fieldbook/sync/hubtest"
+	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
 // propChecks is how many random histories `make test` tries. Run longer
-// with: go test -tags migrated_fynedo -run TestSyncConverges ./sync/client -rapid.checks=2000
-const propChecks = 12
+// with: go test -tags migrated_fynedo,no_emoji -run TestSyncConverges ./sync/client -rapid.checks=5000
+const propChecks = 100
 
 // simDevice is one simulated laptop: a real store file and an engine.
 type simDevice struct {
@@ -31,12 +34,18 @@ type simDevice struct {
 	path string
 	st   *store.Store
 	eng  *client.Engine
+	// snap is an earlier copy of the database file, nil if none taken.
+	snap []byte
 }
 
 // edit is one change a device saved: field of record went from old to new.
 type edit struct {
 	record, field string
 	old, new      string
+	// lost is set when the edit existed only in a database state that was
+	// thrown away (a device restored from an older copy before the edit
+	// left it, or a hub restored when no device held it any more).
+	lost bool
 }
 
 type sim struct {
@@ -51,6 +60,10 @@ type sim struct {
 	comment []string // comment ids
 	edits   []edit
 	n       int // counter for unique values
+	// backup is the latest hub backup file, "" before the first.
+	backup string
+	dir    string
+	copies int
 }
 
 func (s *sim) newHub(string) client.Hub { return s.net.Hub(&hubtest.Local{Hub: s.hub}) }
@@ -212,12 +225,29 @@ func (s *sim) settle() {
 	for round := 0; round < 12; round++ {
 		moved := false
 		for _, d := range s.devices {
+			if os.Getenv("FBLOG") == d.name {
+				d.eng = client.New(d.st, client.Options{NewHub: s.newHub, Retries: 2, Backoff: time.Microsecond, MaxBackoff: time.Microsecond, Logger: slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+				slog.SetDefault(slog.New(slog.NewTextHandler(os.Stdout, nil)))
+			}
 			res, err := d.eng.Sync(s.ctx, nil)
+			if protocol.KindOf(err) == protocol.KindUnauthenticated {
+				// Enrolled after the backup the hub was restored from: an
+				// admin enrolls the laptop again.
+				s.enroll(d)
+				res, err = d.eng.Sync(s.ctx, nil)
+			}
 			if err != nil {
 				s.t.Fatalf("%s: sync on a healed network: %v", d.name, err)
 			}
 			if res.Pushed+res.Pulled+res.Rejected > 0 {
 				moved = true
+			}
+			if dbgHook != nil {
+				dbgHook(fmt.Sprintf("settle %s %+v", d.name, res.Progress))
+				if d.name == "dev0-copy2" {
+					out, _ := d.st.Outbox(s.ctx, 0, 100)
+					fmt.Println("C2OUT", len(out))
+				}
 			}
 		}
 		if !moved {
@@ -225,6 +255,180 @@ func (s *sim) settle() {
 		}
 	}
 	s.t.Fatal("devices did not settle after 12 rounds")
+}
+
+var dbgHook func(string)
+
+func hubDeleted(s *sim, id string) string {
+	r, _ := s.hub.Records(s.ctx)
+	for _, x := range r {
+		if x.ID == id {
+			return string(x.Fields[os.Getenv("FBFIELD")]) + "/" + x.HLC[len(x.HLC)-6:]
+		}
+	}
+	return "-"
+}
+
+func (s *sim) enroll(d *simDevice) {
+	code, err := s.hub.NewEnrollCode(s.ctx, d.org, hub.RoleStaff, time.Hour)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if err := client.New(d.st, client.Options{NewHub: func(string) client.Hub { return &hubtest.Local{Hub: s.hub} }, Logger: quiet}).
+		Enroll(s.ctx, "http://hub.test", code); err != nil {
+		s.t.Fatalf("enroll %s: %v", d.name, err)
+	}
+}
+
+// fileOf returns a consistent copy of d's database file.
+func (s *sim) fileOf(d *simDevice) []byte {
+	d.st.Close()
+	b, err := os.ReadFile(d.path)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.openDevice(d)
+	return b
+}
+
+func (s *sim) writeDB(path string, b []byte) {
+	for _, suffix := range []string{"-wal", "-shm"} {
+		os.Remove(path + suffix)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// holds says whether any device holds value v of field f of record id:
+// in the record, in a queued change, or in a conflict.
+func (s *sim) holds(id, f, v string) bool {
+	for _, d := range s.devices {
+		if fieldJSON(s.ctx, d.st, store.EntityActivity, id, f) == v {
+			return true
+		}
+		if pendingHas(s.ctx, d.st, id, f, v) {
+			return true
+		}
+		cs, _ := d.st.Conflicts(s.ctx, false)
+		for _, c := range cs {
+			if c.RecordID == id && c.Field == f && (string(c.Winner) == v || string(c.Loser) == v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pendingHas says whether st has a queued change setting field f of
+// record id to v.
+func pendingHas(ctx context.Context, st *store.Store, id, f, v string) bool {
+	out, _ := st.Outbox(ctx, 0, 1<<20)
+	for _, c := range out {
+		if c.RecordID == id {
+			if ch, ok := c.Changes[f]; ok && string(ch.New) == v {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// restoreDevice puts back an earlier copy of a device's database. What
+// existed only in the thrown-away state is lost, as it is for real.
+func (s *sim) restoreDevice() {
+	d := s.pick()
+	if d.snap == nil {
+		return
+	}
+	before := map[string]bool{}
+	for i, e := range s.edits {
+		if pendingHas(s.ctx, d.st, e.record, e.field, e.new) {
+			before[fmt.Sprint(i)] = true
+		}
+	}
+	d.st.Close()
+	s.writeDB(d.path, d.snap)
+	s.openDevice(d)
+	s.forget(func(i int, e edit) bool { return before[fmt.Sprint(i)] && !s.holds(e.record, e.field, e.new) && !s.hubHas(e) })
+}
+
+// hubHas says whether the hub holds edit e's value now.
+func (s *sim) hubHas(e edit) bool {
+	r, err := s.hub.Records(s.ctx)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, rec := range r {
+		if rec.ID == e.record {
+			return string(rec.Fields[e.field]) == e.new
+		}
+	}
+	return false
+}
+
+// forget marks lost the edits lost reports, and drops records and comments
+// that neither the hub nor any device holds any more.
+func (s *sim) forget(lost func(int, edit) bool) {
+	for i := range s.edits {
+		if !s.edits[i].lost && lost(i, s.edits[i]) {
+			s.edits[i].lost = true
+		}
+	}
+	held := func(entity, id string) bool {
+		for _, d := range s.devices {
+			r, err := d.st.RecordFields(s.ctx, entity, id)
+			if err != nil {
+				continue
+			}
+			if entity != store.EntityComment {
+				return true
+			}
+			// A comment is given back only by its author's database (or
+			// a copy of it): no device speaks for another's comment.
+			var by string
+			_ = json.Unmarshal(r.Fields["created_by"], &by)
+			ids, _ := d.st.DeviceIDs(s.ctx)
+			if slices.Contains(ids, by) {
+				return true
+			}
+		}
+		recs, _ := s.hub.Records(s.ctx)
+		for _, r := range recs {
+			if r.ID == id {
+				return true
+			}
+		}
+		return false
+	}
+	keep := s.records[:0]
+	for _, id := range s.records {
+		if held(store.EntityActivity, id) {
+			keep = append(keep, id)
+		}
+	}
+	s.records = keep
+	keepC := s.comment[:0]
+	for _, id := range s.comment {
+		if held(store.EntityComment, id) {
+			keepC = append(keepC, id)
+		}
+	}
+	s.comment = keepC
+}
+
+// restoreHub puts back the latest hub backup. What only the lost hub held
+// (no device still has it) is lost with it.
+func (s *sim) restoreHub() {
+	if s.backup == "" {
+		return
+	}
+	s.hub.Close()
+	if _, err := hub.Restore(s.ctx, s.hubDir, s.backup); err != nil {
+		s.t.Fatalf("restore hub: %v", err)
+	}
+	s.openHub()
+	s.forget(func(_ int, e edit) bool { return !s.holds(e.record, e.field, e.new) && !s.hubHas(e) })
 }
 
 func (s *sim) check() {
@@ -242,7 +446,24 @@ func (s *sim) check() {
 		hubRecs[r.ID], entities[r.ID] = r.Fields, r.Entity
 	}
 	if want := len(s.orgs) + len(s.records) + len(s.comment); len(recs) != want {
-		s.t.Fatalf("hub holds %d records, want %d (directory + activities + comments)", len(recs), want)
+		var missing []string
+		for _, id := range append(append([]string{}, s.records...), s.comment...) {
+			if _, ok := hubRecs[id]; !ok {
+				where := ""
+				for _, d := range s.devices {
+					if r, err := d.st.RecordFields(ctx, store.EntityActivity, id); err == nil {
+						where += d.name + ":" + string(r.Fields["title"]) + " "
+					}
+					if r, err := d.st.RecordFields(ctx, store.EntityComment, id); err == nil {
+						st, _ := d.st.OutboxStats(ctx)
+						rej, _ := d.st.Rejections(ctx)
+						where += fmt.Sprintf("%s:%s parent %s %+v %+v ", d.name, r.Fields["body"], r.Fields["parent_id"], st, rej)
+					}
+				}
+				missing = append(missing, id+" on "+where)
+			}
+		}
+		s.t.Fatalf("hub holds %d records, want %d (directory + activities + comments); missing %v", len(recs), want, missing)
 	}
 	orgOf := map[string]string{}
 	for _, r := range recs {
@@ -267,7 +488,7 @@ func (s *sim) check() {
 	}
 	for _, d := range s.devices {
 		stats, err := d.st.OutboxStats(ctx)
-		if err != nil || stats.Pending != 0 || stats.Rejected != 0 {
+		if err != nil || stats.Pending != 0 || stats.Rejected != 0 || stats.Quarantined != 0 {
 			rej, _ := d.st.Rejections(ctx)
 			s.t.Fatalf("%s outbox after settling: %+v %v %+v", d.name, stats, err, rej)
 		}
@@ -284,7 +505,14 @@ func (s *sim) check() {
 			}
 			for f, v := range fields {
 				if !bytes.Equal(local.Fields[f], v) {
-					s.t.Fatalf("%s %s %s.%s = %s, hub has %s", d.name, entities[id], id, f, local.Fields[f], v)
+					var hv, prev int64
+					var lastBy, st string
+					var clean int
+					hub.ReportDB(s.hub).QueryRow("SELECT version, prev_version, last_by, last_clean, state FROM records WHERE id = ?", id).Scan(&hv, &prev, &lastBy, &clean, &st)
+					cur, _ := d.st.SyncState(ctx, "cursor")
+					fp, _ := d.st.SyncState(ctx, "full_pull")
+					s.t.Fatalf("%s %s %s (%s).%s = %s, hub has %s; hub v%d prev%d by %s clean%d state %s; device %s cursor %s full %q local v%d %s", d.name, entities[id], id, fields["title"], f, local.Fields[f], v,
+						hv, prev, lastBy, clean, st, d.st.DeviceID(), cur, fp, local.Version, local.UpdatedAt)
 				}
 			}
 		}
@@ -312,7 +540,7 @@ func (s *sim) check() {
 		kept[e.record+"/"+e.field+"/"+e.old] = true
 	}
 	for _, e := range s.edits {
-		if string(hubRecs[e.record][e.field]) == e.new || kept[e.record+"/"+e.field+"/"+e.new] {
+		if e.lost || string(hubRecs[e.record][e.field]) == e.new || kept[e.record+"/"+e.field+"/"+e.new] {
 			continue
 		}
 		s.t.Fatalf("edit lost: %s.%s = %s (now %s)", e.record, e.field, e.new, hubRecs[e.record][e.field])
@@ -327,12 +555,13 @@ func TestSyncConverges(t *testing.T) {
 	}
 	rapid.Check(t, func(rt *rapid.T) {
 		dir := t.TempDir()
-		s := &sim{t: rt, ctx: context.Background(), hubDir: filepath.Join(dir, "hub")}
+		s := &sim{t: rt, ctx: context.Background(), hubDir: filepath.Join(dir, "hub"), dir: dir}
 		s.net = hubtest.NewNetwork(rapid.Uint64().Draw(rt, "seed"), hubtest.Faults{
 			DropRequest: rapid.Float64Range(0, 0.3).Draw(rt, "dropRequest"),
 			DropReply:   rapid.Float64Range(0, 0.3).Draw(rt, "dropReply"),
 			Duplicate:   rapid.Float64Range(0, 0.3).Draw(rt, "duplicate"),
 			Delay:       rapid.Float64Range(0, 0.3).Draw(rt, "delay"),
+			Corrupt:     rapid.Float64Range(0, 0.2).Draw(rt, "corrupt"),
 		})
 		s.openHub()
 		defer s.close()
@@ -362,7 +591,98 @@ func TestSyncConverges(t *testing.T) {
 			}
 			s.devices = append(s.devices, d)
 		}
-		rt.Repeat(map[string]func(*rapid.T){
+		dbg := func(name string) {
+			if os.Getenv("FBDBG") == "" {
+				return
+			}
+			var line string
+			if want := os.Getenv("FBCOMMENT"); want != "" {
+				for _, id := range s.comment {
+					var body string
+					for _, d := range s.devices {
+						if r, err := d.st.RecordFields(s.ctx, store.EntityComment, id); err == nil {
+							_ = json.Unmarshal(r.Fields["body"], &body)
+						}
+					}
+					if body != want {
+						continue
+					}
+					line += " hub=" + hubDeleted(s, id)
+					for _, d := range s.devices {
+						r, err := d.st.RecordFields(s.ctx, store.EntityComment, id)
+						rec, _ := d.st.Recovering(s.ctx)
+						line += fmt.Sprintf(" %s[%s %v v%d rec%v", d.name, d.st.DeviceID()[30:], err == nil, r.Version, rec)
+						out, _ := d.st.Outbox(s.ctx, 0, 1000)
+						for _, c := range out {
+							if c.RecordID == id {
+								line += fmt.Sprintf(" out(%d %s ro=%v og=%v)", c.Seq, c.Op, c.Reoffer, c.Origin != "")
+							}
+						}
+						line += "]"
+					}
+				}
+			}
+			for _, e := range s.edits {
+				if e.new == os.Getenv("FBDBG") {
+					line += fmt.Sprintf(" [%s %s hub=%s", e.new, e.record[len(e.record)-4:], func() string {
+						r, _ := s.hub.Records(s.ctx)
+						for _, x := range r {
+							if x.ID == e.record {
+								return string(x.Fields["title"])
+							}
+						}
+						return "-"
+					}())
+					for _, d := range s.devices {
+						if d.name == "dev0-copy2" {
+							ep, _ := d.st.SyncState(s.ctx, "epoch")
+							r, _ := d.st.RecordFields(s.ctx, store.EntityActivity, e.record)
+							rec, _ := d.st.Recovering(s.ctx)
+							fp, _ := d.st.SyncState(s.ctx, "full_pull")
+							line += fmt.Sprintf(" C2[ep %s v%d id %s rec %v fp %s ev %s]", ep[:4], r.Version, d.st.DeviceID()[30:], rec, fp, func() string { v, _ := d.st.SyncState(s.ctx, "identity_event"); return v }())
+						}
+						line += " " + d.name + "=" + fieldJSON(s.ctx, d.st, store.EntityActivity, e.record, os.Getenv("FBFIELD")) + "/" + d.st.DeviceID()[30:]
+						if pendingHas(s.ctx, d.st, e.record, "title", `"dev0 title 12"`) {
+							line += "(p12)"
+						}
+					}
+					cs, _ := s.hub.Conflicts(s.ctx)
+					for _, c := range cs {
+						if c.RecordID == e.record && c.Field == os.Getenv("FBFIELD") {
+							line += fmt.Sprintf(" CF(%s/%s r%v)", c.Winner, c.Loser, c.Resolved)
+						}
+					}
+					d0 := s.devices[0]
+					rv, _ := d0.st.Recovering(s.ctx)
+					for i, d := range s.devices {
+						out, _ := d.st.Outbox(s.ctx, 0, 1000)
+						for _, c := range out {
+							if c.RecordID == e.record {
+								line += fmt.Sprintf(" d%dout(%d %s ro=%v og=%v b=%d %s)", i, c.Seq, c.Op, c.Reoffer, c.Origin != "", c.BaseVersion, c.Changes[os.Getenv("FBFIELD")].New)
+							}
+						}
+						r, _ := d.st.Recovering(s.ctx)
+						if r {
+							line += fmt.Sprintf(" d%drec=%v", i, r)
+						}
+					}
+					var stj, rs, sq string
+					hub.ReportDB(s.hub).QueryRow("SELECT state FROM records WHERE id = ?", e.record).Scan(&stj)
+					hub.ReportDB(s.hub).QueryRow("SELECT coalesce((SELECT value FROM meta WHERE key='restored_seq'),''), (SELECT value FROM meta WHERE key='seq')").Scan(&rs, &sq)
+					line += " restored=" + rs + " seq=" + sq
+					if dd := hubDeleted(s, e.record); true {
+						line += " hubdel=" + dd
+					}
+					ep, _ := d0.st.SyncState(s.ctx, "epoch")
+					line += fmt.Sprintf(" d0rec=%v d0ep=%s hubep=%s", rv, ep, s.hub.Epoch())
+					line += "]"
+					break
+				}
+			}
+			fmt.Println("ACTION", name, line)
+		}
+		dbgHook = dbg
+		acts := map[string]func(*rapid.T){
 			"create":  func(*rapid.T) { s.create() },
 			"edit":    func(*rapid.T) { s.edit() },
 			"edit2":   func(*rapid.T) { s.edit() },
@@ -389,7 +709,36 @@ func TestSyncConverges(t *testing.T) {
 				s.hub.Close()
 				s.openHub()
 			},
-		})
+			"snapshotDevice": func(*rapid.T) {
+				d := s.pick()
+				d.snap = s.fileOf(d)
+			},
+			"restoreDevice": func(*rapid.T) { s.restoreDevice() },
+			"copyDevice": func(*rapid.T) {
+				if s.copies >= 2 {
+					return
+				}
+				d := s.pick()
+				s.copies++
+				c := &simDevice{name: fmt.Sprintf("%s-copy%d", d.name, s.copies), org: d.org, path: filepath.Join(s.dir, fmt.Sprintf("copy%d.db", s.copies))}
+				s.writeDB(c.path, s.fileOf(d))
+				s.openDevice(c)
+				s.devices = append(s.devices, c)
+			},
+			"backupHub": func(*rapid.T) {
+				s.n++
+				s.backup = filepath.Join(s.dir, fmt.Sprintf("hub-backup-%d.db", s.n))
+				if err := s.hub.Backup(s.ctx, s.backup); err != nil {
+					s.t.Fatal(err)
+				}
+			},
+			"restoreHub": func(*rapid.T) { s.restoreHub() },
+		}
+		wrapped := map[string]func(*rapid.T){}
+		for k, f := range acts {
+			wrapped[k] = func(t *rapid.T) { f(t); dbg(k) }
+		}
+		rt.Repeat(wrapped)
 		s.settle()
 		s.check()
 	})

@@ -16,7 +16,9 @@ import (
 // mayCreateAs says whether dev may push a new record whose created_by is
 // by (a JSON string): its own id; the id of a device it was copied from
 // (a change queued before the copy); or, for a reoffer to a restored hub,
-// any device of its own organization (it gives back a record it received).
+// any device of its own organization, or one the restored hub does not
+// know (enrolled after its backup): the device gives back a record it
+// received. Never a device of another organization.
 func (h *Hub) mayCreateAs(ctx context.Context, tx writeTx, dev Device, p prepared, by json.RawMessage) (bool, error) {
 	var creator string
 	if err := json.Unmarshal(by, &creator); err != nil {
@@ -31,7 +33,7 @@ func (h *Hub) mayCreateAs(ctx context.Context, tx writeTx, dev Device, p prepare
 	var org string
 	err := tx.QueryRowContext(ctx, "SELECT org_id FROM devices WHERE id = ?", creator).Scan(&org)
 	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+		return creator != hubNode, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("hub: read device %s: %w", creator, err)

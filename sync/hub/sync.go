@@ -68,7 +68,12 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 		preps[i] = prepare(c)
 	}
 	var diverged *protocol.Diverged
+	// again lists the records of changes the hub had already applied: the
+	// device may have kept its own values over what it pulled while they
+	// waited, so it gets their current state back.
+	var again []string
 	err := h.inTx(ctx, func(tx writeTx) error {
+		again = again[:0]
 		var last int64
 		var lastHLC string
 		if err := tx.QueryRowContext(ctx, sqlLastSeq, dev.ID).Scan(&last, &lastHLC); err != nil {
@@ -109,6 +114,9 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 				}
 				if rej != nil {
 					resp.Rejected = append(resp.Rejected, *rej)
+				}
+				if c.Entity != protocol.EntityConflict && len(again) < maxRefetch {
+					again = append(again, c.ID)
 				}
 				acked, ackedHLC = c.Seq, c.HLC
 				last = max(last, c.Seq)
@@ -168,6 +176,9 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 		return nil, err
 	}
 	if err := h.pull(ctx, dev, req, resp); err != nil {
+		return nil, err
+	}
+	if err := h.refetch(ctx, dev, again, resp); err != nil {
 		return nil, err
 	}
 	return resp, nil
@@ -338,20 +349,6 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 		v := fields[f]
 		st := r.state[f]
 		switch {
-		case c.Reoffer && exists:
-			// State a device held beyond the backup this hub was restored
-			// from. It is taken back only over the backup's own older
-			// value; anything else is kept beside it as a conflict.
-			switch {
-			case bytes.Equal(r.body[f], v):
-			case st.V <= h.restored && c.HLC > st.H:
-				r.body[f], r.state[f] = v, mine
-			case newer(st):
-				conflict(f, v, r.body[f], c.HLC, st.H, st.D)
-				r.body[f], r.state[f] = v, mine
-			default:
-				conflict(f, r.body[f], v, st.H, c.HLC, dev.ID)
-			}
 		case c.Entity == store.EntityComment:
 			// Comments are append-only: the latest change wins, never a conflict.
 			if !exists || newer(st) {
@@ -570,7 +567,15 @@ func (h *Hub) refetch(ctx context.Context, dev Device, ids []string, resp *proto
 	if len(ids) > maxRefetch {
 		ids = ids[:maxRefetch]
 	}
+	sent := make(map[string]bool, len(resp.Records))
+	for _, r := range resp.Records {
+		sent[r.ID] = true
+	}
 	for _, id := range ids {
+		if sent[id] {
+			continue
+		}
+		sent[id] = true
 		r, err := loadRecord(ctx, h.reader, id)
 		if err != nil {
 			return err

@@ -87,8 +87,9 @@ type Change struct {
 	Origin string `json:"og,omitempty"`
 	// Reoffer marks a change that gives back to a hub restored from a
 	// backup what the device holds beyond that backup (its own work and
-	// what it received), with the clock of the state it holds. The hub
-	// never lets a reoffered value silently replace a newer one.
+	// what it received), with the clock of the state it holds, made from
+	// the version the device last saw. It merges like any edit; it may
+	// carry another device's record or comment of the same organization.
 	Reoffer bool `json:"ro,omitempty"`
 }
 
