@@ -142,20 +142,38 @@ type User struct {
 var dummySalt = make([]byte, 16)
 
 // Authenticate checks name and password and returns the user, or
-// [ErrBadLogin].
+// [ErrBadLogin]. It hashes at once, without the dashboard's limit on
+// parallel sign-ins; the dashboard's own sign-in form goes through that
+// limit.
 func Authenticate(ctx context.Context, db *sql.DB, name, password string) (User, error) {
+	return authenticate(ctx, db, name, password, func(_ context.Context, pw string, salt []byte) ([]byte, error) {
+		return hashPassword(pw, salt), nil
+	})
+}
+
+// authenticate checks name and password with hash, which may refuse to run
+// (busy, or ctx done); that error is returned as is.
+func authenticate(ctx context.Context, db *sql.DB, name, password string, hash func(context.Context, string, []byte) ([]byte, error)) (User, error) {
 	var u User
 	var salt, want []byte
 	err := db.QueryRowContext(ctx, "SELECT id, name, role, org_id, salt, hash FROM users WHERE name = ?", strings.TrimSpace(name)).
 		Scan(&u.ID, &u.Name, &u.Role, &u.OrgID, &salt, &want)
 	if errors.Is(err, sql.ErrNoRows) {
-		hashPassword(password, dummySalt)
+		// An unknown name costs the same hash, in the same slots, as a
+		// wrong password: neither time nor refusals tell names apart.
+		if _, err := hash(ctx, password, dummySalt); err != nil {
+			return User{}, err
+		}
 		return User{}, ErrBadLogin
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("dashboard: sign in: %w", err)
 	}
-	if subtle.ConstantTimeCompare(hashPassword(password, salt), want) != 1 {
+	got, err := hash(ctx, password, salt)
+	if err != nil {
+		return User{}, err
+	}
+	if subtle.ConstantTimeCompare(got, want) != 1 {
 		return User{}, ErrBadLogin
 	}
 	return u, nil

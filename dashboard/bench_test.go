@@ -47,7 +47,11 @@ func BenchmarkHubAggregate(b *testing.B) {
 	}
 	defer db.Close()
 	bundle, _ := locales.Load("")
-	h := &Handler{db: db, bundle: bundle}
+	orgs, err := orgSource(ctx, db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := &Handler{db: db, bundle: bundle, orgs: orgs}
 	for _, c := range []struct {
 		name string
 		f    report.Filter

@@ -6,9 +6,13 @@
 // Pages are rendered on the server with inline SVG charts: no scripts, no
 // external fonts, no requests to anywhere else. Users sign in with a name and
 // password (argon2id); sessions are random tokens in an HttpOnly,
-// SameSite=Strict cookie, stored hashed, that expire. Five wrong passwords
-// for a name lock it for fifteen minutes. Every request checks the session
-// and the user's role.
+// SameSite=Strict cookie, stored hashed, that expire. Sign-in attempts are
+// counted before the password is checked: five for a name, or twenty from
+// one address, within fifteen minutes lock further tries (HTTP 429); at
+// most a few passwords are hashed at once, so a flood of sign-ins cannot
+// exhaust memory (HTTP 503 beyond a short wait). A form posted from
+// another site is refused (HTTP 403). Every request checks the session and
+// the user's role.
 //
 // Privacy: a record an organization kept to itself ("org" visibility) counts
 // in every figure, but its text — title, summary, place, partners — is never
@@ -26,7 +30,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/text/language"
@@ -69,47 +72,11 @@ type Handler struct {
 	sessions *sessions
 	mux      *http.ServeMux
 
-	mu       sync.Mutex // guards failures
-	failures map[string][]time.Time
-}
-
-// Sign-in throttling: after maxFailures wrong passwords for one name within
-// failureWindow, that name is refused until the oldest failure ages out.
-const (
-	maxFailures   = 5
-	failureWindow = 15 * time.Minute
-)
-
-// throttled reports whether name has failed too often lately.
-func (h *Handler) throttled(name string) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return len(h.recentFailures(name)) >= maxFailures
-}
-
-// recentFailures drops failures older than the window; h.mu must be held.
-func (h *Handler) recentFailures(name string) []time.Time {
-	cut := h.now().Add(-failureWindow)
-	fs := h.failures[name]
-	for len(fs) > 0 && !fs[0].After(cut) {
-		fs = fs[1:]
-	}
-	if len(fs) == 0 {
-		delete(h.failures, name)
-	} else {
-		h.failures[name] = fs
-	}
-	return fs
-}
-
-func (h *Handler) recordFailure(name string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	// Bound memory against a flood of made-up names.
-	if len(h.failures) > 10000 {
-		h.failures = map[string][]time.Time{}
-	}
-	h.failures[name] = append(h.recentFailures(name), h.now())
+	guard *signInGuard
+	gate  *hashGate
+	// orgs is the organization directory as a table expression with
+	// columns id, name, country, deleted: current names, see [orgSource].
+	orgs string
 }
 
 // New returns the dashboard handler after creating its tables with
@@ -123,7 +90,11 @@ func New(ctx context.Context, opts Options) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{db: opts.DB, bundle: opts.Bundle, prefix: strings.TrimSuffix(opts.Prefix, "/"), secure: opts.Secure,
-		now: opts.Now, log: opts.Log, failures: map[string][]time.Time{}}
+		now: opts.Now, log: opts.Log, guard: newSignInGuard(), gate: newHashGate()}
+	var err error
+	if h.orgs, err = orgSource(ctx, opts.DB); err != nil {
+		return nil, err
+	}
 	if h.prefix == "" {
 		h.prefix = "/dashboard"
 	}
@@ -144,6 +115,7 @@ func New(ctx context.Context, opts Options) (*Handler, error) {
 	m.HandleFunc("POST "+p+"/login", h.login)
 	m.HandleFunc("POST "+p+"/logout", h.logout)
 	m.Handle("GET "+p+"/{$}", h.require(h.home, RoleCoordinator, RoleOrgAdmin))
+	m.Handle("GET "+p+"/activity/{id}", h.require(h.activity, RoleCoordinator, RoleOrgAdmin))
 	m.Handle("GET "+p+"/report.csv", h.require(h.reportDownload("csv"), RoleCoordinator, RoleOrgAdmin))
 	m.Handle("GET "+p+"/report.xlsx", h.require(h.reportDownload("xlsx"), RoleCoordinator, RoleOrgAdmin))
 	m.Handle("GET "+p+"/shared.csv", h.require(h.listDownload(false), RoleCoordinator, RoleOrgAdmin))
@@ -158,8 +130,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
 	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Referrer-Policy", "no-referrer")
+	// same-origin, not no-referrer: under no-referrer browsers send
+	// "Origin: null" with the dashboard's own forms, which [sameOrigin]
+	// could not tell from a forged post.
+	hd.Set("Referrer-Policy", "same-origin")
 	hd.Set("Cache-Control", "no-store")
+	hd.Add("Vary", "Accept-Encoding")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && !sameOrigin(r) {
+		h.log.Warn("dashboardCrossOriginRefused", "path", r.URL.Path, "origin", r.Header.Get("Origin"),
+			"secFetchSite", r.Header.Get("Sec-Fetch-Site"))
+		http.Error(w, h.localizer(r).T("dashboard.cross_site"), http.StatusForbidden)
+		return
+	}
 	h.mux.ServeHTTP(w, r)
 }
 
@@ -185,7 +167,7 @@ func (h *Handler) require(next http.HandlerFunc, roles ...string) http.Handler {
 				http.Redirect(w, r, h.prefix+"/login?lang="+url.QueryEscape(r.URL.Query().Get("lang")), http.StatusSeeOther)
 				return
 			}
-			http.Error(w, "sign in first", http.StatusUnauthorized)
+			http.Error(w, h.localizer(r).T("dashboard.sign_in_first"), http.StatusUnauthorized)
 			return
 		}
 		allowed := false
@@ -193,7 +175,7 @@ func (h *Handler) require(next http.HandlerFunc, roles ...string) http.Handler {
 			allowed = allowed || u.Role == role
 		}
 		if !allowed || (u.Role == RoleOrgAdmin && u.OrgID == "") {
-			http.Error(w, "your role may not see this", http.StatusForbidden)
+			http.Error(w, h.localizer(r).T("dashboard.forbidden"), http.StatusForbidden)
 			return
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)))
@@ -204,7 +186,7 @@ func userOf(r *http.Request) User { return r.Context().Value(userKey{}).(User) }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	h.log.Error("dashboardRequestFailed", "path", r.URL.Path, "err", err)
-	http.Error(w, "internal error", http.StatusInternalServerError)
+	http.Error(w, h.localizer(r).T("dashboard.internal_error"), http.StatusInternalServerError)
 }
 
 // localizer picks the page language: ?lang= first, then Accept-Language.
@@ -255,31 +237,44 @@ func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
 	h.renderLogin(w, r, h.localizer(r), http.StatusOK, "")
 }
 
+// login signs a user in. The attempt is counted before the password is
+// checked ([signInGuard]); the check waits for a hashing slot
+// ([hashGate]) and is answered 503 when none comes free in time.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil {
-		http.Error(w, "bad form", http.StatusBadRequest)
+		http.Error(w, h.localizer(r).T("dashboard.bad_form"), http.StatusBadRequest)
 		return
 	}
 	l := h.localizer(r)
 	name := strings.TrimSpace(r.PostForm.Get("name"))
-	if h.throttled(name) {
-		h.log.Warn("dashboardLoginThrottled", "name", name)
-		w.Header().Set("Retry-After", strconv.Itoa(int(failureWindow.Seconds())))
-		h.renderLogin(w, r, l, http.StatusTooManyRequests, l.T("dashboard.bad_login"))
+	addr := clientAddr(r)
+	at := h.now()
+	if ok, wait := h.guard.begin(name, addr, at); !ok {
+		h.log.Warn("dashboardLoginThrottled", "name", name, "addr", addr)
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
+		h.renderLogin(w, r, l, http.StatusTooManyRequests, l.T("dashboard.too_many"))
 		return
 	}
-	u, err := Authenticate(r.Context(), h.db, name, r.PostForm.Get("password"))
-	if errors.Is(err, ErrBadLogin) {
-		h.recordFailure(name)
-		h.log.Info("dashboardBadLogin", "name", name)
+	u, err := authenticate(r.Context(), h.db, name, r.PostForm.Get("password"), h.gate.hash)
+	switch {
+	case errors.Is(err, ErrBadLogin):
+		h.log.Info("dashboardBadLogin", "name", name, "addr", addr)
 		h.renderLogin(w, r, l, http.StatusUnauthorized, l.T("dashboard.bad_login"))
 		return
-	}
-	if err != nil {
+	case errors.Is(err, errBusy):
+		// The password was never checked: the attempt does not count.
+		h.guard.cancel(name, addr, at)
+		h.log.Warn("dashboardLoginBusy", "addr", addr)
+		w.Header().Set("Retry-After", "5")
+		h.renderLogin(w, r, l, http.StatusServiceUnavailable, l.T("dashboard.busy"))
+		return
+	case err != nil:
+		h.guard.cancel(name, addr, at)
 		h.fail(w, r, err)
 		return
 	}
+	h.guard.succeeded(name, addr, at)
 	token, exp, err := h.sessions.create(r.Context(), u)
 	if err != nil {
 		h.fail(w, r, err)

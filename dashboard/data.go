@@ -2,7 +2,9 @@ package dashboard
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -40,7 +42,7 @@ func dateWhere(f report.Filter) (string, []any) {
 // directory without activities are listed with zeros; activities of an
 // organization missing from the directory are listed under its id.
 func (h *Handler) byOrganization(ctx context.Context, rep report.Report) ([]orgRow, error) {
-	rows, err := h.db.QueryContext(ctx, "SELECT id, name, country FROM organizations WHERE deleted = 0")
+	rows, err := h.db.QueryContext(ctx, "SELECT id, name, country FROM "+h.orgs+" WHERE deleted = 0")
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: list organizations: %w", err)
 	}
@@ -79,51 +81,128 @@ func (h *Handler) byOrganization(ctx context.Context, rep report.Report) ([]orgR
 	return append(out, rest...), nil
 }
 
-// activityList returns activities in f's dates, newest first, with their
-// text. onlyOrg set lists that organization's activities, private ones
-// included; empty lists the records shared with the network and nothing
-// else — the only way any record's text reaches the dashboard. limit <= 0
-// means all.
-func (h *Handler) activityList(ctx context.Context, f report.Filter, onlyOrg string, limit int) ([]export.ActivityRow, error) {
+// activity is one listed activity with what the dashboard needs beyond
+// the export's columns: its id for the link to its page, its owner and
+// visibility for the check on that page.
+type activity struct {
+	ID, OrgID, Visibility string
+	export.ActivityRow
+}
+
+// listWhere returns the conditions of an activity list: f's dates and,
+// with onlyOrg set, that organization's activities, private ones
+// included; with it empty, the records shared with the network and
+// nothing else — the only way a list shows any record's text.
+func listWhere(f report.Filter, onlyOrg string) (string, []any) {
 	where, args := dateWhere(f)
 	if onlyOrg != "" {
-		where += " AND a.org_id = ?"
-		args = append(args, onlyOrg)
-	} else {
-		where += " AND a.visibility = 'network'"
+		return where + " AND a.org_id = ?", append(args, onlyOrg)
 	}
-	q := `SELECT a.start_date, a.title, coalesce(o.name, a.org_id), a.country, a.kind, a.place, a.status, a.summary, a.themes,
-		` + childrenSum + `, a.adults
-		FROM activities a LEFT JOIN organizations o ON o.id = a.org_id
-		WHERE ` + where + ` ORDER BY a.start_date DESC, a.id DESC`
+	return where + " AND a.visibility = 'network'", args
+}
+
+// activitySelect reads the columns [scanActivity] expects.
+func (h *Handler) activitySelect() string {
+	return `SELECT a.id, a.org_id, a.visibility, a.start_date, a.title, coalesce(o.name, a.org_id), a.country, a.kind, a.place,
+		a.status, a.summary, a.themes, ` + childrenSum + `, a.adults
+		FROM activities a LEFT JOIN ` + h.orgs + ` o ON o.id = a.org_id `
+}
+
+func scanActivity(rows interface{ Scan(...any) error }) (activity, error) {
+	var a activity
+	var themes string
+	err := rows.Scan(&a.ID, &a.OrgID, &a.Visibility, &a.Date, &a.Title, &a.Organization, &a.Country, &a.Kind, &a.Place,
+		&a.Status, &a.Summary, &themes, &a.Children, &a.Adults)
+	// A malformed theme list shows no themes rather than failing the page.
+	_ = json.Unmarshal([]byte(themes), &a.Themes)
+	return a, err
+}
+
+// activityList returns activities in f's dates (see [listWhere]), newest
+// first, skipping offset and at most limit of them; limit <= 0 means all.
+func (h *Handler) activityList(ctx context.Context, f report.Filter, onlyOrg string, offset, limit int) ([]activity, error) {
+	where, args := listWhere(f, onlyOrg)
+	q := h.activitySelect() + "WHERE " + where + " ORDER BY a.start_date DESC, a.id DESC"
 	if limit > 0 {
-		q += " LIMIT ?"
-		args = append(args, limit)
+		q += " LIMIT ? OFFSET ?"
+		args = append(args, limit, offset)
 	}
 	rows, err := h.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: list activities: %w", err)
 	}
 	defer rows.Close()
-	out := []export.ActivityRow{}
+	out := []activity{}
 	for rows.Next() {
-		var r export.ActivityRow
-		var themes string
-		if err := rows.Scan(&r.Date, &r.Title, &r.Organization, &r.Country, &r.Kind, &r.Place, &r.Status, &r.Summary, &themes, &r.Children, &r.Adults); err != nil {
+		a, err := scanActivity(rows)
+		if err != nil {
 			return nil, fmt.Errorf("dashboard: list activities: %w", err)
 		}
-		// A malformed theme list shows no themes rather than failing the page.
-		_ = json.Unmarshal([]byte(themes), &r.Themes)
-		out = append(out, r)
+		out = append(out, a)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("dashboard: list activities: %w", err)
+	}
+	return out, nil
+}
+
+// exportRows returns the export's rows of as.
+func exportRows(as []activity) []export.ActivityRow {
+	out := make([]export.ActivityRow, len(as))
+	for i, a := range as {
+		out[i] = a.ActivityRow
+	}
+	return out
+}
+
+// activityCount counts the activities [activityList] would list.
+func (h *Handler) activityCount(ctx context.Context, f report.Filter, onlyOrg string) (int, error) {
+	where, args := listWhere(f, onlyOrg)
+	var n int
+	if err := h.db.QueryRowContext(ctx, "SELECT count(*) FROM activities a WHERE "+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("dashboard: count activities: %w", err)
+	}
+	return n, nil
+}
+
+// activityByID returns the live activity id, or ok=false when there is
+// none. It checks no visibility: the caller does.
+func (h *Handler) activityByID(ctx context.Context, id string) (activity, bool, error) {
+	a, err := scanActivity(h.db.QueryRowContext(ctx, h.activitySelect()+"WHERE a.id = ? AND a.deleted = 0", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return activity{}, false, nil
+	}
+	if err != nil {
+		return activity{}, false, fmt.Errorf("dashboard: activity %s: %w", id, err)
+	}
+	return a, true, nil
 }
 
 // orgName returns the directory name of org, or its id.
 func (h *Handler) orgName(ctx context.Context, org string) string {
 	var name string
-	if err := h.db.QueryRowContext(ctx, "SELECT name FROM organizations WHERE id = ? AND deleted = 0", org).Scan(&name); err != nil {
+	if err := h.db.QueryRowContext(ctx, "SELECT name FROM "+h.orgs+" WHERE id = ? AND deleted = 0", org).Scan(&name); err != nil {
 		return org
 	}
 	return name
+}
+
+// hubOrgs is the hub's organization directory: each organization's record
+// as its admin device last changed it, not the name it was given at
+// creation.
+const hubOrgs = `(SELECT id, coalesce(json_extract(body, '$.name'), id) AS name,
+	coalesce(json_extract(body, '$.country'), '') AS country, deleted FROM records WHERE entity = 'organization')`
+
+// orgSource returns the organization directory of db as a table
+// expression with columns id, name, country and deleted: on the hub (which
+// has a records table) [hubOrgs], elsewhere the organizations table.
+func orgSource(ctx context.Context, db *sql.DB) (string, error) {
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'records'").Scan(&n); err != nil {
+		return "", fmt.Errorf("dashboard: look for records: %w", err)
+	}
+	if n > 0 {
+		return hubOrgs, nil
+	}
+	return "(SELECT id, name, country, deleted FROM organizations)", nil
 }

@@ -2,10 +2,16 @@ package dashboard
 
 import (
 	"bytes"
+	"compress/gzip"
 	"html/template"
+	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/language/display"
 
@@ -15,9 +21,16 @@ import (
 	"github.com/a20-network/fieldbook/report"
 )
 
-// sharedOnPage caps the shared activities listed on the page; the CSV has
-// them all. It keeps pages small on a slow link.
-const sharedOnPage = 100
+// Page limits: whatever the period and the data, a page stays under
+// 200 KB of HTML. Lists are paged; texts in lists are cut (the activity's
+// own page has them whole); the month chart has at most maxPoints points.
+const (
+	listPageSize = 25
+	orgPageSize  = 50
+	titleRunes   = 120
+	summaryRunes = 160
+	nameRunes    = 80
+)
 
 // section is one set of figures with its charts.
 type section struct {
@@ -25,7 +38,22 @@ type section struct {
 	Totals     []figure
 	Charts     []template.HTML
 	Downloads  []link
-	Activities []export.ActivityRow
+	Activities []listed
+	Pager      pager
+}
+
+// listed is an activity as a list shows it: texts cut, with a link to its
+// page.
+type listed struct {
+	activity
+	Href string
+	Cut  bool
+}
+
+// pager links the pages of a list.
+type pager struct {
+	Label      string
+	Prev, Next link
 }
 
 type figure struct {
@@ -51,10 +79,13 @@ type page struct {
 	Error            string
 	Sections         []section
 	Orgs             []orgRow
-	Shared           []export.ActivityRow
-	MoreShared       string
+	OrgPager         pager
+	Shared           []listed
+	SharedPager      pager
 	SharedLinks      []link
 	Code             func(list, code string) string
+	Activity         *activity
+	Back             string
 }
 
 // rtl lists the scripts written right to left among the shipped languages
@@ -98,8 +129,50 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	h.write(w, r, status, buf.Bytes())
+}
+
+// gzipWriters reuses compressors: each holds several hundred kilobytes.
+var gzipWriters = sync.Pool{New: func() any {
+	gz, _ := gzip.NewWriterLevel(io.Discard, gzip.DefaultCompression)
+	return gz
+}}
+
+// write sends body with status, gzip-compressed when the client accepts it
+// and the body is worth compressing.
+func (h *Handler) write(w http.ResponseWriter, r *http.Request, status int, body []byte) {
+	if len(body) < 1024 || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/") || !acceptsGzip(r) {
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
+		return
+	}
+	w.Header().Set("Content-Encoding", "gzip")
+	w.Header().Del("Content-Length")
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	gz := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(gz)
+	gz.Reset(w)
+	if _, err := gz.Write(body); err != nil {
+		h.log.Warn("dashboardWriteFailed", "path", r.URL.Path, "err", err)
+		return
+	}
+	if err := gz.Close(); err != nil {
+		h.log.Warn("dashboardWriteFailed", "path", r.URL.Path, "err", err)
+	}
+}
+
+// acceptsGzip reports whether r's Accept-Encoding allows gzip (and does not
+// refuse it with q=0).
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+			continue
+		}
+		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
 }
 
 // query keeps the page's period and language in download links.
@@ -115,6 +188,89 @@ func query(r *http.Request, l *locales.Localizer, extra ...string) string {
 		q.Set(extra[i], extra[i+1])
 	}
 	return "?" + q.Encode()
+}
+
+// pageParam reads a 1-based page number from the query; anything else is
+// page 1.
+func pageParam(r *http.Request, key string) int {
+	n, err := strconv.Atoi(r.URL.Query().Get(key))
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+}
+
+// pageOf clamps page to the pages total items fill and returns it with
+// the offset of its first item.
+func pageOf(page, total, size int) (int, int, int) {
+	pages := max(1, (total+size-1)/size)
+	page = min(page, pages)
+	return page, pages, (page - 1) * size
+}
+
+// newPager links the pages of a list read from query parameter key.
+func newPager(r *http.Request, l *locales.Localizer, prefix, key, anchor string, page, pages int) pager {
+	if pages <= 1 {
+		return pager{}
+	}
+	pg := pager{Label: l.T("dashboard.page_of", "Page", page, "Pages", pages)}
+	to := func(n int) string {
+		q := r.URL.Query()
+		q.Set(key, strconv.Itoa(n))
+		q.Set("lang", langTag(l))
+		return prefix + "/?" + q.Encode() + "#" + anchor
+	}
+	if page > 1 {
+		pg.Prev = link{l.T("dashboard.previous"), to(page - 1)}
+	}
+	if page < pages {
+		pg.Next = link{l.T("dashboard.next"), to(page + 1)}
+	}
+	return pg
+}
+
+// cut shortens s to n characters, marking the cut with an ellipsis.
+func cut(s string, n int) (string, bool) {
+	if utf8.RuneCountInString(s) <= n {
+		return s, false
+	}
+	i := 0
+	for j := range s {
+		if i == n {
+			return strings.TrimRightFunc(s[:j], unicode.IsSpace) + "…", true
+		}
+		i++
+	}
+	return s, false
+}
+
+// listRows cuts the texts of as for a list and links each to its page.
+func (h *Handler) listRows(as []activity, l *locales.Localizer) []listed {
+	out := make([]listed, len(as))
+	for i, a := range as {
+		var c1, c2 bool
+		a.Title, c1 = cut(a.Title, titleRunes)
+		a.Summary, c2 = cut(a.Summary, summaryRunes)
+		a.Organization, _ = cut(a.Organization, nameRunes)
+		out[i] = listed{activity: a, Cut: c1 || c2,
+			Href: h.prefix + "/activity/" + url.PathEscape(a.ID) + "?lang=" + url.QueryEscape(langTag(l))}
+	}
+	return out
+}
+
+// pagedList returns one page of an activity list (see [listWhere]) with
+// its pager, read from query parameter key.
+func (h *Handler) pagedList(r *http.Request, l *locales.Localizer, f report.Filter, onlyOrg, key, anchor string) ([]listed, pager, error) {
+	total, err := h.activityCount(r.Context(), f, onlyOrg)
+	if err != nil {
+		return nil, pager{}, err
+	}
+	page, pages, offset := pageOf(pageParam(r, key), total, listPageSize)
+	as, err := h.activityList(r.Context(), f, onlyOrg, offset, listPageSize)
+	if err != nil {
+		return nil, pager{}, err
+	}
+	return h.listRows(as, l), newPager(r, l, h.prefix, key, anchor, page, pages), nil
 }
 
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
@@ -139,7 +295,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	p.Sections = append(p.Sections, h.section(l.T("dashboard.network")+" — "+lb.Period, network, lb, []link{
+	p.Sections = append(p.Sections, h.section(l, l.T("dashboard.network")+" — "+lb.Period, network, lb, []link{
 		{l.T("dashboard.download_csv"), h.prefix + "/report.csv" + query(r, l)},
 		{l.T("dashboard.download_xlsx"), h.prefix + "/report.xlsx" + query(r, l)},
 	}))
@@ -151,36 +307,65 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		s := h.section(l.T("dashboard.my_org")+": "+h.orgName(ctx, u.OrgID), own, lb, []link{
+		name, _ := cut(h.orgName(ctx, u.OrgID), nameRunes)
+		s := h.section(l, l.T("dashboard.my_org")+": "+name, own, lb, []link{
 			{l.T("dashboard.download_csv"), h.prefix + "/report.csv" + query(r, l, "scope", "org")},
 			{l.T("dashboard.download_xlsx"), h.prefix + "/report.xlsx" + query(r, l, "scope", "org")},
 			{l.T("report.activities") + " (CSV)", h.prefix + "/own.csv" + query(r, l)},
 		})
-		if s.Activities, err = h.activityList(ctx, f, u.OrgID, sharedOnPage); err != nil {
+		if s.Activities, s.Pager, err = h.pagedList(r, l, f, u.OrgID, "own_page", "own"); err != nil {
 			h.fail(w, r, err)
 			return
 		}
 		p.Sections = append(p.Sections, s)
 	}
 	if u.Role == RoleCoordinator {
-		if p.Orgs, err = h.byOrganization(ctx, network); err != nil {
+		orgs, err := h.byOrganization(ctx, network)
+		if err != nil {
 			h.fail(w, r, err)
 			return
 		}
+		page, pages, offset := pageOf(pageParam(r, "org_page"), len(orgs), orgPageSize)
+		p.Orgs = orgs[offset:min(len(orgs), offset+orgPageSize)]
+		for i := range p.Orgs {
+			p.Orgs[i].Name, _ = cut(p.Orgs[i].Name, nameRunes)
+		}
+		p.OrgPager = newPager(r, l, h.prefix, "org_page", "organizations", page, pages)
 	}
-	if p.Shared, err = h.activityList(ctx, f, "", sharedOnPage+1); err != nil {
+	if p.Shared, p.SharedPager, err = h.pagedList(r, l, f, "", "page", "shared"); err != nil {
 		h.fail(w, r, err)
 		return
-	}
-	if len(p.Shared) > sharedOnPage {
-		p.Shared = p.Shared[:sharedOnPage]
-		p.MoreShared = l.T("dashboard.more_shared", "Count", sharedOnPage)
 	}
 	p.SharedLinks = []link{{l.T("dashboard.download_shared"), h.prefix + "/shared.csv" + query(r, l)}}
 	h.render(w, r, http.StatusOK, "home", p)
 }
 
-func (h *Handler) section(heading string, rep report.Report, lb export.Labels, links []link) section {
+// activity shows one activity whole. Its text is shown only where a list
+// would show it: a record shared with the network to anyone signed in, a
+// private one only to an orgadmin of its organization. Anything else is
+// answered 404, like an unknown id, so the page does not tell which ids
+// exist.
+func (h *Handler) activity(w http.ResponseWriter, r *http.Request) {
+	l := h.localizer(r)
+	u := userOf(r)
+	a, ok, err := h.activityByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if !ok || (a.Visibility != "network" && (u.Role != RoleOrgAdmin || u.OrgID != a.OrgID)) {
+		http.Error(w, l.T("dashboard.not_found"), http.StatusNotFound)
+		return
+	}
+	p := h.basePage(r, l)
+	p.Title = a.Title
+	p.User = u
+	p.Activity = &a
+	p.Back = h.prefix + "/?lang=" + url.QueryEscape(langTag(l))
+	h.render(w, r, http.StatusOK, "activity", p)
+}
+
+func (h *Handler) section(l *locales.Localizer, heading string, rep report.Report, lb export.Labels, links []link) section {
 	s := section{Heading: heading, Downloads: links, Totals: []figure{
 		{lb.Activities, rep.Activities}, {lb.Children, rep.Children}, {lb.Adults, rep.Adults},
 	}}
@@ -188,10 +373,61 @@ func (h *Handler) section(heading string, rep report.Report, lb export.Labels, l
 		w := float32(460)
 		if i == 0 {
 			w = 940
+			c = boundPoints(c, l)
 		}
 		s.Charts = append(s.Charts, template.HTML(chart.SVG(c, w, 160))) // chart.SVG escapes every label
 	}
 	return s
+}
+
+// maxPoints bounds the month chart: past it, months are summed into
+// quarters, then years, then spans of years.
+const maxPoints = 36
+
+// boundPoints sums the month chart's points ("YYYY-MM" categories) into
+// quarters, years or spans of years until at most maxPoints are left.
+func boundPoints(c chart.Chart, l *locales.Localizer) chart.Chart {
+	if len(c.Categories) <= maxPoints {
+		return c
+	}
+	quarter := func(k string) string {
+		m, _ := strconv.Atoi(k[5:7])
+		return l.T("dashboard.quarter", "Year", k[:4], "Quarter", (m+2)/3)
+	}
+	year := func(k string) string { return k[:4] }
+	group := quarter
+	if (len(c.Categories)+2)/3 > maxPoints {
+		group = year
+	}
+	if years := (len(c.Categories) + 11) / 12; years > maxPoints {
+		span := (years + maxPoints - 1) / maxPoints
+		first, _ := strconv.Atoi(c.Categories[0][:4])
+		group = func(k string) string {
+			y, _ := strconv.Atoi(k[:4])
+			from := first + (y-first)/span*span
+			return strconv.Itoa(from) + "–" + strconv.Itoa(from+span-1)
+		}
+	}
+	out := chart.Chart{Kind: c.Kind, Title: c.Title, Empty: c.Empty, Series: make([]chart.Series, len(c.Series))}
+	for i, s := range c.Series {
+		out.Series[i].Name = s.Name
+	}
+	for i, k := range c.Categories {
+		if len(k) < 7 {
+			return c // not months: leave as is
+		}
+		g := group(k)
+		if n := len(out.Categories); n == 0 || out.Categories[n-1] != g {
+			out.Categories = append(out.Categories, g)
+			for si := range out.Series {
+				out.Series[si].Values = append(out.Series[si].Values, 0)
+			}
+		}
+		for si, s := range c.Series {
+			out.Series[si].Values[len(out.Categories)-1] += s.Values[i]
+		}
+	}
+	return out
 }
 
 // reportDownload serves the period's report as a sectioned CSV or an XLSX
@@ -210,13 +446,13 @@ func (h *Handler) reportDownload(format string) http.HandlerFunc {
 		case "", "network":
 		case "org":
 			if u.Role != RoleOrgAdmin {
-				http.Error(w, "your role has no organization", http.StatusForbidden)
+				http.Error(w, l.T("dashboard.no_org"), http.StatusForbidden)
 				return
 			}
 			f.OrgIDs = []string{u.OrgID}
 			name = "fieldbook-organization"
 		default:
-			http.Error(w, "scope must be network or org", http.StatusBadRequest)
+			http.Error(w, l.T("dashboard.bad_scope"), http.StatusBadRequest)
 			return
 		}
 		rep, err := report.Compute(r.Context(), h.db, f)
@@ -247,7 +483,7 @@ func (h *Handler) reportDownload(format string) http.HandlerFunc {
 			h.fail(w, r, err)
 			return
 		}
-		_, _ = w.Write(buf.Bytes())
+		h.write(w, r, http.StatusOK, buf.Bytes())
 	}
 }
 
@@ -264,18 +500,18 @@ func (h *Handler) listDownload(own bool) http.HandlerFunc {
 		if own {
 			org, name = userOf(r).OrgID, "fieldbook-organization-activities.csv"
 		}
-		rows, err := h.activityList(r.Context(), f, org, 0)
+		rows, err := h.activityList(r.Context(), f, org, 0, 0)
 		if err != nil {
 			h.fail(w, r, err)
 			return
 		}
 		var buf bytes.Buffer
-		if err := export.WriteCSV(&buf, export.ActivityTable(rows, export.NewLabels(l, f.From, f.To))); err != nil {
+		if err := export.WriteCSV(&buf, export.ActivityTable(exportRows(rows), export.NewLabels(l, f.From, f.To))); err != nil {
 			h.fail(w, r, err)
 			return
 		}
 		attachment(w, name, "text/csv; charset=utf-8")
-		_, _ = w.Write(buf.Bytes())
+		h.write(w, r, http.StatusOK, buf.Bytes())
 	}
 }
 
@@ -302,7 +538,7 @@ func (h *Handler) orgDownload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	attachment(w, "fieldbook-organizations.csv", "text/csv; charset=utf-8")
-	_, _ = w.Write(buf.Bytes())
+	h.write(w, r, http.StatusOK, buf.Bytes())
 }
 
 // orgTable lists every organization's figures.
@@ -336,7 +572,8 @@ section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:1em;marg
 .totals{display:flex;gap:2em;flex-wrap:wrap}.totals b{font-size:1.5em;display:block}
 .charts{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}.chart{max-width:100%;height:auto}
 table{border-collapse:collapse;width:100%;font-size:.9em}th,td{border-bottom:1px solid #eee;padding:.3em;text-align:start;vertical-align:top}
-td.n{text-align:end}.err{color:#a00}a{color:#0b4f6c}
+td.n{text-align:end}.err{color:#a00}a{color:#0b4f6c}header a{color:#fff}
+.pager{display:flex;gap:1em;margin-top:.5em}.text{white-space:pre-wrap}
 </style></head><body>{{end}}
 
 {{define "login"}}{{template "head" .}}
@@ -356,7 +593,7 @@ td.n{text-align:end}.err{color:#a00}a{color:#0b4f6c}
 <form method="get" action="{{.Prefix}}/">
 <label>{{call .T "dashboard.language"}} <select name="lang">{{range .Langs}}<option value="{{.Tag}}"{{if .Selected}} selected{{end}}>{{.Name}}</option>{{end}}</select></label>
 <input type="hidden" name="period" value="{{.Period.Kind}}"><input type="hidden" name="from" value="{{.Period.From}}"><input type="hidden" name="to" value="{{.Period.To}}">
-<button type="submit">✓</button></form>
+<button type="submit">{{call .T "report.apply"}}</button></form>
 <span>{{.User.Name}}</span>
 <form method="post" action="{{.Prefix}}/logout"><button type="submit">{{call .T "dashboard.sign_out"}}</button></form>
 </header>
@@ -372,22 +609,43 @@ td.n{text-align:end}.err{color:#a00}a{color:#0b4f6c}
 <div class="totals">{{range .Totals}}<div><b>{{.Value}}</b>{{.Label}}</div>{{end}}</div>
 <p>{{range .Downloads}}<a href="{{.Href}}" download>{{.Label}}</a> · {{end}}</p>
 <div class="charts">{{range .Charts}}{{.}}{{end}}</div>
-{{if .Activities}}{{template "list" (list $ .Activities)}}{{end}}
+{{if .Activities}}<div id="own">{{template "list" (list $ .Activities)}}{{template "pager" .Pager}}</div>{{end}}
 </section>{{end}}
-{{if .Orgs}}<section><h2>{{call .T "dashboard.organizations"}}</h2>
+{{if .Orgs}}<section id="organizations"><h2>{{call .T "dashboard.organizations"}}</h2>
 <p><a href="{{.Prefix}}/organizations.csv?lang={{.Lang}}&period={{.Period.Kind}}&from={{.Period.From}}&to={{.Period.To}}" download>{{call .T "dashboard.download_csv"}}</a></p>
 <table><thead><tr><th>{{call .T "report.organization"}}</th><th>{{call .T "report.country"}}</th><th>{{call .T "report.activities"}}</th><th>{{call .T "report.children"}}</th></tr></thead><tbody>
 {{range .Orgs}}<tr><td>{{.Name}}</td><td>{{if .Country}}{{call $.Code "country" .Country}}{{end}}</td><td class="n">{{.Activities}}</td><td class="n">{{.Children}}</td></tr>{{end}}
-</tbody></table></section>{{end}}
+</tbody></table>{{template "pager" .OrgPager}}</section>{{end}}
 <section id="shared"><h2>{{call .T "dashboard.shared"}}</h2>
 <p>{{call .T "dashboard.shared_note"}}</p>
 <p>{{range .SharedLinks}}<a href="{{.Href}}" download id="shared-csv">{{.Label}}</a>{{end}}</p>
-{{if .MoreShared}}<p>{{.MoreShared}}</p>{{end}}
 {{template "list" (list . .Shared)}}
+{{template "pager" .SharedPager}}
 </section>
 </main></body></html>{{end}}
 
 {{define "list"}}{{$p := index . 0}}<table><thead><tr><th>{{call $p.T "report.date"}}</th><th>{{call $p.T "report.activity_title"}}</th><th>{{call $p.T "report.organization"}}</th><th>{{call $p.T "report.country"}}</th><th>{{call $p.T "report.kind"}}</th><th>{{call $p.T "report.activity_summary"}}</th></tr></thead><tbody>
-{{range index . 1}}<tr><td>{{.Date}}</td><td>{{.Title}}</td><td>{{.Organization}}</td><td>{{call $p.Code "country" .Country}}</td><td>{{call $p.Code "kind" .Kind}}</td><td>{{.Summary}}</td></tr>{{end}}
+{{range index . 1}}<tr><td>{{.Date}}</td><td><a href="{{.Href}}">{{.Title}}</a></td><td>{{.Organization}}</td><td>{{call $p.Code "country" .Country}}</td><td>{{call $p.Code "kind" .Kind}}</td><td>{{.Summary}}{{if .Cut}} <a href="{{.Href}}">{{call $p.T "dashboard.full_text"}}</a>{{end}}</td></tr>{{end}}
 </tbody></table>{{end}}
+
+{{define "pager"}}{{if .Label}}<nav class="pager"><span>{{.Label}}</span>{{with .Prev}} <a href="{{.Href}}" rel="prev">{{.Label}}</a>{{end}}{{with .Next}} <a href="{{.Href}}" rel="next">{{.Label}}</a>{{end}}</nav>{{end}}{{end}}
+
+{{define "activity"}}{{template "head" .}}
+<header><h1>{{call .T "dashboard.title"}}</h1><span>{{.User.Name}}</span>
+<form method="post" action="{{.Prefix}}/logout"><button type="submit">{{call .T "dashboard.sign_out"}}</button></form></header>
+<main><section><p><a href="{{.Back}}">{{call .T "dashboard.back"}}</a></p>
+{{with .Activity}}<h2>{{.Title}}</h2>
+<table><tbody>
+<tr><th>{{call $.T "report.date"}}</th><td>{{.Date}}</td></tr>
+<tr><th>{{call $.T "report.organization"}}</th><td>{{.Organization}}</td></tr>
+<tr><th>{{call $.T "report.country"}}</th><td>{{call $.Code "country" .Country}}</td></tr>
+<tr><th>{{call $.T "report.place"}}</th><td>{{.Place}}</td></tr>
+<tr><th>{{call $.T "report.kind"}}</th><td>{{call $.Code "kind" .Kind}}</td></tr>
+<tr><th>{{call $.T "report.theme"}}</th><td>{{range $i, $t := .Themes}}{{if $i}}, {{end}}{{call $.Code "theme" $t}}{{end}}</td></tr>
+<tr><th>{{call $.T "report.children"}}</th><td>{{.Children}}</td></tr>
+<tr><th>{{call $.T "report.adults"}}</th><td>{{.Adults}}</td></tr>
+<tr><th>{{call $.T "report.status"}}</th><td>{{call $.Code "status" .Status}}</td></tr>
+</tbody></table>
+<h3>{{call $.T "report.activity_summary"}}</h3><p class="text">{{.Summary}}</p>{{end}}
+</section></main></body></html>{{end}}
 `))

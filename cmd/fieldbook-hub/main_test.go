@@ -101,7 +101,13 @@ func TestUserCommands(t *testing.T) {
 	signIn := func(name, password string) int {
 		t.Helper()
 		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		resp, err := c.PostForm(srv.URL+"/dashboard/login", url.Values{"name": {name}, "password": {password}})
+		req, err := http.NewRequest("POST", srv.URL+"/dashboard/login", strings.NewReader(url.Values{"name": {name}, "password": {password}}.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", srv.URL) // as a browser does on every POST
+		resp, err := c.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

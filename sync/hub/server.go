@@ -28,7 +28,8 @@ const DashboardPath = "/dashboard/"
 
 // Handler returns the hub's HTTP handler: POST /v1/sync, POST /v1/enroll,
 // GET /healthz and the coordinators' dashboard under [DashboardPath] (GET /
-// leads there), with request logging and panic recovery.
+// leads there), with request logging and panic recovery. Over TLS every
+// response carries Strict-Transport-Security.
 func (h *Hub) Handler() http.Handler {
 	a := &api{hub: h, log: h.log}
 	mux := http.NewServeMux()
@@ -38,7 +39,18 @@ func (h *Hub) Handler() http.Handler {
 	mux.HandleFunc("GET "+protocol.PathHealthz, a.healthz)
 	mux.Handle(DashboardPath, h.dashboard)
 	mux.Handle("GET /{$}", http.RedirectHandler(DashboardPath, http.StatusSeeOther))
-	return a.recover(a.logRequests(mux))
+	return a.recover(a.logRequests(hsts(mux)))
+}
+
+// hsts tells browsers that reached the hub over TLS to use nothing else for
+// a year. A hub behind a TLS proxy sees plain HTTP: the proxy sends it.
+func hsts(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.TLS != nil {
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // NewServer returns an HTTP server for h on addr with timeouts suited to

@@ -1,0 +1,572 @@
+package dashboard_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/a20-network/fieldbook/dashboard"
+	"github.com/a20-network/fieldbook/hlc"
+	"github.com/a20-network/fieldbook/sync/hub"
+	"github.com/a20-network/fieldbook/sync/protocol"
+)
+
+const password = "correct horse battery"
+
+func newJar() http.CookieJar { j, _ := cookiejar.New(nil); return j }
+
+// hubEnv is a real hub (its own SQLite database in a temporary folder)
+// served over real HTTP, with two organizations and a coordinator and an
+// orgadmin of organization A.
+type hubEnv struct {
+	hub  *hub.Hub
+	srv  *httptest.Server
+	db   *sql.DB // a second, read-only view of the hub's database
+	orgA string
+	orgB string
+}
+
+func newHubEnv(t testing.TB, tls bool) *hubEnv {
+	t.Helper()
+	ctx := context.Background()
+	h, err := hub.Open(ctx, t.TempDir(), hub.Options{Logger: slog.New(slog.DiscardHandler), Secure: tls})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &hubEnv{hub: h}
+	if tls {
+		e.srv = httptest.NewTLSServer(h.Handler())
+	} else {
+		e.srv = httptest.NewServer(h.Handler())
+	}
+	t.Cleanup(func() { e.srv.Close(); h.Close() })
+	if e.orgA, err = h.AddOrg(ctx, "Org A Malawi", "MW"); err != nil {
+		t.Fatal(err)
+	}
+	if e.orgB, err = h.AddOrg(ctx, "Org B Kenya", "KE"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.AddDashboardUser(ctx, "coord", password, dashboard.RoleCoordinator, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.AddDashboardUser(ctx, "admin-a", password, dashboard.RoleOrgAdmin, e.orgA); err != nil {
+		t.Fatal(err)
+	}
+	if e.db, err = sql.Open("sqlite", "file:"+h.Path()+"?_pragma=busy_timeout(10000)&_pragma=query_only(ON)"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.db.Close() })
+	return e
+}
+
+// client returns a client with its own cookie jar that does not follow
+// redirects.
+func (e *hubEnv) client() *http.Client {
+	c := e.srv.Client()
+	cc := *c
+	cc.Jar = newJar()
+	cc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cc
+}
+
+// post sends form to path with the given extra headers and returns the
+// status and the response's Retry-After.
+func (e *hubEnv) post(t testing.TB, c *http.Client, path string, form url.Values, headers map[string]string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest("POST", e.srv.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range headers {
+		if v != "" {
+			req.Header.Set(k, v)
+		}
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Retry-After")
+}
+
+func (e *hubEnv) signIn(t testing.TB, name string) *http.Client {
+	t.Helper()
+	c := e.client()
+	if status, _ := e.post(t, c, "/dashboard/login", url.Values{"name": {name}, "password": {password}},
+		map[string]string{"Origin": e.srv.URL}); status != http.StatusSeeOther {
+		t.Fatalf("sign in as %s: status %d", name, status)
+	}
+	return c
+}
+
+// snapshot returns the dashboard's users and sessions, so a test can check
+// that a refused request changed nothing.
+func (e *hubEnv) snapshot(t testing.TB) string {
+	t.Helper()
+	var users, sessions string
+	if err := e.db.QueryRow(`SELECT
+		(SELECT coalesce(group_concat(id || ' ' || name || ' ' || role || ' ' || org_id || ' ' || hex(hash), char(10)), '')
+			FROM (SELECT * FROM users ORDER BY id)),
+		(SELECT coalesce(group_concat(token_hash || ' ' || user_id || ' ' || expires_at, char(10)), '')
+			FROM (SELECT * FROM dashboard_sessions ORDER BY token_hash))`).Scan(&users, &sessions); err != nil {
+		t.Fatal(err)
+	}
+	return users + "\n--\n" + sessions
+}
+
+func (e *hubEnv) sessions(t testing.TB) int {
+	t.Helper()
+	var n int
+	if err := e.db.QueryRow("SELECT count(*) FROM dashboard_sessions").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestParallelSignInsAreLimited: the lock used to be checked before the
+// password hash and recorded after, so 40 parallel guesses were all tried.
+// Each row fires its attempts at once; at most the limit may reach the
+// password check, every other one is refused 429 with Retry-After.
+func TestParallelSignInsAreLimited(t *testing.T) {
+	t.Parallel()
+	type attempt struct{ name, pass, fwd string }
+	same := func(n int, name, pass string) []attempt {
+		out := make([]attempt, n)
+		for i := range out {
+			out[i] = attempt{name, pass, ""}
+		}
+		return out
+	}
+	cases := []struct {
+		name     string
+		attempts []attempt
+		limit    int // at most this many are tried
+	}{
+		{"40 wrong guesses and the right one for one account", append(same(40, "admin-a", "guess guess guess"), attempt{"admin-a", password, ""}), 5},
+		{"40 wrong guesses for an unknown name", same(40, "nobody", "guess guess guess"), 5},
+		{"40 names from one address", func() []attempt {
+			out := make([]attempt, 40)
+			for i := range out {
+				out[i] = attempt{fmt.Sprintf("user-%d", i), "guess guess guess", ""}
+			}
+			return out
+		}(), 20},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			e := newHubEnv(t, false)
+			var (
+				wg     sync.WaitGroup
+				start  = make(chan struct{})
+				mu     sync.Mutex
+				counts = map[int]int{}
+				retry  = true
+			)
+			for _, a := range c.attempts {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					status, ra := e.post(t, e.client(), "/dashboard/login", url.Values{"name": {a.name}, "password": {a.pass}},
+						map[string]string{"Origin": e.srv.URL, "X-Forwarded-For": a.fwd})
+					mu.Lock()
+					defer mu.Unlock()
+					counts[status]++
+					if status == http.StatusTooManyRequests && ra == "" {
+						retry = false
+					}
+				}()
+			}
+			close(start)
+			wg.Wait()
+			tried := counts[http.StatusUnauthorized] + counts[http.StatusSeeOther]
+			t.Logf("statuses: %v", counts)
+			if tried > c.limit {
+				t.Errorf("%d attempts reached the password check, want at most %d", tried, c.limit)
+			}
+			if refused := counts[http.StatusTooManyRequests]; refused < len(c.attempts)-c.limit {
+				t.Errorf("%d attempts refused with 429, want at least %d", refused, len(c.attempts)-c.limit)
+			}
+			if !retry {
+				t.Error("a 429 came without Retry-After")
+			}
+			if got := e.sessions(t); got != counts[http.StatusSeeOther] {
+				t.Errorf("%d sessions for %d sign-ins", got, counts[http.StatusSeeOther])
+			}
+		})
+	}
+}
+
+// TestLockSurvivesAFloodOfNames: a locked account stays locked while other
+// names, each from its own address behind the proxy, are tried.
+func TestLockSurvivesAFloodOfNames(t *testing.T) {
+	t.Parallel()
+	e := newHubEnv(t, false)
+	origin := map[string]string{"Origin": e.srv.URL}
+	for range 5 {
+		if s, _ := e.post(t, e.client(), "/dashboard/login", url.Values{"name": {"admin-a"}, "password": {"guess guess guess"}}, origin); s != http.StatusUnauthorized {
+			t.Fatalf("wrong password: status %d", s)
+		}
+	}
+	for i := range 30 {
+		s, _ := e.post(t, e.client(), "/dashboard/login", url.Values{"name": {fmt.Sprintf("made-up-%d", i)}, "password": {"x"}},
+			map[string]string{"Origin": e.srv.URL, "X-Forwarded-For": fmt.Sprintf("198.51.100.%d", i)})
+		if s != http.StatusUnauthorized {
+			t.Fatalf("made-up name %d: status %d", i, s)
+		}
+	}
+	before := e.snapshot(t)
+	if s, ra := e.post(t, e.client(), "/dashboard/login", url.Values{"name": {"admin-a"}, "password": {password}}, origin); s != http.StatusTooManyRequests || ra == "" {
+		t.Errorf("locked account after a flood of names: status %d, Retry-After %q; want 429", s, ra)
+	}
+	if e.snapshot(t) != before {
+		t.Error("a refused sign-in changed the database")
+	}
+}
+
+// TestCrossOriginPostsRefused: each row is a state-changing request an
+// attacker's page (or a stripped-down client) could send; each is refused
+// 403 and changes nothing. The last rows are the dashboard's own forms.
+func TestCrossOriginPostsRefused(t *testing.T) {
+	t.Parallel()
+	e := newHubEnv(t, false)
+	signedIn := e.signIn(t, "coord")
+	login := url.Values{"name": {"admin-a"}, "password": {password}}
+	cases := []struct {
+		name    string
+		c       *http.Client
+		path    string
+		form    url.Values
+		headers map[string]string
+		status  int
+	}{
+		{"sign-in from another site", e.client(), "/dashboard/login", login, map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
+		{"sign-in from another port", e.client(), "/dashboard/login", login, map[string]string{"Origin": "http://127.0.0.1:1"}, http.StatusForbidden},
+		{"sign-in with Origin null", e.client(), "/dashboard/login", login, map[string]string{"Origin": "null"}, http.StatusForbidden},
+		{"sign-in naming no origin", e.client(), "/dashboard/login", login, nil, http.StatusForbidden},
+		{"sign-in with a foreign Referer", e.client(), "/dashboard/login", login, map[string]string{"Referer": "https://evil.example/page"}, http.StatusForbidden},
+		{"sign-in marked cross-site", e.client(), "/dashboard/login", login, map[string]string{"Origin": e.srv.URL, "Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+		{"Origin other than the proxy's forwarded host", e.client(), "/dashboard/login", login,
+			map[string]string{"Origin": "https://evil.example", "X-Forwarded-Host": "hub.example.org"}, http.StatusForbidden},
+		{"sign-out from another site", signedIn, "/dashboard/logout", nil, map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
+		{"sign-out naming no origin", signedIn, "/dashboard/logout", nil, nil, http.StatusForbidden},
+		{"any other POST from another site", signedIn, "/dashboard/", nil, map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before := e.snapshot(t)
+			if status, _ := e.post(t, c.c, c.path, c.form, c.headers); status != c.status {
+				t.Errorf("status %d, want %d", status, c.status)
+			}
+			if e.snapshot(t) != before {
+				t.Error("a refused request changed the database")
+			}
+		})
+	}
+	// The signed-in session survived the forged sign-outs.
+	if status, _, _ := get(t, signedIn, e.srv.URL+"/dashboard/"); status != http.StatusOK {
+		t.Errorf("after forged sign-outs: status %d, want the page", status)
+	}
+	// The dashboard's own forms still work: same origin by Origin, or by
+	// Referer alone.
+	if s, _ := e.post(t, e.client(), "/dashboard/login", login, map[string]string{"Referer": e.srv.URL + "/dashboard/login", "Sec-Fetch-Site": "same-origin"}); s != http.StatusSeeOther {
+		t.Errorf("same-origin sign-in by Referer: status %d", s)
+	}
+	if s, _ := e.post(t, signedIn, "/dashboard/logout", nil, map[string]string{"Origin": e.srv.URL}); s != http.StatusSeeOther {
+		t.Errorf("same-origin sign-out: status %d", s)
+	}
+}
+
+// TestHSTSOverTLSOnly: every response of a hub served over TLS carries
+// Strict-Transport-Security; over plain HTTP none does.
+func TestHSTSOverTLSOnly(t *testing.T) {
+	t.Parallel()
+	for _, tls := range []bool{true, false} {
+		t.Run(fmt.Sprintf("tls=%v", tls), func(t *testing.T) {
+			t.Parallel()
+			e := newHubEnv(t, tls)
+			c := e.client()
+			for _, r := range []struct{ method, path string }{
+				{"GET", "/healthz"}, {"GET", "/dashboard/login"}, {"GET", "/dashboard/"}, {"GET", "/"},
+				{"POST", "/dashboard/login"}, {"POST", "/v1/sync"}, {"GET", "/nowhere"},
+			} {
+				req, _ := http.NewRequest(r.method, e.srv.URL+r.path, nil)
+				resp, err := c.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				got := resp.Header.Get("Strict-Transport-Security")
+				if tls && got != "max-age=31536000" {
+					t.Errorf("%s %s over TLS: Strict-Transport-Security %q", r.method, r.path, got)
+				}
+				if !tls && got != "" {
+					t.Errorf("%s %s over plain HTTP: Strict-Transport-Security %q", r.method, r.path, got)
+				}
+			}
+		})
+	}
+}
+
+// TestGzipWhenAccepted: pages and CSV downloads are compressed for a
+// browser that accepts gzip, and only then.
+func TestGzipWhenAccepted(t *testing.T) {
+	t.Parallel()
+	e := newHubEnv(t, false)
+	c := e.signIn(t, "coord")
+	// The transport would ask for gzip itself and hide the encoding.
+	tr := e.srv.Client().Transport.(*http.Transport).Clone()
+	tr.DisableCompression = true
+	c.Transport = tr
+	cases := []struct {
+		path, accept string
+		gzip         bool
+	}{
+		{"/dashboard/", "gzip, deflate, br", true},
+		{"/dashboard/", "", false},
+		{"/dashboard/", "br", false},
+		{"/dashboard/", "gzip;q=0", false},
+		{"/dashboard/login", "gzip", true},
+		{"/dashboard/shared.csv", "gzip", false},  // too small to be worth it
+		{"/dashboard/report.xlsx", "gzip", false}, // already compressed
+	}
+	for _, cs := range cases {
+		req, _ := http.NewRequest("GET", e.srv.URL+cs.path, nil)
+		if cs.accept != "" {
+			req.Header.Set("Accept-Encoding", cs.accept)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d", cs.path, resp.StatusCode)
+		}
+		if got := resp.Header.Get("Content-Encoding") == "gzip"; got != cs.gzip {
+			t.Errorf("%s with Accept-Encoding %q: gzip = %v, want %v", cs.path, cs.accept, got, cs.gzip)
+			continue
+		}
+		if cs.gzip {
+			zr, err := gzip.NewReader(bytes.NewReader(body))
+			if err != nil {
+				t.Fatalf("%s: not gzip: %v", cs.path, err)
+			}
+			plain, err := io.ReadAll(zr)
+			if err != nil || len(plain) <= len(body) {
+				t.Errorf("%s: %d bytes compressed to %d, %v", cs.path, len(plain), len(body), err)
+			}
+		}
+		if !strings.Contains(resp.Header.Get("Vary"), "Accept-Encoding") {
+			t.Errorf("%s: Vary %q lacks Accept-Encoding", cs.path, resp.Header.Get("Vary"))
+		}
+	}
+}
+
+// device enrolls an admin device of org over HTTP and returns a function
+// that pushes changes with it.
+func (e *hubEnv) device(t testing.TB, org, id string) func(changes ...protocol.Change) protocol.SyncResponse {
+	t.Helper()
+	code, err := e.hub.NewEnrollCode(context.Background(), org, hub.RoleAdmin, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var enr protocol.EnrollResponse
+	e.api(t, protocol.PathEnroll, "", protocol.EnrollRequest{V: protocol.Version, Code: code, Device: id}, &enr)
+	seq := int64(0)
+	return func(changes ...protocol.Change) protocol.SyncResponse {
+		for i := range changes {
+			seq++
+			changes[i].Seq = seq
+			changes[i].HLC = hlc.Timestamp{Wall: 1767225600000 + seq, Node: id}.String()
+			if changes[i].Op == protocol.OpCreate {
+				changes[i].Fields["created_by"] = rawJSON(id)
+			}
+		}
+		var resp protocol.SyncResponse
+		e.api(t, protocol.PathSync, enr.Token, protocol.SyncRequest{V: protocol.Version, Org: org, Push: changes, PullBytes: 8 << 20}, &resp)
+		if len(resp.Rejected) > 0 {
+			t.Fatalf("hub rejected changes: %+v", resp.Rejected[0])
+		}
+		return resp
+	}
+}
+
+// api posts v gzip-compressed as JSON to path and decodes the reply.
+func (e *hubEnv) api(t testing.TB, path, token string, v, out any) {
+	t.Helper()
+	raw, _ := json.Marshal(v)
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(raw)
+	zw.Close()
+	req, _ := http.NewRequest("POST", e.srv.URL+path, &buf)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Encoding", "gzip")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: status %d: %s", path, resp.StatusCode, b)
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+func rawJSON(v any) json.RawMessage { b, _ := json.Marshal(v); return b }
+
+// activity is a valid create of an activity of org.
+func activity(org, id, vis, title, summary, date string) protocol.Change {
+	return protocol.Change{Entity: "activity", ID: id, Org: org, Op: protocol.OpCreate, Fields: map[string]json.RawMessage{
+		"visibility": rawJSON(vis), "created_by": rawJSON("device"), "created_at": rawJSON("2026-01-01T00:00:00Z"),
+		"kind": rawJSON("training"), "title": rawJSON(title), "start_date": rawJSON(date), "country": rawJSON("MW"),
+		"status": rawJSON("final"), "themes": rawJSON([]string{"education"}), "girls_6_11": rawJSON(3), "summary": rawJSON(summary),
+	}}
+}
+
+// TestRenamedOrganizationShowsItsCurrentName: the admin device renames its
+// organization; the directory used to keep the name given at creation.
+func TestRenamedOrganizationShowsItsCurrentName(t *testing.T) {
+	t.Parallel()
+	e := newHubEnv(t, false)
+	push := e.device(t, e.orgA, "device-a")
+	var base int64
+	for _, r := range push().Records {
+		if r.ID == e.orgA {
+			base = r.Version
+		}
+	}
+	if base == 0 {
+		t.Fatal("the device did not pull its organization's record")
+	}
+	push(protocol.Change{Entity: "organization", ID: e.orgA, Org: e.orgA, Op: protocol.OpUpdate, Base: base,
+		Fields: map[string]json.RawMessage{"name": rawJSON("Malawi Child Voice")}},
+		activity(e.orgA, "0190aaaa-0000-7000-8000-000000000001", "network", "Radio campaign", "Spots", time.Now().Format("2006-01-02")))
+	for _, c := range []struct{ user, path string }{
+		{"coord", "/dashboard/"}, {"admin-a", "/dashboard/"}, {"coord", "/dashboard/organizations.csv"}, {"coord", "/dashboard/shared.csv"},
+	} {
+		_, b, _ := get(t, e.signIn(t, c.user), e.srv.URL+c.path)
+		if !strings.Contains(string(b), "Malawi Child Voice") || strings.Contains(string(b), "Org A Malawi") {
+			t.Errorf("%s %s shows the old name or not the new one:\n%.2000s", c.user, c.path, b)
+		}
+	}
+}
+
+// TestEveryPageUnder200KB: 1,000 shared activities with the longest title
+// and summary the record model allows, written in characters HTML must
+// escape, over a century of months, with 200 organizations of long names:
+// a year of such records used to give a 4.1 MB page. Every page, for every
+// role, period and list page, stays under 200 KB of HTML.
+func TestEveryPageUnder200KB(t *testing.T) {
+	t.Parallel()
+	e := newHubEnv(t, false)
+	ctx := context.Background()
+	for i := range 200 {
+		if _, err := e.hub.AddOrg(ctx, fmt.Sprintf("%03d", i)+strings.Repeat("\"&<>", 49), "KE"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	push := e.device(t, e.orgA, "device-a")
+	title := strings.Repeat("\"<", 100)
+	summary := strings.Repeat("\"<'&👧", 2000)
+	for batch := range 10 {
+		var cs []protocol.Change
+		for j := range 100 {
+			i := batch*100 + j
+			date := fmt.Sprintf("%04d-%02d-15", 1930+i%100, 1+i%12)
+			if i%3 == 0 {
+				date = time.Now().Format("2006-01-02")
+			}
+			cs = append(cs, activity(e.orgA, fmt.Sprintf("0190aaaa-0000-7000-8000-%012d", i), "network", title, summary, date))
+		}
+		push(cs...)
+	}
+	for _, user := range []string{"coord", "admin-a"} {
+		c := e.signIn(t, user)
+		for _, q := range []string{"", "?period=month", "?period=year", "?period=custom&from=1900-01-01&to=2100-12-31",
+			"?period=custom&from=1900-01-01&to=2100-12-31&page=2&own_page=3&org_page=2", "?period=custom&from=1900-01-01&to=2100-12-31&page=40&own_page=999&org_page=9"} {
+			status, b, _ := get(t, c, e.srv.URL+"/dashboard/"+q)
+			if status != http.StatusOK {
+				t.Fatalf("%s %s: status %d", user, q, status)
+			}
+			if len(b) >= 200<<10 {
+				t.Errorf("%s /dashboard/%s: %d bytes, want < 200 KB", user, q, len(b))
+			}
+			if q != "" && !strings.Contains(string(b), `rel="next"`) && !strings.Contains(string(b), `rel="prev"`) && !strings.Contains(q, "month") {
+				t.Errorf("%s /dashboard/%s: no links to other pages", user, q)
+			}
+		}
+		status, b, _ := get(t, c, e.srv.URL+"/dashboard/activity/0190aaaa-0000-7000-8000-000000000001")
+		if status != http.StatusOK || len(b) >= 200<<10 || !strings.Contains(string(b), strings.Repeat("&#34;&lt;&#39;&amp;👧", 2000)) {
+			t.Errorf("%s activity page: status %d, %d bytes, full summary shown = %v", user, status, len(b),
+				strings.Contains(string(b), strings.Repeat("&#34;&lt;&#39;&amp;👧", 2000)))
+		}
+	}
+}
+
+// TestActivityPageRespectsVisibility: an activity's own page shows its
+// full text only where a list would: shared ones to everyone signed in, a
+// private one to an orgadmin of its organization alone. Anyone else gets
+// the 404 an unknown id gets.
+func TestActivityPageRespectsVisibility(t *testing.T) {
+	t.Parallel()
+	e := newHubEnv(t, false)
+	ctx := context.Background()
+	if err := e.hub.AddDashboardUser(ctx, "admin-b", password, dashboard.RoleOrgAdmin, e.orgB); err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now().Format("2006-01-02")
+	e.device(t, e.orgA, "device-a")(
+		activity(e.orgA, "0190aaaa-0000-7000-8000-00000000000a", "org", "Private A", "Names of the children at the shelter", today),
+		activity(e.orgA, "0190aaaa-0000-7000-8000-00000000000b", "network", "Shared A", "Radio spots", today))
+	cases := []struct {
+		user, id string
+		status   int
+		text     string
+	}{
+		{"admin-a", "0190aaaa-0000-7000-8000-00000000000a", http.StatusOK, "Names of the children"},
+		{"admin-b", "0190aaaa-0000-7000-8000-00000000000a", http.StatusNotFound, ""},
+		{"coord", "0190aaaa-0000-7000-8000-00000000000a", http.StatusNotFound, ""},
+		{"coord", "0190aaaa-0000-7000-8000-00000000000b", http.StatusOK, "Radio spots"},
+		{"admin-b", "0190aaaa-0000-7000-8000-00000000000b", http.StatusOK, "Radio spots"},
+		{"coord", "no-such-id", http.StatusNotFound, ""},
+		{"coord", e.orgA, http.StatusNotFound, ""},
+	}
+	for _, c := range cases {
+		status, b, _ := get(t, e.signIn(t, c.user), e.srv.URL+"/dashboard/activity/"+c.id)
+		if status != c.status || (c.text != "" && !strings.Contains(string(b), c.text)) {
+			t.Errorf("%s /activity/%s: status %d, want %d with %q", c.user, c.id, status, c.status, c.text)
+		}
+		if c.status != http.StatusOK && strings.Contains(string(b), "Names of the children") {
+			t.Errorf("%s /activity/%s shows the private text", c.user, c.id)
+		}
+	}
+	if status, _, _ := get(t, e.client(), e.srv.URL+"/dashboard/activity/0190aaaa-0000-7000-8000-00000000000b"); status != http.StatusUnauthorized {
+		t.Errorf("signed out: status %d, want 401", status)
+	}
+}

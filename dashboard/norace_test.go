@@ -1,0 +1,6 @@
+//go:build !race
+
+package dashboard
+
+// raceFactor scales memory limits in tests; see race_test.go.
+const raceFactor = 1
