@@ -129,6 +129,12 @@ func (e *Engine) Enroll(ctx context.Context, hubURL, code string) error {
 	if resp.Token == "" || resp.Org == "" {
 		return errors.New("client: enroll: hub sent no token")
 	}
+	if resp.Device != "" && resp.Device != e.st.DeviceID() {
+		// The hub enrolled this device under another id (its own was taken).
+		if err := e.st.SetDeviceID(ctx, resp.Device); err != nil {
+			return fmt.Errorf("client: enroll: %w", err)
+		}
+	}
 	state := map[string]string{stateHubURL: hubURL, stateToken: resp.Token, stateLastError: ""}
 	if old, err := e.st.SyncState(ctx, stateHubURL); err != nil {
 		return err
