@@ -288,14 +288,30 @@ func (s *Store) DeviceID() string {
 // enrollment when the hub chose the id, or when the hub found that this
 // database is a copy of another device's and made it a device of its own.
 // Records made from now on carry the new id as their creator and clock
-// node; records already made keep theirs.
+// node; records already made keep theirs, except those whose creation still
+// waits in the outbox: no hub has seen them, and a hub accepts a new record
+// only from the device it names as creator.
 func (s *Store) SetDeviceID(ctx context.Context, id string) error {
 	if id == "" || len(id) > 64 {
 		return fmt.Errorf("store: set device id: %q is not 1 to 64 characters", id)
 	}
 	s.devmu.Lock()
 	defer s.devmu.Unlock()
-	if _, err := s.writer.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('device_id', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", id); err != nil {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('device_id', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", id); err != nil {
+			return err
+		}
+		for _, sp := range specs {
+			if _, err := tx.ExecContext(ctx, "UPDATE "+sp.table+" SET created_by = ?1 WHERE created_by = ?2 AND id IN "+
+				"(SELECT record_id FROM outbox WHERE entity = ?3 AND op = ?4)", id, s.device, sp.entity, OpCreate); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, "UPDATE outbox SET changes = json_set(changes, '$.created_by.new', ?1) "+
+			"WHERE op = ?2 AND changes != '' AND json_extract(changes, '$.created_by.new') = ?3", id, OpCreate, s.device)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("store: set device id: %w", err)
 	}
 	s.device = id

@@ -147,6 +147,12 @@ func (e *Engine) Enroll(ctx context.Context, hubURL, code string) error {
 	if resp.Token == "" || resp.Org == "" {
 		return errors.New("client: enroll: hub sent no token")
 	}
+	if resp.Device != "" && resp.Device != e.st.DeviceID() {
+		// The hub enrolled this device under another id (its own was taken).
+		if err := e.st.SetDeviceID(ctx, resp.Device); err != nil {
+			return fmt.Errorf("client: enroll: %w", err)
+		}
+	}
 	// A new enrollment is a new history as far as the hub is concerned:
 	// nothing of it acknowledged yet, and everything to pull, own work too.
 	state := map[string]string{stateHubURL: hubURL, stateToken: resp.Token, stateLastError: "",

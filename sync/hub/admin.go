@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
@@ -12,6 +13,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/a20-network/fieldbook/codes"
 	"github.com/a20-network/fieldbook/dashboard"
@@ -108,9 +110,84 @@ func normalizeCode(s string) string {
 	return b.String()
 }
 
+// hash returns the hex SHA-256 of a device token, as the hub stores it. A
+// token is 32 random bytes: nobody can search 2^256 tokens for one whose
+// hash a stolen database holds, so unlike enrollment codes (short, typed
+// by people) it needs no key or slow hash.
 func hash(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+// metaCodeKey is the meta key of the hub's secret for enrollment codes.
+const metaCodeKey = "enroll_code_key"
+
+// legacyCodePrefix marks enrollment codes stored, before codes were keyed,
+// as the plain SHA-256 of the code (migration 0003 adds it).
+const legacyCodePrefix = "sha256:"
+
+// codeHash returns how the hub stores enrollment code (typed or made):
+// HMAC-SHA-256, under the hub's own secret key, of the code's normalized
+// SHA-256. Someone holding a copy of the codes table but not the key
+// cannot try codes against it, and the same code has a different hash on
+// every hub. The inner SHA-256 is what hubs stored before, so those codes
+// were rekeyed in place rather than invalidated.
+func (h *Hub) codeHash(code string) string {
+	return keyedCodeHash(h.codeKey, hash(normalizeCode(code)))
+}
+
+func keyedCodeHash(key []byte, legacy string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(legacy))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// ensureCodeKey loads the hub's secret key for enrollment codes, making it
+// at the first open, and rekeys codes stored before codes were keyed.
+func (h *Hub) ensureCodeKey(ctx context.Context) error {
+	return h.inTx(ctx, func(tx writeTx) error {
+		v, err := metaTx(ctx, tx, metaCodeKey)
+		if err != nil {
+			return err
+		}
+		if v == "" {
+			key := make([]byte, 32)
+			if _, err := rand.Read(key); err != nil {
+				return fmt.Errorf("hub: make enrollment code key: %w", err)
+			}
+			v = hex.EncodeToString(key)
+			if err := setMetaTx(ctx, tx, metaCodeKey, v); err != nil {
+				return err
+			}
+		}
+		if h.codeKey, err = hex.DecodeString(v); err != nil || len(h.codeKey) < 32 {
+			return fmt.Errorf("hub: enrollment code key in the database is damaged (%d bytes): %w", len(h.codeKey), err)
+		}
+		rows, err := tx.QueryContext(ctx, "SELECT hash FROM enroll_codes WHERE hash LIKE ?", legacyCodePrefix+"%")
+		if err != nil {
+			return fmt.Errorf("hub: rekey enrollment codes: %w", err)
+		}
+		var legacy []string
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				rows.Close()
+				return fmt.Errorf("hub: rekey enrollment codes: %w", err)
+			}
+			legacy = append(legacy, s)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("hub: rekey enrollment codes: %w", err)
+		}
+		for _, s := range legacy {
+			keyed := keyedCodeHash(h.codeKey, strings.TrimPrefix(s, legacyCodePrefix))
+			if _, err := tx.ExecContext(ctx, "UPDATE enroll_codes SET hash = ? WHERE hash = ?", keyed, s); err != nil {
+				return fmt.Errorf("hub: rekey enrollment codes: %w", err)
+			}
+		}
+		return nil
+	})
 }
 
 // NewEnrollCode makes a one-time code that enrolls one device into org with
@@ -143,7 +220,7 @@ func (h *Hub) NewEnrollCode(ctx context.Context, org, role string, ttl time.Dura
 			return fmt.Errorf("hub: enrollment code: no organization %q (see fieldbook-hub org list)", org)
 		}
 		_, err := tx.ExecContext(ctx, "INSERT INTO enroll_codes (hash, org_id, role, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-			hash(normalizeCode(code.String())), org, role, now.Format(timeLayout), now.Add(ttl).Format(timeLayout))
+			h.codeHash(code.String()), org, role, now.Format(timeLayout), now.Add(ttl).Format(timeLayout))
 		if err != nil {
 			return fmt.Errorf("hub: enrollment code: %w", err)
 		}
@@ -222,28 +299,40 @@ func (h *Hub) RevokeDevice(ctx context.Context, id string) error {
 }
 
 // Enroll trades a one-time code for a device token. The code is used up;
-// an unknown, used or expired code fails with kind unauthenticated. A device
-// enrolling again keeps its change sequence and gets a new token.
+// an unknown, used or expired code fails with kind unauthenticated, a
+// malformed device id (see [validID]) with kind invalid, without using the
+// code.
+//
+// Device ids belong to the hub: an enrollment never takes over, moves or
+// un-revokes an enrolled device. When the requested id is already enrolled
+// (in any organization, revoked or not) the hub enrolls the device under a
+// fresh id; the reply's Device is always the id enrolled, which the device
+// adopts. Concurrent enrollments are serialised by the write transaction,
+// so no two get the same id.
 func (h *Hub) Enroll(ctx context.Context, req protocol.EnrollRequest) (protocol.EnrollResponse, error) {
 	if req.V < protocol.MinVersion {
 		return protocol.EnrollResponse{}, tooOld(req.V)
 	}
-	if req.Device == "" || len(req.Device) > 64 {
-		return protocol.EnrollResponse{}, protocol.Errorf(protocol.KindInvalid, "device id must be 1 to 64 characters")
+	if !validID(req.Device) {
+		return protocol.EnrollResponse{}, protocol.Errorf(protocol.KindInvalid, "device id must be 1 to %d characters of 0-9, A-Z, a-z and '-'", maxID)
 	}
 	if len(req.Name) > 200 {
 		return protocol.EnrollResponse{}, protocol.Errorf(protocol.KindInvalid, "device name longer than 200 characters")
+	}
+	if !utf8.ValidString(req.Name) {
+		return protocol.EnrollResponse{}, protocol.Errorf(protocol.KindInvalid, "device name is not valid UTF-8")
 	}
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return protocol.EnrollResponse{}, fmt.Errorf("hub: enroll: %w", err)
 	}
 	token := "fbk_" + base64.RawURLEncoding.EncodeToString(raw)
-	resp := protocol.EnrollResponse{V: protocol.Version, Token: token}
+	resp := protocol.EnrollResponse{V: protocol.Version, Token: token, Device: req.Device}
+	codeHash := h.codeHash(req.Code)
 	now := h.now().UTC()
 	err := h.inTx(ctx, func(tx writeTx) error {
 		var expires, used string
-		err := tx.QueryRowContext(ctx, "SELECT org_id, role, expires_at, used_at FROM enroll_codes WHERE hash = ?", hash(normalizeCode(req.Code))).
+		err := tx.QueryRowContext(ctx, "SELECT org_id, role, expires_at, used_at FROM enroll_codes WHERE hash = ?", codeHash).
 			Scan(&resp.Org, &resp.Role, &expires, &used)
 		if errors.Is(err, sql.ErrNoRows) {
 			return protocol.Errorf(protocol.KindUnauthenticated, "enrollment code is not known; ask your organization's admin for a new one")
@@ -260,15 +349,20 @@ func (h *Hub) Enroll(ctx context.Context, req protocol.EnrollRequest) (protocol.
 		if err := tx.QueryRowContext(ctx, "SELECT name FROM orgs WHERE id = ?", resp.Org).Scan(&resp.OrgName); err != nil {
 			return fmt.Errorf("hub: enroll: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE enroll_codes SET used_at = ?, used_by = ? WHERE hash = ?",
-			now.Format(timeLayout), req.Device, hash(normalizeCode(req.Code))); err != nil {
+		var taken int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM devices WHERE id = ?", resp.Device).Scan(&taken); err != nil {
 			return fmt.Errorf("hub: enroll: %w", err)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO devices (id, org_id, role, name, token_hash, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id, role = excluded.role, name = excluded.name,
-				token_hash = excluded.token_hash, enrolled_at = excluded.enrolled_at, revoked_at = ''`,
-			req.Device, resp.Org, resp.Role, req.Name, hash(token), now.Format(timeLayout))
-		if err != nil {
+		if taken > 0 || resp.Device == hubNode {
+			resp.Device = store.NewID()
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE enroll_codes SET used_at = ?, used_by = ? WHERE hash = ?",
+			now.Format(timeLayout), resp.Device, codeHash); err != nil {
+			return fmt.Errorf("hub: enroll: %w", err)
+		}
+		// A plain INSERT: an existing device is never overwritten.
+		if _, err := tx.ExecContext(ctx, "INSERT INTO devices (id, org_id, role, name, token_hash, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)",
+			resp.Device, resp.Org, resp.Role, req.Name, hash(token), now.Format(timeLayout)); err != nil {
 			return fmt.Errorf("hub: enroll: %w", err)
 		}
 		return nil
@@ -276,7 +370,11 @@ func (h *Hub) Enroll(ctx context.Context, req protocol.EnrollRequest) (protocol.
 	if err != nil {
 		return protocol.EnrollResponse{}, err
 	}
-	h.log.Info("device enrolled", "device", req.Device, "org", resp.Org, "role", resp.Role)
+	if resp.Device != req.Device {
+		h.log.Info("device enrolled under a new id", "device", resp.Device, "requested", req.Device, "org", resp.Org, "role", resp.Role)
+	} else {
+		h.log.Info("device enrolled", "device", resp.Device, "org", resp.Org, "role", resp.Role)
+	}
 	return resp, nil
 }
 

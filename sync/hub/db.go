@@ -74,6 +74,11 @@ type Hub struct {
 	// batchRollup is set when the report rollup's triggers skip batches,
 	// which the hub then adds to the rollup itself (see rollupBatch).
 	batchRollup bool
+	// codeKey is the secret key enrollment codes are hashed with (see
+	// codeHash); read-only after open.
+	codeKey []byte
+	// enrollGate bounds enrollment attempts.
+	enrollGate *enrollGate
 }
 
 func dsn(path string, readOnly bool) string {
@@ -96,7 +101,8 @@ func Open(ctx context.Context, dir string, opts Options) (*Hub, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("hub: create data folder %s: %w", dir, err)
 	}
-	h := &Hub{path: filepath.Join(dir, DBFile), now: opts.Now, log: opts.Logger}
+	h := &Hub{path: filepath.Join(dir, DBFile), now: opts.Now, log: opts.Logger,
+		enrollGate: newEnrollGate(enrollAddrs, enrollBurst, enrollConcurrent, enrollEvery)}
 	if h.now == nil {
 		h.now = time.Now
 	}
@@ -110,6 +116,10 @@ func Open(ctx context.Context, dir string, opts Options) (*Hub, error) {
 	h.writer.SetMaxOpenConns(1)
 	h.writer.SetConnMaxIdleTime(0)
 	if err := h.migrate(ctx); err != nil {
+		h.writer.Close()
+		return nil, err
+	}
+	if err := h.ensureCodeKey(ctx); err != nil {
 		h.writer.Close()
 		return nil, err
 	}

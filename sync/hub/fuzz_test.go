@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -103,6 +104,18 @@ func FuzzEnroll(f *testing.F) {
 	f.Add([]byte(`{"v":1,"code":"AAAA-BBBB-CCCC","device":"fz2"}`))
 	f.Add([]byte(`{"v":0}`))
 	f.Add([]byte(`[]`))
+	// Takeover attempts: the id of an enrolled device, of a revoked one,
+	// the hub's own clock node; and malformed ids.
+	for _, id := range []string{fx.deviceID, "device-2", hubNode, "../device-1", "device 1", "dévice", strings.Repeat("d", 65), "\u0000"} {
+		code, err := fx.hub.NewEnrollCode(context.Background(), fx.org, RoleStaff, time.Hour)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add([]byte(`{"v":2,"code":"` + code + `","device":"` + id + `"}`))
+	}
+	// The gate would answer 429 to most fuzz inputs: fuzz the handler behind it.
+	fx.hub.enrollGate = newEnrollGate(16, math.MaxInt32, 64, time.Nanosecond)
+	victims := dump(f, fx.hub, tDevices)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		resp, err := fuzzClient.Post(fx.srv.URL+protocol.PathEnroll, "application/json", bytes.NewReader(body))
 		if err != nil {
@@ -112,8 +125,12 @@ func FuzzEnroll(f *testing.F) {
 		resp.Body.Close()
 		if resp.StatusCode == http.StatusOK {
 			var out protocol.EnrollResponse
-			if err := json.Unmarshal(data, &out); err != nil || !strings.HasPrefix(out.Token, "fbk_") || out.Org != fx.org {
+			if err := json.Unmarshal(data, &out); err != nil || !strings.HasPrefix(out.Token, "fbk_") || out.Org != fx.org || !validID(out.Device) {
 				t.Fatalf("200 with a bad reply %q: %v", data, err)
+			}
+			// No enrollment changes a device enrolled before.
+			if now := dump(t, fx.hub, tDevices); !strings.HasPrefix(now, victims) {
+				t.Fatalf("enrollment as %s changed enrolled devices", out.Device)
 			}
 			return
 		}

@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -111,23 +110,7 @@ func snapshot(t testing.TB, h *Hub) string {
 		"SELECT device_id, seq, kind, reason FROM rejections ORDER BY device_id, seq",
 		"SELECT id, title, version FROM activities ORDER BY id",
 	} {
-		rows, err := h.reader.Query(q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			fmt.Fprintln(&sb, vals...)
-		}
-		rows.Close()
+		sb.WriteString(rowsText(t, h, q))
 	}
 	return sb.String()
 }

@@ -112,18 +112,27 @@ func (a *api) recover(next http.Handler) http.Handler {
 	})
 }
 
-// writeError answers with err's kind, status and message as JSON. Errors
-// that are not [*protocol.Error] are logged and sent as transient.
+// writeError answers with err's kind, status and message as JSON: the
+// kind's status unless the error sets its own Status, and its RetryAfter as
+// Retry-After. Errors that are not [*protocol.Error] are logged and sent as
+// transient.
 func (a *api) writeError(w http.ResponseWriter, err error) {
 	var pe *protocol.Error
 	if !errors.As(err, &pe) {
 		a.log.Error("request failed", "err", err)
 		pe = protocol.Errorf(protocol.KindTransient, "the hub could not complete the request; try again later")
-		w.Header().Set("Retry-After", "5")
+		pe.RetryAfter = 5
+	}
+	status := pe.Kind.HTTPStatus()
+	if pe.Status != 0 {
+		status = pe.Status
+	}
+	if pe.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(pe.RetryAfter))
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(pe.Kind.HTTPStatus())
+	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(pe)
 }
 
@@ -241,6 +250,13 @@ func (a *api) sync(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) enroll(w http.ResponseWriter, r *http.Request) {
+	release, wait := a.hub.enrollGate.admit(clientAddr(r), a.hub.now())
+	if release == nil {
+		a.log.Warn("enrollment refused: too many attempts", "addr", clientAddr(r))
+		a.writeError(w, tooManyEnrollments(wait))
+		return
+	}
+	defer release()
 	var req protocol.EnrollRequest
 	if err := readBody(w, r, &req); err != nil {
 		a.writeError(w, err)

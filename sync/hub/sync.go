@@ -48,6 +48,9 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 	if len(req.Push) > MaxPushChanges {
 		return nil, protocol.Errorf(protocol.KindTooLarge, "%d changes in one request; at most %d", len(req.Push), MaxPushChanges)
 	}
+	if err := checkSeqs(req.Push); err != nil {
+		return nil, err
+	}
 	for i := 1; i < len(req.Push); i++ {
 		if req.Push[i].Seq <= req.Push[i-1].Seq {
 			return nil, protocol.Errorf(protocol.KindInvalid, "change %d: sequence %d does not follow %d", i, req.Push[i].Seq, req.Push[i-1].Seq)
@@ -74,6 +77,9 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 	var again []string
 	err := h.inTx(ctx, func(tx writeTx) error {
 		again = again[:0]
+		if err := stillEnrolled(ctx, tx, dev); err != nil {
+			return err
+		}
 		var last int64
 		var lastHLC string
 		if err := tx.QueryRowContext(ctx, sqlLastSeq, dev.ID).Scan(&last, &lastHLC); err != nil {
@@ -236,6 +242,9 @@ type prepared struct {
 }
 
 func prepare(c protocol.Change) prepared {
+	if rej := checkChange(c); rej != nil {
+		return prepared{c: c, rej: rej}
+	}
 	p := prepared{c: c}
 	if _, err := hlc.Parse(c.HLC); err != nil {
 		p.rej = reject(protocol.KindInvalid, "clock %q is not a valid timestamp", c.HLC)
@@ -307,7 +316,7 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 	exists := cur != nil
 	if by, ok := fields["created_by"]; ok && !exists {
 		if ok, err := h.mayCreateAs(ctx, tx, dev, p, by); err != nil || !ok {
-			return reject(protocol.KindForbidden, "a new record's created_by must be the device that sends it (%s), not %s", dev.ID, by), err
+			return reject(protocol.KindForbidden, "a new record's created_by must be the device that sends it (%s), not %.64s", dev.ID, by), err
 		}
 	}
 	r := cur
@@ -421,6 +430,9 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 
 // authorize checks that dev may make change c to record cur (nil if new).
 func (h *Hub) authorize(ctx context.Context, tx writeTx, dev Device, c protocol.Change, cur *record) (*protocol.Rejection, error) {
+	if rej := h.checkClock(c); rej != nil {
+		return rej, nil
+	}
 	if cur != nil {
 		if cur.entity != c.Entity {
 			return reject(protocol.KindInvalid, "record %s is a %s, not a %s", c.ID, cur.entity, c.Entity), nil
@@ -428,32 +440,18 @@ func (h *Hub) authorize(ctx context.Context, tx writeTx, dev Device, c protocol.
 		if cur.org != c.Org {
 			return reject(protocol.KindForbidden, "record %s belongs to organization %s, not %s", c.ID, cur.org, c.Org), nil
 		}
+	} else if rej := checkCreator(c); rej != nil {
+		return rej, nil
 	}
 	switch {
 	case c.Entity == store.EntityOrganization:
 		if c.ID != dev.Org || c.Org != dev.Org || dev.Role != RoleAdmin {
 			return reject(protocol.KindForbidden, "only an admin device of organization %s may edit its directory entry", c.ID), nil
 		}
-	case c.Org == dev.Org:
 	case c.Entity == store.EntityComment:
-		// A comment belongs to its parent's organization; anyone who can
-		// see a network-wide record may discuss it.
-		if cur != nil && cur.lastBy != dev.ID && cur.state["created_by"].D != dev.ID {
-			return reject(protocol.KindForbidden, "comment %s was written by another device", c.ID), nil
-		}
-		var parentID string
-		if cur != nil {
-			parentID = cur.text("parent_id")
-		} else {
-			_ = json.Unmarshal(c.Fields["parent_id"], &parentID)
-		}
-		parent, err := loadRecord(ctx, tx, parentID)
-		if err != nil {
-			return nil, err
-		}
-		if parent == nil || parent.org != c.Org || parent.text("visibility") != store.VisibilityNetwork {
-			return reject(protocol.KindForbidden, "device of organization %s may not comment on record %s", dev.Org, parentID), nil
-		}
+		// Comments follow the record they belong to (see comments.go).
+		return authorizeComment(ctx, tx, dev, c, cur)
+	case c.Org == dev.Org:
 	default:
 		return reject(protocol.KindForbidden, "device of organization %s may not write records of organization %s", dev.Org, c.Org), nil
 	}
@@ -488,6 +486,9 @@ const pullScan = 2000
 
 // pull fills resp with what dev has not seen since req's cursor.
 func (h *Hub) pull(ctx context.Context, dev Device, req *protocol.SyncRequest, resp *protocol.SyncResponse) error {
+	if err := stillEnrolled(ctx, h.reader, dev); err != nil {
+		return err
+	}
 	from := req.Cursor.Seq
 	if req.Cursor.Epoch != h.epoch {
 		from = 0 // another hub epoch (or none yet): everything again

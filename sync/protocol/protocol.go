@@ -258,4 +258,8 @@ type EnrollResponse struct {
 	Org     string `json:"org"`
 	OrgName string `json:"orgName"`
 	Role    string `json:"role"`
+	// Device is the id the hub enrolled the device under: the requested
+	// id, or a fresh one when that id is already taken. The device adopts
+	// it. Empty from a hub older than this field.
+	Device string `json:"device"`
 }

@@ -1,4 +1,4 @@
--- 0003: database identity. Every change the hub handles from a device is
+-- 0004: database identity. Every change the hub handles from a device is
 -- remembered by its sequence number and clock, so that a database restored
 -- from an older copy, or a copy used beside the original, is told apart
 -- from a retry before anything of it is applied; and copies become devices
