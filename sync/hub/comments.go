@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/protocol"
@@ -21,11 +22,14 @@ var commentPlace = []string{"parent_entity", "parent_id", "visibility", "created
 // change it, and never where it belongs. An admin device of the comment's
 // organization (the parent's) may hide a comment on its records, and do
 // nothing else to it.
-func authorizeComment(ctx context.Context, tx writeTx, dev Device, c protocol.Change, cur *record) (*protocol.Rejection, error) {
+//
+// chain is dev and the devices it was copied from: a copy may change the
+// comments its database wrote before it became a device of its own.
+func authorizeComment(ctx context.Context, tx writeTx, dev Device, chain []string, c protocol.Change, cur *record) (*protocol.Rejection, error) {
 	if cur == nil {
 		return authorizeNewComment(ctx, tx, dev, c)
 	}
-	if cur.text("created_by") == dev.ID {
+	if by := cur.text("created_by"); by == dev.ID || slices.Contains(chain, by) {
 		for _, f := range commentPlace {
 			if v, ok := c.Fields[f]; ok && !sameJSON(v, cur.body[f]) {
 				return reject(protocol.KindForbidden, "comment %s: %s cannot change once the comment is made", c.ID, f), nil

@@ -3,10 +3,14 @@ package hub
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/a20-network/fieldbook/store"
@@ -52,6 +56,8 @@ type identity struct {
 	tx   writeTx
 	dev  Device
 	last int64
+	// logFrom is the first sequence the hub's log of changes covers.
+	logFrom int64
 	// chain is the device and the devices it was copied from, nearest
 	// first; loaded on first use.
 	chain []string
@@ -95,14 +101,14 @@ func (id *identity) check(ctx context.Context, ident *protocol.Identity) (*proto
 		if err != nil {
 			return nil, err
 		}
-		if h != "" && h != k.HLC {
+		if h != "" && clockOf(h) != k.HLC {
 			return div("the database's acknowledged change %d is not the change %d the hub applied", k.Seq, k.Seq), nil
 		}
 	}
 	if ident.Top.Seq < id.last {
 		return div("the hub applied this device's changes through %d, but the database numbered its changes only to %d: it is an older copy", id.last, ident.Top.Seq), nil
 	}
-	if ident.Top.Seq == id.last && id.last > 0 && lastHLC != "" && ident.Top.HLC != lastHLC {
+	if ident.Top.Seq == id.last && id.last > 0 && lastHLC != "" && ident.Top.HLC != clockOf(lastHLC) {
 		return div("the database's change %d is not the change %d the hub applied", id.last, id.last), nil
 	}
 	return nil, nil
@@ -116,7 +122,7 @@ func (id *identity) seen(ctx context.Context, c protocol.Change, v int) (bool, *
 		return false, nil, err
 	}
 	switch {
-	case h == c.HLC:
+	case sameChange(h, c):
 		return true, nil, nil
 	case h != "" && v >= 3:
 		return false, &protocol.Diverged{Reason: fmt.Sprintf("change %d is not the change %d the hub applied: the database gave out that number twice", c.Seq, c.Seq),
@@ -131,23 +137,76 @@ func (id *identity) seen(ctx context.Context, c protocol.Change, v int) (bool, *
 		if err != nil {
 			return false, nil, err
 		}
-		if oh == c.HLC {
-			if _, err := id.tx.ExecContext(ctx, sqlInsertApplied, id.dev.ID, c.Seq, c.HLC); err != nil {
+		if sameChange(oh, c) {
+			if _, err := id.tx.ExecContext(ctx, sqlInsertApplied, id.dev.ID, c.Seq, changeMark(c)); err != nil {
 				return false, nil, fmt.Errorf("hub: remember change %d of %s: %w", c.Seq, id.dev.ID, err)
 			}
 			return true, nil, nil
 		}
-		return false, nil, nil
 	}
-	// At or below the last change applied but not remembered: from before
-	// the hub kept its log of changes, when sequences alone told.
-	return c.Seq <= id.last, nil, nil
+	switch {
+	case c.Seq > id.last:
+		return false, nil, nil
+	case c.Seq < id.logFrom || v < 3:
+		// Applied before the hub kept its log of changes, when sequence
+		// numbers alone told.
+		return true, nil, nil
+	}
+	// At or below the last change applied, yet never seen: another
+	// database numbers its changes as this device's too.
+	return false, &protocol.Diverged{Reason: fmt.Sprintf("change %d was never sent, yet the hub applied this device's changes through %d: another database numbers its changes as this device's", c.Seq, id.last),
+		Last: protocol.Mark{Seq: id.last}}, nil
+}
+
+// changeMark is what the hub remembers of a change it handled: its clock
+// and a digest of what it changes. Two copies of one database share a
+// clock node and may give two different changes the same clock reading
+// in the same millisecond; the digest tells them apart.
+func changeMark(c protocol.Change) string {
+	keys := make([]string, 0, len(c.Fields))
+	for k := range c.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	h := sha256.New()
+	for _, s := range []string{c.Entity, c.ID, c.Op} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	for _, k := range keys {
+		h.Write([]byte(k))
+		h.Write([]byte{0})
+		h.Write(c.Fields[k])
+		h.Write([]byte{0})
+	}
+	return c.HLC + " " + hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// clockOf returns the clock of a remembered change mark.
+func clockOf(mark string) string {
+	clock, _, _ := strings.Cut(mark, " ")
+	return clock
+}
+
+// sameChange says whether change c is the one remembered as mark. A mark
+// from before the hub kept digests holds the clock alone.
+func sameChange(mark string, c protocol.Change) bool {
+	if mark == "" {
+		return false
+	}
+	if !strings.Contains(mark, " ") {
+		return mark == c.HLC
+	}
+	return mark == changeMark(c)
 }
 
 // loadChain reads the devices this one was copied from.
 func (id *identity) loadChain(ctx context.Context) error {
 	if id.chain != nil {
 		return nil
+	}
+	if err := id.tx.QueryRowContext(ctx, "SELECT log_from FROM devices WHERE id = ?", id.dev.ID).Scan(&id.logFrom); err != nil {
+		return fmt.Errorf("hub: read device %s: %w", id.dev.ID, err)
 	}
 	id.chain = []string{id.dev.ID}
 	cur := id.dev.ID

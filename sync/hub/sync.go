@@ -75,6 +75,7 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 	// device may have kept its own values over what it pulled while they
 	// waited, so it gets their current state back.
 	var again []string
+	var lastBefore int64
 	err := h.inTx(ctx, func(tx writeTx) error {
 		again = again[:0]
 		if err := stillEnrolled(ctx, tx, dev); err != nil {
@@ -85,7 +86,11 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 		if err := tx.QueryRowContext(ctx, sqlLastSeq, dev.ID).Scan(&last, &lastHLC); err != nil {
 			return fmt.Errorf("hub: read device %s: %w", dev.ID, err)
 		}
+		lastBefore = last
 		id := identity{tx: tx, dev: dev, last: last}
+		if err := id.loadChain(ctx); err != nil {
+			return err
+		}
 		if req.V >= 3 {
 			var err error
 			if diverged, err = id.check(ctx, req.Ident); err != nil || diverged != nil {
@@ -104,6 +109,12 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 		for i, c := range req.Push {
 			if c.Seq <= 0 {
 				return protocol.Errorf(protocol.KindInvalid, "change sequence %d must be positive", c.Seq)
+			}
+			if c.Origin != "" && !slices.Contains(id.chain, c.Origin) {
+				// Not a device this one was copied from (as far as this hub
+				// knows: a restored hub may not know the copy): the change
+				// counts as the sender's own.
+				c.Origin = ""
 			}
 			seen, d, err := id.seen(ctx, c, req.V)
 			if err != nil {
@@ -129,9 +140,6 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 				continue
 			}
 			p := preps[i]
-			if p.rej == nil && c.Origin != "" && c.Origin != dev.ID && !slices.Contains(id.chain, c.Origin) {
-				p.rej = reject(protocol.KindForbidden, "change names device %s as its origin, which this device was not copied from", c.Origin)
-			}
 			p.chain = id.chain
 			rej, err := h.apply(ctx, tx, dev, p, seq)
 			if err != nil {
@@ -146,7 +154,7 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 				resp.Rejected = append(resp.Rejected, *rej)
 				h.log.Info("change rejected", "device", dev.ID, "seq", c.Seq, "entity", c.Entity, "id", c.ID, "kind", rej.Kind, "reason", rej.Reason)
 			}
-			if _, err := tx.ExecContext(ctx, sqlInsertApplied, dev.ID, c.Seq, c.HLC); err != nil {
+			if _, err := tx.ExecContext(ctx, sqlInsertApplied, dev.ID, c.Seq, changeMark(c)); err != nil {
 				return fmt.Errorf("hub: remember change %d of %s: %w", c.Seq, dev.ID, err)
 			}
 			last, lastHLC = c.Seq, c.HLC
@@ -168,6 +176,13 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 		}
 		return nil
 	})
+	if req.V >= 3 && req.Ident != nil && !req.Echo && lastBefore > req.Ident.Known.Seq &&
+		(len(req.Push) == 0 || req.Push[len(req.Push)-1].Seq < lastBefore) {
+		// The hub applied changes of this device that this request did not
+		// show the database holds: send it its own records too rather than
+		// trust that it has them.
+		req.Echo = true
+	}
 	if errors.Is(err, errDiverged) {
 		// Remembered outside the refused request, so that this database
 		// may then ask to become a device of its own.
@@ -307,7 +322,7 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 	if err != nil {
 		return nil, err
 	}
-	if rej, err := h.authorize(ctx, tx, dev, c, cur); rej != nil || err != nil {
+	if rej, err := h.authorize(ctx, tx, dev, p.chain, c, cur); rej != nil || err != nil {
 		return rej, err
 	}
 	if len(fields) == 0 {
@@ -331,9 +346,12 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 	newer := func(st fieldState) bool { return c.HLC > st.H || (c.HLC == st.H && dev.ID > st.D) }
 	// changedByOther says whether another device changed field f since the
 	// version this edit was made from.
+	// A reoffer's device may not have seen even its own earlier writes (its
+	// database may be older than the restored hub), so for a reoffer every
+	// write since its base counts.
 	changedByOther := func(f string) bool {
 		st, ok := r.state[f]
-		return exists && ok && st.V > c.Base && st.D != dev.ID
+		return exists && ok && st.V > c.Base && (st.D != dev.ID || c.Reoffer)
 	}
 	mine := fieldState{V: version, H: c.HLC, D: dev.ID}
 	keys := make([]string, 0, len(fields))
@@ -429,7 +447,7 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 }
 
 // authorize checks that dev may make change c to record cur (nil if new).
-func (h *Hub) authorize(ctx context.Context, tx writeTx, dev Device, c protocol.Change, cur *record) (*protocol.Rejection, error) {
+func (h *Hub) authorize(ctx context.Context, tx writeTx, dev Device, chain []string, c protocol.Change, cur *record) (*protocol.Rejection, error) {
 	if rej := h.checkClock(c); rej != nil {
 		return rej, nil
 	}
@@ -450,7 +468,7 @@ func (h *Hub) authorize(ctx context.Context, tx writeTx, dev Device, c protocol.
 		}
 	case c.Entity == store.EntityComment:
 		// Comments follow the record they belong to (see comments.go).
-		return authorizeComment(ctx, tx, dev, c, cur)
+		return authorizeComment(ctx, tx, dev, chain, c, cur)
 	case c.Org == dev.Org:
 	default:
 		return reject(protocol.KindForbidden, "device of organization %s may not write records of organization %s", dev.Org, c.Org), nil

@@ -51,6 +51,7 @@ func TestEnrollCodesAreKeyedAndLegacyCodesRekeyed(t *testing.T) {
 		{"DROP TABLE applied", nil},
 		{"ALTER TABLE devices DROP COLUMN copy_of", nil},
 		{"ALTER TABLE devices DROP COLUMN diverged_at", nil},
+		{"ALTER TABLE devices DROP COLUMN log_from", nil},
 		{"PRAGMA user_version = 2", nil},
 	} {
 		if _, err := two.writer.ExecContext(ctx, q.sql, q.args...); err != nil {

@@ -19,4 +19,8 @@ INSERT INTO applied (device_id, seq, hlc)
 -- database syncing as this device is not the one it knows (a copy may then
 -- ask to become a device of its own).
 ALTER TABLE devices ADD COLUMN copy_of TEXT NOT NULL DEFAULT '';
+-- Changes numbered below log_from were applied before the hub kept its
+-- log; only sequence numbers tell them.
+ALTER TABLE devices ADD COLUMN log_from INTEGER NOT NULL DEFAULT 0;
+UPDATE devices SET log_from = last_seq;
 ALTER TABLE devices ADD COLUMN diverged_at TEXT NOT NULL DEFAULT '';
