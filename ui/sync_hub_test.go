@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -100,5 +101,77 @@ func TestEveryHubErrorKindHasAName(t *testing.T) {
 				t.Errorf("%s: no message errkind.%s", tag, k)
 			}
 		}
+	}
+}
+
+// TestSyncScreenSaysTheHubWasRestored syncs with a real hub, restores the
+// hub from a backup older than the device's last sync, syncs again from the
+// Sync screen, and checks that one line says what happened and that the
+// work the hub lost is back on it.
+func TestSyncScreenSaysTheHubWasRestored(t *testing.T) {
+	quiet := slog.New(slog.DiscardHandler)
+	ctx := context.Background()
+	dir := t.TempDir()
+	hb, err := hub.Open(ctx, dir, hub.Options{Logger: quiet})
+	if err != nil {
+		t.Fatalf("hub.Open: %v", err)
+	}
+	srv := httptest.NewServer(hb.Handler())
+	t.Cleanup(func() { srv.Close(); hb.Close() })
+	org, err := hb.AddOrg(ctx, "Malawi Child Rights Network", "MW")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := hb.NewEnrollCode(ctx, org, "staff", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	syncer := client.New(h.st, client.Options{Logger: quiet, Retries: 1, Backoff: time.Millisecond})
+	h.extra.Syncer = syncer
+	if err := syncer.Enroll(ctx, srv.URL, code); err != nil {
+		t.Fatal(err)
+	}
+	u := h.start("en")
+	u.SelectTab(TabSync)
+	h.settle()
+	s := u.sync
+	if s.event.Visible() {
+		t.Fatalf("an identity line before anything happened: %q", s.event.Text)
+	}
+	backup := filepath.Join(t.TempDir(), "hub-backup.db")
+	if err := hb.Backup(ctx, backup); err != nil {
+		t.Fatal(err)
+	}
+	lost := h.seed(sampleActivity("Made after the backup", "MW", "2025-03-01"))[0]
+	test.Tap(s.syncNow)
+	h.settle()
+	hb.Close()
+	if _, err := hub.Restore(ctx, dir, backup); err != nil {
+		t.Fatal(err)
+	}
+	if hb, err = hub.Open(ctx, dir, hub.Options{Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = hb.Handler()
+
+	test.Tap(s.syncNow)
+	h.settle()
+	if !s.event.Visible() || s.event.Text != u.l.T("sync.event_hub_restored") {
+		t.Fatalf("after the hub's restore the line reads %q (visible %v)", s.event.Text, s.event.Visible())
+	}
+	if s.aside.Text != "0 records that could not be read; asked for again at every sync" {
+		t.Fatalf("set-aside row %q", s.aside.Text)
+	}
+	recs, err := hb.Records(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := false
+	for _, r := range recs {
+		back = back || r.ID == lost.ID
+	}
+	if !back {
+		t.Fatal("the activity the restored hub lost was not given back")
 	}
 }

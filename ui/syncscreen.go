@@ -27,7 +27,11 @@ type syncScreen struct {
 	u *UI
 
 	hub, reachable, pending, rejected, conflicts, last, lastErr *paraLabel
-	outcome                                                     *paraLabel
+	aside                                                       *paraLabel
+	// event says in one line what happened to this database's identity
+	// (a copied folder, a restored database or hub); hidden when nothing did.
+	event   *paraLabel
+	outcome *paraLabel
 	progress                                                    *widget.ProgressBar
 	progressText                                                *widget.Label
 	syncNow                                                     *widget.Button
@@ -42,7 +46,10 @@ func (s *syncScreen) build() fyne.CanvasObject {
 	l := s.u.l
 	val := func() *paraLabel { return newParaLabel(l, "") }
 	s.hub, s.reachable, s.pending, s.rejected = val(), val(), val(), val()
-	s.conflicts, s.last, s.lastErr = val(), val(), val()
+	s.conflicts, s.last, s.lastErr, s.aside = val(), val(), val(), val()
+	s.event = newParaLabel(l, "")
+	s.event.Importance = widget.WarningImportance
+	s.event.Hide()
 	s.outcome = newParaLabel(l, "")
 	s.outcome.TextStyle = fyne.TextStyle{Bold: true}
 	s.progress = &widget.ProgressBar{}
@@ -56,12 +63,14 @@ func (s *syncScreen) build() fyne.CanvasObject {
 		widget.NewLabel(l.T("sync.pending")), s.pending,
 		widget.NewLabel(l.T("sync.rejected")), s.rejected,
 		widget.NewLabel(l.T("sync.conflicts")), s.conflicts,
+		widget.NewLabel(l.T("sync.set_aside")), s.aside,
 		widget.NewLabel(l.T("sync.last")), s.last,
 		widget.NewLabel(l.T("sync.last_error")), s.lastErr,
 	)
 	s.refresh()
 	return container.NewVScroll(container.NewVBox(
 		heading(l.T("tab.sync")),
+		s.event,
 		grid,
 		rowOf(isRTL(l), s.syncNow),
 		s.progress, s.progressText, s.outcome,
@@ -90,7 +99,7 @@ func (s *syncScreen) refresh() {
 		} else {
 			var stats store.OutboxStats
 			if stats, err = st.OutboxStats(ctx); err == nil {
-				status.Pending, status.Rejected = stats.Pending, stats.Rejected
+				status.Pending, status.Rejected, status.Quarantined = stats.Pending, stats.Rejected, stats.Quarantined
 				var cs []store.Conflict
 				cs, err = st.Conflicts(ctx, true)
 				status.OpenConflicts = len(cs)
@@ -127,6 +136,13 @@ func (s *syncScreen) show(st client.Status, rejs []store.RejectedChange) {
 	s.pending.SetText(l.N("sync.changes", st.Pending))
 	s.rejected.SetText(l.N("sync.changes", st.Rejected))
 	s.conflicts.SetText(l.N("sync.conflict_count", st.OpenConflicts))
+	s.aside.SetText(l.N("sync.set_aside_count", st.Quarantined))
+	if text := eventText(l, st.Event, st.EventFrom); text != "" {
+		s.event.SetText(text)
+		s.event.Show()
+	} else {
+		s.event.Hide()
+	}
 	s.last.SetText(s.u.formatTime(st.LastSync))
 	if st.LastError == "" {
 		s.lastErr.SetText(l.T("sync.no_error"))
@@ -205,6 +221,16 @@ func (s *syncScreen) onDone(res client.Result, err error) {
 
 // kindText names a hub error kind (protocol.Kind*) in l's language; a kind
 // this version does not know is shown as the hub spelled it.
+// eventText is the Sync screen's line for an identity event of the sync
+// engine ([client.EventCopied] and the others), "" for none.
+func eventText(l *locales.Localizer, event, from string) string {
+	switch event {
+	case client.EventCopied, client.EventRestored, client.EventHubRestored:
+		return l.T("sync.event_"+event, "From", from)
+	}
+	return ""
+}
+
 func kindText(l *locales.Localizer, kind string) string {
 	id := "errkind." + kind
 	if t := l.T(id); t != id {

@@ -154,9 +154,9 @@ func (e *Engine) Enroll(ctx context.Context, hubURL, code string) error {
 		}
 	}
 	// A new enrollment is a new history as far as the hub is concerned:
-	// nothing of it acknowledged yet, and everything to pull, own work too.
+	// nothing of it acknowledged yet.
 	state := map[string]string{stateHubURL: hubURL, stateToken: resp.Token, stateLastError: "",
-		stateKnownSeq: "0", stateKnownHLC: "", stateFullPull: "1"}
+		stateKnownSeq: "0", stateKnownHLC: ""}
 	if old, err := e.st.SyncState(ctx, stateHubURL); err != nil {
 		return err
 	} else if old != hubURL {
