@@ -417,6 +417,19 @@ func reofferConflicts(ctx context.Context, tx *sql.Tx, org, now string) (int, er
 	return n, nil
 }
 
+// ForgetQuarantined drops the set-aside records ids, which the hub says it
+// will not send again (unknown to it, or no longer this device's to see).
+func (s *Store) ForgetQuarantined(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	b, _ := json.Marshal(ids)
+	if _, err := s.writer.ExecContext(ctx, "DELETE FROM quarantine WHERE record_id IN (SELECT value FROM json_each(?))", string(b)); err != nil {
+		return fmt.Errorf("store: forget set-aside records: %w", err)
+	}
+	return nil
+}
+
 // Quarantined is a pulled record this device could not read.
 type Quarantined struct {
 	Entity, ID string

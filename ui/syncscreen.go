@@ -30,14 +30,14 @@ type syncScreen struct {
 	aside                                                       *paraLabel
 	// event says in one line what happened to this database's identity
 	// (a copied folder, a restored database or hub); hidden when nothing did.
-	event   *paraLabel
-	outcome *paraLabel
-	progress                                                    *widget.ProgressBar
-	progressText                                                *widget.Label
-	syncNow                                                     *widget.Button
-	rejections                                                  *fyne.Container
-	running                                                     bool
-	status                                                      client.Status
+	event        *paraLabel
+	outcome      *paraLabel
+	progress     *widget.ProgressBar
+	progressText *widget.Label
+	syncNow      *widget.Button
+	rejections   *fyne.Container
+	running      bool
+	status       client.Status
 }
 
 func newSyncScreen(u *UI) *syncScreen { return &syncScreen{u: u} }

@@ -143,9 +143,9 @@ func dispatch(ctx context.Context, args []string, in io.Reader, out, errOut io.W
 		return withHub(ctx, *data, func(h *hub.Hub) error {
 			devs, err := h.Devices(ctx)
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "DEVICE\tORG\tROLE\tNAME\tENROLLED\tLAST SEEN\tREVOKED")
+			fmt.Fprintln(tw, "DEVICE\tORG\tROLE\tNAME\tENROLLED\tLAST SEEN\tREVOKED\tCOPY OF")
 			for _, d := range devs {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.Org, d.Role, d.Name, day(d.EnrolledAt), day(d.LastSeen), day(d.RevokedAt))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.Org, d.Role, d.Name, day(d.EnrolledAt), day(d.LastSeen), day(d.RevokedAt), d.CopyOf)
 			}
 			return errors.Join(err, tw.Flush())
 		})

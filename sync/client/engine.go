@@ -380,6 +380,9 @@ func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, err
 		if err := e.st.ApplyRemote(ctx, recs, conflicts, state); err != nil {
 			return res, err
 		}
+		if err := e.st.ForgetQuarantined(ctx, resp.Gone); err != nil {
+			return res, err
+		}
 		res.Pulled += len(recs)
 		for _, c := range conflicts {
 			if !c.Resolved {

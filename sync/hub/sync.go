@@ -599,10 +599,19 @@ func (h *Hub) refetch(ctx context.Context, dev Device, ids []string, resp *proto
 		if err != nil {
 			return err
 		}
-		if r == nil || (r.org != dev.Org && r.text("visibility") != store.VisibilityNetwork) || r.version > resp.Cursor.Seq {
-			continue // unknown, not the device's to see, or in a later page anyway
+		visible := r != nil && (r.org == dev.Org || r.text("visibility") == store.VisibilityNetwork)
+		switch {
+		case r == nil || (!visible && !r.wasNet):
+			resp.Gone = append(resp.Gone, id)
+		case r.version > resp.Cursor.Seq:
+			// in a later page anyway
+		case !visible:
+			// Withdrawn from the network: other organizations keep only a tombstone.
+			resp.Records = append(resp.Records, protocol.Record{Entity: r.entity, ID: r.id, Org: r.org, Version: r.version, HLC: r.hlc,
+				Fields: map[string]json.RawMessage{"deleted": json.RawMessage("1"), "visibility": json.RawMessage(`"org"`)}})
+		default:
+			resp.Records = append(resp.Records, protocol.Record{Entity: r.entity, ID: r.id, Org: r.org, Version: r.version, HLC: r.hlc, Fields: r.body})
 		}
-		resp.Records = append(resp.Records, protocol.Record{Entity: r.entity, ID: r.id, Org: r.org, Version: r.version, HLC: r.hlc, Fields: r.body})
 	}
 	return nil
 }

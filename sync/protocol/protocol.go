@@ -193,6 +193,9 @@ type SyncResponse struct {
 	Conflicts []Conflict `json:"cf,omitempty"`
 	// More says the hub has more changes for this device.
 	More bool `json:"more,omitempty"`
+	// Gone lists records the request asked for again (Refetch) that the
+	// hub will not send: unknown to it, or not the device's to see.
+	Gone []string `json:"gone,omitempty"`
 	// Version is the hub's latest version after this request's changes:
 	// the device's acknowledged changes are in the hub's data as of it.
 	Version int64 `json:"hv,omitempty"`
