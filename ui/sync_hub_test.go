@@ -18,13 +18,12 @@ import (
 	"golang.org/x/text/language"
 )
 
-// TestEnrollAndSyncWithARealHub enrolls from Settings with a code from a
-// real hub over HTTP, taps "Sync now", and checks the Sync screen shows the
-// outcome, zero pending, and that the hub holds the records.
-func TestEnrollAndSyncWithARealHub(t *testing.T) {
-	quiet := slog.New(slog.DiscardHandler)
+// startHub starts a hub in dir over real HTTP with one organization and
+// returns it, its server and an enrollment code; both close with t.
+func startHub(t *testing.T, dir string, log *slog.Logger) (*hub.Hub, *httptest.Server, string) {
+	t.Helper()
 	ctx := context.Background()
-	hb, err := hub.Open(ctx, t.TempDir(), hub.Options{Logger: quiet})
+	hb, err := hub.Open(ctx, dir, hub.Options{Logger: log})
 	if err != nil {
 		t.Fatalf("hub.Open: %v", err)
 	}
@@ -38,6 +37,15 @@ func TestEnrollAndSyncWithARealHub(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return hb, srv, code
+}
+
+// TestEnrollAndSyncWithARealHub enrolls from Settings with a code from a
+// real hub over HTTP, taps "Sync now", and checks the Sync screen shows the
+// outcome, zero pending, and that the hub holds the records.
+func TestEnrollAndSyncWithARealHub(t *testing.T) {
+	quiet := slog.New(slog.DiscardHandler)
+	_, srv, code := startHub(t, t.TempDir(), quiet)
 
 	h := newHarness(t)
 	h.seed(sampleActivity("One", "MW", "2025-01-01"), sampleActivity("Two", "KH", "2025-01-02"))
@@ -79,7 +87,7 @@ func TestEnrollAndSyncWithARealHub(t *testing.T) {
 	if s.pending.Text != "0 changes" || s.last.Text == "never" || s.reachable.Text != "Yes" || s.lastErr.Text != u.l.T("sync.no_error") {
 		t.Fatalf("after sync: pending %q last %q reachable %q error %q", s.pending.Text, s.last.Text, s.reachable.Text, s.lastErr.Text)
 	}
-	stats, err := h.st.OutboxStats(ctx)
+	stats, err := h.st.OutboxStats(context.Background())
 	if err != nil || stats.Pending != 0 {
 		t.Fatalf("outbox after sync: %+v, %v", stats, err)
 	}
@@ -112,20 +120,7 @@ func TestSyncScreenSaysTheHubWasRestored(t *testing.T) {
 	quiet := slog.New(slog.DiscardHandler)
 	ctx := context.Background()
 	dir := t.TempDir()
-	hb, err := hub.Open(ctx, dir, hub.Options{Logger: quiet})
-	if err != nil {
-		t.Fatalf("hub.Open: %v", err)
-	}
-	srv := httptest.NewServer(hb.Handler())
-	t.Cleanup(func() { srv.Close(); hb.Close() })
-	org, err := hb.AddOrg(ctx, "Malawi Child Rights Network", "MW")
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := hb.NewEnrollCode(ctx, org, "staff", time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
+	old, srv, code := startHub(t, dir, quiet)
 	h := newHarness(t)
 	syncer := client.New(h.st, client.Options{Logger: quiet, Retries: 1, Backoff: time.Millisecond})
 	h.extra.Syncer = syncer
@@ -140,19 +135,21 @@ func TestSyncScreenSaysTheHubWasRestored(t *testing.T) {
 		t.Fatalf("an identity line before anything happened: %q", s.event.Text)
 	}
 	backup := filepath.Join(t.TempDir(), "hub-backup.db")
-	if err := hb.Backup(ctx, backup); err != nil {
+	if err := old.Backup(ctx, backup); err != nil {
 		t.Fatal(err)
 	}
 	lost := h.seed(sampleActivity("Made after the backup", "MW", "2025-03-01"))[0]
 	test.Tap(s.syncNow)
 	h.settle()
-	hb.Close()
+	old.Close()
 	if _, err := hub.Restore(ctx, dir, backup); err != nil {
 		t.Fatal(err)
 	}
-	if hb, err = hub.Open(ctx, dir, hub.Options{Logger: quiet}); err != nil {
+	hb, err := hub.Open(ctx, dir, hub.Options{Logger: quiet})
+	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { hb.Close() })
 	srv.Config.Handler = hb.Handler()
 
 	test.Tap(s.syncNow)
