@@ -21,6 +21,7 @@ const (
 	stateToken      = "token"
 	stateFullPull   = "full_pull"
 	stateRecovering = "recovering"
+	stateMoved      = "moved"
 )
 
 // SyncMark names one change of this device: its sequence and clock.
@@ -113,7 +114,7 @@ func (s *Store) ForkDevice(ctx context.Context, newID string, state map[string]s
 			ON CONFLICT (key) DO UPDATE SET value = value || ' ' || excluded.value`, s.device); err != nil {
 			return fmt.Errorf("store: fork device: %w", err)
 		}
-		st := map[string]string{stateKnownSeq: "0", stateKnownHLC: "", stateCursor: "0", stateFullPull: "1"}
+		st := map[string]string{stateKnownSeq: "0", stateKnownHLC: "", stateCursor: "0", stateFullPull: "1", stateMoved: ""}
 		for k, v := range state {
 			st[k] = v
 		}
@@ -165,10 +166,19 @@ func (s *Store) checkLocation(ctx context.Context) (moved bool, err error) {
 	if was == here {
 		return false, nil
 	}
-	if _, err := s.writer.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('location', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", here); err != nil {
-		return false, fmt.Errorf("store: save location: %w", err)
-	}
-	return was != "", nil
+	moved = was != ""
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('location', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", here); err != nil {
+			return fmt.Errorf("store: save location: %w", err)
+		}
+		if !moved {
+			return nil
+		}
+		// Kept until the database has become a device of its own, however
+		// often it is opened before it next syncs.
+		return setStateTx(ctx, tx, map[string]string{stateMoved: "1"})
+	})
+	return moved, err
 }
 
 // Recovering reports whether a recovery from a restored hub runs: until
@@ -178,10 +188,14 @@ func (s *Store) Recovering(ctx context.Context) (bool, error) {
 	return v == "1", err
 }
 
-// Moved reports whether this database was found, when it was opened, on
-// another computer or in another folder than where it was last used: a
-// copied data folder rather than one restored in place.
-func (s *Store) Moved() bool { return s.moved }
+// Moved reports whether this database was found on another computer or in
+// another folder than where it was last used (a copied data folder rather
+// than one restored in place), and has not become a device of its own
+// since ([Store.ForkDevice] clears it).
+func (s *Store) Moved(ctx context.Context) (bool, error) {
+	v, err := s.SyncState(ctx, stateMoved)
+	return v == "1", err
+}
 
 // EpochMark says that a restored hub's data holds every version up to Seq
 // of hub epoch Epoch.

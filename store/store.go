@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"embed"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -66,9 +67,6 @@ type Store struct {
 	now    func() time.Time
 	devmu  sync.RWMutex // guards device
 	device string
-	// moved is set when the database was opened somewhere else than it
-	// was last used (see [Store.Moved]); read-only after Open.
-	moved bool
 	// hasRollup is set once the report rollup is known to exist, so that
 	// only the first report looks for it.
 	hasRollup atomic.Bool
@@ -193,7 +191,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	if s.moved, err = s.checkLocation(ctx); err != nil {
+	if _, err = s.checkLocation(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -301,14 +299,27 @@ func (s *Store) SetDeviceID(ctx context.Context, id string) error {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('device_id', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", id); err != nil {
 			return err
 		}
-		for _, sp := range specs {
-			if _, err := tx.ExecContext(ctx, "UPDATE "+sp.table+" SET created_by = ?1 WHERE created_by = ?2 AND id IN "+
-				"(SELECT record_id FROM outbox WHERE entity = ?3 AND op = ?4)", id, s.device, sp.entity, OpCreate); err != nil {
+		ids, err := deviceIDsTx(ctx, tx, s.device)
+		if err != nil {
+			return err
+		}
+		if id != s.device {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('former_ids', ?)
+				ON CONFLICT (key) DO UPDATE SET value = value || ' ' || excluded.value`, s.device); err != nil {
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, "UPDATE outbox SET changes = json_set(changes, '$.created_by.new', ?1) "+
-			"WHERE op = ?2 AND changes != '' AND json_extract(changes, '$.created_by.new') = ?3", id, OpCreate, s.device)
+		// Records whose creation is still unsent name the new id as their
+		// creator, whichever id this database had when it made them.
+		mine, _ := json.Marshal(ids)
+		for _, sp := range specs {
+			if _, err := tx.ExecContext(ctx, "UPDATE "+sp.table+" SET created_by = ?1 WHERE created_by IN (SELECT value FROM json_each(?2)) AND id IN "+
+				"(SELECT record_id FROM outbox WHERE entity = ?3 AND op = ?4)", id, string(mine), sp.entity, OpCreate); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE outbox SET changes = json_set(changes, '$.created_by.new', ?1) "+
+			"WHERE op = ?2 AND changes != '' AND json_extract(changes, '$.created_by.new') IN (SELECT value FROM json_each(?3))", id, OpCreate, string(mine))
 		return err
 	})
 	if err != nil {

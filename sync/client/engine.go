@@ -29,6 +29,7 @@ const (
 	stateFullPull  = "full_pull"
 	stateKnownSeq  = "known_seq"
 	stateKnownHLC  = "known_hlc"
+	stateMoved     = "moved"
 	stateEvent     = "identity_event"
 	stateEventFrom = "identity_event_from"
 )
@@ -147,16 +148,20 @@ func (e *Engine) Enroll(ctx context.Context, hubURL, code string) error {
 	if resp.Token == "" || resp.Org == "" {
 		return errors.New("client: enroll: hub sent no token")
 	}
-	if resp.Device != "" && resp.Device != e.st.DeviceID() {
-		// The hub enrolled this device under another id (its own was taken).
-		if err := e.st.SetDeviceID(ctx, resp.Device); err != nil {
-			return fmt.Errorf("client: enroll: %w", err)
-		}
+	// The hub may enroll this device under another id (its own was
+	// taken); either way, changes still unsent that this database made
+	// under an id it had before are made the enrolled device's.
+	id := e.st.DeviceID()
+	if resp.Device != "" {
+		id = resp.Device
+	}
+	if err := e.st.SetDeviceID(ctx, id); err != nil {
+		return fmt.Errorf("client: enroll: %w", err)
 	}
 	// A new enrollment is a new history as far as the hub is concerned:
 	// nothing of it acknowledged yet.
 	state := map[string]string{stateHubURL: hubURL, stateToken: resp.Token, stateLastError: "",
-		stateKnownSeq: "0", stateKnownHLC: ""}
+		stateKnownSeq: "0", stateKnownHLC: "", stateMoved: ""}
 	if old, err := e.st.SyncState(ctx, stateHubURL); err != nil {
 		return err
 	} else if old != hubURL {
@@ -290,6 +295,10 @@ func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, err
 		if err != nil {
 			return res, err
 		}
+		moved, err := e.st.Moved(ctx)
+		if err != nil {
+			return res, err
+		}
 		pending, err := e.st.Outbox(ctx, 0, outboxBatch)
 		if err != nil {
 			return res, err
@@ -321,7 +330,7 @@ func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, err
 		}
 		req := &protocol.SyncRequest{V: protocol.Version, Org: org, Cursor: protocol.Cursor{Epoch: epoch, Seq: cursor},
 			Push: page, PullBytes: max(4*e.page, 64<<10), Echo: full == "1",
-			Ident: &protocol.Identity{Known: protocol.Mark{Seq: known.Seq, HLC: known.HLC}, Top: protocol.Mark{Seq: top.Seq, HLC: top.HLC}}}
+			Ident: &protocol.Identity{Known: protocol.Mark{Seq: known.Seq, HLC: known.HLC}, Top: protocol.Mark{Seq: top.Seq, HLC: top.HLC}, Moved: moved}}
 		for _, q := range aside {
 			req.Refetch = append(req.Refetch, q.ID)
 		}
@@ -448,7 +457,9 @@ func (e *Engine) settleIdentity(ctx context.Context, hub Hub, token, epoch strin
 		return token, errors.New("client: become a device of its own: hub sent no device")
 	}
 	event := EventRestored
-	if e.st.Moved() {
+	if moved, err := e.st.Moved(ctx); err != nil {
+		return token, err
+	} else if moved {
 		event = EventCopied
 	}
 	if err := e.st.ForkDevice(ctx, fork.Device, map[string]string{stateToken: fork.Token, stateEvent: event, stateEventFrom: old}); err != nil {

@@ -86,6 +86,11 @@ func (id *identity) check(ctx context.Context, ident *protocol.Identity) (*proto
 	if ident == nil {
 		return nil, nil
 	}
+	if ident.Moved {
+		// A copied data folder: whichever of the two databases syncs from
+		// a new place becomes a device of its own before it pushes.
+		return &protocol.Diverged{Reason: "the database was copied or moved to another folder or computer", Last: protocol.Mark{Seq: id.last}}, nil
+	}
 	lastHLC, err := id.appliedHLC(ctx, id.dev.ID, id.last)
 	if err != nil {
 		return nil, err

@@ -76,8 +76,11 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 	// waited, so it gets their current state back.
 	var again []string
 	var lastBefore int64
+	// shown counts the pushed changes the hub had already applied, at or
+	// below lastBefore: the database showed it holds them.
+	var shown int
 	err := h.inTx(ctx, func(tx writeTx) error {
-		again = again[:0]
+		again, shown = again[:0], 0
 		if err := stillEnrolled(ctx, tx, dev); err != nil {
 			return err
 		}
@@ -135,6 +138,9 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 				if c.Entity != protocol.EntityConflict && len(again) < maxRefetch {
 					again = append(again, c.ID)
 				}
+				if c.Seq <= lastBefore {
+					shown++
+				}
 				acked, ackedHLC = c.Seq, c.HLC
 				last = max(last, c.Seq)
 				continue
@@ -176,12 +182,19 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 		}
 		return nil
 	})
-	if req.V >= 3 && req.Ident != nil && !req.Echo && lastBefore > req.Ident.Known.Seq &&
-		(len(req.Push) == 0 || req.Push[len(req.Push)-1].Seq < lastBefore) {
-		// The hub applied changes of this device that this request did not
-		// show the database holds: send it its own records too rather than
-		// trust that it has them.
-		req.Echo = true
+	if err == nil && req.V >= 3 && req.Ident != nil && !req.Echo && lastBefore > req.Ident.Known.Seq {
+		// Leave the device's own records out of the reply only if it showed
+		// it holds every change the hub applied as this device since its
+		// last acknowledgement: each was in this request's page. Another
+		// database under the same id would not hold them.
+		var applied int
+		if err := h.reader.QueryRowContext(ctx, "SELECT count(*) FROM applied WHERE device_id = ? AND seq > ? AND seq <= ?",
+			dev.ID, req.Ident.Known.Seq, lastBefore).Scan(&applied); err != nil {
+			return nil, fmt.Errorf("hub: count changes of %s: %w", dev.ID, err)
+		}
+		if applied > shown {
+			req.Echo = true
+		}
 	}
 	if errors.Is(err, errDiverged) {
 		// Remembered outside the refused request, so that this database
@@ -322,6 +335,11 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 	if err != nil {
 		return nil, err
 	}
+	if cur != nil && sameAsHeld(cur, fields) {
+		// Changes nothing (a copy resending what is already there): no
+		// write, and nothing to authorize.
+		return nil, nil
+	}
 	if rej, err := h.authorize(ctx, tx, dev, p.chain, c, cur); rej != nil || err != nil {
 		return rej, err
 	}
@@ -444,6 +462,17 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 		}
 	}
 	return nil, nil
+}
+
+// sameAsHeld says whether every field of a change already has its value
+// in record cur.
+func sameAsHeld(cur *record, fields map[string]json.RawMessage) bool {
+	for f, v := range fields {
+		if !bytes.Equal(cur.body[f], v) {
+			return false
+		}
+	}
+	return true
 }
 
 // authorize checks that dev may make change c to record cur (nil if new).

@@ -109,6 +109,11 @@ type Identity struct {
 	// a database restored from an older copy, or a copy used beside the
 	// original, from the one it has been syncing with.
 	Top Mark `json:"top"`
+	// Moved says the database found itself in another folder or on another
+	// computer than where it last synced: a copied data folder. The hub
+	// answers [Diverged] so that it becomes a device of its own before it
+	// pushes anything under the original's id.
+	Moved bool `json:"mv,omitempty"`
 }
 
 // EpochMark says that a hub's data holds every version up to Seq of hub
