@@ -137,7 +137,7 @@ func (s *syncScreen) show(st client.Status, rejs []store.RejectedChange) {
 	s.rejected.SetText(l.N("sync.changes", st.Rejected))
 	s.conflicts.SetText(l.N("sync.conflict_count", st.OpenConflicts))
 	s.aside.SetText(l.N("sync.set_aside_count", st.Quarantined))
-	if text := eventText(l, st.Event, st.EventFrom); text != "" {
+	if text := eventText(l, st.Event); text != "" {
 		s.event.SetText(text)
 		s.event.Show()
 	} else {
@@ -222,11 +222,12 @@ func (s *syncScreen) onDone(res client.Result, err error) {
 // kindText names a hub error kind (protocol.Kind*) in l's language; a kind
 // this version does not know is shown as the hub spelled it.
 // eventText is the Sync screen's line for an identity event of the sync
-// engine ([client.EventCopied] and the others), "" for none.
-func eventText(l *locales.Localizer, event, from string) string {
+// engine ([client.EventCopied] and the others), "" for none. The device id
+// it was before stays in the log: it means nothing to the person.
+func eventText(l *locales.Localizer, event string) string {
 	switch event {
 	case client.EventCopied, client.EventRestored, client.EventHubRestored:
-		return l.T("sync.event_"+event, "From", from)
+		return l.T("sync.event_" + event)
 	}
 	return ""
 }
