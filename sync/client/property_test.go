@@ -313,24 +313,17 @@ func pendingHas(ctx context.Context, st *store.Store, id, f, v string) bool {
 }
 
 // restoreDevice puts back an earlier copy of a device's database. What
-// existed only in the thrown-away state is lost, as it is for real.
+// existed only in the thrown-away state (no other device, and not the hub,
+// holds it) is lost, as it is for real.
 func (s *sim) restoreDevice() {
 	d := s.pick()
 	if d.snap == nil {
 		return
 	}
-	before := map[string]bool{}
-	for i, e := range s.edits {
-		if pendingHas(s.ctx, d.st, e.record, e.field, e.new) {
-			before[fmt.Sprint(i)] = true
-		}
-	}
 	d.st.Close()
 	s.writeDB(d.path, d.snap)
 	s.openDevice(d)
-	s.forget(func(i int, e edit) bool {
-		return before[fmt.Sprint(i)] && !s.holds(e.record, e.field, e.new) && !s.hubHas(e)
-	})
+	s.forget(func(_ int, e edit) bool { return !s.holds(e.record, e.field, e.new) && !s.hubHas(e) })
 }
 
 // hubHas says whether the hub holds edit e's value now.
