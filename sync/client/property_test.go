@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -202,7 +203,11 @@ func (s *sim) resolve() {
 	}
 	c := open[rapid.IntRange(0, len(open)-1).Draw(s.t, "conflict")]
 	old := fieldJSON(s.ctx, d.st, c.Entity, c.RecordID, c.Field)
-	if err := d.st.ResolveConflict(s.ctx, c.ID, rapid.Bool().Draw(s.t, "keepLoser")); err != nil {
+	if err := d.st.ResolveConflict(s.ctx, c.ID, rapid.Bool().Draw(s.t, "keepLoser")); errors.Is(err, store.ErrNotFound) {
+		// The conflict's record is not on this device (yet): the person
+		// is told so and nothing changes.
+		return
+	} else if err != nil {
 		s.t.Fatalf("resolve: %v", err)
 	}
 	if now := fieldJSON(s.ctx, d.st, c.Entity, c.RecordID, c.Field); now != old {

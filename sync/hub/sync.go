@@ -147,7 +147,7 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 			}
 			p := preps[i]
 			p.chain = id.chain
-			rej, err := h.apply(ctx, tx, dev, p, seq)
+			rej, err := h.apply(ctx, tx, dev, p, seq, &again)
 			if err != nil {
 				return err
 			}
@@ -320,7 +320,12 @@ func prepare(c protocol.Change) prepared {
 
 // apply merges one change into the hub's data. It returns a rejection for a
 // change the hub refuses, or an error that fails the whole request.
-func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq *sequence) (*protocol.Rejection, error) {
+//
+// The ids of records whose state the device should get back whole are
+// added to again: a change that found them already as it says, or a create
+// of a record that existed (its zero fields were left out), so the device
+// may hold values it kept over a pull while the change waited.
+func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq *sequence, again *[]string) (*protocol.Rejection, error) {
 	c, fields := p.c, p.fields
 	if p.rej != nil {
 		return p.rej, nil
@@ -334,6 +339,21 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 	cur, err := loadRecord(ctx, tx, c.ID)
 	if err != nil {
 		return nil, err
+	}
+	if cur != nil && c.Op == protocol.OpCreate {
+		// The creation of a record the hub has (a copy resending what its
+		// original sent, or a reoffer): who made it, when and where it
+		// belongs are the record's already.
+		kept := make(map[string]json.RawMessage, len(fields))
+		for f, v := range fields {
+			if !slices.Contains(createdOnce, f) {
+				kept[f] = v
+			}
+		}
+		fields = kept
+	}
+	if cur != nil && (sameAsHeld(cur, fields) || c.Op == protocol.OpCreate) && len(*again) < maxRefetch {
+		*again = append(*again, c.ID)
 	}
 	if cur != nil && sameAsHeld(cur, fields) {
 		// Changes nothing (a copy resending what is already there): no
@@ -463,6 +483,10 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 	}
 	return nil, nil
 }
+
+// createdOnce are the fields set when a record is made, never by a later
+// change.
+var createdOnce = []string{"created_by", "created_at", "parent_entity", "parent_id"}
 
 // sameAsHeld says whether every field of a change already has its value
 // in record cur.
