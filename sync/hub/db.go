@@ -65,9 +65,8 @@ type Hub struct {
 	now       func() time.Time
 	log       *slog.Logger
 	epoch     string
-	// lineage and restored are read at open: see [lineageTx], [restoredSeq].
-	lineage  []protocol.EpochMark
-	restored int64
+	// lineage is read at open: see [lineageTx].
+	lineage []protocol.EpochMark
 	// stmts holds the frequent write statements, prepared on the writer
 	// connection at open; read-only afterwards.
 	stmts map[string]*sql.Stmt
@@ -148,9 +147,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Hub, error) {
 	}
 	h.reader.SetMaxOpenConns(4)
 	if h.epoch, err = h.ensureEpoch(ctx); err == nil {
-		if h.lineage, err = lineageTx(ctx, h.writer); err == nil {
-			h.restored, err = restoredSeq(ctx, h.writer)
-		}
+		h.lineage, err = lineageTx(ctx, h.writer)
 	}
 	if err != nil {
 		h.Close()
@@ -314,18 +311,6 @@ func lineageTx(ctx context.Context, q interface {
 	return out, nil
 }
 
-// restoredSeq returns the hub's sequence when it was last restored from a
-// backup: versions up to it came from the backup. 0 if never restored.
-func restoredSeq(ctx context.Context, q interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}) (int64, error) {
-	v, err := metaTx(ctx, q, "restored_seq")
-	if err != nil || v == "" {
-		return 0, err
-	}
-	return strconv.ParseInt(v, 10, 64)
-}
-
 func (h *Hub) ensureEpoch(ctx context.Context) (string, error) {
 	var epoch string
 	err := h.inTx(ctx, func(tx writeTx) error {
@@ -395,9 +380,6 @@ func Restore(ctx context.Context, dir, from string) (epoch string, err error) {
 		lineage = append(lineage, protocol.EpochMark{Epoch: h.epoch, Seq: seq.last})
 		b, _ := json.Marshal(lineage)
 		if err := setMetaTx(ctx, tx, "lineage", string(b)); err != nil {
-			return err
-		}
-		if err := setMetaTx(ctx, tx, "restored_seq", strconv.FormatInt(seq.last, 10)); err != nil {
 			return err
 		}
 		return setMetaTx(ctx, tx, "epoch", epoch)
