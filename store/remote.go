@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/a20-network/fieldbook/hlc"
@@ -186,6 +187,9 @@ func (s *Store) recoveryTx(ctx context.Context, tx *sql.Tx) (*recovery, error) {
 	return &recovery{org: org, now: s.now().UTC().Format(timeLayout)}, nil
 }
 
+// createdOnce are the fields set when a record is made, never changed.
+var createdOnce = []string{"created_by", "created_at", "parent_entity", "parent_id"}
+
 // badRecordError is a pulled record this device cannot read.
 type badRecordError struct{ reason string }
 
@@ -294,7 +298,9 @@ func (s *Store) recoverRecordTx(ctx context.Context, tx *sql.Tx, sp *entitySpec,
 	changes := map[string]FieldChange{}
 	for _, fs := range sp.fields {
 		v, ok := decoded[fs.name]
-		if !ok || pending[fs.name] {
+		if !ok || pending[fs.name] || slices.Contains(createdOnce, fs.name) {
+			// Who made a record, when and where it belongs are the hub's
+			// to say once it has the record.
 			continue
 		}
 		mine, theirs := encodeValue(local.fields[fs.name]), encodeValue(v)
