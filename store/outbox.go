@@ -142,13 +142,14 @@ func (s *Store) ackTx(ctx context.Context, through int64, rejected []Rejection, 
 			if err := expandCreateSeq(ctx, tx, r.Seq); err != nil {
 				return err
 			}
-			// What a device gives back to a restored hub may arrive before
-			// what it depends on (a comment before its record, which another
-			// device gives back): it is queued again, a few times, before it
-			// counts as refused.
+			// What a device gives back to a restored hub, and a new comment,
+			// may arrive before what it depends on (a record another
+			// organization's device gives back later; the hub does not say
+			// which records it lacks): it is queued again, a few times,
+			// before it counts as refused.
 			res, err := tx.ExecContext(ctx, `INSERT INTO outbox (`+outboxCols+`, origin, reoffer, attempts)
 				SELECT entity, record_id, org_id, op, base_version, changes, hlc, created_at, origin, reoffer, attempts + 1
-				FROM outbox WHERE seq = ? AND reoffer = 1 AND attempts < ?`, r.Seq, maxReofferAttempts)
+				FROM outbox WHERE seq = ? AND (reoffer = 1 OR (entity = ? AND op = ?)) AND attempts < ?`, r.Seq, EntityComment, OpCreate, maxReofferAttempts)
 			if err != nil {
 				return fmt.Errorf("store: queue again given-back change %d: %w", r.Seq, err)
 			}
