@@ -187,8 +187,11 @@ func (s *Store) recoveryTx(ctx context.Context, tx *sql.Tx) (*recovery, error) {
 	return &recovery{org: org, now: s.now().UTC().Format(timeLayout)}, nil
 }
 
-// createdOnce are the fields set when a record is made, never changed.
-var createdOnce = []string{"created_by", "created_at", "parent_entity", "parent_id"}
+// CreatedOnce are the fields set when a record is made and never changed
+// after: who made it, when, and (for a comment) where it belongs. The hub
+// ignores them on a create of a record it has; a device never gives them
+// back to a restored hub.
+var CreatedOnce = []string{"created_by", "created_at", "parent_entity", "parent_id"}
 
 // badRecordError is a pulled record this device cannot read.
 type badRecordError struct{ reason string }
@@ -298,7 +301,7 @@ func (s *Store) recoverRecordTx(ctx context.Context, tx *sql.Tx, sp *entitySpec,
 	changes := map[string]FieldChange{}
 	for _, fs := range sp.fields {
 		v, ok := decoded[fs.name]
-		if !ok || pending[fs.name] || slices.Contains(createdOnce, fs.name) {
+		if !ok || pending[fs.name] || slices.Contains(CreatedOnce, fs.name) {
 			// Who made a record, when and where it belongs are the hub's
 			// to say once it has the record.
 			continue

@@ -346,7 +346,7 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 		// belongs are the record's already.
 		kept := make(map[string]json.RawMessage, len(fields))
 		for f, v := range fields {
-			if !slices.Contains(createdOnce, f) {
+			if !slices.Contains(store.CreatedOnce, f) {
 				kept[f] = v
 			}
 		}
@@ -483,10 +483,6 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 	}
 	return nil, nil
 }
-
-// createdOnce are the fields set when a record is made, never by a later
-// change.
-var createdOnce = []string{"created_by", "created_at", "parent_entity", "parent_id"}
 
 // sameAsHeld says whether every field of a change already has its value
 // in record cur.
