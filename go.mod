@@ -3,7 +3,6 @@ module github.com/a20-network/fieldbook
 go 1.26.0
 
 require (
-	a20network.org/fieldbook/earlyenv v0.0.0
 	fyne.io/fyne/v2 v2.7.1
 	github.com/BurntSushi/toml v1.6.0
 	github.com/Shopify/toxiproxy/v2 v2.5.0
@@ -77,5 +76,3 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
-
-replace a20network.org/fieldbook/earlyenv => ./earlyenv

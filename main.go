@@ -21,9 +21,9 @@ import (
 	"syscall"
 	"time"
 
-	// First of all packages to initialize: it settles the environment
+	// Initialized before Fyne's packages: it settles the environment
 	// variables Fyne reads as it initializes (see its documentation).
-	_ "a20network.org/fieldbook/earlyenv"
+	_ "github.com/a20-network/fieldbook/internal/earlyenv"
 
 	"github.com/a20-network/fieldbook/store"
 )

@@ -4,12 +4,12 @@ import (
 	"testing"
 )
 
-func TestApply(t *testing.T) {
+func TestChanges(t *testing.T) {
 	cases := []struct {
 		name string
 		goos string
 		env  map[string]string
-		want map[string]string // variables expected after Apply; "" means unset
+		want map[string]string // variables expected after the changes; "" means unset
 	}{
 		{"empty environment", "linux", map[string]string{},
 			map[string]string{"FYNE_CACHE": CacheDuration, "LANGUAGE": ""}},
@@ -38,8 +38,7 @@ func TestApply(t *testing.T) {
 			for k, v := range c.env {
 				env[k] = v
 			}
-			Apply(c.goos, func(k string) string { return env[k] },
-				func(k, v string) error { env[k] = v; return nil })
+			applyTo(c.goos, env)
 			for k, want := range c.want {
 				if got := env[k]; got != want {
 					t.Errorf("%s = %q, want %q (environment %v)", k, got, want, c.env)
@@ -49,9 +48,9 @@ func TestApply(t *testing.T) {
 	}
 }
 
-// FuzzApply checks, for any locale variables, that Apply sets only unset
+// FuzzChanges checks, for any locale variables, that Changes sets only unset
 // FYNE_CACHE and LANGUAGE, and LANGUAGE only to English for a C locale.
-func FuzzApply(f *testing.F) {
+func FuzzChanges(f *testing.F) {
 	for _, s := range []string{"C", "C.UTF-8", "POSIX", "en_US.UTF-8", "C@x", ".", "@", ""} {
 		f.Add(s, "", s, "")
 	}
@@ -61,8 +60,7 @@ func FuzzApply(f *testing.F) {
 		for k, v := range env {
 			before[k] = v
 		}
-		Apply("linux", func(k string) string { return env[k] },
-			func(k, v string) error { env[k] = v; return nil })
+		applyTo("linux", env)
 		for k, v := range env {
 			switch {
 			case k == "FYNE_CACHE":
@@ -78,4 +76,12 @@ func FuzzApply(f *testing.F) {
 			}
 		}
 	})
+}
+
+// applyTo sets in env what Changes asks for, as the package init does in the process
+// environment.
+func applyTo(goos string, env map[string]string) {
+	for k, v := range Changes(goos, func(k string) string { return env[k] }) {
+		env[k] = v
+	}
 }

@@ -2,13 +2,24 @@
 // libraries read while they initialize, before main runs and before any
 // flag or setting could.
 //
-// Go initializes packages in the order of their import paths once their own
-// imports are ready (the language specification, since Go 1.21). This
-// package's path, a20network.org/…, sorts before fyne.io/…, and it imports
-// only the standard library, so it runs before Fyne's packages read their
-// settings. That is why it is a module of its own: a package inside the
-// github.com/a20-network/fieldbook module would sort after fyne.io and run
-// too late.
+// Why this package runs first: Fyne reads FYNE_CACHE, and looks up the
+// locale, in package init functions, which Go runs before main. Go
+// initializes packages one at a time, each time the first in import-path
+// order whose imports are all initialized (the language specification,
+// "Package initialization", since Go 1.21). This package imports only
+// runtime and syscall, which every package that reads the environment
+// imports too, and its path sorts before the standard library's internal/…,
+// os and time: so it becomes ready with syscall, sorts first among what is
+// ready, and runs before any package that could read the environment, Fyne's
+// included. Keep it so: an import of os, strings or anything else here could
+// let Fyne's packages run first. TestRunsBeforeFyne in package main checks
+// the order with the runtime's own init trace (GODEBUG=inittrace=1).
+//
+// Two other ways were tried and left: a module of its own at a path sorting
+// before fyne.io (it needed a replace line in go.mod, which makes
+// `go install …@version` refuse the module), and starting the program again
+// with the variables set (the first process had already logged Fyne's
+// locale error, and Windows has no exec).
 //
 // What it settles, each only when the user has not set it:
 //
@@ -29,28 +40,36 @@
 package earlyenv
 
 import (
-	"os"
 	"runtime"
-	"strings"
+	"syscall"
 )
 
 // CacheDuration is the FYNE_CACHE value set when the user has set none.
 const CacheDuration = "2s"
 
 func init() {
-	Apply(runtime.GOOS, os.Getenv, os.Setenv)
+	for k, v := range Changes(runtime.GOOS, getenv) {
+		_ = syscall.Setenv(k, v)
+	}
 }
 
-// Apply settles the environment for an operating system goos, reading it
-// with get and changing it with set. The package's init calls it on the
-// process environment; tests call it on a map.
-func Apply(goos string, get func(string) string, set func(string, string) error) {
+// getenv is the process environment's value of k, "" when unset.
+func getenv(k string) string {
+	v, _ := syscall.Getenv(k)
+	return v
+}
+
+// Changes are the variables to set for an operating system goos whose
+// environment get reads: name to value, empty when nothing needs setting.
+func Changes(goos string, get func(string) string) map[string]string {
+	set := map[string]string{}
 	if get("FYNE_CACHE") == "" {
-		_ = set("FYNE_CACHE", CacheDuration)
+		set["FYNE_CACHE"] = CacheDuration
 	}
 	if goos != "windows" && goos != "darwin" && get("LANGUAGE") == "" && isCLocale(messagesLocale(get)) {
-		_ = set("LANGUAGE", "en")
+		set["LANGUAGE"] = "en"
 	}
+	return set
 }
 
 // messagesLocale is the locale the C library uses for messages: the first
@@ -68,10 +87,11 @@ func messagesLocale(get func(string) string) string {
 // modifier ("C.UTF-8", "POSIX@euro"). The bare names are left alone: the
 // locale lookup already treats them as "no language".
 func isCLocale(loc string) bool {
-	i := strings.IndexAny(loc, ".@")
-	if i < 0 {
-		return false
+	for i := 0; i < len(loc); i++ {
+		if loc[i] == '.' || loc[i] == '@' {
+			name := loc[:i]
+			return name == "C" || name == "POSIX"
+		}
 	}
-	name := loc[:i]
-	return name == "C" || name == "POSIX"
+	return false
 }

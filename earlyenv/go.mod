@@ -1,3 +1,0 @@
-module a20network.org/fieldbook/earlyenv
-
-go 1.26.0
