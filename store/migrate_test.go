@@ -28,8 +28,8 @@ func createAtVersion(t *testing.T, path string, n int, journal string) (activity
 	}
 	defer db.Close()
 	for _, m := range ms[:n] {
-		if _, err := db.Exec(m.sql); err != nil {
-			t.Fatalf("migration %s: %v", m.name, err)
+		if _, err := db.Exec(m.SQL); err != nil {
+			t.Fatalf("migration %s: %v", m.Name, err)
 		}
 	}
 	activityID = NewID()

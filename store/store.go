@@ -18,20 +18,16 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/a20-network/fieldbook/hlc"
+	"github.com/a20-network/fieldbook/internal/sqlitedb"
 )
 
 //go:embed migrations/*.sql
@@ -104,53 +100,28 @@ const newPageSize = 16384
 // commit copies it into the database.
 const walCheckpointBytes = 32 << 20
 
-// dsn returns the data source name of the database at path, whose pages
-// are pageSize bytes (newPageSize for a new database); lowMemory is
-// [Options.LowMemory].
-func dsn(path string, readOnly bool, pageSize int, lowMemory bool) string {
-	q := url.Values{}
-	// busy_timeout first so every later pragma already waits on a lock.
-	q.Add("_pragma", "busy_timeout(10000)")
-	// The driver runs the _pragma list sorted by name and the journal mode
-	// after it, so the page size is set before WAL mode writes the header of
-	// a new database. An existing database keeps its page size.
-	if !readOnly {
-		q.Add("_pragma", fmt.Sprintf("page_size(%d)", newPageSize))
-	}
-	q.Add("_journal_mode", "WAL")
-	q.Add("_pragma", "foreign_keys(ON)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	// A 64 MiB page cache per connection keeps the indexes of a large
-	// database in memory; SQLite allocates it only as pages are used. A
-	// low-memory store keeps less and leans on the operating system's
-	// file cache.
-	switch {
-	case !lowMemory:
-		q.Add("_pragma", "cache_size(-65536)")
-	case readOnly:
-		q.Add("_pragma", "cache_size(-2048)")
-	default:
-		q.Add("_pragma", "cache_size(-4096)")
-	}
-	// Sorts and IN lists of a search stay in memory, never in temp files.
-	q.Add("_pragma", "temp_store(MEMORY)")
-	if readOnly {
-		q.Add("_pragma", "query_only(ON)")
-		if !lowMemory {
-			// Reads map the file instead of copying pages through read(2).
-			q.Add("_pragma", "mmap_size(268435456)")
-		}
-	} else {
+// connConfig is how the device database's connections are set up;
+// lowMemory is [Options.LowMemory].
+func connConfig(pageSize int, lowMemory bool) sqlitedb.Config {
+	c := sqlitedb.Config{
+		PageSize: newPageSize,
+		// Sorts and IN lists of a search stay in memory, never in temp files.
+		TempInMemory: true,
 		// Counted in pages: the same size of log whatever the page size.
-		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walCheckpointBytes/pageSize))
-		q.Add("_txlock", "immediate")
+		CheckpointPages: walCheckpointBytes / pageSize,
 	}
-	return "file:" + uriPath.Replace(path) + "?" + q.Encode()
+	if lowMemory {
+		// A low-memory store keeps less and leans on the operating
+		// system's file cache, and does not map the file.
+		c.CacheKiB, c.ReaderCacheKiB = 4096, 2048
+	} else {
+		// A 64 MiB page cache per connection keeps the indexes of a large
+		// database in memory; SQLite allocates it only as pages are used.
+		c.CacheKiB = 65536
+		c.MmapReaders = true
+	}
+	return c
 }
-
-// uriPath escapes the characters that end or change a path in an SQLite
-// "file:" URI, so that a folder named "Reports #2?" opens where it says.
-var uriPath = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
 
 // Open opens the database at path, creating it if needed, and applies any
 // pending migrations in one transaction. A database whose schema is newer
@@ -164,12 +135,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	writer, err := sql.Open("sqlite", dsn(path, false, pageSize, opts.LowMemory))
+	conf := connConfig(pageSize, opts.LowMemory)
+	writer, err := sqlitedb.Open(path, sqlitedb.Writer, 1, conf)
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return nil, fmt.Errorf("store: %w", err)
 	}
-	writer.SetMaxOpenConns(1)
-	writer.SetConnMaxIdleTime(0)
 	s := &Store{path: path, writer: writer, now: now}
 	if err := s.migrate(ctx); err != nil {
 		writer.Close()
@@ -180,12 +150,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		writer.Close()
 		return nil, fmt.Errorf("store: prepare activity insert: %w", err)
 	}
-	reader, err := sql.Open("sqlite", dsn(path, true, pageSize, opts.LowMemory))
+	reader, err := sqlitedb.Open(path, sqlitedb.Reader, 4, conf)
 	if err != nil {
 		s.Close()
-		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
+		return nil, fmt.Errorf("store: reading: %w", err)
 	}
-	reader.SetMaxOpenConns(4)
 	s.reader = reader
 	if s.device, err = s.deviceID(ctx); err != nil {
 		s.Close()
@@ -336,42 +305,15 @@ func (s *Store) Clock() *hlc.Clock { return s.clock }
 // Now returns the store's wall clock reading.
 func (s *Store) Now() time.Time { return s.now() }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // migrations returns the embedded migrations in order, read once per
 // process: every Open checks the schema version and migrates.
-var migrations = sync.OnceValues(readMigrations)
-
-func readMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
+var migrations = sync.OnceValues(func() ([]sqlitedb.Migration, error) {
+	ms, err := sqlitedb.ReadMigrations(migrationFS, "migrations")
 	if err != nil {
-		return nil, fmt.Errorf("store: read migrations: %w", err)
-	}
-	var ms []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("store: migration %s: name must start with a number", e.Name())
-		}
-		b, err := migrationFS.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, fmt.Errorf("store: read migration %s: %w", e.Name(), err)
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("store: migration %s: want number %d", m.name, i+1)
-		}
+		return nil, fmt.Errorf("store: %w", err)
 	}
 	return ms, nil
-}
+})
 
 // SchemaVersion is the schema version this build writes.
 func SchemaVersion() int {
@@ -385,51 +327,21 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var current int
-		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
-			return fmt.Errorf("store: read schema version: %w", err)
-		}
-		if current > len(ms) {
-			return fmt.Errorf("%w (schema %d, this version knows up to %d); update Fieldbook", ErrNewerSchema, current, len(ms))
-		}
-		for _, m := range ms[current:] {
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-				return fmt.Errorf("store: apply migration %s: %w", m.name, err)
+		if _, err := sqlitedb.Migrate(ctx, tx, ms); err != nil {
+			var newer *sqlitedb.NewerSchemaError
+			if errors.As(err, &newer) {
+				return fmt.Errorf("%w (schema %d, this version knows up to %d); update Fieldbook", ErrNewerSchema, newer.Have, newer.Know)
 			}
+			return fmt.Errorf("store: %w", err)
 		}
-		if current == len(ms) {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(ms))); err != nil {
-			return fmt.Errorf("store: record schema version: %w", err)
-		}
-		rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
-		if err != nil {
-			return fmt.Errorf("store: foreign key check: %w", err)
-		}
-		defer rows.Close()
-		if rows.Next() {
-			return errors.New("store: foreign key check failed after migration")
-		}
-		return rows.Err()
+		return nil
 	})
 }
 
 // inTx runs fn in one write transaction, committing if fn returns nil and
 // rolling back otherwise.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
-	}
-	return nil
+	return sqlitedb.InTx(ctx, s.writer, fn)
 }
 
 func (s *Store) deviceID(ctx context.Context) (string, error) {
@@ -493,9 +405,9 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 // IntegrityCheck runs PRAGMA integrity_check and returns its first line
 // ("ok" for a healthy database).
 func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
-	var res string
-	if err := s.writer.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
-		return "", fmt.Errorf("store: integrity check: %w", err)
+	res, err := sqlitedb.IntegrityCheck(ctx, s.writer)
+	if err != nil {
+		return "", fmt.Errorf("store: %w", err)
 	}
 	return res, nil
 }

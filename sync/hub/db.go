@@ -17,19 +17,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
+	"sync"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
-
 	"github.com/a20-network/fieldbook/dashboard"
+	"github.com/a20-network/fieldbook/internal/sqlitedb"
 	"github.com/a20-network/fieldbook/locales"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
@@ -80,20 +75,6 @@ type Hub struct {
 	enrollGate *enrollGate
 }
 
-func dsn(path string, readOnly bool) string {
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "foreign_keys(ON)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	if readOnly {
-		q.Add("_pragma", "query_only(ON)")
-	} else {
-		q.Add("_txlock", "immediate")
-	}
-	return "file:" + path + "?" + q.Encode()
-}
-
 // Open opens (creating if needed) the hub database in data folder dir and
 // applies pending migrations. A new database gets a new epoch.
 func Open(ctx context.Context, dir string, opts Options) (*Hub, error) {
@@ -109,11 +90,9 @@ func Open(ctx context.Context, dir string, opts Options) (*Hub, error) {
 		h.log = slog.Default()
 	}
 	var err error
-	if h.writer, err = sql.Open("sqlite", dsn(h.path, false)); err != nil {
-		return nil, fmt.Errorf("hub: open %s: %w", h.path, err)
+	if h.writer, err = sqlitedb.Open(h.path, sqlitedb.Writer, 1, sqlitedb.Config{}); err != nil {
+		return nil, fmt.Errorf("hub: %w", err)
 	}
-	h.writer.SetMaxOpenConns(1)
-	h.writer.SetConnMaxIdleTime(0)
 	if err := h.migrate(ctx); err != nil {
 		h.writer.Close()
 		return nil, err
@@ -141,11 +120,10 @@ func Open(ctx context.Context, dir string, opts Options) (*Hub, error) {
 		}
 		h.stmts[q] = st
 	}
-	if h.reader, err = sql.Open("sqlite", dsn(h.path, true)); err != nil {
-		h.writer.Close()
-		return nil, fmt.Errorf("hub: open %s for reading: %w", h.path, err)
+	if h.reader, err = sqlitedb.Open(h.path, sqlitedb.Reader, 4, sqlitedb.Config{}); err != nil {
+		h.Close()
+		return nil, fmt.Errorf("hub: reading: %w", err)
 	}
-	h.reader.SetMaxOpenConns(4)
 	if h.epoch, err = h.ensureEpoch(ctx); err == nil {
 		h.lineage, err = lineageTx(ctx, h.writer)
 	}
@@ -186,10 +164,9 @@ func (h *Hub) openDashboard(ctx context.Context, opts Options) error {
 		}
 	}
 	var err error
-	if h.dash, err = sql.Open("sqlite", dsn(h.path, false)); err != nil {
-		return fmt.Errorf("hub: open %s for the dashboard: %w", h.path, err)
+	if h.dash, err = sqlitedb.Open(h.path, sqlitedb.Shared, 4, sqlitedb.Config{}); err != nil {
+		return fmt.Errorf("hub: dashboard: %w", err)
 	}
-	h.dash.SetMaxOpenConns(4)
 	h.dashboard, err = dashboard.New(ctx, dashboard.Options{DB: h.dash, Bundle: bundle, Secure: opts.Secure, Now: h.now, Log: h.log})
 	if err != nil {
 		return fmt.Errorf("hub: %w", err)
@@ -204,67 +181,38 @@ func (h *Hub) Path() string { return h.path }
 // backup, which tells every device to pull everything again.
 func (h *Hub) Epoch() string { return h.epoch }
 
-func (h *Hub) migrate(ctx context.Context) error {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
+// migrations are the hub database's numbered migrations, read once.
+var migrations = sync.OnceValues(func() ([]sqlitedb.Migration, error) {
+	ms, err := sqlitedb.ReadMigrations(migrationFS, "migrations")
 	if err != nil {
-		return fmt.Errorf("hub: read migrations: %w", err)
+		return nil, fmt.Errorf("hub: %w", err)
 	}
-	names := make([]string, 0, len(entries))
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	for i, n := range names {
-		num, _, _ := strings.Cut(n, "_")
-		if v, err := strconv.Atoi(num); err != nil || v != i+1 {
-			return fmt.Errorf("hub: migration %s: want number %d", n, i+1)
-		}
+	return ms, nil
+})
+
+func (h *Hub) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
 	}
 	return h.inTx(ctx, func(tx writeTx) error {
-		var current int
-		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
-			return fmt.Errorf("hub: read schema version: %w", err)
-		}
-		if current > len(names) {
-			return fmt.Errorf("hub: database schema %d is newer than this hub knows (%d); update fieldbook-hub", current, len(names))
-		}
-		for _, n := range names[current:] {
-			b, err := migrationFS.ReadFile("migrations/" + n)
-			if err != nil {
-				return fmt.Errorf("hub: read migration %s: %w", n, err)
-			}
-			if _, err := tx.ExecContext(ctx, string(b)); err != nil {
-				return fmt.Errorf("hub: apply migration %s: %w", n, err)
-			}
-		}
-		if current == len(names) {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(names))); err != nil {
-			return fmt.Errorf("hub: record schema version: %w", err)
+		if _, err := sqlitedb.Migrate(ctx, tx.Tx, ms); err != nil {
+			return fmt.Errorf("hub: %w; update fieldbook-hub", err)
 		}
 		return nil
 	})
 }
 
-// inTx runs fn in one write transaction, committing if fn returns nil.
+// inTx runs fn in one write transaction, committing if fn returns nil;
+// the activity rows fn queued are written before the commit.
 func (h *Hub) inTx(ctx context.Context, fn func(tx writeTx) error) error {
-	tx, err := h.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("hub: begin: %w", err)
-	}
-	defer tx.Rollback()
-	wtx := writeTx{Tx: tx, h: h, acts: &activityRows{}}
-	if err := fn(wtx); err != nil {
-		return err
-	}
-	if err := wtx.acts.flush(ctx, wtx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("hub: commit: %w", err)
-	}
-	return nil
+	return sqlitedb.InTx(ctx, h.writer, func(tx *sql.Tx) error {
+		wtx := writeTx{Tx: tx, h: h, acts: &activityRows{}}
+		if err := fn(wtx); err != nil {
+			return err
+		}
+		return wtx.acts.flush(ctx, wtx)
+	})
 }
 
 func metaTx(ctx context.Context, q interface {
