@@ -456,3 +456,18 @@ func (fs fieldSpec) fromScanned(p any) (any, error) {
 func equalValues(a, b any) bool {
 	return string(encodeValue(a)) == string(encodeValue(b))
 }
+
+// ZeroFields returns every syncable field of entity with its type's zero
+// value as JSON ("", 0, null or []), or nil for an unknown entity. A record
+// sent without some fields has these values in them.
+func ZeroFields(entity string) map[string]json.RawMessage {
+	sp, ok := specs[entity]
+	if !ok {
+		return nil
+	}
+	out := make(map[string]json.RawMessage, len(sp.fields))
+	for _, fs := range sp.fields {
+		out[fs.name] = encodeValue(zeroValue(fs))
+	}
+	return out
+}

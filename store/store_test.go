@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -166,5 +167,41 @@ func TestOpenRefusesAFileThatIsNotADatabase(t *testing.T) {
 	os.WriteFile(path, []byte(strings.Repeat("not a database\n", 20)), 0o600)
 	if _, err := Open(context.Background(), path, Options{}); err == nil || !strings.Contains(err.Error(), "not a Fieldbook database") {
 		t.Fatalf("Open = %v", err)
+	}
+}
+
+// TestCloseRefreshesStatistics imports a few thousand activities, closes the
+// store as the app does when it quits, and finds the query planner's
+// statistics for the activities table in the file: the next start plans
+// its searches from real figures.
+func TestCloseRefreshesStatistics(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), DBFile)
+	s, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	batch := make([]Activity, 3000)
+	for i := range batch {
+		batch[i] = fakeActivity(r)
+	}
+	if err := s.CreateActivities(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var n int
+	if err := s.reader.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'activities'").Scan(&n); err != nil {
+		t.Fatalf("no statistics after closing: %v", err)
+	}
+	if n == 0 {
+		t.Fatal("closing left no statistics for the activities table")
 	}
 }

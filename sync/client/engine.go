@@ -242,8 +242,19 @@ func (e *Engine) Sync(ctx context.Context, progress func(Progress)) (Result, err
 	if serr := e.st.SetSyncState(context.WithoutCancel(ctx), state); serr != nil && err == nil {
 		err = serr
 	}
+	if res.Pulled >= optimizeAfter {
+		// Many new rows: refresh the planner's statistics now rather than
+		// at the next close, which may be days away on a laptop left open.
+		if oerr := e.st.Optimize(context.WithoutCancel(ctx)); oerr != nil {
+			e.opts.Logger.Warn("refreshing the database statistics failed", "err", oerr)
+		}
+	}
 	return res, err
 }
+
+// optimizeAfter is how many pulled records make a sync refresh the
+// database's statistics (see [store.Store.Optimize]).
+const optimizeAfter = 1000
 
 func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, error) {
 	var res Result
