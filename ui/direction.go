@@ -337,6 +337,9 @@ func mirrorLabels(l *locales.Localizer, obj fyne.CanvasObject) {
 	case *widget.Entry:
 		o.PlaceHolder = shown(l, o.PlaceHolder)
 		o.Refresh()
+	case *entry:
+		o.PlaceHolder = shown(l, o.PlaceHolder)
+		o.Refresh()
 	case *widget.RadioGroup:
 		for i, opt := range o.Options {
 			o.Options[i] = shown(l, opt)
