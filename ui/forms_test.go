@@ -98,22 +98,35 @@ func TestShortcutsDoNothingBehindADialog(t *testing.T) {
 	if u.win.Canvas().Overlays().Top() == nil {
 		t.Fatal("no dialog shown")
 	}
-	u.win.Canvas().Focus(u.activities.form.title)
-	for _, key := range []fyne.KeyName{fyne.KeyS, fyne.KeyN, fyne.KeyF} {
-		h.press(key)
-		h.shortcut(key)
-	}
-	h.settle()
 	f := u.activities.form
-	if e := f.errs["title"]; e.Visible() {
-		t.Fatalf("Ctrl+S behind the dialog tried to save the blank form: %q", e.Text)
-	}
-	if n := len(h.activities(store.ActivityFilter{})); n != 0 {
-		t.Fatalf("Ctrl+S behind the dialog stored %d activities", n)
-	}
-	if u.win.Canvas().Focused() == u.activities.search {
-		t.Fatal("Ctrl+F behind the dialog moved the focus to the search field")
-	}
+	u.win.Canvas().Focus(f.title)
+	t.Run("CtrlS", func(t *testing.T) {
+		h.press(fyne.KeyS)
+		h.shortcut(fyne.KeyS)
+		h.settle()
+		if e := f.errs["title"]; e.Visible() {
+			t.Fatalf("Ctrl+S behind the dialog tried to save the blank form: %q", e.Text)
+		}
+		if n := len(h.activities(store.ActivityFilter{})); n != 0 {
+			t.Fatalf("Ctrl+S behind the dialog stored %d activities", n)
+		}
+	})
+	t.Run("CtrlF", func(t *testing.T) {
+		h.press(fyne.KeyF)
+		h.shortcut(fyne.KeyF)
+		if u.win.Canvas().Focused() == u.activities.search {
+			t.Fatal("Ctrl+F behind the dialog moved the focus to the search field")
+		}
+	})
+	t.Run("CtrlN", func(t *testing.T) {
+		f.title.SetText("Typed before the dialog")
+		h.press(fyne.KeyN)
+		h.shortcut(fyne.KeyN)
+		h.settle()
+		if f.title.Text != "Typed before the dialog" || len(u.win.Canvas().Overlays().List()) != 1 {
+			t.Fatalf("Ctrl+N behind the dialog reset the form (title %q) or stacked dialogs (%d)", f.title.Text, len(u.win.Canvas().Overlays().List()))
+		}
+	})
 }
 
 func TestFailedSaveShowsTheFirstErrorAndSaysSo(t *testing.T) {
