@@ -97,7 +97,7 @@ func (s *activitiesScreen) build() fyne.CanvasObject {
 	s.list.ExtendBaseWidget(s.list)
 
 	rtl := isRTL(l)
-	filters := gridOf(rtl, 3, s.kind, s.theme, s.country, s.state, s.from.build(), s.to.build())
+	filters := flowOf(rtl, 3, s.kind, s.theme, s.country, s.state, s.from.build(), s.to.build())
 	top := container.NewVBox(
 		borderOf(rtl, nil, nil, nil, newBtn, s.search),
 		filters,

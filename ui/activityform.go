@@ -173,7 +173,7 @@ func (f *activityForm) build() fyne.CanvasObject {
 		f.themes = append(f.themes, c)
 		themeObjs = append(themeObjs, obj)
 	}
-	themeBox := gridOf(isRTL(l), 2, themeObjs...)
+	themeBox := flowOf(isRTL(l), 2, themeObjs...)
 
 	warning := wrapped(l, l.T("form.no_identifying"))
 	warning.Importance = widget.WarningImportance
@@ -250,7 +250,7 @@ func (f *activityForm) buildReach() fyne.CanvasObject {
 	}
 	f.total = &widget.Label{Text: "0", Alignment: fyne.TextAlignCenter, TextStyle: bold}
 	cells = append(cells, f.total)
-	f.reachGrid = gridOf(isRTL(l), len(codes.AgeBands.Codes)+2, cells...)
+	f.reachGrid = tableOf(isRTL(l), len(codes.AgeBands.Codes)+2, cells...)
 	f.adults = newEntry("0", func(string) { f.onChanged() })
 	adults := borderOf(isRTL(l), nil, nil, widget.NewLabel(l.T("reach.adults")), nil, f.adults)
 	return container.NewVBox(f.reachGrid, adults)
