@@ -29,7 +29,7 @@ const (
 type activitiesScreen struct {
 	u *UI
 
-	search                      *widget.Entry
+	search                      *entry
 	kind, theme, country, state *widget.Select
 	from, to                    *dateField
 	count                       *widget.Label
@@ -75,7 +75,7 @@ func newActivitiesScreen(u *UI) *activitiesScreen {
 
 func (s *activitiesScreen) build() fyne.CanvasObject {
 	l := s.u.l
-	s.search = &widget.Entry{PlaceHolder: l.T("activities.search"), OnChanged: s.onSearchTyped}
+	s.search = newEntry(l.T("activities.search"), s.onSearchTyped)
 	s.kind = &widget.Select{Options: s.kinds.options, PlaceHolder: l.T("field.kind"), OnChanged: s.onFilter}
 	s.theme = &widget.Select{Options: s.themes.options, PlaceHolder: l.T("field.themes"), OnChanged: s.onFilter}
 	s.country = &widget.Select{Options: s.countries.options, PlaceHolder: l.T("field.country"), OnChanged: s.onFilter}
@@ -97,7 +97,7 @@ func (s *activitiesScreen) build() fyne.CanvasObject {
 	s.list.ExtendBaseWidget(s.list)
 
 	rtl := isRTL(l)
-	filters := gridOf(rtl, 3, s.kind, s.theme, s.country, s.state, s.from.build(), s.to.build())
+	filters := flowOf(rtl, 3, s.kind, s.theme, s.country, s.state, s.from.build(), s.to.build())
 	top := container.NewVBox(
 		borderOf(rtl, nil, nil, nil, newBtn, s.search),
 		filters,
@@ -120,7 +120,7 @@ func (s *activitiesScreen) showPlaceholder() {
 // showForm puts the form (and, for a saved activity, its comments) on the
 // detail side.
 func (s *activitiesScreen) showForm() {
-	s.detail.showForm(s.u.l, s.form.build(), s.form.id, s.comments)
+	s.detail.showForm(s.u.l, s.form.build(), s.form.bar, s.form.id, s.comments)
 }
 
 // refresh recounts and drops every cached page; rows reload as they show.

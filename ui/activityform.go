@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/a20-network/fieldbook/codes"
+	"github.com/a20-network/fieldbook/locales"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -49,6 +51,9 @@ type activityDraft struct {
 	Summary      string       `json:"summary"`
 	FollowUp     string       `json:"follow_up"`
 	FollowUpDate string       `json:"follow_up_date"`
+	// Started is when a new form was opened (RFC 3339), to name an
+	// untitled draft.
+	Started string `json:"started,omitempty"`
 }
 
 func draftKey(id string) string {
@@ -64,26 +69,42 @@ type activityForm struct {
 	screen *activitiesScreen
 	obj    fyne.CanvasObject
 
-	id   string // "" for a new activity
-	base string // the state as loaded, to tell whether anything changed
+	id      string // "" for a new activity
+	base    string // the state as loaded, to tell whether anything changed
+	started string // when a new form was opened (RFC 3339)
 
 	kinds, statuses, visibilities, countries, themeChoices choices
 
 	heading                           *widget.Label
 	grid                              *fyne.Container // label/field pairs
 	kind, status, visibility, country *widget.Select
-	title, place, lat, lon, partners  *widget.Entry
-	summary, followUp                 *widget.Entry
+	title, place, lat, lon, partners  *entry
+	summary, followUp                 *entry
 	start, end, followUpDate          *dateField
 	themes                            []*widget.Check
-	reach                             [3][3]*widget.Entry
-	adults                            *widget.Entry
+	reach                             [3][3]*entry
+	adults                            *entry
 	reachGrid                         *fyne.Container // the reach matrix, in reading order
 	rowSums                           [3]*widget.Label
 	colSums                           [3]*widget.Label
 	total                             *widget.Label
 	errs                              map[string]*paraLabel
 	save, duplicate, del              *widget.Button
+	bar                               fyne.CanvasObject // Save and the rest, below the scrolled form
+	// attention says, beside Save, how many fields a refused save found
+	// wrong, and which.
+	attention *paraLabel
+	// order lists the fields that can have an error, in the form's order;
+	// names and targets give each one's label and the widget to focus.
+	order   []string
+	names   map[string]string
+	targets map[string]fyne.Focusable
+	// firstRaw is, for each field showing an error, the first field of the
+	// record it came from (a reach cell for "reach").
+	firstRaw map[string]string
+	// checked is set once a save was refused: from then on the errors
+	// follow every change, until the form is saved or loaded again.
+	checked bool
 
 	filling bool // true while the form is being filled, not typed into
 
@@ -119,10 +140,11 @@ func (f *activityForm) build() fyne.CanvasObject {
 	}
 	l := f.u.l
 	changed := func(string) { f.onChanged() }
-	f.errs = map[string]*paraLabel{}
+	f.errs, f.names, f.order = map[string]*paraLabel{}, map[string]string{}, nil
 	errFor := func(field string) *paraLabel {
 		e := newErrorText(l)
 		f.errs[field] = e
+		f.order = append(f.order, field)
 		return e
 	}
 	f.heading = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText}
@@ -130,15 +152,13 @@ func (f *activityForm) build() fyne.CanvasObject {
 	f.status = &widget.Select{Options: f.statuses.options, OnChanged: changed}
 	f.visibility = &widget.Select{Options: f.visibilities.options, OnChanged: changed}
 	f.country = &widget.Select{Options: f.countries.options, PlaceHolder: l.T("form.choose"), OnChanged: changed}
-	f.title = &widget.Entry{OnChanged: changed}
-	f.place = &widget.Entry{PlaceHolder: l.T("form.place_hint"), OnChanged: changed}
-	f.lat = &widget.Entry{PlaceHolder: l.T("field.lat"), OnChanged: changed}
-	f.lon = &widget.Entry{PlaceHolder: l.T("field.lon"), OnChanged: changed}
-	f.partners = &widget.Entry{OnChanged: changed}
-	f.summary = &widget.Entry{MultiLine: true, Wrapping: fyne.TextWrapWord, OnChanged: changed}
-	f.summary.SetMinRowsVisible(5)
-	f.followUp = &widget.Entry{MultiLine: true, Wrapping: fyne.TextWrapWord, OnChanged: changed}
-	f.followUp.SetMinRowsVisible(3)
+	f.title = newEntry("", changed)
+	f.place = newEntry(l.T("form.place_hint"), changed)
+	f.lat = newEntry(l.T("field.lat"), changed)
+	f.lon = newEntry(l.T("field.lon"), changed)
+	f.partners = newEntry("", changed)
+	f.summary = newMultiLineEntry(5, changed)
+	f.followUp = newMultiLineEntry(3, changed)
 	datePH := l.T("form.date_hint")
 	f.start = newDateField(f.u.win, f.u.now, datePH)
 	f.end = newDateField(f.u.win, f.u.now, datePH)
@@ -153,7 +173,7 @@ func (f *activityForm) build() fyne.CanvasObject {
 		f.themes = append(f.themes, c)
 		themeObjs = append(themeObjs, obj)
 	}
-	themeBox := gridOf(isRTL(l), 2, themeObjs...)
+	themeBox := flowOf(isRTL(l), 2, themeObjs...)
 
 	warning := wrapped(l, l.T("form.no_identifying"))
 	warning.Importance = widget.WarningImportance
@@ -163,6 +183,9 @@ func (f *activityForm) build() fyne.CanvasObject {
 
 	field := func(labelID string, w fyne.CanvasObject, errField string) []fyne.CanvasObject {
 		lbl := &widget.Label{Text: l.T(labelID), Alignment: fyne.TextAlignTrailing}
+		if errField != "" {
+			f.names[errField] = l.T(labelID)
+		}
 		if errField == "" {
 			return []fyne.CanvasObject{lbl, w}
 		}
@@ -178,6 +201,9 @@ func (f *activityForm) build() fyne.CanvasObject {
 	add(field("field.country", f.country, "country"))
 	add(field("field.place", f.place, "place"))
 	add(field("field.location", container.NewVBox(gridOf(isRTL(l), 2, f.lat, f.lon), errFor("lat"), errFor("lon"), errFor("location")), ""))
+	for _, name := range []string{"lat", "lon", "location"} {
+		f.names[name] = l.T("field.location")
+	}
 	add(field("field.themes", themeBox, "themes"))
 	add(field("field.reach", f.buildReach(), "reach"))
 	add(field("field.partners", f.partners, "partners"))
@@ -187,9 +213,12 @@ func (f *activityForm) build() fyne.CanvasObject {
 	add(field("field.status", f.status, "status"))
 	add(field("field.visibility", f.visibility, "visibility"))
 
-	buttons := rowOf(isRTL(l), f.save, f.duplicate, layout.NewSpacer(), f.del)
-	f.obj = container.NewVBox(f.heading, warning, grid, errFor("form"), buttons)
+	f.attention = newErrorText(l)
+	f.bar = container.NewVBox(f.attention, rowOf(isRTL(l), f.save, f.duplicate, layout.NewSpacer(), f.del))
+	f.obj = container.NewVBox(f.heading, warning, grid, errFor("form"))
+	f.targets = f.focusTargets()
 	mirrorLabels(l, f.obj)
+	mirrorLabels(l, f.bar)
 	return f.obj
 }
 
@@ -207,7 +236,7 @@ func (f *activityForm) buildReach() fyne.CanvasObject {
 	for si, sex := range codes.Sexes.Codes {
 		cells = append(cells, &widget.Label{Text: l.T(codes.Sexes.MessageID(sex))})
 		for bi := range codes.AgeBands.Codes {
-			e := &widget.Entry{PlaceHolder: "0", OnChanged: func(string) { f.onChanged() }}
+			e := newEntry("0", func(string) { f.onChanged() })
 			f.reach[si][bi] = e
 			cells = append(cells, e)
 		}
@@ -221,8 +250,8 @@ func (f *activityForm) buildReach() fyne.CanvasObject {
 	}
 	f.total = &widget.Label{Text: "0", Alignment: fyne.TextAlignCenter, TextStyle: bold}
 	cells = append(cells, f.total)
-	f.reachGrid = gridOf(isRTL(l), len(codes.AgeBands.Codes)+2, cells...)
-	f.adults = &widget.Entry{PlaceHolder: "0", OnChanged: func(string) { f.onChanged() }}
+	f.reachGrid = tableOf(isRTL(l), len(codes.AgeBands.Codes)+2, cells...)
+	f.adults = newEntry("0", func(string) { f.onChanged() })
 	adults := borderOf(isRTL(l), nil, nil, widget.NewLabel(l.T("reach.adults")), nil, f.adults)
 	return container.NewVBox(f.reachGrid, adults)
 }
@@ -236,9 +265,11 @@ func (f *activityForm) edit(a store.Activity) {
 		d.Status = "draft"
 		d.Visibility = store.VisibilityOrg
 		d.StartDate = f.u.now().Format(store.DateLayout)
+		d.Started = f.u.now().Format(time.RFC3339)
 	}
 	f.setState(d)
 	f.base = f.stateJSON()
+	f.checked = false
 	f.clearErrors()
 	f.updateHeading()
 }
@@ -292,7 +323,7 @@ func (f *activityForm) state() activityDraft {
 		StartDate: f.start.text(), EndDate: f.end.text(), Country: f.countries.code(f.country.Selected),
 		Place: f.place.Text, Lat: f.lat.Text, Lon: f.lon.Text, Adults: f.adults.Text,
 		Partners: f.partners.Text, Summary: f.summary.Text, FollowUp: f.followUp.Text,
-		FollowUpDate: f.followUpDate.text(),
+		FollowUpDate: f.followUpDate.text(), Started: f.started,
 	}
 	for i, c := range f.themes {
 		if c.Checked {
@@ -323,6 +354,7 @@ func (f *activityForm) setState(d activityDraft) {
 			s.SetSelected(c.option(code))
 		}
 	}
+	f.started = d.Started
 	setSel(f.kind, f.kinds, d.Kind)
 	setSel(f.status, f.statuses, d.Status)
 	setSel(f.visibility, f.visibilities, d.Visibility)
@@ -359,6 +391,9 @@ func (f *activityForm) onChanged() {
 		return
 	}
 	f.updateSums()
+	if f.checked {
+		f.showErrors(f.validate())
+	}
 	body := f.stateJSON()
 	if body == f.base {
 		return
@@ -510,12 +545,14 @@ func (f *activityForm) clearErrors() {
 	for _, e := range f.errs {
 		setError(e, "")
 	}
+	setError(f.attention, "")
 }
 
 // showErrors puts each field error next to its field.
 func (f *activityForm) showErrors(errs []store.FieldError) {
 	f.clearErrors()
 	l := f.u.l
+	f.firstRaw = map[string]string{}
 	for _, fe := range errs {
 		field := fe.Field
 		if _, ok := reachCellLabel(l, field); ok || field == "adults" {
@@ -523,7 +560,10 @@ func (f *activityForm) showErrors(errs []store.FieldError) {
 		}
 		e, ok := f.errs[field]
 		if !ok {
-			e = f.errs["form"]
+			field, e = "form", f.errs["form"]
+		}
+		if _, seen := f.firstRaw[field]; !seen {
+			f.firstRaw[field] = fe.Field
 		}
 		msg := validationText(l, fe)
 		if field == "reach" {
@@ -534,24 +574,114 @@ func (f *activityForm) showErrors(errs []store.FieldError) {
 		}
 		setError(e, msg)
 	}
+	f.sayAttention()
+}
+
+// sayAttention tells, beside Save, how many fields show an error and
+// which, in the form's order; it says nothing when none does.
+func (f *activityForm) sayAttention() {
+	l := f.u.l
+	var names []string
+	for _, field := range f.order {
+		name, named := f.names[field]
+		if _, wrong := f.firstRaw[field]; wrong && named && !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	switch {
+	case len(names) > 0:
+		setError(f.attention, l.N("form.needs_attention", len(names), "Fields", joinList(l, names)))
+	case len(f.firstRaw) > 0:
+		setError(f.attention, f.errs["form"].text)
+	default:
+		setError(f.attention, "")
+	}
+}
+
+// firstError returns the first field, in the form's order, that shows an
+// error, or "" when none does.
+func (f *activityForm) firstError() string {
+	for _, field := range f.order {
+		if _, wrong := f.firstRaw[field]; wrong {
+			return field
+		}
+	}
+	return ""
+}
+
+// revealFirstError scrolls the form to the first field in error and puts
+// the cursor in it.
+func (f *activityForm) revealFirstError() {
+	field := f.firstError()
+	if field == "" {
+		return
+	}
+	target, ok := f.targets[f.firstRaw[field]]
+	if !ok {
+		target, ok = f.targets[field]
+	}
+	if !ok {
+		f.screen.detail.reveal(f.errs[field])
+		return
+	}
+	if obj, isObj := target.(fyne.CanvasObject); isObj {
+		f.screen.detail.reveal(obj)
+	}
+	if c := f.u.win.Canvas(); c != nil {
+		c.Focus(target)
+	}
+}
+
+// focusTargets maps each field a record error can name to the widget that
+// takes the cursor for it.
+func (f *activityForm) focusTargets() map[string]fyne.Focusable {
+	t := map[string]fyne.Focusable{
+		"title": f.title, "kind": f.kind, "start_date": f.start.entry, "end_date": f.end.entry,
+		"country": f.country, "place": f.place, "lat": f.lat, "lon": f.lon, "location": f.lat,
+		"reach": f.reach[0][0], "adults": f.adults, "partners": f.partners, "summary": f.summary,
+		"follow_up": f.followUp, "follow_up_date": f.followUpDate.entry, "status": f.status,
+		"visibility": f.visibility,
+	}
+	if len(f.themes) > 0 {
+		t["themes"] = f.themes[0]
+	}
+	cells := (store.Reach{}).Cells()
+	for si := range 3 {
+		for bi := range 3 {
+			t[cells[si*3+bi].Field] = f.reach[si][bi]
+		}
+	}
+	return t
+}
+
+// validate returns what is wrong with the form as typed: numbers it cannot
+// read and the record's own checks, together.
+func (f *activityForm) validate() []store.FieldError {
+	a, errs := f.toActivity(f.state())
+	var ve *store.ValidationError
+	if err := a.Validate(); errors.As(err, &ve) {
+		errs = append(errs, ve.Fields...)
+	}
+	return errs
+}
+
+// refuse shows errs beside their fields and beside Save, moves the view
+// and the cursor to the first, and keeps the errors following the edits.
+func (f *activityForm) refuse(errs []store.FieldError) {
+	f.checked = true
+	f.showErrors(errs)
+	f.revealFirstError()
 }
 
 // onSave validates and stores the form; errors appear beside their fields
 // and nothing is written.
 func (f *activityForm) onSave() {
-	d := f.state()
-	a, perrs := f.toActivity(d)
-	if len(perrs) > 0 {
-		// Report the unreadable numbers together with everything else wrong.
-		var all []store.FieldError
-		all = append(all, perrs...)
-		var ve *store.ValidationError
-		if err := a.Validate(); errors.As(err, &ve) {
-			all = append(all, ve.Fields...)
-		}
-		f.showErrors(all)
+	if errs := f.validate(); len(errs) > 0 {
+		f.refuse(errs)
 		return
 	}
+	d := f.state()
+	a, _ := f.toActivity(d)
 	ctx := context.Background()
 	var saved store.Activity
 	var err error
@@ -567,7 +697,7 @@ func (f *activityForm) onSave() {
 	}
 	var ve *store.ValidationError
 	if errors.As(err, &ve) {
-		f.showErrors(ve.Fields)
+		f.refuse(ve.Fields)
 		return
 	}
 	if err != nil {
@@ -617,4 +747,17 @@ func (f *activityForm) onDelete() {
 		f.screen.refresh()
 		f.screen.open(id)
 	})
+}
+
+// joinList writes names as a list the language's way ("Title, Kind";
+// "العنوان، النوع"; "标题、类型").
+func joinList(l *locales.Localizer, names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	out := names[0]
+	for _, n := range names[1:] {
+		out = l.T("form.list_join", "A", out, "B", n)
+	}
+	return out
 }

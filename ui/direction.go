@@ -337,6 +337,9 @@ func mirrorLabels(l *locales.Localizer, obj fyne.CanvasObject) {
 	case *widget.Entry:
 		o.PlaceHolder = shown(l, o.PlaceHolder)
 		o.Refresh()
+	case *entry:
+		o.PlaceHolder = shown(l, o.PlaceHolder)
+		o.Refresh()
 	case *widget.RadioGroup:
 		for i, opt := range o.Options {
 			o.Options[i] = shown(l, opt)
@@ -408,4 +411,139 @@ func (c *checkLabel) Tapped(*fyne.PointEvent) {
 		cv.Focus(c.check)
 	}
 	c.check.SetChecked(!c.check.Checked)
+}
+
+// flowOf lays objs out in rows of as many equal columns as fit the width
+// (at most cols), each at least as wide as the widest object asks, in
+// reading order: a row fills from the right in a right-to-left language.
+// On a narrow window the filters of a list wrap onto more rows instead of
+// forcing the window wider or cutting their hints.
+func flowOf(rtl bool, cols int, objs ...fyne.CanvasObject) *fyne.Container {
+	return container.New(&flowLayout{rtl: rtl, cols: cols}, objs...)
+}
+
+// flowLayout is the layout of [flowOf]. Its height depends on its width;
+// MinSize answers for the width it was last laid out at, and Fyne lays the
+// parent out again when that changes.
+type flowLayout struct {
+	rtl   bool
+	cols  int
+	width float32 // the width last laid out at
+}
+
+// columns returns how many columns of the widest object fit in width.
+func (f *flowLayout) columns(objs []fyne.CanvasObject, width float32) int {
+	pad := theme.Padding()
+	var cell float32
+	for _, o := range objs {
+		cell = max(cell, o.MinSize().Width)
+	}
+	n := int((width + pad) / (cell + pad))
+	return max(1, min(n, f.cols, len(objs)))
+}
+
+// Layout places the objects row by row.
+func (f *flowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	f.width = size.Width
+	pad := theme.Padding()
+	cols := f.columns(objs, size.Width)
+	w := (size.Width - pad*float32(cols-1)) / float32(cols)
+	var y float32
+	for start := 0; start < len(objs); start += cols {
+		row := objs[start:min(start+cols, len(objs))]
+		h := rowHeight(row)
+		for i, o := range row {
+			x := float32(i) * (w + pad)
+			if f.rtl {
+				x = size.Width - x - w
+			}
+			o.Move(fyne.NewPos(x, y))
+			o.Resize(fyne.NewSize(w, h))
+		}
+		y += h + pad
+	}
+}
+
+// MinSize is one column wide and as tall as the rows at the last width.
+func (f *flowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	pad := theme.Padding()
+	cols := f.columns(objs, f.width)
+	var w, h float32
+	for _, o := range objs {
+		w = max(w, o.MinSize().Width)
+	}
+	for start := 0; start < len(objs); start += cols {
+		if start > 0 {
+			h += pad
+		}
+		h += rowHeight(objs[start:min(start+cols, len(objs))])
+	}
+	return fyne.NewSize(w, h)
+}
+
+func rowHeight(row []fyne.CanvasObject) float32 {
+	var h float32
+	for _, o := range row {
+		h = max(h, o.MinSize().Height)
+	}
+	return h
+}
+
+// tableOf lays objs out in a table of cols columns, row by row in reading
+// order (from the right in a right-to-left language). Unlike a grid, each
+// column is as wide as its widest cell asks, and the width left over is
+// shared out evenly, so one long row name does not widen every column.
+func tableOf(rtl bool, cols int, objs ...fyne.CanvasObject) *fyne.Container {
+	l := &tableLayout{cols: cols}
+	if rtl {
+		return container.New(mirrored{l}, objs...)
+	}
+	return container.New(l, objs...)
+}
+
+// tableLayout is the layout of [tableOf], before mirroring.
+type tableLayout struct{ cols int }
+
+func (t *tableLayout) widths(objs []fyne.CanvasObject) []float32 {
+	w := make([]float32, t.cols)
+	for i, o := range objs {
+		w[i%t.cols] = max(w[i%t.cols], o.MinSize().Width)
+	}
+	return w
+}
+
+// Layout places each cell in its column and row.
+func (t *tableLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding()
+	w := t.widths(objs)
+	extra := (size.Width - t.MinSize(objs).Width) / float32(t.cols)
+	var y float32
+	for start := 0; start < len(objs); start += t.cols {
+		row := objs[start:min(start+t.cols, len(objs))]
+		h := rowHeight(row)
+		var x float32
+		for i, o := range row {
+			o.Move(fyne.NewPos(x, y))
+			o.Resize(fyne.NewSize(w[i]+extra, h))
+			x += w[i] + extra + pad
+		}
+		y += h + pad
+	}
+}
+
+// MinSize is the columns' widths side by side and the rows stacked.
+func (t *tableLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	pad := theme.Padding()
+	var width, h float32
+	for _, c := range t.widths(objs) {
+		width += c
+	}
+	width += pad * float32(t.cols-1)
+	for start := 0; start < len(objs); start += t.cols {
+		if start > 0 {
+			h += pad
+		}
+		h += rowHeight(objs[start:min(start+t.cols, len(objs))])
+	}
+	return fyne.NewSize(width, h)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -46,10 +47,7 @@ func (u *UI) offerDrafts() {
 		if err := json.Unmarshal([]byte(d.Body), &st); err != nil {
 			continue
 		}
-		name := strings.TrimSpace(st.Title)
-		if name == "" {
-			name = l.T("drafts.untitled")
-		}
+		name := u.draftName(st, d)
 		offer.names[d.Key] = name
 		open := &widget.Button{Text: l.T("drafts.open"), Importance: widget.HighImportance}
 		drop := &widget.Button{Text: l.T("drafts.discard")}
@@ -67,11 +65,14 @@ func (u *UI) offerDrafts() {
 			drop.Disable()
 		}
 		offer.open[key], offer.drop[key] = open, drop
+		// The name takes the width the buttons leave: in a plain row a
+		// truncating label gets none and shows only "…".
 		what := &widget.Label{Text: name + " · " + u.formatTime(d.SavedAt), Truncation: fyne.TextTruncateEllipsis}
-		rows.Add(rowOf(isRTL(l), what, open, drop))
+		rows.Add(borderOf(isRTL(l), nil, nil, nil, rowOf(isRTL(l), open, drop), what))
 	}
 	mirrorLabels(l, rows)
 	offer.dlg = dialog.NewCustom(shown(l, l.T("drafts.title")), shown(l, l.T("button.close")), rows, u.win)
+	offer.dlg.Resize(fyne.NewSize(min(640, u.win.Canvas().Size().Width-40), rows.MinSize().Height+120))
 	u.draftsOffer = offer
 	offer.dlg.Show()
 }
@@ -97,4 +98,20 @@ func (u *UI) restoreActivityDraft(d store.Draft, st activityDraft) {
 	if u.draftsOffer != nil && u.draftsOffer.dlg != nil {
 		u.draftsOffer.dlg.Hide()
 	}
+}
+
+// draftName names an unsaved form for a person: its title, or for an
+// untitled new activity when it was started (else last kept).
+func (u *UI) draftName(st activityDraft, d store.Draft) string {
+	if name := strings.TrimSpace(st.Title); name != "" {
+		return name
+	}
+	when := d.SavedAt
+	if t, err := time.Parse(time.RFC3339, st.Started); err == nil {
+		when = t
+	}
+	if st.ID != "" {
+		return u.l.T("drafts.untitled")
+	}
+	return u.l.T("drafts.new_started", "When", u.formatTime(when))
 }

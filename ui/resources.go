@@ -25,7 +25,7 @@ const resourceLimit = 1000
 type resourcesScreen struct {
 	u *UI
 
-	search *widget.Entry
+	search *entry
 	kind   *widget.Select
 	count  *widget.Label
 	list   *widget.List
@@ -48,12 +48,12 @@ func newResourcesScreen(u *UI) *resourcesScreen {
 
 func (s *resourcesScreen) build() fyne.CanvasObject {
 	l := s.u.l
-	s.search = &widget.Entry{PlaceHolder: l.T("resources.search"), OnChanged: func(string) {
+	s.search = newEntry(l.T("resources.search"), func(string) {
 		if s.timer != nil {
 			s.timer.Stop()
 		}
 		s.timer = time.AfterFunc(250*time.Millisecond, func() { s.u.run.post(s.refresh) })
-	}}
+	})
 	s.kind = &widget.Select{Options: s.kinds.options, PlaceHolder: l.T("field.kind"), OnChanged: func(string) { s.refresh() }}
 	s.count = &widget.Label{}
 	newBtn := &widget.Button{Text: l.T("resources.new"), Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: s.onNew}
@@ -85,7 +85,7 @@ func (s *resourcesScreen) showPlaceholder() {
 }
 
 func (s *resourcesScreen) showForm() {
-	s.detail.showForm(s.u.l, s.form.build(), s.form.id, s.comments)
+	s.detail.showForm(s.u.l, s.form.build(), s.form.bar, s.form.id, s.comments)
 }
 
 // refresh runs the search again in the background.
@@ -138,14 +138,15 @@ type resourceForm struct {
 
 	heading          *widget.Label
 	kind, visibility *widget.Select
-	title, language  *widget.Entry
-	link, body       *widget.Entry
+	title, language  *entry
+	link, body       *entry
 	addCountry       *widget.Select
 	countryLabel     *paraLabel
 	countries        []string
 	themes           []*widget.Check
 	errs             map[string]*paraLabel
 	save             *widget.Button
+	bar              fyne.CanvasObject // Save, below the scrolled form
 }
 
 func newResourceForm(u *UI, s *resourcesScreen) *resourceForm {
@@ -172,11 +173,10 @@ func (f *resourceForm) build() fyne.CanvasObject {
 	f.heading = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText}
 	f.kind = &widget.Select{Options: f.kinds.options, PlaceHolder: l.T("form.choose")}
 	f.visibility = &widget.Select{Options: f.visibilities.options}
-	f.title = &widget.Entry{}
-	f.language = &widget.Entry{PlaceHolder: l.T("form.language_hint")}
-	f.link = &widget.Entry{PlaceHolder: "https://"}
-	f.body = &widget.Entry{MultiLine: true, Wrapping: fyne.TextWrapWord}
-	f.body.SetMinRowsVisible(8)
+	f.title = newEntry("", nil)
+	f.language = newEntry(l.T("form.language_hint"), nil)
+	f.link = newEntry("https://", nil)
+	f.body = newMultiLineEntry(8, nil)
 	f.countryLabel = wrapped(l, "")
 	f.addCountry = &widget.Select{Options: f.countryList.options, PlaceHolder: l.T("form.add_country"), OnChanged: func(option string) {
 		if code := f.countryList.code(option); code != "" && !slices.Contains(f.countries, code) {
@@ -214,8 +214,10 @@ func (f *resourceForm) build() fyne.CanvasObject {
 	field("field.visibility", f.visibility, "visibility")
 	formErr := newErrorText(l)
 	f.errs["form"] = formErr
-	f.obj = container.NewVBox(f.heading, grid, formErr, rowOf(isRTL(l), f.save))
+	f.obj = container.NewVBox(f.heading, grid, formErr)
+	f.bar = rowOf(isRTL(l), f.save)
 	mirrorLabels(l, f.obj)
+	mirrorLabels(l, f.bar)
 	return f.obj
 }
 

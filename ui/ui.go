@@ -363,11 +363,25 @@ func (u *UI) SetLanguage(tag string) {
 	}
 }
 
+// registerShortcuts adds the window's shortcuts ([appShortcuts]; entries
+// pass them on, see [entry]). None acts while a dialog or a pop-up is over
+// the window: the person is looking at that, not at the form behind it.
 func (u *UI) registerShortcuts() {
 	c := u.win.Canvas()
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { u.onNewActivity() })
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { u.onFocusSearch() })
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { u.onSave() })
+	actions := map[fyne.KeyName]func(){fyne.KeyN: u.onNewActivity, fyne.KeyF: u.onFocusSearch, fyne.KeyS: u.onSave}
+	for _, key := range appShortcuts {
+		act := actions[key]
+		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+			if !u.covered() {
+				act()
+			}
+		})
+	}
+}
+
+// covered reports whether a dialog or pop-up is over the window.
+func (u *UI) covered() bool {
+	return u.win.Canvas().Overlays().Top() != nil
 }
 
 func (u *UI) onNewActivity() {

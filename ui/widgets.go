@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -17,7 +19,7 @@ import (
 // stay in the record format whatever the language, so what is typed is what
 // is stored.
 type dateField struct {
-	entry  *widget.Entry
+	entry  *entry
 	button *widget.Button
 	popup  *widget.PopUp
 	win    fyne.Window
@@ -28,11 +30,13 @@ type dateField struct {
 
 func newDateField(win fyne.Window, now func() time.Time, placeholder string) *dateField {
 	d := &dateField{win: win, now: now}
-	d.entry = &widget.Entry{PlaceHolder: placeholder, OnChanged: func(s string) {
+	d.entry = newEntry(placeholder, func(s string) {
 		if d.onChanged != nil {
 			d.onChanged(s)
 		}
-	}}
+	})
+	// The hint says how to write the date: it is worth its width.
+	d.entry.fitHint = true
 	d.button = &widget.Button{Icon: theme.Icon(theme.IconNameCalendar), Importance: widget.LowImportance, OnTapped: d.onPick}
 	return d
 }
@@ -94,25 +98,29 @@ func wrapped(l *locales.Localizer, text string) *paraLabel {
 
 // detailPane is the side of a list screen that shows the record opened
 // from the list: a centred hint until one is, then its form and, for a
-// saved record, its comments. Lay out its box.
+// saved record, its comments, scrolling above a bar that stays in view.
+// Lay out its box.
 type detailPane struct {
-	box *fyne.Container // a stack holding what is shown
+	box    *fyne.Container   // a stack holding what is shown
+	scroll *container.Scroll // the scrolled form, while one is shown
 }
 
 func newDetailPane() detailPane { return detailPane{box: container.NewStack()} }
 
 // showPlaceholder shows hint in the middle of the pane.
-func (d detailPane) showPlaceholder(l *locales.Localizer, hint string) {
+func (d *detailPane) showPlaceholder(l *locales.Localizer, hint string) {
 	// Not wrapped: a wrapping label in a centring container has no width to
 	// wrap to and would ask for a window as tall as its words.
 	msg := &widget.Label{Text: hint, Alignment: fyne.TextAlignCenter, Truncation: fyne.TextTruncateEllipsis}
 	mirrorLabels(l, msg)
+	d.scroll = nil
 	d.show(container.NewVBox(layout.NewSpacer(), msg, layout.NewSpacer()))
 }
 
 // showForm shows form, scrolling, followed by the comments on record id
-// when it is saved (id not "").
-func (d detailPane) showForm(l *locales.Localizer, form fyne.CanvasObject, id string, comments *commentsPanel) {
+// when it is saved (id not ""), and bar (Save and the other buttons) fixed
+// below, so it is in view however long the form is.
+func (d *detailPane) showForm(l *locales.Localizer, form, bar fyne.CanvasObject, id string, comments *commentsPanel) {
 	content := container.NewVBox(form)
 	if id != "" {
 		content.Add(widget.NewSeparator())
@@ -120,19 +128,124 @@ func (d detailPane) showForm(l *locales.Localizer, form fyne.CanvasObject, id st
 		mirrorLabels(l, c)
 		content.Add(c)
 	}
-	d.show(container.NewVScroll(content))
+	d.scroll = container.NewVScroll(clearOfScrollBar(content))
+	d.show(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), bar), nil, nil, d.scroll))
 }
 
-func (d detailPane) show(o fyne.CanvasObject) {
+// clearOfScrollBar pads content so its fields keep clear of the vertical
+// scroll bar. Fyne draws the bar over the right edge of the content in
+// every language, Arabic too, so the room is made on the right.
+func clearOfScrollBar(content fyne.CanvasObject) fyne.CanvasObject {
+	pad := theme.Padding()
+	return container.New(layout.NewCustomPaddedLayout(0, 0, 0, theme.ScrollBarSize()+pad), content)
+}
+
+func (d *detailPane) show(o fyne.CanvasObject) {
 	d.box.Objects = []fyne.CanvasObject{o}
 	d.box.Refresh()
 }
 
 // showsForm reports whether the pane shows a form rather than the hint.
-func (d detailPane) showsForm() bool {
-	if d.box == nil || len(d.box.Objects) == 0 {
+func (d *detailPane) showsForm() bool { return d.scroll != nil }
+
+// reveal scrolls the form so that obj, which must be inside it, is in
+// view near the top, and reports whether it found obj.
+func (d *detailPane) reveal(obj fyne.CanvasObject) bool {
+	if d.scroll == nil {
 		return false
 	}
-	_, ok := d.box.Objects[0].(*container.Scroll)
-	return ok
+	pos, ok := offsetIn(d.scroll.Content, obj)
+	if !ok {
+		return false
+	}
+	limit := max(d.scroll.Content.MinSize().Height-d.scroll.Size().Height, 0)
+	y := min(max(pos.Y-theme.Padding()*4, 0), limit)
+	d.scroll.ScrollToOffset(fyne.NewPos(d.scroll.Offset.X, y))
+	return true
+}
+
+// offsetIn returns where obj lies inside root (root's own position
+// excluded), looking through containers, and whether it is there.
+func offsetIn(root, obj fyne.CanvasObject) (fyne.Position, bool) {
+	if root == obj {
+		return fyne.Position{}, true
+	}
+	c, ok := root.(*fyne.Container)
+	if !ok {
+		return fyne.Position{}, false
+	}
+	for _, child := range c.Objects {
+		if p, ok := offsetIn(child, obj); ok {
+			return child.Position().Add(p), true
+		}
+	}
+	return fyne.Position{}, false
+}
+
+// appShortcuts are the window's own shortcuts ([UI.registerShortcuts]),
+// which an [entry] passes on instead of swallowing.
+var appShortcuts = []fyne.KeyName{fyne.KeyN, fyne.KeyF, fyne.KeyS}
+
+// entry is a text entry that passes the window's own shortcuts (Ctrl+S,
+// Ctrl+F, Ctrl+N) on to the window: Fyne gives a shortcut typed in an entry
+// to the entry alone, which drops the ones it does not know, and the cursor
+// is nearly always in an entry.
+type entry struct {
+	widget.Entry
+	// fitHint makes the entry ask for the width of its placeholder, for a
+	// hint that must be read whole (a date's format).
+	fitHint bool
+}
+
+// newEntry returns a one-line entry with placeholder, calling onChanged
+// (if not nil) after each change of its text.
+func newEntry(placeholder string, onChanged func(string)) *entry {
+	e := &entry{}
+	e.PlaceHolder, e.OnChanged = placeholder, onChanged
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// newMultiLineEntry returns an entry of rows visible lines that wraps at
+// words.
+func newMultiLineEntry(rows int, onChanged func(string)) *entry {
+	e := newEntry("", onChanged)
+	e.MultiLine, e.Wrapping = true, fyne.TextWrapWord
+	e.SetMinRowsVisible(rows)
+	return e
+}
+
+// TypedShortcut lets the entry handle s, and passes the window's own
+// shortcuts on to the window's canvas.
+func (e *entry) TypedShortcut(s fyne.Shortcut) {
+	if !isAppShortcut(s) {
+		e.Entry.TypedShortcut(s)
+		return
+	}
+	c := fyne.CurrentApp().Driver().CanvasForObject(e)
+	if h, ok := c.(interface{ TypedShortcut(fyne.Shortcut) }); ok {
+		h.TypedShortcut(s)
+	}
+}
+
+// isAppShortcut reports whether s is one of [appShortcuts].
+func isAppShortcut(s fyne.Shortcut) bool {
+	cs, ok := s.(*desktop.CustomShortcut)
+	if !ok || cs.Modifier != fyne.KeyModifierShortcutDefault {
+		return false
+	}
+	return slices.Contains(appShortcuts, cs.KeyName)
+}
+
+// MinSize is the entry's, widened to its placeholder's text when fitHint
+// is set.
+func (e *entry) MinSize() fyne.Size {
+	min := e.Entry.MinSize()
+	if !e.fitHint || e.MultiLine || e.PlaceHolder == "" {
+		return min
+	}
+	th := e.Theme()
+	text := fyne.MeasureText(e.PlaceHolder, th.Size(theme.SizeNameText), e.TextStyle)
+	pad := th.Size(theme.SizeNameInnerPadding)*2 + th.Size(theme.SizeNameInputBorder)*2
+	return fyne.NewSize(max(min.Width, text.Width+pad), min.Height)
 }
