@@ -19,8 +19,8 @@ type commentsPanel struct {
 	parentID string
 
 	list   *fyne.Container
-	author *widget.Entry
-	body   *widget.Entry
+	author *entry
+	body   *entry
 	err    *paraLabel
 	add    *widget.Button
 }
@@ -34,12 +34,13 @@ func (c *commentsPanel) build(parentID string) fyne.CanvasObject {
 	l := c.u.l
 	c.parentID = parentID
 	c.list = container.NewVBox()
-	c.author = &widget.Entry{PlaceHolder: l.T("comments.author")}
+	// Entries that pass the window's shortcuts on (Ctrl+S, Ctrl+F).
+	c.author = newEntry(l.T("comments.author"), nil)
 	if name, ok, _ := c.u.deps.Store.Setting(context.Background(), "author"); ok {
 		c.author.SetText(name)
 	}
-	c.body = &widget.Entry{PlaceHolder: l.T("comments.placeholder"), MultiLine: true, Wrapping: fyne.TextWrapWord}
-	c.body.SetMinRowsVisible(2)
+	c.body = newMultiLineEntry(2, nil)
+	c.body.PlaceHolder = l.T("comments.placeholder")
 	c.err = newErrorText(c.u.l)
 	c.add = &widget.Button{Text: l.T("comments.add"), OnTapped: c.onAdd}
 	c.reload()

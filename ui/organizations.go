@@ -15,7 +15,7 @@ import (
 // where, and how to reach them. Entries come from the hub.
 type organizationsScreen struct {
 	u      *UI
-	filter *widget.Entry
+	filter *entry
 	count  *widget.Label
 	list   *widget.List
 	all    []store.Organization
@@ -30,7 +30,7 @@ func newOrganizationsScreen(u *UI) *organizationsScreen { return &organizationsS
 
 func (s *organizationsScreen) build() fyne.CanvasObject {
 	l := s.u.l
-	s.filter = &widget.Entry{PlaceHolder: l.T("organizations.search"), OnChanged: func(string) { s.applyFilter() }}
+	s.filter = newEntry(l.T("organizations.search"), func(string) { s.applyFilter() })
 	s.count = &widget.Label{}
 	s.list = &widget.List{
 		Length: func() int { return len(s.shown) },
