@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/a20-network/fieldbook/export"
+	"github.com/a20-network/fieldbook/internal/sqlwhere"
 	"github.com/a20-network/fieldbook/report"
 )
 
@@ -17,24 +18,6 @@ import (
 type orgRow struct {
 	ID, Name, Country    string
 	Activities, Children int
-}
-
-const childrenSum = `(a.girls_0_5 + a.girls_6_11 + a.girls_12_17 + a.boys_0_5 + a.boys_6_11 + a.boys_12_17 +
-	a.unrecorded_0_5 + a.unrecorded_6_11 + a.unrecorded_12_17)`
-
-// dateWhere returns the live-record and date conditions of f.
-func dateWhere(f report.Filter) (string, []any) {
-	where := []string{"a.deleted = 0"}
-	var args []any
-	if f.From != "" {
-		where = append(where, "a.start_date >= ?")
-		args = append(args, f.From)
-	}
-	if f.To != "" {
-		where = append(where, "a.start_date <= ?")
-		args = append(args, f.To)
-	}
-	return strings.Join(where, " AND "), args
 }
 
 // byOrganization returns every organization's figures for f's dates, the
@@ -93,18 +76,22 @@ type activity struct {
 // with onlyOrg set, that organization's activities, private ones
 // included; with it empty, the records shared with the network and
 // nothing else — the only way a list shows any record's text.
-func listWhere(f report.Filter, onlyOrg string) (string, []any) {
-	where, args := dateWhere(f)
+func listWhere(f report.Filter, onlyOrg string) sqlwhere.Where {
+	var w sqlwhere.Where
+	w.Add("a.deleted = 0")
+	w.StartsBetween("a", f.From, f.To)
 	if onlyOrg != "" {
-		return where + " AND a.org_id = ?", append(args, onlyOrg)
+		w.Add("a.org_id = ?", onlyOrg)
+	} else {
+		w.Add("a.visibility = 'network'")
 	}
-	return where + " AND a.visibility = 'network'", args
+	return w
 }
 
 // activitySelect reads the columns [scanActivity] expects.
 func (h *Handler) activitySelect() string {
 	return `SELECT a.id, a.org_id, a.visibility, a.start_date, a.title, coalesce(o.name, a.org_id), a.country, a.kind, a.place,
-		a.status, a.summary, a.themes, ` + childrenSum + `, a.adults
+		a.status, a.summary, a.themes, ` + report.ChildrenSQL + `, a.adults
 		FROM activities a LEFT JOIN ` + h.orgs + ` o ON o.id = a.org_id `
 }
 
@@ -121,8 +108,9 @@ func scanActivity(rows interface{ Scan(...any) error }) (activity, error) {
 // activityList returns activities in f's dates (see [listWhere]), newest
 // first, skipping offset and at most limit of them; limit <= 0 means all.
 func (h *Handler) activityList(ctx context.Context, f report.Filter, onlyOrg string, offset, limit int) ([]activity, error) {
-	where, args := listWhere(f, onlyOrg)
-	q := h.activitySelect() + "WHERE " + where + " ORDER BY a.start_date DESC, a.id DESC"
+	where := listWhere(f, onlyOrg)
+	args := where.Args()
+	q := h.activitySelect() + "WHERE " + where.SQL() + " ORDER BY a.start_date DESC, a.id DESC"
 	if limit > 0 {
 		q += " LIMIT ? OFFSET ?"
 		args = append(args, limit, offset)
@@ -157,9 +145,9 @@ func exportRows(as []activity) []export.ActivityRow {
 
 // activityCount counts the activities [activityList] would list.
 func (h *Handler) activityCount(ctx context.Context, f report.Filter, onlyOrg string) (int, error) {
-	where, args := listWhere(f, onlyOrg)
+	where := listWhere(f, onlyOrg)
 	var n int
-	if err := h.db.QueryRowContext(ctx, "SELECT count(*) FROM activities a WHERE "+where, args...).Scan(&n); err != nil {
+	if err := h.db.QueryRowContext(ctx, "SELECT count(*) FROM activities a WHERE "+where.SQL(), where.Args()...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("dashboard: count activities: %w", err)
 	}
 	return n, nil

@@ -238,9 +238,9 @@ func TestActivityListIndex(t *testing.T) {
 				t.Fatalf("activity indexes %v, want [activities_by_start]", indexes)
 			}
 			for _, f := range []ActivityFilter{{}, {Country: "MW"}, {Offset: 100}, {From: "2026-01-01", To: "2026-02-01"}} {
-				tables, where, args := f.where(true)
-				rows, err := s.reader.Query("EXPLAIN QUERY PLAN SELECT a.rowid FROM "+tables+" WHERE "+joinAnd(where)+
-					" ORDER BY a.start_date DESC, a.id DESC LIMIT 10", args...)
+				tables, where := f.where(true)
+				rows, err := s.reader.Query("EXPLAIN QUERY PLAN SELECT a.rowid FROM "+tables+" WHERE "+where.SQL()+
+					" ORDER BY a.start_date DESC, a.id DESC LIMIT 10", where.Args()...)
 				if err != nil {
 					t.Fatal(err)
 				}

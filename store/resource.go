@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+
+	"github.com/a20-network/fieldbook/internal/sqlwhere"
 )
 
 func resourceFromRow(r row) Resource {
@@ -66,28 +68,21 @@ type ResourceFilter struct {
 
 // Resources returns live resources matching f, newest first.
 func (s *Store) Resources(ctx context.Context, f ResourceFilter) ([]Resource, error) {
-	where := []string{"r.deleted = 0"}
-	var args []any
+	var where sqlwhere.Where
+	where.Add("r.deleted = 0")
 	from := "resources r"
 	if q := ftsQuery(f.Text); q != "" {
 		from = "resources r JOIN resources_fts ON resources_fts.rowid = r.rowid"
-		where = append(where, "resources_fts MATCH ?")
-		args = append(args, q)
+		where.Add("resources_fts MATCH ?", q)
 	}
-	if f.Kind != "" {
-		where = append(where, "r.kind = ?")
-		args = append(args, f.Kind)
-	}
-	if f.Theme != "" {
-		where = append(where, "EXISTS (SELECT 1 FROM json_each(r.themes) WHERE value = ?)")
-		args = append(args, f.Theme)
-	}
+	where.Equal("r.kind", f.Kind)
+	where.HasTheme("r", f.Theme)
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 100
 	}
-	args = append(args, limit, f.Offset)
-	rows, err := s.reader.QueryContext(ctx, "SELECT "+prefixed("r", resourceSpec)+" FROM "+from+" WHERE "+joinAnd(where)+
+	args := append(where.Args(), limit, f.Offset)
+	rows, err := s.reader.QueryContext(ctx, "SELECT "+prefixed("r", resourceSpec)+" FROM "+from+" WHERE "+where.SQL()+
 		" ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?", args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list resources: %w", err)

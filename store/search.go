@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/a20-network/fieldbook/internal/sqlwhere"
 )
 
 // ActivityFilter selects activities for [Store.Activities]. Empty fields do
@@ -34,43 +36,30 @@ const fewMatches = 2000
 
 // where returns the FROM and WHERE of a search. few says the full-text
 // query has at most fewMatches matches.
-func (f ActivityFilter) where(few bool) (from string, where []string, args []any) {
+func (f ActivityFilter) where(few bool) (from string, w sqlwhere.Where) {
 	from = "activities a"
 	if !f.IncludeDeleted {
-		where = append(where, "a.deleted = 0")
+		w.Add("a.deleted = 0")
 	}
 	if q := ftsQuery(f.Text); q != "" {
 		if few {
 			// A rare word: read its few rows and sort them.
-			where = append(where, "a.rowid IN (SELECT rowid FROM activities_fts WHERE activities_fts MATCH ?)")
+			w.Add("a.rowid IN (SELECT rowid FROM activities_fts WHERE activities_fts MATCH ?)", q)
 		} else {
 			// A common word matches much of the table, and sorting all of
 			// that for one page is slow: walk an index in list order and
 			// probe each row against the matches instead. The unary + keeps
 			// the planner from driving the query by the unordered matches.
-			where = append(where, "+a.rowid IN (SELECT rowid FROM activities_fts WHERE activities_fts MATCH ?)")
-		}
-		args = append(args, q)
-	}
-	for _, c := range []struct{ col, v string }{{"a.kind", f.Kind}, {"a.country", f.Country}, {"a.status", f.Status}, {"a.org_id", f.OrgID}} {
-		if c.v != "" {
-			where = append(where, c.col+" = ?")
-			args = append(args, c.v)
+			w.Add("+a.rowid IN (SELECT rowid FROM activities_fts WHERE activities_fts MATCH ?)", q)
 		}
 	}
-	if f.Theme != "" {
-		where = append(where, "EXISTS (SELECT 1 FROM json_each(a.themes) WHERE value = ?)")
-		args = append(args, f.Theme)
-	}
-	if f.From != "" {
-		where = append(where, "a.start_date >= ?")
-		args = append(args, f.From)
-	}
-	if f.To != "" {
-		where = append(where, "a.start_date <= ?")
-		args = append(args, f.To)
-	}
-	return from, where, args
+	w.Equal("a.kind", f.Kind)
+	w.Equal("a.country", f.Country)
+	w.Equal("a.status", f.Status)
+	w.Equal("a.org_id", f.OrgID)
+	w.HasTheme("a", f.Theme)
+	w.StartsBetween("a", f.From, f.To)
+	return from, w
 }
 
 // Activities returns activities matching f, newest start date first, then
@@ -106,9 +95,9 @@ func (s *Store) Activities(ctx context.Context, f ActivityFilter) ([]Activity, e
 			}
 		}
 	}
-	from, where, args := f.where(few)
-	args = append(args, limit, f.Offset)
-	rows, err := tx.QueryContext(ctx, "SELECT a.rowid FROM "+from+" WHERE "+joinAnd(where)+
+	from, where := f.where(few)
+	args := append(where.Args(), limit, f.Offset)
+	rows, err := tx.QueryContext(ctx, "SELECT a.rowid FROM "+from+" WHERE "+where.SQL()+
 		" ORDER BY a.start_date DESC, a.id DESC LIMIT ? OFFSET ?", args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search activities: %w", err)
@@ -168,9 +157,9 @@ func fetchActivities(ctx context.Context, tx *sql.Tx, rowids []any, pos map[int6
 
 // CountActivities returns how many activities match f, ignoring its paging.
 func (s *Store) CountActivities(ctx context.Context, f ActivityFilter) (int, error) {
-	from, where, args := f.where(true)
+	from, where := f.where(true)
 	var n int
-	if err := s.reader.QueryRowContext(ctx, "SELECT count(*) FROM "+from+" WHERE "+joinAnd(where), args...).Scan(&n); err != nil {
+	if err := s.reader.QueryRowContext(ctx, "SELECT count(*) FROM "+from+" WHERE "+where.SQL(), where.Args()...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count activities: %w", err)
 	}
 	return n, nil
@@ -198,21 +187,14 @@ func prefixed(alias string, sp *entitySpec) string {
 	return strings.Join(cols, ", ")
 }
 
-func joinAnd(where []string) string {
-	if len(where) == 0 {
-		return "1"
-	}
-	return strings.Join(where, " AND ")
-}
-
 // WalkActivities calls fn for every activity matching f (ignoring its
 // Limit and Offset), in list order, from one consistent snapshot of the
 // database. It stops at and returns the first error fn returns. Writes may
 // go on meanwhile (fn may write too); the walk does not see them.
 func (s *Store) WalkActivities(ctx context.Context, f ActivityFilter, fn func(Activity) error) error {
-	from, where, args := f.where(true)
-	rows, err := s.reader.QueryContext(ctx, "SELECT "+prefixed("a", activitySpec)+" FROM "+from+" WHERE "+joinAnd(where)+
-		" ORDER BY a.start_date DESC, a.id DESC", args...)
+	from, where := f.where(true)
+	rows, err := s.reader.QueryContext(ctx, "SELECT "+prefixed("a", activitySpec)+" FROM "+from+" WHERE "+where.SQL()+
+		" ORDER BY a.start_date DESC, a.id DESC", where.Args()...)
 	if err != nil {
 		return fmt.Errorf("store: walk activities: %w", err)
 	}
