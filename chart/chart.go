@@ -334,7 +334,8 @@ func (g *Geometry) line(c Chart, y, h float32) {
 	}
 	for i, l := range c.Categories {
 		if i%step == 0 {
-			g.Texts = append(g.Texts, Text{X: xAt(i), Y: bottom + 12, S: l, Size: FontSize - 1, Anchor: Middle, Fill: Muted})
+			// Clear of the lowest tick label beside the first category.
+			g.Texts = append(g.Texts, Text{X: xAt(i), Y: bottom + 14, S: l, Size: FontSize - 1, Anchor: Middle, Fill: Muted})
 		}
 	}
 	showValues := n <= 13
@@ -351,5 +352,5 @@ func (g *Geometry) line(c Chart, y, h float32) {
 			}
 		}
 	}
-	g.H = bottom + 24
+	g.H = bottom + 26
 }

@@ -34,7 +34,9 @@ const (
 
 // section is one set of figures with its charts.
 type section struct {
-	Heading    string
+	// Heading is escaped text, with its dates and names isolated (see
+	// [isolated]).
+	Heading    template.HTML
 	Totals     []figure
 	Charts     []template.HTML
 	Downloads  []link
@@ -92,10 +94,15 @@ type page struct {
 // and those a translator may add.
 var rtl = map[string]bool{"ar": true, "fa": true, "he": true, "ur": true, "ps": true}
 
-func (h *Handler) basePage(r *http.Request, l *locales.Localizer) page {
+// rightToLeft reports whether l's language is written right to left.
+func rightToLeft(l *locales.Localizer) bool {
 	base, _ := l.Tag().Base()
+	return rtl[base.String()]
+}
+
+func (h *Handler) basePage(r *http.Request, l *locales.Localizer) page {
 	dir := "ltr"
-	if rtl[base.String()] {
+	if rightToLeft(l) {
 		dir = "rtl"
 	}
 	p := page{Lang: langTag(l), Dir: dir, Prefix: h.prefix, T: func(id string) string { return l.T(id) }}
@@ -295,7 +302,8 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	p.Sections = append(p.Sections, h.section(l, l.T("dashboard.network")+" — "+lb.Period, network, lb, []link{
+	heading := template.HTML(template.HTMLEscapeString(l.T("dashboard.network"))) + " — " + periodHTML(l, f.From, f.To)
+	p.Sections = append(p.Sections, h.section(l, heading, network, lb, []link{
 		{l.T("dashboard.download_csv"), h.prefix + "/report.csv" + query(r, l)},
 		{l.T("dashboard.download_xlsx"), h.prefix + "/report.xlsx" + query(r, l)},
 	}))
@@ -308,7 +316,8 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		name, _ := cut(h.orgName(ctx, u.OrgID), nameRunes)
-		s := h.section(l, l.T("dashboard.my_org")+": "+name, own, lb, []link{
+		heading := template.HTML(template.HTMLEscapeString(l.T("dashboard.my_org"))) + ": " + bdi("auto", name)
+		s := h.section(l, heading, own, lb, []link{
 			{l.T("dashboard.download_csv"), h.prefix + "/report.csv" + query(r, l, "scope", "org")},
 			{l.T("dashboard.download_xlsx"), h.prefix + "/report.xlsx" + query(r, l, "scope", "org")},
 			{l.T("report.activities") + " (CSV)", h.prefix + "/own.csv" + query(r, l)},
@@ -365,7 +374,40 @@ func (h *Handler) activity(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "activity", p)
 }
 
-func (h *Handler) section(l *locales.Localizer, heading string, rep report.Report, lb export.Labels, links []link) section {
+// periodHTML names the period from..to as l's language does, each date
+// in a left-to-right isolate so that a right-to-left page keeps the dates
+// whole and in the order of the sentence (the start date first, on the
+// right in Arabic).
+func periodHTML(l *locales.Localizer, from, to string) template.HTML {
+	if from == "" && to == "" {
+		return template.HTML(template.HTMLEscapeString(l.T("report.period.all")))
+	}
+	return isolated(l, "report.period.range", "From", from, "To", to)
+}
+
+// isolated returns message id of l, escaped, with each named argument
+// (name, value pairs) set in a left-to-right isolate: <bdi dir="ltr">.
+func isolated(l *locales.Localizer, id string, args ...string) template.HTML {
+	data := make([]any, 0, len(args))
+	marks := make([]string, 0, len(args))
+	for i := 0; i+1 < len(args); i += 2 {
+		// A private-use mark stands for the argument while the message is
+		// escaped; no translation holds one.
+		mark := string(rune(0xE000 + i/2))
+		data = append(data, args[i], mark)
+		marks = append(marks, template.HTMLEscapeString(mark), string(bdi("ltr", args[i+1])))
+	}
+	msg := template.HTMLEscapeString(l.T(id, data...))
+	return template.HTML(strings.NewReplacer(marks...).Replace(msg))
+}
+
+// bdi returns s, escaped, as a bidi isolate of direction dir ("ltr",
+// "rtl" or "auto").
+func bdi(dir, s string) template.HTML {
+	return template.HTML(`<bdi dir="` + dir + `">` + template.HTMLEscapeString(s) + `</bdi>`)
+}
+
+func (h *Handler) section(l *locales.Localizer, heading template.HTML, rep report.Report, lb export.Labels, links []link) section {
 	s := section{Heading: heading, Downloads: links, Totals: []figure{
 		{lb.Activities, rep.Activities}, {lb.Children, rep.Children}, {lb.Adults, rep.Adults},
 	}}
@@ -375,6 +417,7 @@ func (h *Handler) section(l *locales.Localizer, heading string, rep report.Repor
 			w = 940
 			c = boundPoints(c, l)
 		}
+		c.RightToLeft = rightToLeft(l)
 		s.Charts = append(s.Charts, template.HTML(chart.SVG(c, w, 160))) // chart.SVG escapes every label
 	}
 	return s
@@ -625,7 +668,7 @@ td.n{text-align:end}.err{color:#a00}a{color:#0b4f6c}header a{color:#fff}
 </main></body></html>{{end}}
 
 {{define "list"}}{{$p := index . 0}}<table><thead><tr><th>{{call $p.T "report.date"}}</th><th>{{call $p.T "report.activity_title"}}</th><th>{{call $p.T "report.organization"}}</th><th>{{call $p.T "report.country"}}</th><th>{{call $p.T "report.kind"}}</th><th>{{call $p.T "report.activity_summary"}}</th></tr></thead><tbody>
-{{range index . 1}}<tr><td>{{.Date}}</td><td><a href="{{.Href}}">{{.Title}}</a></td><td>{{.Organization}}</td><td>{{call $p.Code "country" .Country}}</td><td>{{call $p.Code "kind" .Kind}}</td><td>{{.Summary}}{{if .Cut}} <a href="{{.Href}}">{{call $p.T "dashboard.full_text"}}</a>{{end}}</td></tr>{{end}}
+{{range index . 1}}<tr><td><bdi dir="ltr">{{.Date}}</bdi></td><td><a href="{{.Href}}">{{.Title}}</a></td><td>{{.Organization}}</td><td>{{call $p.Code "country" .Country}}</td><td>{{call $p.Code "kind" .Kind}}</td><td>{{.Summary}}{{if .Cut}} <a href="{{.Href}}">{{call $p.T "dashboard.full_text"}}</a>{{end}}</td></tr>{{end}}
 </tbody></table>{{end}}
 
 {{define "pager"}}{{if .Label}}<nav class="pager"><span>{{.Label}}</span>{{with .Prev}} <a href="{{.Href}}" rel="prev">{{.Label}}</a>{{end}}{{with .Next}} <a href="{{.Href}}" rel="next">{{.Label}}</a>{{end}}</nav>{{end}}{{end}}
@@ -636,7 +679,7 @@ td.n{text-align:end}.err{color:#a00}a{color:#0b4f6c}header a{color:#fff}
 <main><section><p><a href="{{.Back}}">{{call .T "dashboard.back"}}</a></p>
 {{with .Activity}}<h2>{{.Title}}</h2>
 <table><tbody>
-<tr><th>{{call $.T "report.date"}}</th><td>{{.Date}}</td></tr>
+<tr><th>{{call $.T "report.date"}}</th><td><bdi dir="ltr">{{.Date}}</bdi></td></tr>
 <tr><th>{{call $.T "report.organization"}}</th><td>{{.Organization}}</td></tr>
 <tr><th>{{call $.T "report.country"}}</th><td>{{call $.Code "country" .Country}}</td></tr>
 <tr><th>{{call $.T "report.place"}}</th><td>{{.Place}}</td></tr>
