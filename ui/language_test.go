@@ -10,6 +10,8 @@ import (
 
 	"fyne.io/fyne/v2/test"
 	"github.com/BurntSushi/toml"
+
+	"github.com/a20-network/fieldbook/locales"
 )
 
 func tabTexts(u *UI) []string {
@@ -138,5 +140,74 @@ func TestFrenchHasEveryMessage(t *testing.T) {
 	slices.Sort(missing)
 	if len(missing) > 0 {
 		t.Fatalf("missing in French: %s", strings.Join(missing, ", "))
+	}
+}
+
+// TestTranslatorPathReloadBringsChosenLanguageBack is the translator's path
+// end to end over real files: a new Nepali file, the language chosen, a
+// broken edit and Reload (English meanwhile, and said why), the fix and
+// Reload: Nepali is back.
+func TestTranslatorPathReloadBringsChosenLanguageBack(t *testing.T) {
+	h := newHarness(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "active.ne.toml")
+	good := "\"tab.activities\" = \"गतिविधिहरू\"\n\"tab.settings\" = \"सेटिङहरू\"\n"
+	write := func(text string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(good)
+	b, errs := locales.Load(dir)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	h.bnd = b
+	u := h.start("")
+	u.SelectTab(TabSettings)
+	u.settings.language.SetSelected("नेपाली")
+	h.settle()
+	if got := tabTexts(u)[0]; got != "गतिविधिहरू" {
+		t.Fatalf("Nepali tabs %v", tabTexts(u))
+	}
+
+	write("\"tab.activities\" = \"गतिविधिहरू\n") // the closing quote lost
+	u.ReloadLanguages()
+	h.settle()
+	if got := tabTexts(u)[0]; got != "Activities" {
+		t.Fatalf("with the file broken, tabs %v", tabTexts(u))
+	}
+	if s := u.settings.reloadStatus.Text; !strings.Contains(s, "active.ne.toml, line 1") || !strings.Contains(s, "नेपाली") {
+		t.Fatalf("reload status after the broken edit: %q", s)
+	}
+	if v, _, _ := h.st.Setting(context.Background(), settingLanguage); v != "ne" {
+		t.Fatalf("the broken file changed the saved language to %q", v)
+	}
+
+	write(good)
+	u.ReloadLanguages()
+	h.settle()
+	if got := tabTexts(u); got[0] != "गतिविधिहरू" || got[len(got)-1] != "सेटिङहरू" {
+		t.Fatalf("after the fix and Reload, tabs %v", got)
+	}
+	if u.SelectedTab() != TabSettings || u.settings.language.Selected != "नेपाली" {
+		t.Fatalf("after the fix: tab %q, language %q", u.SelectedTab(), u.settings.language.Selected)
+	}
+}
+
+// TestLangWithoutFileSaysSo: --lang am with no Amharic file opens in the
+// saved language, says so in the window, and does not forget the choice.
+func TestLangWithoutFileSaysSo(t *testing.T) {
+	h := newHarness(t)
+	u := h.start("am")
+	if got := tabTexts(u)[0]; got != "Activities" {
+		t.Fatalf("tabs %v", tabTexts(u))
+	}
+	if !u.notice.box.Visible() || !strings.Contains(u.notice.label.Text, "(am)") || !strings.Contains(u.notice.label.Text, "active.am.toml") {
+		t.Fatalf("notice shown %v: %q", u.notice.box.Visible(), u.notice.label.Text)
+	}
+	if v, _, _ := h.st.Setting(context.Background(), settingLanguage); v != "en" {
+		t.Fatalf("saved language %q", v)
 	}
 }
