@@ -68,6 +68,27 @@ type source struct {
 	file  *File  // nil: a shipped file, parsed when the language is first used
 }
 
+// data returns the text of the source: a shipped file is read again from
+// the binary. Nil if it cannot be read.
+func (s source) data() []byte {
+	if s.file != nil {
+		return s.file.data
+	}
+	data, _ := embedded.ReadFile(s.name)
+	return data
+}
+
+// FromDir reports whether some of tag's messages come from the override
+// folder (a translator's file) rather than the binary.
+func (b *Bundle) FromDir(tag language.Tag) bool {
+	for _, src := range b.files[tag] {
+		if src.file != nil && src.shown != src.name {
+			return true
+		}
+	}
+	return false
+}
+
 // catalog is one language's messages, ready to localize.
 type catalog struct {
 	messages map[string]*i18n.Message
