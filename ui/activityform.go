@@ -140,9 +140,9 @@ func (f *activityForm) build() fyne.CanvasObject {
 	f.followUp = &widget.Entry{MultiLine: true, Wrapping: fyne.TextWrapWord, OnChanged: changed}
 	f.followUp.SetMinRowsVisible(3)
 	datePH := l.T("form.date_hint")
-	f.start = newDateField(f.u.win, f.u.now, datePH)
-	f.end = newDateField(f.u.win, f.u.now, datePH)
-	f.followUpDate = newDateField(f.u.win, f.u.now, datePH)
+	f.start = newDateField(f.u.win, f.u.now, l, datePH)
+	f.end = newDateField(f.u.win, f.u.now, l, datePH)
+	f.followUpDate = newDateField(f.u.win, f.u.now, l, datePH)
 	for _, d := range []*dateField{f.start, f.end, f.followUpDate} {
 		d.onChanged = changed
 	}
@@ -328,8 +328,8 @@ func (f *activityForm) setState(d activityDraft) {
 	setSel(f.visibility, f.visibilities, d.Visibility)
 	setSel(f.country, f.countries, d.Country)
 	f.title.SetText(d.Title)
-	f.start.entry.SetText(d.StartDate)
-	f.end.entry.SetText(d.EndDate)
+	f.start.setISO(d.StartDate)
+	f.end.setISO(d.EndDate)
 	f.place.SetText(d.Place)
 	f.lat.SetText(d.Lat)
 	f.lon.SetText(d.Lon)
@@ -349,7 +349,7 @@ func (f *activityForm) setState(d activityDraft) {
 	f.partners.SetText(d.Partners)
 	f.summary.SetText(d.Summary)
 	f.followUp.SetText(d.FollowUp)
-	f.followUpDate.entry.SetText(d.FollowUpDate)
+	f.followUpDate.setISO(d.FollowUpDate)
 }
 
 // onChanged runs on every edit: it updates the sums and schedules a draft

@@ -211,3 +211,70 @@ func TestLangWithoutFileSaysSo(t *testing.T) {
 		t.Fatalf("saved language %q", v)
 	}
 }
+
+// TestThaiDatesAreInTheBuddhistEraEverywhere: in Thai the form and the
+// filters show and take the Buddhist year, store ISO Gregorian, and a
+// date that cannot be one says why under the field.
+func TestThaiDatesAreInTheBuddhistEraEverywhere(t *testing.T) {
+	h := newHarness(t)
+	h.seed(sampleActivity("November visit", "MW", "2026-11-01"), sampleActivity("October visit", "MW", "2026-10-01"))
+	u := h.start("th")
+	s := u.activities
+
+	s.onNew()
+	f := s.form
+	f.start.entry.SetText("")
+	if ph := f.start.entry.PlaceHolder; !strings.Contains(ph, "พ.ศ.") {
+		t.Fatalf("date hint %q does not say the year is Buddhist era", ph)
+	}
+	test.Type(f.start.entry, "2569-11-01")
+	if got := f.state().StartDate; got != "2026-11-01" {
+		t.Fatalf("typed 2569-11-01, the form holds %q", got)
+	}
+	s.list.Select(0)
+	h.settle()
+	if got := f.start.entry.Text; !strings.HasPrefix(got, "2569-") {
+		t.Fatalf("a record of 2026 opens with start %q", got)
+	}
+
+	test.Type(s.from.entry, "2569-11-01")
+	h.settle()
+	if n := u.ActivityCount(); n != 1 || s.from.err.Visible() {
+		t.Fatalf("from 2569-11-01: %d activities, error shown %v", n, s.from.err.Visible())
+	}
+	for _, c := range []struct{ typed, says string }{
+		{"2026-11-01", "2569-11-01"}, // a Gregorian year: the Buddhist one is suggested
+		{"2569-13-01", "2569-13-01"}, // no 13th month: the value is quoted
+	} {
+		s.from.entry.SetText("")
+		test.Type(s.from.entry, c.typed)
+		h.settle()
+		if !s.from.err.Visible() || !strings.Contains(s.from.err.Text, c.says) {
+			t.Errorf("typed %s: error shown %v %q", c.typed, s.from.err.Visible(), s.from.err.Text)
+		}
+		if n := u.ActivityCount(); n != 2 {
+			t.Errorf("typed %s: the filter kept %d activities", c.typed, n)
+		}
+	}
+}
+
+func TestEnglishDatesAreGregorianAsTyped(t *testing.T) {
+	h := newHarness(t)
+	h.seed(sampleActivity("November visit", "MW", "2026-11-01"), sampleActivity("October visit", "MW", "2026-10-01"))
+	u := h.start("")
+	s := u.activities
+	if ph := s.from.entry.PlaceHolder; ph != "From (YYYY-MM-DD)" {
+		t.Fatalf("hint %q", ph)
+	}
+	test.Type(s.from.entry, "2026-11-01")
+	h.settle()
+	if n := u.ActivityCount(); n != 1 || s.from.err.Visible() {
+		t.Fatalf("from 2026-11-01: %d activities, error shown %v", n, s.from.err.Visible())
+	}
+	s.onNew()
+	s.form.start.entry.SetText("")
+	test.Type(s.form.start.entry, "2026-03-14")
+	if got := s.form.state().StartDate; got != "2026-03-14" {
+		t.Fatalf("start %q", got)
+	}
+}
