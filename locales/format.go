@@ -17,6 +17,13 @@ func FormatNumber(tag language.Tag, n int) string {
 	return message.NewPrinter(formatTag(tag)).Sprint(number.Decimal(n))
 }
 
+// FormatDecimal writes x the way tag's language does, with minFrac to
+// maxFrac digits after its decimal separator ("3.2" in English, "٣٫٢" in
+// Arabic, "3,2" in French). Safe for concurrent use.
+func FormatDecimal(tag language.Tag, x float64, minFrac, maxFrac int) string {
+	return message.NewPrinter(formatTag(tag)).Sprint(number.Decimal(x, number.MinFractionDigits(minFrac), number.MaxFractionDigits(maxFrac)))
+}
+
 // datePatterns are numeric date layouts (Go reference time) per language,
 // after CLDR's short or medium date formats. Unlisted languages use ISO 8601.
 var datePatterns = map[string]string{

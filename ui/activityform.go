@@ -444,13 +444,13 @@ func (f *activityForm) updateSums() {
 			row += n
 			cols[bi] += n
 		}
-		setText(f.u.l, f.rowSums[si], strconv.Itoa(row))
+		setText(f.u.l, f.rowSums[si], formatNumber(f.u.l, row))
 		total += row
 	}
 	for bi := range 3 {
-		setText(f.u.l, f.colSums[bi], strconv.Itoa(cols[bi]))
+		setText(f.u.l, f.colSums[bi], formatNumber(f.u.l, cols[bi]))
 	}
-	setText(f.u.l, f.total, strconv.Itoa(total))
+	setText(f.u.l, f.total, formatNumber(f.u.l, total))
 }
 
 // toActivity converts what was typed into a record; numbers that cannot be

@@ -7,8 +7,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/BurntSushi/toml"
 
 	"github.com/a20-network/fieldbook/locales"
@@ -277,4 +281,64 @@ func TestEnglishDatesAreGregorianAsTyped(t *testing.T) {
 	if got := s.form.state().StartDate; got != "2026-03-14" {
 		t.Fatalf("start %q", got)
 	}
+}
+
+// TestArabicAndBengaliScreensShowNoLatinDigits renders every main screen,
+// and a record opened in the form, in Arabic and in Bengali, and fails on
+// any text that shows a number in Latin digits: counts, dates, times and
+// reach totals are all in the language's digits. Typed content (entries)
+// and left-to-right values such as folders and device ids are not numbers
+// a person reads in their language and are left out.
+func TestArabicAndBengaliScreensShowNoLatinDigits(t *testing.T) {
+	for _, lang := range []string{"ar", "bn"} {
+		t.Run(lang, func(t *testing.T) {
+			h := newHarness(t)
+			h.seed(sampleActivity("زيارة مدرسة", "MW", "2026-11-01"), sampleActivity("Kasungu visit", "MW", "2026-10-12"))
+			u := h.start(lang)
+			u.activities.list.Select(0)
+			h.settle()
+			for _, key := range u.Tabs() {
+				u.SelectTab(key)
+				h.settle()
+				walkTexts(h.win.Canvas().Content(), func(s string) {
+					if latinNumberIn(s) {
+						t.Errorf("%s tab shows %q", key, s)
+					}
+				})
+			}
+		})
+	}
+}
+
+// walkTexts calls fn with every text drawn under o that is visible and not
+// inside an entry (typed content).
+func walkTexts(o fyne.CanvasObject, fn func(string)) {
+	if o == nil || !o.Visible() {
+		return
+	}
+	switch x := o.(type) {
+	case *widget.Entry:
+	case *canvas.Text:
+		fn(x.Text)
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			walkTexts(c, fn)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			walkTexts(c, fn)
+		}
+	}
+}
+
+// latinNumberIn reports whether s shows a number in Latin digits as part of
+// the language's text: s has an ASCII digit and either no letter at all (a
+// count, a date, a time) or a letter of a script other than Latin.
+func latinNumberIn(s string) bool {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r >= '0' && r <= '9' }) {
+		return false
+	}
+	letters := strings.ContainsFunc(s, unicode.IsLetter)
+	nonLatin := strings.ContainsFunc(s, func(r rune) bool { return unicode.IsLetter(r) && !unicode.Is(unicode.Latin, r) })
+	return !letters || nonLatin
 }

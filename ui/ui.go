@@ -437,7 +437,7 @@ func (u *UI) formatTime(t time.Time) string {
 		return u.l.T("time.never")
 	}
 	t = t.Local()
-	return locales.FormatDate(u.l.Tag(), t) + " " + t.Format("15:04")
+	return locales.FormatDate(u.l.Tag(), t) + " " + locales.FormatClock(u.l.Tag(), t)
 }
 
 // ActivityCount returns how many activities the list holds under the
