@@ -342,3 +342,17 @@ func latinNumberIn(s string) bool {
 	nonLatin := strings.ContainsFunc(s, func(r rune) bool { return unicode.IsLetter(r) && !unicode.Is(unicode.Latin, r) })
 	return !letters || nonLatin
 }
+
+// TestArabicDigitRangesReadRightToLeft: an age band in Arabic-Indic
+// digits alone ("٠–٥") is laid out as the bidi algorithm says for an Arabic
+// screen, 5 on the left, so it reads 0 to 5 from the right.
+func TestArabicDigitRangesReadRightToLeft(t *testing.T) {
+	b, errs := locales.Load("")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	got := shown(b.Localizer("ar"), "٠–٥")
+	if i, j := strings.IndexRune(got, '٥'), strings.IndexRune(got, '٠'); i < 0 || j < 0 || i > j {
+		t.Fatalf("shown %q: 0 is left of 5", got)
+	}
+}
