@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -40,19 +41,23 @@ func runLocales(ctx context.Context, cfg config, args []string, out io.Writer) e
 // localeDir is the app's override folder, where translators drop files.
 func localeDir(cfg config) string { return locales.OverrideDir(cfg.dataDir) }
 
+// checkWidth is how wide `locales check` lines of ids may get.
+const checkWidth = 100
+
 func runLocalesCheck(cfg config, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("locales check", flag.ContinueOnError)
 	fonts := fs.Bool("fonts", true, "report characters no installed or bundled font can draw")
 	markdown := fs.Bool("markdown", false, "print the language table of locales/README.md instead")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: locales check: %v", errUsage, err)
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return fmt.Errorf("%w: locales check: %w", errUsage, err)
 	}
 	dir := localeDir(cfg)
-	if fs.NArg() > 1 {
+	if len(pos) > 1 {
 		return fmt.Errorf("%w: locales check: want at most one folder", errUsage)
 	}
-	if fs.NArg() == 1 {
-		dir = fs.Arg(0)
+	if len(pos) == 1 {
+		dir = pos[0]
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 			return fmt.Errorf("%w: locales check: %s is not a folder", errUsage, dir)
 		}
@@ -71,32 +76,22 @@ func runLocalesCheck(cfg config, args []string, out io.Writer) error {
 	if *markdown {
 		return writeTable(out, b, reports)
 	}
+	if len(pos) == 1 {
+		// A translator checks their own files; the shipped ones are the
+		// tests' business.
+		reports = slices.DeleteFunc(reports, func(r locales.Report) bool { return !b.FromDir(r.Tag) })
+		fmt.Fprintf(out, "translator's files in %s: %d language(s)\n", dir, len(reports))
+	}
 	failed := len(loadErrs)
 	for _, err := range loadErrs {
 		fmt.Fprintf(out, "ERROR %v\n", err)
 	}
+	if cfg.lang != "" && !b.Serves(cfg.lang) {
+		fmt.Fprintf(out, "ERROR --lang %s: no message file for %s; the app shows it in English. Start one with: fieldbook locales new %s\n", cfg.lang, locales.OwnName(locales.Named(cfg.lang)), cfg.lang)
+		failed++
+	}
 	for _, r := range reports {
-		status := "draft"
-		if !r.Draft {
-			status = "reviewed"
-		}
-		fmt.Fprintf(out, "%-8s %-20s %3d/%d translated  %s  %s\n", r.Tag, locales.OwnName(r.Tag), r.Translated, r.Total, status, strings.Join(r.Files, ", "))
-		level := "warning"
-		if !r.Draft {
-			level = "ERROR"
-		}
-		if len(r.Missing) > 0 {
-			fmt.Fprintf(out, "  %s: missing: %s\n", level, strings.Join(r.Missing, " "))
-		}
-		if len(r.Untranslated) > 0 {
-			fmt.Fprintf(out, "  %s: still English: %s\n", level, strings.Join(r.Untranslated, " "))
-		}
-		if len(r.Unknown) > 0 {
-			fmt.Fprintf(out, "  warning: not in English (remove or rename): %s\n", strings.Join(r.Unknown, " "))
-		}
-		for _, p := range r.Problems {
-			fmt.Fprintf(out, "  ERROR %s: %s\n", p.ID, p.Reason)
-		}
+		writeReport(out, b, r)
 		if r.Errors() {
 			failed++
 		}
@@ -106,6 +101,86 @@ func runLocalesCheck(cfg config, args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "ok: %d languages\n", len(reports)+1)
 	return nil
+}
+
+// writeReport prints one language's line, its ids grouped, and its
+// problems at file:line.
+func writeReport(out io.Writer, b *locales.Bundle, r locales.Report) {
+	status := "draft"
+	if !r.Draft {
+		status = "reviewed"
+	}
+	files := strings.Join(r.Files, ", ")
+	if b.FromDir(r.Tag) {
+		files += " (translator's)"
+	}
+	fmt.Fprintf(out, "%s %s %3d/%d translated  %s  %s\n", locales.PadRight(r.Tag.String(), 8), locales.PadRight(locales.OwnName(r.Tag), 20), r.Translated, r.Total, status, files)
+	level := "warning"
+	if !r.Draft {
+		level = "ERROR"
+	}
+	writeIDs(out, level+": missing", r.Missing)
+	writeIDs(out, level+": still English", r.Untranslated)
+	writeIDs(out, "warning: not in English (remove or rename)", r.Unknown)
+	for _, p := range r.Problems {
+		if p.File != "" && p.Line > 0 {
+			fmt.Fprintf(out, "  ERROR %s:%d: %s: %s\n", p.File, p.Line, p.ID, p.Reason)
+		} else {
+			fmt.Fprintf(out, "  ERROR %s: %s\n", p.ID, p.Reason)
+		}
+	}
+}
+
+// writeIDs prints what ids are, then the ids a group (the part before the
+// first dot) a line, wrapped at checkWidth.
+func writeIDs(out io.Writer, what string, ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	fmt.Fprintf(out, "  %s: %d message(s), by group:\n", what, len(ids))
+	const indent = "      "
+	for _, group := range groupIDs(ids) {
+		for _, line := range locales.Wrap(group, checkWidth-len(indent)) {
+			fmt.Fprintf(out, "%s%s\n", indent, line)
+		}
+	}
+}
+
+// groupIDs splits sorted ids into runs sharing the part before the first
+// dot ("tab.sync" is in group "tab").
+func groupIDs(ids []string) [][]string {
+	var groups [][]string
+	prev := "\x00"
+	for _, id := range ids {
+		g, _, _ := strings.Cut(id, ".")
+		if g != prev {
+			groups = append(groups, nil)
+			prev = g
+		}
+		groups[len(groups)-1] = append(groups[len(groups)-1], id)
+	}
+	return groups
+}
+
+// parseInterspersed parses fs's flags wherever they stand among the
+// positional arguments ("new am --dir X" as "new --dir X am") and returns
+// the positional ones in order. "--" ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
 }
 
 // writeTable prints the Markdown table of languages for the README.
@@ -129,15 +204,16 @@ func writeTable(out io.Writer, b *locales.Bundle, reports []locales.Report) erro
 func runLocalesNew(cfg config, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("locales new", flag.ContinueOnError)
 	dir := fs.String("dir", localeDir(cfg), "folder to write active.TAG.toml into")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: locales new: %v", errUsage, err)
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return fmt.Errorf("%w: locales new: %w", errUsage, err)
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		return fmt.Errorf("%w: locales new: want one language tag, like km or pt-BR", errUsage)
 	}
-	tag, err := language.Parse(fs.Arg(0))
+	tag, err := language.Parse(pos[0])
 	if err != nil || tag == language.Und {
-		return fmt.Errorf("%w: locales new: %q is not a language tag (like km, pt-BR or zh-Hans)", errUsage, fs.Arg(0))
+		return fmt.Errorf("%w: locales new: %q is not a language tag (like km, pt-BR or zh-Hans)", errUsage, pos[0])
 	}
 	b, _ := locales.Load("")
 	if err := os.MkdirAll(*dir, 0o755); err != nil {

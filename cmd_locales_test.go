@@ -96,3 +96,71 @@ func TestLocalesMergeAddsNewEnglishMessages(t *testing.T) {
 		t.Fatalf("merged file:\n%s", text)
 	}
 }
+
+// TestLocalesCheckDirIsTheTranslatorsFiles: with a folder, check reports
+// the translator's files only, says they are the translator's, lists ids
+// one group a line, and gives file:line for a placeholder error.
+func TestLocalesCheckDirIsTheTranslatorsFiles(t *testing.T) {
+	dir := t.TempDir()
+	text := "\"tab.activities\" = \"गतिविधिहरू\"\n\"settings.reloaded\" = \"भाषाहरू: {{.Number}}\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "active.ne.toml"), []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "--data", t.TempDir(), "locales", "check", "-fonts=false", dir)
+	if code != 1 || !strings.Contains(errOut, "problem") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"translator's files in " + dir,
+		"ne       नेपाली",
+		filepath.Join(dir, "active.ne.toml") + ":2: settings.reloaded: form other: placeholder {{.Number}} is not in English",
+		"\n      tab.conflicts tab.organizations tab.resources tab.settings tab.sync\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, not := range []string{"العربية", "Français"} {
+		if strings.Contains(out, not) {
+			t.Errorf("output lists a shipped language (%s):\n%s", not, out)
+		}
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if w := locales.DisplayWidth(line); strings.HasPrefix(line, "      ") && w > 100 {
+			t.Errorf("line of width %d: %.60s…", w, line)
+		}
+	}
+}
+
+// TestLocalesCheckColumnsAlignInEveryScript: the status column starts at
+// the same display column for Latin, Devanagari, Thai and CJK names.
+func TestLocalesCheckColumnsAlignInEveryScript(t *testing.T) {
+	_, out, _ := runCLI(t, "--data", t.TempDir(), "locales", "check", "-fonts=false")
+	cols := map[int][]string{}
+	for _, line := range strings.Split(out, "\n") {
+		i := strings.Index(line, " translated")
+		if i < 0 || strings.HasPrefix(line, " ") {
+			continue
+		}
+		head := line[:strings.LastIndex(line[:i], " ")]
+		cols[locales.DisplayWidth(head)] = append(cols[locales.DisplayWidth(head)], line[:8])
+	}
+	if len(cols) != 1 {
+		t.Fatalf("the counts start at %d different columns: %v\n%s", len(cols), cols, out)
+	}
+}
+
+func TestLocalesNewTakesFlagsAfterTheTag(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "mine")
+	code, out, errOut := runCLI(t, "--data", t.TempDir(), "locales", "new", "am", "--dir", dir)
+	if code != 0 || !strings.Contains(out, filepath.Join(dir, "active.am.toml")) {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+func TestLocalesCheckNamesALangWithoutFile(t *testing.T) {
+	code, out, errOut := runCLI(t, "--data", t.TempDir(), "--lang", "am", "locales", "check", "-fonts=false")
+	if code != 1 || !strings.Contains(out, "--lang am: no message file") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}

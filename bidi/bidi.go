@@ -223,3 +223,42 @@ func mirror(r rune) rune {
 	}
 	return r
 }
+
+const (
+	fsi = '\u2068' // FIRST STRONG ISOLATE
+	pdi = '\u2069' // POP DIRECTIONAL ISOLATE
+)
+
+// Isolate returns s between FIRST STRONG ISOLATE and POP DIRECTIONAL
+// ISOLATE when it holds a left-to-right letter or a European digit (a
+// device or host name, an address, an id, a Latin number), so that put
+// into right-to-left text it keeps its own order and does not pull the
+// brackets and digits around it into it. Text with neither, or already
+// isolated, is returned unchanged.
+func Isolate(s string) string {
+	if s == "" || strings.ContainsRune(s, fsi) || !strings.ContainsFunc(s, func(r rune) bool {
+		c := class(r)
+		return c == xbidi.L || c == xbidi.EN
+	}) {
+		return s
+	}
+	return string(fsi) + s + string(pdi)
+}
+
+// Unisolate removes the marks [Isolate] adds.
+func Unisolate(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == fsi || r == pdi {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// HasRTL reports whether s holds a right-to-left letter.
+func HasRTL(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool {
+		c := class(r)
+		return c == xbidi.R || c == xbidi.AL
+	})
+}

@@ -224,3 +224,20 @@ func BenchmarkVisual(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len([]rune(line))), "ns/rune")
 }
+
+// TestIsolateKeepsEmbeddedLatinValuesWhole: a host name, a device name
+// or an address inside Arabic text reads as typed once isolated; without
+// the isolate the bidi algorithm moves its digits and brackets.
+func TestIsolateKeepsEmbeddedLatinValuesWhole(t *testing.T) {
+	for _, v := range []string{"https://192.168.1.20:8080/", "02-kasungu", "laptop-kasungu-02 (2)"} {
+		s := "متصل الآن بـ " + Isolate(v) + " (من الجهاز)"
+		if got := Visual(s, true); !strings.Contains(got, v) {
+			t.Errorf("%q shows as %q", v, got)
+		}
+	}
+	for _, v := range []string{"", "مزوزو", "١٢٣", "\u2068x\u2069"} {
+		if got := Isolate(v); got != v {
+			t.Errorf("Isolate(%q) = %q, want it unchanged", v, got)
+		}
+	}
+}

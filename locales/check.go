@@ -35,10 +35,14 @@ type Report struct {
 	Problems []Problem
 }
 
-// Problem is one error found in a message.
+// Problem is one error found in a message. File and Line say where the
+// message is defined (the last file of the language that defines it), or
+// are empty and 0 when that is not known.
 type Problem struct {
 	ID     string
 	Reason string
+	File   string
+	Line   int
 }
 
 // Errors reports whether the language has problems that must be fixed:
@@ -93,13 +97,13 @@ func (b *Bundle) checkLanguage(tag language.Tag, en map[string]*i18n.Message, co
 			// "لا أنشطة"); any other placeholder must be English's.
 			for _, g := range got {
 				if !want[g] {
-					r.Problems = append(r.Problems, Problem{id, "form " + f.name + ": placeholder " + g + " is not in English (" + strings.Join(sortedKeys(want), " ") + ")"})
+					r.Problems = append(r.Problems, b.problem(tag, id, f.name, "form "+f.name+": placeholder "+g+" is not in English ("+strings.Join(sortedKeys(want), " ")+")"))
 				}
 			}
 			if !plural {
 				for w := range want {
 					if !contains(got, w) {
-						r.Problems = append(r.Problems, Problem{id, "placeholder " + w + " is missing"})
+						r.Problems = append(r.Problems, b.problem(tag, id, f.name, "placeholder "+w+" is missing"))
 					}
 				}
 			}
@@ -108,13 +112,13 @@ func (b *Bundle) checkLanguage(tag language.Tag, en map[string]*i18n.Message, co
 			for _, f := range needForms {
 				if formText(m, f) == "" {
 					ex := PluralExample(tag, f)
-					r.Problems = append(r.Problems, Problem{id, "plural form " + f + " is missing (" + tag.String() + " needs " + strings.Join(needForms, ", ") + "; " + f + " is used for counts like " + itoa(ex) + ")"})
+					r.Problems = append(r.Problems, b.problem(tag, id, "", "plural form "+f+" is missing ("+tag.String()+" needs "+strings.Join(needForms, ", ")+"; "+f+" is used for counts like "+itoa(ex)+")"))
 				}
 			}
 		}
 		if covered != nil {
 			if miss := undrawable(m, covered); miss != "" {
-				r.Problems = append(r.Problems, Problem{id, "no installed font draws " + miss})
+				r.Problems = append(r.Problems, b.problem(tag, id, "", "no installed font draws "+miss))
 			}
 		}
 	}
@@ -124,6 +128,23 @@ func (b *Bundle) checkLanguage(tag language.Tag, en map[string]*i18n.Message, co
 		}
 	}
 	return r
+}
+
+// problem is a Problem with message id of tag, located in the last of
+// tag's files that defines it (at its plural form, if form is not "").
+func (b *Bundle) problem(tag language.Tag, id, form, reason string) Problem {
+	p := Problem{ID: id, Reason: reason}
+	srcs := b.files[tag]
+	// An exact key first; a nested key's last part only failing that.
+	for _, find := range []func([]byte, string) int{exactKeyLine, keyLine} {
+		for i := len(srcs) - 1; i >= 0; i-- {
+			if data := srcs[i].data(); find(data, id) > 0 {
+				p.File, p.Line = srcs[i].shown, formLine(data, id, form)
+				return p
+			}
+		}
+	}
+	return p
 }
 
 // reviewed reads "Status: reviewed" from a file header.

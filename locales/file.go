@@ -22,6 +22,8 @@ type File struct {
 	Messages []*i18n.Message
 	// Header is the comment block at the top of the file (without "# ").
 	Header string
+	// data is the file's text, to find a message's line in.
+	data []byte
 }
 
 var fileName = regexp.MustCompile(`^active\.([A-Za-z0-9-]+)\.toml$`)
@@ -64,7 +66,7 @@ func ParseFile(data []byte, name string) (*File, []*FileError) {
 		}
 		return nil, []*FileError{{File: name, Err: err}}
 	}
-	f := &File{Name: name, Tag: tag, Header: header(data)}
+	f := &File{Name: name, Tag: tag, Header: header(data), data: data}
 	var errs []*FileError
 	for _, id := range sortedKeys(raw) {
 		msgs, err := messagesOf(id, raw[id])

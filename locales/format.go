@@ -17,6 +17,13 @@ func FormatNumber(tag language.Tag, n int) string {
 	return message.NewPrinter(formatTag(tag)).Sprint(number.Decimal(n))
 }
 
+// FormatDecimal writes x the way tag's language does, with minFrac to
+// maxFrac digits after its decimal separator ("3.2" in English, "٣٫٢" in
+// Arabic, "3,2" in French). Safe for concurrent use.
+func FormatDecimal(tag language.Tag, x float64, minFrac, maxFrac int) string {
+	return message.NewPrinter(formatTag(tag)).Sprint(number.Decimal(x, number.MinFractionDigits(minFrac), number.MaxFractionDigits(maxFrac)))
+}
+
 // datePatterns are numeric date layouts (Go reference time) per language,
 // after CLDR's short or medium date formats. Unlisted languages use ISO 8601.
 var datePatterns = map[string]string{
@@ -46,8 +53,8 @@ var datePatterns = map[string]string{
 }
 
 // FormatDate writes t's calendar date the way tag's language does
-// (27/11/2026, 2026. 11. 27., ٢٧‏/١١‏/٢٠٢٦). Thai dates use the Buddhist
-// era year, as Thai users expect. Languages without a pattern get
+// (27/11/2026, 2026. 11. 27., ٢٧‏/١١‏/٢٠٢٦). Years are in the language's era
+// ([EraOffset]: the Buddhist era in Thai), as its users expect. Languages without a pattern get
 // 2026-11-27.
 func FormatDate(tag language.Tag, t time.Time) string {
 	ft := formatTag(tag)
@@ -57,11 +64,7 @@ func FormatDate(tag language.Tag, t time.Time) string {
 		layout = "2006-01-02"
 	}
 	out := t.Format(strings.Replace(layout, "2006", "\x00", 1))
-	year := t.Year()
-	if base.String() == "th" {
-		year += 543
-	}
-	out = strings.Replace(out, "\x00", strconv.Itoa(year), 1)
+	out = strings.Replace(out, "\x00", strconv.Itoa(t.Year()+EraOffset(ft)), 1)
 	return localDigits(ft, out)
 }
 

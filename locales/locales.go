@@ -24,6 +24,8 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+
+	"github.com/a20-network/fieldbook/bidi"
 )
 
 //go:embed active.*.toml
@@ -66,6 +68,27 @@ type source struct {
 	name  string // base name, active.<tag>.toml
 	shown string // what errors call the file
 	file  *File  // nil: a shipped file, parsed when the language is first used
+}
+
+// data returns the text of the source: a shipped file is read again from
+// the binary. Nil if it cannot be read.
+func (s source) data() []byte {
+	if s.file != nil {
+		return s.file.data
+	}
+	data, _ := embedded.ReadFile(s.name)
+	return data
+}
+
+// FromDir reports whether some of tag's messages come from the override
+// folder (a translator's file) rather than the binary.
+func (b *Bundle) FromDir(tag language.Tag) bool {
+	for _, src := range b.files[tag] {
+		if src.file != nil && src.shown != src.name {
+			return true
+		}
+	}
+	return false
 }
 
 // catalog is one language's messages, ready to localize.
@@ -357,17 +380,28 @@ func (l *Localizer) N(id string, count int, data ...any) string {
 }
 
 func (l *Localizer) localize(id string, count any, data []any) string {
+	rtl := bidi.IsRTL(l.tag)
 	td := map[string]any{}
 	for i := 0; i+1 < len(data); i += 2 {
-		td[fmt.Sprint(data[i])] = data[i+1]
+		v := data[i+1]
+		if s, ok := v.(string); ok && rtl {
+			// A device name, address or Latin number inside Arabic text
+			// keeps its own order ([bidi.Isolate]).
+			v = bidi.Isolate(s)
+		}
+		td[fmt.Sprint(data[i])] = v
 	}
 	cfg := &i18n.LocalizeConfig{MessageID: id, TemplateData: td, PluralCount: count}
 	s, err := l.l.Localize(cfg)
-	if err == nil && strings.TrimSpace(s) != "" {
-		return strings.TrimSpace(s)
+	if err != nil || strings.TrimSpace(s) == "" {
+		if s, err = l.fallback.Localize(cfg); err != nil || strings.TrimSpace(s) == "" {
+			return id
+		}
 	}
-	if s, err := l.fallback.Localize(cfg); err == nil && strings.TrimSpace(s) != "" {
-		return strings.TrimSpace(s)
+	s = strings.TrimSpace(s)
+	if rtl && !bidi.HasRTL(s) {
+		// Left to right as a whole: nothing to isolate from.
+		s = bidi.Unisolate(s)
 	}
-	return id
+	return s
 }

@@ -595,3 +595,23 @@ func TestLanguagesAreReadOnFirstUse(t *testing.T) {
 		t.Fatalf("read %v", got)
 	}
 }
+
+// TestArabicIsolatesLatinValues: values with Latin letters or digits put
+// into an Arabic message are isolated, so the bidi algorithm keeps them
+// whole; a message with no Arabic letter left is given back unmarked.
+func TestArabicIsolatesLatinValues(t *testing.T) {
+	b, errs := Load("")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	ar := b.Localizer("ar")
+	if got := ar.T("conflicts.kept_aside", "By", "02-kasungu"); !strings.Contains(got, "\u206802-kasungu\u2069") {
+		t.Fatalf("Arabic: %q", got)
+	}
+	if got := ar.T("locales.error_file", "File", "a.toml", "Reason", "bad"); strings.ContainsAny(got, "\u2068\u2069") {
+		t.Fatalf("all-Latin Arabic message kept its isolates: %q", got)
+	}
+	if got := b.Localizer("en").T("conflicts.kept_aside", "By", "02-kasungu"); got != "Kept aside (from 02-kasungu)" {
+		t.Fatalf("English: %q", got)
+	}
+}

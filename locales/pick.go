@@ -104,3 +104,31 @@ func shippedTags() []language.Tag {
 	})
 	return shipped
 }
+
+// Serves reports whether the bundle has messages for the language want
+// names (a saved choice or a --lang value): the language itself or a
+// variant of it (zh-TW is served by zh-Hans), or a pseudo-locale. An
+// unparsable or empty want is served by nothing.
+func (b *Bundle) Serves(want string) bool {
+	tag, ok := parseLocale(want)
+	if !ok {
+		return false
+	}
+	if _, ok := pseudoTag(tag); ok {
+		return true
+	}
+	got, ok := match(b.langs, tag)
+	if !ok {
+		return false
+	}
+	wb, _ := tag.Base()
+	gb, _ := got.Base()
+	return wb == gb
+}
+
+// Named returns the language want names, as parsed from a saved choice
+// or a --lang value; [language.Und] if it names none.
+func Named(want string) language.Tag {
+	tag, _ := parseLocale(want)
+	return tag
+}

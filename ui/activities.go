@@ -80,8 +80,8 @@ func (s *activitiesScreen) build() fyne.CanvasObject {
 	s.theme = &widget.Select{Options: s.themes.options, PlaceHolder: l.T("field.themes"), OnChanged: s.onFilter}
 	s.country = &widget.Select{Options: s.countries.options, PlaceHolder: l.T("field.country"), OnChanged: s.onFilter}
 	s.state = &widget.Select{Options: s.statuses.options, PlaceHolder: l.T("field.status"), OnChanged: s.onFilter}
-	s.from = newDateField(s.u.win, s.u.now, l.T("filter.from"))
-	s.to = newDateField(s.u.win, s.u.now, l.T("filter.to"))
+	s.from = newDateField(s.u.win, s.u.now, l, l.T("filter.from"))
+	s.to = newDateField(s.u.win, s.u.now, l, l.T("filter.to"))
 	s.from.onChanged = func(string) { s.onFilter("") }
 	s.to.onChanged = func(string) { s.onFilter("") }
 	s.count = &widget.Label{}

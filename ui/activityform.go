@@ -160,9 +160,9 @@ func (f *activityForm) build() fyne.CanvasObject {
 	f.summary = newMultiLineEntry(5, changed)
 	f.followUp = newMultiLineEntry(3, changed)
 	datePH := l.T("form.date_hint")
-	f.start = newDateField(f.u.win, f.u.now, datePH)
-	f.end = newDateField(f.u.win, f.u.now, datePH)
-	f.followUpDate = newDateField(f.u.win, f.u.now, datePH)
+	f.start = newDateField(f.u.win, f.u.now, l, datePH)
+	f.end = newDateField(f.u.win, f.u.now, l, datePH)
+	f.followUpDate = newDateField(f.u.win, f.u.now, l, datePH)
 	for _, d := range []*dateField{f.start, f.end, f.followUpDate} {
 		d.onChanged = changed
 	}
@@ -360,8 +360,8 @@ func (f *activityForm) setState(d activityDraft) {
 	setSel(f.visibility, f.visibilities, d.Visibility)
 	setSel(f.country, f.countries, d.Country)
 	f.title.SetText(d.Title)
-	f.start.entry.SetText(d.StartDate)
-	f.end.entry.SetText(d.EndDate)
+	f.start.setISO(d.StartDate)
+	f.end.setISO(d.EndDate)
 	f.place.SetText(d.Place)
 	f.lat.SetText(d.Lat)
 	f.lon.SetText(d.Lon)
@@ -381,7 +381,7 @@ func (f *activityForm) setState(d activityDraft) {
 	f.partners.SetText(d.Partners)
 	f.summary.SetText(d.Summary)
 	f.followUp.SetText(d.FollowUp)
-	f.followUpDate.entry.SetText(d.FollowUpDate)
+	f.followUpDate.setISO(d.FollowUpDate)
 }
 
 // onChanged runs on every edit: it updates the sums and schedules a draft
@@ -479,13 +479,13 @@ func (f *activityForm) updateSums() {
 			row += n
 			cols[bi] += n
 		}
-		setText(f.u.l, f.rowSums[si], strconv.Itoa(row))
+		setText(f.u.l, f.rowSums[si], formatNumber(f.u.l, row))
 		total += row
 	}
 	for bi := range 3 {
-		setText(f.u.l, f.colSums[bi], strconv.Itoa(cols[bi]))
+		setText(f.u.l, f.colSums[bi], formatNumber(f.u.l, cols[bi]))
 	}
-	setText(f.u.l, f.total, strconv.Itoa(total))
+	setText(f.u.l, f.total, formatNumber(f.u.l, total))
 }
 
 // toActivity converts what was typed into a record; numbers that cannot be

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -152,7 +151,7 @@ func displayValue(l *locales.Localizer, field string, raw json.RawMessage) strin
 			}
 			return l.T("value.not_deleted")
 		}
-		return strconv.FormatFloat(x, 'f', -1, 64)
+		return locales.FormatDecimal(l.Tag(), x, 0, maxValueDecimals)
 	case []any:
 		if len(x) == 0 {
 			return l.T("value.empty")

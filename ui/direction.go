@@ -75,7 +75,7 @@ func align(l *locales.Localizer) fyne.TextAlign {
 // left to right, and reordering it in a right-to-left paragraph would only
 // move its leading slash or final full stop to the other end.
 func shown(l *locales.Localizer, s string) string {
-	if s == "" || !isRTL(l) || !strings.ContainsFunc(s, strongRTL) {
+	if s == "" || !isRTL(l) || !strings.ContainsFunc(s, rtlText) {
 		return s
 	}
 	return fyneOrder(s)
@@ -92,7 +92,7 @@ const lrm = '\u200E'
 func fyneOrder(s string) string {
 	lines := strings.Split(s, "\n")
 	for i, line := range lines {
-		if strings.HasPrefix(line, string(lrm)) || !strings.ContainsFunc(line, strongRTL) {
+		if strings.HasPrefix(line, string(lrm)) || !strings.ContainsFunc(line, rtlText) {
 			continue
 		}
 		lines[i] = fyneLine(line)
@@ -166,6 +166,11 @@ func strongRTL(r rune) bool {
 	p, _ := xbidi.LookupRune(r)
 	return p.Class() == xbidi.R || p.Class() == xbidi.AL
 }
+
+// rtlText reports whether r makes a line right to left to lay out: a
+// right-to-left letter, or an Arabic-Indic digit ("٠–٥" alone reads from
+// the right too).
+func rtlText(r rune) bool { return strongRTL(r) || arabicDigit(r) }
 
 // rtlLetter reports whether r is a right-to-left letter or a mark (which
 // may sit on one); see [rtlRunEnd] for when a mark is drawn right to left.

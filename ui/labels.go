@@ -128,6 +128,10 @@ func makeCountryChoices(l *locales.Localizer) choices {
 	return newChoices(l, cs, names)
 }
 
+// maxValueDecimals is how many decimals a record's number shows at most
+// (coordinates have six).
+const maxValueDecimals = 6
+
 // fieldLabel returns the localized label of a record field, as used by the
 // form and the conflicts inbox.
 func fieldLabel(l *locales.Localizer, field string) string {

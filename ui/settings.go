@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"log/slog"
 	"sort"
 	"strings"
 	"time"
@@ -187,11 +188,15 @@ func (s *settingsScreen) onLanguage(option string) {
 
 // ReloadLanguages reads the message files again (the built-in ones and the
 // locale folder's), switches the screens to the new texts at once, and
-// reports any broken file with its name, line and reason.
+// reports any broken file with its name, line and reason. The language
+// shown afterwards is the one the person chose, not the one on screen: a
+// broken file shows English meanwhile, and the fixed file brings the
+// chosen language back at the next Reload.
 func (u *UI) ReloadLanguages() {
+	want := u.chosenLanguage()
 	nb, errs := u.deps.Bundle.Reload()
 	u.deps.Bundle = nb
-	u.l = nb.Localizer(u.l.Tag().String())
+	u.l = nb.Localizer(want)
 	u.applyFyneLanguage()
 	if u.tabs != nil {
 		u.build()
@@ -199,15 +204,45 @@ func (u *UI) ReloadLanguages() {
 	}
 	l := u.l
 	if u.settings != nil && u.settings.reloadStatus != nil {
-		msg := l.T("settings.reloaded", "Count", formatNumber(l, len(nb.Languages())))
-		if len(errs) > 0 {
-			lines := []string{msg}
-			for _, e := range errs {
-				lines = append(lines, describeLocaleError(l, e))
-			}
-			msg = strings.Join(lines, "\n")
+		lines := []string{l.T("settings.reloaded", "Count", formatNumber(l, len(nb.Languages())))}
+		if msg := u.languageUnavailable(want); msg != "" {
+			lines = append(lines, msg)
 		}
-		u.settings.reloadStatus.SetText(msg)
+		for _, e := range errs {
+			lines = append(lines, describeLocaleError(l, e))
+		}
+		u.settings.reloadStatus.SetText(strings.Join(lines, "\n"))
 	}
 	u.ShowLanguageErrors(errs)
+}
+
+// chosenLanguage returns the language the person asked for: --lang, else
+// the saved choice, else the one shown.
+func (u *UI) chosenLanguage() string {
+	if u.deps.Lang != "" {
+		return u.deps.Lang
+	}
+	saved, ok, err := u.deps.Store.Setting(context.Background(), settingLanguage)
+	if err != nil {
+		slog.Error("readLanguageSetting", "err", err)
+	}
+	if ok && saved != "" {
+		return saved
+	}
+	return u.l.Tag().String()
+}
+
+// languageUnavailable says, in the language shown, that want has no usable
+// message file and which language is shown instead, and logs it; "" when
+// the bundle serves want.
+func (u *UI) languageUnavailable(want string) string {
+	if want == "" || u.deps.Bundle.Serves(want) {
+		return ""
+	}
+	name, tag := want, locales.Named(want)
+	if tag != language.Und {
+		name, want = locales.OwnName(tag), tag.String()
+	}
+	slog.Warn("languageUnavailable", "lang", want, "shown", u.l.Tag().String())
+	return u.l.T("settings.language_unavailable", "Language", name, "Tag", want, "Shown", locales.OwnName(u.l.Tag()))
 }

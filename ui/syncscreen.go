@@ -3,8 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -206,7 +204,7 @@ func (s *syncScreen) onDone(res client.Result, err error) {
 	} else {
 		s.outcome.Importance = widget.SuccessImportance
 		n := func(v int) string { return formatNumber(l, v) }
-		secs := strings.Replace(fmt.Sprintf("%.1f", res.Duration.Seconds()), ".", decimalSeparator(l), 1)
+		secs := locales.FormatDecimal(l.Tag(), res.Duration.Seconds(), 1, 1)
 		s.outcome.SetText(l.T("sync.done", "Pushed", n(res.Pushed), "Pulled", n(res.Pulled),
 			"Conflicts", n(res.Conflicts), "Rejected", n(res.Rejected), "Seconds", secs))
 	}
@@ -250,18 +248,3 @@ func hubErrorText(l *locales.Localizer, err error) string {
 	return err.Error()
 }
 
-// decimalSeparator is the mark l's language writes between the whole and
-// the fractional part of a number.
-func decimalSeparator(l *locales.Localizer) string {
-	s := locales.FormatNumber(l.Tag(), 1000)
-	if strings.ContainsAny(s, ",") && !strings.ContainsAny(s, ".") {
-		return "."
-	}
-	if strings.Contains(s, ".") {
-		return ","
-	}
-	if strings.ContainsRune(s, '\u066c') { // Arabic thousands separator
-		return "\u066b"
-	}
-	return ","
-}

@@ -195,7 +195,8 @@ func newUI(app fyne.App, win fyne.Window, deps Deps, run runner) *UI {
 	}
 	tag := deps.Bundle.Pick(lang, locales.SystemLanguages())
 	u.l = deps.Bundle.Localizer(tag.String())
-	if deps.Lang != "" {
+	unavailable := u.languageUnavailable(deps.Lang)
+	if deps.Lang != "" && unavailable == "" {
 		// A language asked for on the command line is remembered.
 		if err := deps.Store.SetSetting(ctx, settingLanguage, u.l.Tag().String()); err != nil {
 			slog.Error("saveLanguageSetting", "err", err)
@@ -209,6 +210,9 @@ func newUI(app fyne.App, win fyne.Window, deps Deps, run runner) *UI {
 	} else {
 		u.build()
 		u.offerDrafts()
+		if unavailable != "" {
+			u.notice.show(u, unavailable, "", nil)
+		}
 	}
 	return u
 }
@@ -447,7 +451,7 @@ func (u *UI) formatTime(t time.Time) string {
 		return u.l.T("time.never")
 	}
 	t = t.Local()
-	return locales.FormatDate(u.l.Tag(), t) + " " + t.Format("15:04")
+	return locales.FormatDate(u.l.Tag(), t) + " " + locales.FormatClock(u.l.Tag(), t)
 }
 
 // ActivityCount returns how many activities the list holds under the
