@@ -317,7 +317,7 @@ func walkTexts(o fyne.CanvasObject, fn func(string)) {
 		return
 	}
 	switch x := o.(type) {
-	case *widget.Entry:
+	case *widget.Entry, *entry:
 	case *canvas.Text:
 		fn(x.Text)
 	case *fyne.Container:

@@ -58,13 +58,13 @@ func fyneDraws(t *testing.T, text string) (string, []string) {
 	return strings.Join(lines, "\n"), rtlRuns
 }
 
-// visualLines is bidi.Visual for a right-to-left paragraph, line by line,
-// except that lines without a right-to-left letter stay as typed (see
-// shown).
+// visualLines is s in the order the bidi algorithm shows it on a
+// right-to-left screen, line by line; a line the app leaves alone (no
+// right-to-left letter or Arabic-Indic digit, see [rtlText]) stays as it is.
 func visualLines(s string) string {
 	lines := strings.Split(s, "\n")
 	for i, line := range lines {
-		if strings.ContainsFunc(line, rtlLetter) {
+		if strings.ContainsFunc(line, rtlText) {
 			lines[i] = bidi.Visual(line, true)
 		}
 	}
