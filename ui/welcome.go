@@ -5,6 +5,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/a20-network/fieldbook/locales"
 )
 
 // welcomeScreen is the first start: choose a language, then enroll with a
@@ -45,15 +47,12 @@ func (w *welcomeScreen) buildLanguage() fyne.CanvasObject {
 		}
 	}
 	w.next = &widget.Button{Text: l.T("welcome.continue"), Importance: widget.HighImportance, OnTapped: w.onContinue}
-	box := container.NewVBox(
+	top := container.NewVBox(
 		&widget.Label{Text: l.T("welcome.title"), TextStyle: fyne.TextStyle{Bold: true}, SizeName: "headingText", Alignment: fyne.TextAlignCenter},
 		wrapped(l, l.T("welcome.intro")),
 		heading(l.T("welcome.choose_language")),
-		w.language.obj,
-		rowOf(isRTL(w.u.l), layout.NewSpacer(), w.next),
 	)
-	mirrorLabels(l, box)
-	return fixedWidth(box)
+	return welcomePage(l, top, w.language.obj, rowOf(isRTL(w.u.l), layout.NewSpacer(), w.next))
 }
 
 func (w *welcomeScreen) onContinue() {
@@ -68,24 +67,54 @@ func (w *welcomeScreen) buildEnroll() fyne.CanvasObject {
 	w.enroll = newEnrollForm(u)
 	w.enroll.onEnrolled = w.onOffline
 	w.offline = &widget.Button{Text: l.T("welcome.offline"), OnTapped: w.onOffline}
-	box := container.NewVBox(
+	top := container.NewVBox(
 		&widget.Label{Text: l.T("welcome.hub_title"), TextStyle: fyne.TextStyle{Bold: true}, SizeName: "subHeadingText"},
 		wrapped(l, l.T("welcome.hub_intro")),
 		w.enroll.build(),
 		widget.NewSeparator(),
 		wrapped(l, l.T("welcome.offline_explain")),
-		rowOf(isRTL(w.u.l), layout.NewSpacer(), w.offline),
 	)
-	mirrorLabels(l, box)
-	return fixedWidth(box)
+	return welcomePage(l, nil, top, rowOf(isRTL(w.u.l), layout.NewSpacer(), w.offline))
 }
 
-// fixedWidth centres box at a readable width, so its wrapping labels have a
-// width to wrap to.
-func fixedWidth(box *fyne.Container) fyne.CanvasObject {
-	const width = 560
-	box.Resize(fyne.NewSize(width, box.MinSize().Height))
-	return container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(width, box.MinSize().Height)), box))
+// welcomeWidth is the width of the first-start column: readable lines,
+// and narrower than the smallest screen the app is made for (1024 wide).
+const welcomeWidth = 560
+
+// welcomePage lays out a first-start step in a centred column of
+// [welcomeWidth]: top (may be nil) above, the button row always at the
+// bottom, and body between them scrolling when the window is too low for
+// it (a 1024×600 netbook), so the step's button is never off-screen.
+func welcomePage(l *locales.Localizer, top, body fyne.CanvasObject, buttons *fyne.Container) fyne.CanvasObject {
+	page := container.NewBorder(top, buttons, nil, nil, container.NewVScroll(body))
+	mirrorLabels(l, page)
+	// Wrapping labels need a width to wrap to before the first layout.
+	page.Resize(fyne.NewSize(welcomeWidth, page.MinSize().Height))
+	return container.New(columnLayout{width: welcomeWidth}, page)
+}
+
+// columnLayout gives its objects the whole height and at most width,
+// centred.
+type columnLayout struct{ width float32 }
+
+// Layout centres the objects at the column's width, or the whole width
+// when that is less.
+func (c columnLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	w := min(c.width, size.Width)
+	for _, o := range objs {
+		o.Move(fyne.NewPos((size.Width-w)/2, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+	}
+}
+
+// MinSize is the objects' own minimum: the column's width is a wish, not a
+// minimum.
+func (c columnLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	return s
 }
 
 // onOffline leaves the first-start screen for the app itself.
