@@ -110,13 +110,15 @@ func runGUI(ctx context.Context, cfg config, args []string, out io.Writer) error
 	a := app.NewWithID("org.a20network.fieldbook")
 	a.SetIcon(iconResource())
 	w := a.NewWindow("Fieldbook")
-	w.Resize(fyne.NewSize(1280, 800))
+	w.Resize(windowSize(fyne.Size{}))
 	w.SetContent(&widget.ProgressBarInfinite{})
 	slog.Debug("startupStage", "stage", "windowMade", "ms", time.Since(processStart).Milliseconds())
 
 	var st *store.Store
 	var openErr error
 	a.Lifecycle().SetOnStarted(func() {
+		// The screen's size is known once the driver runs.
+		w.Resize(windowSize(screenArea(w)))
 		go func() {
 			o := <-openc
 			fyne.Do(func() {
