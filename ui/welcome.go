@@ -1,10 +1,15 @@
 package ui
 
 import (
+	"cmp"
+	"slices"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"github.com/a20-network/fieldbook/locales"
 )
@@ -35,7 +40,7 @@ func (w *welcomeScreen) buildLanguage() fyne.CanvasObject {
 	u := w.u
 	l := u.l
 	u.win.SetTitle(l.T("app.name"))
-	w.langs = languageChoices(u, false)
+	w.langs = welcomeLanguages(u)
 	w.language = newRadioList(l, w.langs.options)
 	if cur := currentLanguage(u, w.langs); cur != "" {
 		w.language.SetSelected(w.langs.option(cur))
@@ -53,6 +58,45 @@ func (w *welcomeScreen) buildLanguage() fyne.CanvasObject {
 		heading(l.T("welcome.choose_language")),
 	)
 	return welcomePage(l, top, w.language.obj, rowOf(isRTL(w.u.l), layout.NewSpacer(), w.next))
+}
+
+// welcomeLanguages is the first-start list of languages, each in its own
+// name, ordered so people find theirs: the computer's language first (it
+// is chosen already), then the others by their own names in Unicode's
+// default collation (CLDR root), which puts names in Latin letters in
+// alphabetical order, accents aside, then Cyrillic, Arabic, Devanagari,
+// Bengali, Thai, Lao, Khmer, Hangul and Han names, each script together.
+// The order does not follow the language being tried out, so an option
+// never moves under the pointer.
+func welcomeLanguages(u *UI) choices {
+	all := languageChoices(u, false)
+	system := u.deps.Bundle.Pick("", locales.SystemLanguages()).String()
+	order := make([]int, len(all.codes))
+	for i := range order {
+		order[i] = i
+	}
+	coll := collate.New(language.Und)
+	slices.SortStableFunc(order, func(a, b int) int {
+		if first := cmp.Compare(boolRank(all.codes[a] != system), boolRank(all.codes[b] != system)); first != 0 {
+			return first
+		}
+		return coll.CompareString(all.labels[a], all.labels[b])
+	})
+	var c choices
+	for _, i := range order {
+		c.codes = append(c.codes, all.codes[i])
+		c.labels = append(c.labels, all.labels[i])
+		c.options = append(c.options, all.options[i])
+	}
+	return c
+}
+
+// boolRank is 0 for false and 1 for true, for sorting.
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (w *welcomeScreen) onContinue() {
