@@ -2,11 +2,14 @@ package ui
 
 import (
 	"cmp"
+	"image/color"
 	"slices"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
@@ -130,7 +133,10 @@ const welcomeWidth = 560
 // bottom, and body between them scrolling when the window is too low for
 // it (a 1024×600 netbook), so the step's button is never off-screen.
 func welcomePage(l *locales.Localizer, top, body fyne.CanvasObject, buttons *fyne.Container) fyne.CanvasObject {
-	page := container.NewBorder(top, buttons, nil, nil, container.NewVScroll(body))
+	// A gap on the scroll bar's side keeps it off the circles and fields.
+	gap := canvas.NewRectangle(color.Transparent)
+	gap.SetMinSize(fyne.NewSize(theme.ScrollBarSize(), 0))
+	page := container.NewBorder(top, buttons, nil, nil, container.NewVScroll(container.NewBorder(nil, nil, nil, gap, body)))
 	mirrorLabels(l, page)
 	// Wrapping labels need a width to wrap to before the first layout.
 	page.Resize(fyne.NewSize(welcomeWidth, page.MinSize().Height))
@@ -159,6 +165,19 @@ func (c columnLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		s = s.Max(o.MinSize())
 	}
 	return s
+}
+
+// ShowFirstStart shows the first-start screen again, in the current
+// language, over the app (for screenshots); [UI.LeaveFirstStart] goes back.
+func (u *UI) ShowFirstStart() { u.showWelcome() }
+
+// LeaveFirstStart goes from the first-start screen back to the app,
+// without choosing anything; nothing happens when it is not shown.
+func (u *UI) LeaveFirstStart() {
+	if u.welcome != nil {
+		u.welcome = nil
+		u.build()
+	}
 }
 
 // onOffline leaves the first-start screen for the app itself.

@@ -204,3 +204,20 @@ func TestFirstStartLanguagesInFindableOrder(t *testing.T) {
 		}
 	}
 }
+
+// The screenshot run can show the first-start screen over the app and go
+// back to the tabs, the language kept.
+func TestShowAndLeaveFirstStart(t *testing.T) {
+	h := newHarness(t)
+	u := h.start("th")
+	u.ShowFirstStart()
+	if u.welcome == nil || u.welcome.next.Text != u.l.T("welcome.continue") {
+		t.Fatal("first start not shown")
+	}
+	u.LeaveFirstStart()
+	h.settle()
+	if u.welcome != nil || u.tabs == nil || u.l.Tag().String() != "th" {
+		t.Fatalf("after leaving: welcome %v, tabs %v, language %v", u.welcome != nil, u.tabs != nil, u.l.Tag())
+	}
+	u.LeaveFirstStart() // not shown: nothing happens
+}
