@@ -1,11 +1,17 @@
 package ui
 
 import (
+	"bytes"
+	"log/slog"
+	"sync"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/go-text/typesetting/font"
+	"github.com/go-text/typesetting/fontscan"
 
 	"github.com/a20-network/fieldbook/locales"
 )
@@ -135,10 +141,88 @@ func (rr *radioRowRenderer) Layout(size fyne.Size) {
 }
 
 // circleCentre is the height of the circle's centre in a row height tall.
+// Fyne centres a text's box (the line height of the theme's font) in the
+// row, and draws the letters on the baseline of the font of the text's
+// first letter: another font's when the theme's has no such letter (a
+// Latin name in a Bengali interface), whose baseline lies elsewhere.
 func (rr *radioRowRenderer) circleCentre(height float32) float32 {
 	t := rr.text
 	size, baseline := fyne.CurrentApp().Driver().RenderedTextSize(t.Text, t.TextSize, t.TextStyle, t.FontSource)
+	if ascent, ok := drawnAscent(t.Text, t.TextStyle); ok {
+		baseline = ascent * t.TextSize
+	}
 	return (height-size.Height)/2 + baseline - circleAboveBaseline*t.TextSize
+}
+
+// drawnAscent returns the ascent, in text sizes, of the font Fyne draws
+// text's first letter with: the current theme's font for style, else
+// Fyne's bundled one, else the system's sans-serif font that has it, as
+// Fyne looks them up. false when none is found.
+func drawnAscent(text string, style fyne.TextStyle) (float32, bool) {
+	if text == "" {
+		return 0, false
+	}
+	r := []rune(text)[0]
+	for _, res := range []fyne.Resource{fyne.CurrentApp().Settings().Theme().Font(style), theme.DefaultTextFont()} {
+		if f := parsedFont(res); f != nil {
+			if _, ok := f.NominalGlyph(r); ok {
+				return ascentOf(f)
+			}
+		}
+	}
+	systemFonts.mu.Lock()
+	defer systemFonts.mu.Unlock()
+	if systemFonts.fm == nil {
+		systemFonts.fm = fontscan.NewFontMap(quietFontLog{})
+		if err := systemFonts.fm.UseSystemFonts(""); err != nil {
+			slog.Warn("systemFontsForMetrics", "err", err)
+		}
+	}
+	systemFonts.fm.SetQuery(fontscan.Query{Families: []string{fontscan.SansSerif}})
+	if f := systemFonts.fm.ResolveFace(r); f != nil {
+		return ascentOf(f)
+	}
+	return 0, false
+}
+
+// systemFonts finds system fonts by letter, as Fyne's fallback does.
+var systemFonts struct {
+	mu sync.Mutex // guards fm
+	fm *fontscan.FontMap
+}
+
+// quietFontLog drops the font map's messages.
+type quietFontLog struct{}
+
+// Printf drops a message.
+func (quietFontLog) Printf(string, ...any) {}
+
+// parsedFonts holds the fonts read by parsedFont, by resource.
+var parsedFonts sync.Map
+
+// parsedFont reads a font resource once; nil if it is no font.
+func parsedFont(res fyne.Resource) *font.Face {
+	if res == nil {
+		return nil
+	}
+	if f, ok := parsedFonts.Load(res); ok {
+		return f.(*font.Face)
+	}
+	f, err := font.ParseTTF(bytes.NewReader(res.Content()))
+	if err != nil {
+		f = nil
+	}
+	parsedFonts.Store(res, f)
+	return f
+}
+
+// ascentOf is f's ascent in text sizes.
+func ascentOf(f *font.Face) (float32, bool) {
+	e, ok := f.FontHExtents()
+	if !ok || f.Upem() == 0 {
+		return 0, false
+	}
+	return e.Ascender / float32(f.Upem()), true
 }
 
 // MinSize has room for the text and, level with its letters, the circle.

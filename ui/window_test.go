@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"image/color"
 	"os"
 	"path/filepath"
 	"slices"
@@ -99,38 +100,68 @@ func drawnObjects(t *testing.T, root fyne.CanvasObject) []drawnObject {
 	return out
 }
 
-// circleOffsets returns, for every language name of the first-start list,
-// how far above the name's baseline the centre of its circle is, as a
-// share of the text size.
-func circleOffsets(t *testing.T, w *welcomeScreen) map[string]float32 {
+// inkSpan is how far the drawn pixels of a name reach below and above the
+// centre of its circle, in text sizes.
+type inkSpan struct{ below, above float32 }
+
+// inkSpans returns the [inkSpan] of each of names in the first-start
+// list, read from the window as drawn.
+func inkSpans(t *testing.T, win fyne.Window, w *welcomeScreen, names []string) map[string]inkSpan {
 	t.Helper()
+	img := win.Canvas().Capture()
+	scale := win.Canvas().Scale()
+	bg := img.At(0, 0)
 	drawn := drawnObjects(t, w.language.obj)
-	out := map[string]float32{}
+	// The window's padding is outside its content's coordinates.
+	origin := fyne.CurrentApp().Driver().AbsolutePositionForObject(w.language.obj).Add(win.Content().Position())
+	out := map[string]inkSpan{}
 	for _, d := range drawn {
 		txt, ok := d.obj.(*canvas.Text)
-		if !ok || txt.Text == "" {
+		if !ok || !slices.Contains(names, txt.Text) {
 			continue
 		}
-		// Fyne centres a text vertically in its box.
-		size, baseline := fyne.CurrentApp().Driver().RenderedTextSize(txt.Text, txt.TextSize, txt.TextStyle, txt.FontSource)
-		baseY := d.pos.Y + (txt.Size().Height-size.Height)/2 + baseline
-		// The row's circle: the image nearest the text vertically.
-		best, bestDist := float32(-1), float32(1e9)
+		var circle float32 = -1
 		for _, i := range drawn {
-			if _, ok := i.obj.(*canvas.Image); !ok || i.obj.Size().Width > 2*txt.TextSize {
-				continue
-			}
-			c := i.pos.Y + i.obj.Size().Height/2
-			if dist := abs32(c - (d.pos.Y + txt.Size().Height/2)); dist < bestDist {
-				best, bestDist = c, dist
+			if _, ok := i.obj.(*canvas.Image); ok && i.pos.Y < d.pos.Y+txt.Size().Height && i.pos.Y+i.obj.Size().Height > d.pos.Y {
+				circle = origin.Y + i.pos.Y + i.obj.Size().Height/2
 			}
 		}
-		out[txt.Text] = (baseY - best) / txt.TextSize
+		x0, y0 := int((origin.X+d.pos.X)*scale), int((origin.Y+d.pos.Y)*scale)
+		x1, y1 := int((origin.X+d.pos.X+txt.Size().Width)*scale), int((origin.Y+d.pos.Y+txt.Size().Height)*scale)
+		top, bottom := -1, -1
+		for y := y0; y < y1; y++ {
+			for x := x0; x < x1; x++ {
+				if inked(img.At(x, y), bg) {
+					if top < 0 {
+						top = y
+					}
+					bottom = y
+					break
+				}
+			}
+		}
+		if bottom < 0 || circle < 0 {
+			t.Fatalf("%s: no ink or no circle", txt.Text)
+		}
+		out[txt.Text] = inkSpan{
+			below: (float32(bottom+1)/scale - circle) / txt.TextSize,
+			above: (circle - float32(top)/scale) / txt.TextSize,
+		}
+	}
+	if len(out) != len(names) {
+		t.Fatalf("found %d of the names %v", len(out), names)
 	}
 	return out
 }
 
-func abs32(f float32) float32 { return max(f, -f) }
+// inked reports whether c stands out from the background bg (text drawn
+// over it, not anti-aliasing's faint edge).
+func inked(c, bg color.Color) bool {
+	r, g, b, _ := c.RGBA()
+	br, bgG, bb, _ := bg.RGBA()
+	diff := func(a, b uint32) uint32 { return max(a, b) - min(a, b) }
+	return diff(r, br)+diff(g, bgG)+diff(b, bb) > 3*0xffff*2/5
+}
 
 // installedFace loads a face of an installed font file (a collection's by
 // index) as the app's script theme does.
@@ -148,21 +179,27 @@ func installedFace(t *testing.T, file string, index int) fyne.Resource {
 }
 
 // The circle of every language of the first-start list sits beside the
-// body of its name's letters, the same way for Thai, Khmer, Chinese and
-// Latin names, whatever the script's line height: its centre at the same
-// height above the baseline in every row, left to right and right to
-// left, with the script fonts the app puts in front for Thai, Khmer and
-// Chinese (taller lines than Latin).
+// body of its name's letters, the same way for Thai, Bengali, Khmer,
+// Korean and Latin names and with each script's font in front as the app
+// puts it (their lines are taller or shorter than Latin ones, and a name
+// in another script is drawn from another font): its centre
+// [circleAboveBaseline] text sizes above the baseline the letters stand on
+// as drawn, left to right and right to left.
 func TestFirstStartCirclesBesideLetters(t *testing.T) {
 	const noto = "/usr/share/fonts/truetype/noto/"
 	fonts := map[string]fyne.Resource{
-		"th":      installedFace(t, noto+"NotoSansThai-Regular.ttf", 0),
-		"km":      installedFace(t, noto+"NotoSansKhmer-Regular.ttf", 0),
-		"zh-Hans": installedFace(t, "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 3),
+		"th": installedFace(t, noto+"NotoSansThai-Regular.ttf", 0),
+		"bn": installedFace(t, noto+"NotoSansBengali-Regular.ttf", 0),
+		"km": installedFace(t, noto+"NotoSansKhmer-Regular.ttf", 0),
+		"ko": installedFace(t, "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
 	}
+	// Names whose letters stand on the baseline, none below it; Hangul has
+	// no baseline: its syllables fill the height of Han characters.
+	onBaseline := []string{"Kiswahili", "Chichewa", "Монгол", "ไทย", "বাংলা"}
+	const hangul = "한국어"
 	h := newFirstStartHarness(t)
 	u := h.start("")
-	for _, lang := range []string{"en", "th", "km", "zh-Hans", "ar"} {
+	for _, lang := range []string{"en", "th", "bn", "km", "ko", "ar"} {
 		u.welcome.language.SetSelected(u.welcome.langs.option(lang))
 		h.settle()
 		if f := fonts[lang]; f != nil {
@@ -172,17 +209,21 @@ func TestFirstStartCirclesBesideLetters(t *testing.T) {
 		}
 		u.setRootContent(u.welcome.buildLanguage())
 		h.win.Resize(fyne.NewSize(1024, 2000))
-		offsets := circleOffsets(t, u.welcome)
-		if len(offsets) != len(u.welcome.langs.options) {
-			t.Fatalf("%s: found %d names for %d languages", lang, len(offsets), len(u.welcome.langs.options))
-		}
-		for name, off := range offsets {
-			if off < circleAboveBaseline-0.02 || off > circleAboveBaseline+0.02 {
-				t.Errorf("%s list: circle of %s centred %.2f text sizes above the baseline, want %.2f", lang, name, off, circleAboveBaseline)
+		for name, ink := range inkSpans(t, h.win, u.welcome, append(onBaseline, hangul)) {
+			if name == hangul {
+				if off := (ink.below - ink.above) / 2; abs32(off) > 0.08 {
+					t.Errorf("%s list: circle of %s %.2f text sizes off the middle of its letters", lang, name, off)
+				}
+				continue
+			}
+			if ink.below < circleAboveBaseline-0.08 || ink.below > circleAboveBaseline+0.08 {
+				t.Errorf("%s list: circle of %s centred %.2f text sizes above its letters' baseline, want %.2f", lang, name, ink.below, circleAboveBaseline)
 			}
 		}
 	}
 }
+
+func abs32(f float32) float32 { return max(f, -f) }
 
 // The first-start list puts the computer's language first, then the others
 // by their own names (Latin alphabetically, accents aside, then each
