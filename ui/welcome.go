@@ -26,6 +26,7 @@ type welcomeScreen struct {
 	next     *widget.Button
 	offline  *widget.Button
 	enroll   *enrollForm
+	scroll   *container.Scroll // the step's scrolling part
 }
 
 // showWelcome replaces the window content with the first-start steps.
@@ -51,7 +52,10 @@ func (w *welcomeScreen) buildLanguage() fyne.CanvasObject {
 	w.language.OnChanged = func(option string) {
 		if code := w.langs.code(option); code != "" && code != u.l.Tag().String() {
 			u.l = u.deps.Bundle.Localizer(code)
+			// The list stays where it was: the chosen name under the pointer.
+			offset := w.scroll.Offset
 			u.setRootContent(w.buildLanguage())
+			w.scroll.ScrollToOffset(offset)
 		}
 	}
 	w.next = &widget.Button{Text: l.T("welcome.continue"), Importance: widget.HighImportance, OnTapped: w.onContinue}
@@ -60,7 +64,7 @@ func (w *welcomeScreen) buildLanguage() fyne.CanvasObject {
 		wrapped(l, l.T("welcome.intro")),
 		heading(l.T("welcome.choose_language")),
 	)
-	return welcomePage(l, top, w.language.obj, rowOf(isRTL(w.u.l), layout.NewSpacer(), w.next))
+	return w.page(top, w.language.obj, rowOf(isRTL(w.u.l), layout.NewSpacer(), w.next))
 }
 
 // welcomeLanguages is the first-start list of languages, each in its own
@@ -121,23 +125,25 @@ func (w *welcomeScreen) buildEnroll() fyne.CanvasObject {
 		widget.NewSeparator(),
 		wrapped(l, l.T("welcome.offline_explain")),
 	)
-	return welcomePage(l, nil, top, rowOf(isRTL(w.u.l), layout.NewSpacer(), w.offline))
+	return w.page(nil, top, rowOf(isRTL(w.u.l), layout.NewSpacer(), w.offline))
 }
 
 // welcomeWidth is the width of the first-start column: readable lines,
 // and narrower than the smallest screen the app is made for (1024 wide).
 const welcomeWidth = 560
 
-// welcomePage lays out a first-start step in a centred column of
+// page lays out a first-start step in a centred column of
 // [welcomeWidth]: top (may be nil) above, the button row always at the
-// bottom, and body between them scrolling when the window is too low for
-// it (a 1024×600 netbook), so the step's button is never off-screen.
-func welcomePage(l *locales.Localizer, top, body fyne.CanvasObject, buttons *fyne.Container) fyne.CanvasObject {
+// bottom, and body between them scrolling (w.scroll) when the window is
+// too low for it (a 1024×600 netbook), so the step's button is never
+// off-screen.
+func (w *welcomeScreen) page(top, body fyne.CanvasObject, buttons *fyne.Container) fyne.CanvasObject {
 	// A gap on the scroll bar's side keeps it off the circles and fields.
 	gap := canvas.NewRectangle(color.Transparent)
 	gap.SetMinSize(fyne.NewSize(theme.ScrollBarSize(), 0))
-	page := container.NewBorder(top, buttons, nil, nil, container.NewVScroll(container.NewBorder(nil, nil, nil, gap, body)))
-	mirrorLabels(l, page)
+	w.scroll = container.NewVScroll(container.NewBorder(nil, nil, nil, gap, body))
+	page := container.NewBorder(top, buttons, nil, nil, w.scroll)
+	mirrorLabels(w.u.l, page)
 	// Wrapping labels need a width to wrap to before the first layout.
 	page.Resize(fyne.NewSize(welcomeWidth, page.MinSize().Height))
 	return container.New(columnLayout{width: welcomeWidth}, page)

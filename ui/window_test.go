@@ -262,3 +262,26 @@ func TestShowAndLeaveFirstStart(t *testing.T) {
 	}
 	u.LeaveFirstStart() // not shown: nothing happens
 }
+
+// Choosing a language far down the first-start list on a netbook keeps the
+// list where it was: the chosen name stays under the pointer, in view.
+func TestFirstStartListKeepsItsPlace(t *testing.T) {
+	h := newFirstStartHarness(t)
+	u := h.start("")
+	h.win.Resize(netbook)
+	h.settle()
+	u.welcome.scroll.ScrollToBottom()
+	before := u.welcome.scroll.Offset
+	if before.Y <= 0 {
+		t.Fatal("the list does not scroll at 1024×600")
+	}
+	u.welcome.language.SetSelected(u.welcome.langs.option("th"))
+	h.settle()
+	w := u.welcome
+	row := w.language.rows[slices.Index(w.langs.codes, "th")]
+	top := row.Position().Y - w.scroll.Offset.Y
+	if top < 0 || top+row.Size().Height > w.scroll.Size().Height {
+		t.Errorf("after choosing Thai its row is at %.0f in a list %.0f high (scrolled to %.0f, was at %.0f)",
+			top, w.scroll.Size().Height, w.scroll.Offset.Y, before.Y)
+	}
+}
