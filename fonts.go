@@ -1,11 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
+	"github.com/go-text/typesetting/fontscan"
 
 	"github.com/a20-network/fieldbook/locales/fontcover"
 )
@@ -32,8 +36,8 @@ type systemFonts struct {
 	once sync.Once
 	set  *fontcover.Set
 
-	mu    sync.Mutex
-	files map[string]fyne.Resource // loaded script fonts by file
+	mu    sync.Mutex                          // guards faces
+	faces map[fontscan.Location]fyne.Resource // loaded script fonts by face
 }
 
 func (f *systemFonts) load() *fontcover.Set {
@@ -58,33 +62,52 @@ func (f *systemFonts) Covers(r rune) bool {
 
 // ScriptFonts loads the installed font (regular and bold) that draws the
 // letters and marks of texts' script in one face ([fontcover.Set.ScriptFonts]);
-// nils when none is needed or found.
+// nils when none is needed or found. A face of a collection (Noto Sans
+// CJK's) is read out into a font of its own ([fontcover.Face]): Fyne reads
+// a theme's font as one face.
 func (f *systemFonts) ScriptFonts(texts []string) (regular, bold fyne.Resource) {
 	set := f.load()
 	if set == nil {
 		return nil, nil
 	}
-	regularFile, boldFile := set.ScriptFonts(texts)
-	return f.resource(regularFile), f.resource(boldFile)
+	regularFace, boldFace := set.ScriptFonts(texts)
+	return f.resource(regularFace), f.resource(boldFace)
 }
 
-// resource reads a font file once; nil for "" or an unreadable file.
-func (f *systemFonts) resource(file string) fyne.Resource {
-	if file == "" {
+// resource reads a font face once; nil for no file or an unreadable one.
+func (f *systemFonts) resource(at fontscan.Location) fyne.Resource {
+	if at.File == "" {
 		return nil
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if r, ok := f.files[file]; ok {
+	if r, ok := f.faces[at]; ok {
 		return r
 	}
-	r, err := fyne.LoadResourceFromPath(file)
+	r, err := loadFace(at)
 	if err != nil {
-		slog.Warn("scriptFont", "file", file, "err", err)
+		slog.Warn("scriptFont", "file", at.File, "face", at.Index, "err", err)
 	}
-	if f.files == nil {
-		f.files = map[string]fyne.Resource{}
+	if f.faces == nil {
+		f.faces = map[fontscan.Location]fyne.Resource{}
 	}
-	f.files[file] = r
+	f.faces[at] = r
 	return r
+}
+
+// loadFace reads the face at from its file.
+func loadFace(at fontscan.Location) (fyne.Resource, error) {
+	data, err := os.ReadFile(at.File)
+	if err != nil {
+		return nil, fmt.Errorf("read font: %w", err)
+	}
+	face, err := fontcover.Face(data, int(at.Index))
+	if err != nil {
+		return nil, fmt.Errorf("font %s: %w", at.File, err)
+	}
+	name := filepath.Base(at.File)
+	if at.Index != 0 {
+		name = fmt.Sprintf("%s#%d", name, at.Index)
+	}
+	return fyne.NewStaticResource(name, face), nil
 }

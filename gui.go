@@ -58,7 +58,10 @@ const guiGCPercent = 15
 type guiOptions struct {
 	screenshotDir  string
 	screenshotLang string
-	measure        bool
+	// screenshotSteps are what to capture: tab keys and "firstrun" (the
+	// first-start screen); empty for every tab.
+	screenshotSteps string
+	measure         bool
 }
 
 func runGUI(ctx context.Context, cfg config, args []string, out io.Writer) error {
@@ -66,6 +69,7 @@ func runGUI(ctx context.Context, cfg config, args []string, out io.Writer) error
 	var opts guiOptions
 	fs.StringVar(&opts.screenshotDir, "screenshot", "", "capture every tab into DIR/<lang>-<tab>.png and exit")
 	fs.StringVar(&opts.screenshotLang, "screenshot-langs", "en,fr", "languages to capture, comma-separated")
+	fs.StringVar(&opts.screenshotSteps, "screenshot-steps", "", "what to capture, comma-separated: tab names (activities opens its first record) and firstrun; every tab when empty")
 	fs.BoolVar(&opts.measure, "measure-startup", false, "print the time to first frame and memory after scrolling the activity list, then exit")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -110,13 +114,15 @@ func runGUI(ctx context.Context, cfg config, args []string, out io.Writer) error
 	a := app.NewWithID("org.a20network.fieldbook")
 	a.SetIcon(iconResource())
 	w := a.NewWindow("Fieldbook")
-	w.Resize(fyne.NewSize(1280, 800))
+	w.Resize(windowSize(fyne.Size{}))
 	w.SetContent(&widget.ProgressBarInfinite{})
 	slog.Debug("startupStage", "stage", "windowMade", "ms", time.Since(processStart).Milliseconds())
 
 	var st *store.Store
 	var openErr error
 	a.Lifecycle().SetOnStarted(func() {
+		// The screen's size is known once the driver runs.
+		w.Resize(windowSize(screenArea(w)))
 		go func() {
 			o := <-openc
 			fyne.Do(func() {
@@ -277,7 +283,12 @@ func residentBytes() (total, anon, file, peak int64) {
 	return total, anon, file, peak
 }
 
-// captureScreens saves a picture of every tab in every requested language.
+// firstRunStep is the screenshot step of the first-start screen.
+const firstRunStep = "firstrun"
+
+// captureScreens saves a picture of every step (every tab unless
+// --screenshot-steps names some) in every requested language, as
+// DIR/<lang>-<step>.png. A list's first record is opened (SelectFirst).
 func captureScreens(a fyne.App, w fyne.Window, u *ui.UI, opts guiOptions, out io.Writer) {
 	defer fyne.Do(a.Quit)
 	if err := os.MkdirAll(opts.screenshotDir, 0o755); err != nil {
@@ -286,23 +297,40 @@ func captureScreens(a fyne.App, w fyne.Window, u *ui.UI, opts guiOptions, out io
 	}
 	settle := func() { time.Sleep(1500 * time.Millisecond) }
 	settle()
-	for _, lang := range strings.Split(opts.screenshotLang, ",") {
-		lang = strings.TrimSpace(lang)
+	for _, lang := range splitList(opts.screenshotLang) {
 		fyne.DoAndWait(func() { u.SetLanguage(lang) })
 		settle()
-		var tabs []string
-		fyne.DoAndWait(func() { tabs = u.Tabs() })
-		for _, tab := range tabs {
-			fyne.DoAndWait(func() { u.SelectTab(tab) })
+		steps := splitList(opts.screenshotSteps)
+		if len(steps) == 0 {
+			fyne.DoAndWait(func() { steps = u.Tabs() })
+		}
+		for _, step := range steps {
+			if step == firstRunStep {
+				fyne.DoAndWait(u.ShowFirstStart)
+			} else {
+				fyne.DoAndWait(func() { u.SelectTab(step) })
+				settle()
+				fyne.DoAndWait(u.SelectFirst)
+			}
 			settle()
-			fyne.DoAndWait(func() { u.SelectFirst() })
-			settle()
-			path := filepath.Join(opts.screenshotDir, lang+"-"+tab+".png")
+			path := filepath.Join(opts.screenshotDir, lang+"-"+step+".png")
 			if err := shoot(w, path, out); err != nil {
 				slog.Error("screenshot", "path", path, "err", err)
 			}
+			fyne.DoAndWait(u.LeaveFirstStart)
 		}
 	}
+}
+
+// splitList splits a comma-separated flag value, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
 }
 
 // shoot asks the screenshot script to grab the screen into path ("shot

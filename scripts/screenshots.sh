@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
-# Pictures of Fieldbook's main screens in English, French, Arabic (right to
-# left), Thai, Khmer, Korean, Hindi and Mongolian, taken from the real binary
-# in a virtual X display, over a data folder of sample records.
+# Pictures of Fieldbook's screens, taken from the real binary in a virtual X
+# display, over a data folder of sample records:
+#
+# - every tab at 1280×800 in English, French, Arabic (right to left), Thai,
+#   Khmer, Korean, Hindi and Mongolian: OUT_DIR/<lang>-<tab>.png;
+# - on a 1024×600 netbook screen, the first start, the activities with a
+#   record open and the reports, in English, Arabic, Thai, Mongolian,
+#   Bengali and Korean: OUT_DIR/1024x600/<lang>-<step>.png.
 #
 #   scripts/screenshots.sh [OUT_DIR] [ACTIVITIES]
 #
-# LANGS (comma-separated tags) picks other languages.
-# Writes OUT_DIR/<lang>-<tab>.png (default: screenshots/). The app selects
-# each tab in turn and prints "shot PATH"; this script grabs the display into
-# PATH, and the app moves on once the file exists.
+# LANGS and SMALL_LANGS (comma-separated tags) pick other languages for the
+# two runs; an empty one skips its run. The app shows each step in turn and
+# prints "shot PATH"; this script grabs the display into PATH, and the app
+# moves on once the file exists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-screenshots}"
 activities="${2:-2500}"
-langs="${LANGS:-en,fr,ar,th,km,ko,hi,mn}"
+langs="${LANGS-en,fr,ar,th,km,ko,hi,mn}"
+small_langs="${SMALL_LANGS-en,ar,th,mn,bn,ko}"
 export PATH="$PATH:/usr/local/go/bin"
 
 mkdir -p bin "$out"
@@ -23,11 +29,21 @@ trap 'rm -rf "$data"' EXIT
 bin/fieldbook --data "$data" sample --activities "$activities"
 bin/fieldbook --data "$data" version
 
-# The window opens at the top left of the display, 1280×800.
-xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
-	bin/fieldbook --data "$0" gui --screenshot "$1" --screenshot-langs "$2" | while read -r kind path; do
-		if [ "$kind" = shot ]; then
-			import -window root -crop 1280x800+0+0 +repage "$path.part.png" && mv "$path.part.png" "$path" && echo "$path"
-		fi
-	done
-' "$data" "$out" "$langs"
+# shoot SIZE DIR LANGS [STEPS]: runs the app on a screen of SIZE (WxH); the
+# window opens at its top left, as large as the screen allows (1280×800 at
+# the most).
+shoot() {
+	local size="$1" dir="$2" langs="$3" steps="${4:-}"
+	[ -n "$langs" ] || return 0
+	mkdir -p "$dir"
+	xvfb-run -a -s "-screen 0 ${size}x24" bash -c '
+		bin/fieldbook --data "$0" gui --screenshot "$1" --screenshot-langs "$2" --screenshot-steps "$3" | while read -r kind path; do
+			if [ "$kind" = shot ]; then
+				import -window root -crop "$4+0+0" +repage "$path.part.png" && mv "$path.part.png" "$path" && echo "$path"
+			fi
+		done
+	' "$data" "$dir" "$langs" "$steps" "$size"
+}
+
+shoot 1280x800 "$out" "$langs"
+shoot 1024x600 "$out/1024x600" "$small_langs" firstrun,activities,reports

@@ -37,19 +37,23 @@ func TestScriptFontDrawsWholeScript(t *testing.T) {
 		{"lo", "ພາສາລາວ ການຕັ້ງຄ່າ", "Noto Sans Lao"},
 		{"bn", "বাংলা সেটিংস কার্যক্রম", "Noto Sans Bengali"},
 		{"hi", "हिन्दी सेटिंग्स गतिविधियाँ", "Noto Sans Devanagari"},
+		// Faces of a collection: the one of the language's region.
+		{"ko", "설정 활동 보고서", "Noto Sans CJK KR"},
+		{"zh-Hans", "设置 活动 报告", "Noto Sans CJK SC"},
 	}
 	for _, c := range cases {
-		regular, boldFile := s.ScriptFonts([]string{"Settings: ", c.text, " 12"})
+		regular, boldFace := s.ScriptFonts([]string{"Settings: ", c.text, " 12"})
 		for _, bold := range []bool{false, true} {
-			file := regular
+			at := regular
 			if bold {
-				file = boldFile
+				at = boldFace
 			}
+			file := at.File
 			if file == "" {
 				t.Errorf("%s (bold %v): no font chosen", c.lang, bold)
 				continue
 			}
-			f := parseFile(t, file)
+			f := parseFace(t, file, int(at.Index))
 			if got := f.Describe().Family; got != c.family {
 				t.Errorf("%s (bold %v): chose %s (%s), want %s", c.lang, bold, got, file, c.family)
 			}
@@ -65,14 +69,14 @@ func TestScriptFontDrawsWholeScript(t *testing.T) {
 			}
 		}
 	}
-	for _, text := range []string{"Activities — Malawi", "Тайлан", "한국어", "العربية", ""} {
-		if file, _ := s.ScriptFonts([]string{text}); file != "" {
-			t.Errorf("%q needs no script font, got %s", text, file)
+	for _, text := range []string{"Activities — Malawi", "Тайлан", "العربية", ""} {
+		if at, _ := s.ScriptFonts([]string{text}); at.File != "" {
+			t.Errorf("%q needs no script font, got %s", text, at.File)
 		}
 	}
 }
 
-func parseFile(t *testing.T, file string) *font.Font {
+func parseFace(t *testing.T, file string, index int) *font.Font {
 	t.Helper()
 	r, err := os.Open(file)
 	if err != nil {
@@ -80,10 +84,10 @@ func parseFile(t *testing.T, file string) *font.Font {
 	}
 	defer r.Close()
 	faces, err := font.ParseTTC(r)
-	if err != nil || len(faces) == 0 {
+	if err != nil || index >= len(faces) {
 		t.Fatalf("parse %s: %v", file, err)
 	}
-	return faces[0].Font
+	return faces[index].Font
 }
 
 func TestFamilyKey(t *testing.T) {
