@@ -326,11 +326,10 @@ func (g *Geometry) line(c Chart, y, h float32) {
 	for _, l := range c.Categories {
 		labelW = max(labelW, TextWidth(l, FontSize-1))
 	}
-	left := max(axisW+8, labelW/2)
+	left := inset + axisW + 8
 	plotTop := y + 12
 	plotH := h
-	// Room for the last category's label, centred under its point.
-	right := g.W - max(8, labelW/2)
+	right := g.W - inset
 	plotW := right - left
 	bottom := plotTop + plotH
 	for t := 0; t <= ticks; t++ {
@@ -339,19 +338,14 @@ func (g *Geometry) line(c Chart, y, h float32) {
 		g.Texts = append(g.Texts, Text{X: left - 4, Y: ty, S: c.format(top * float64(t) / ticks), Size: FontSize - 1, Anchor: End, Fill: Muted})
 	}
 	n := len(c.Categories)
-	xAt := func(i int) float32 {
-		if n == 1 {
-			return left + plotW/2
-		}
-		return left + plotW*float32(i)/float32(n-1)
-	}
+	// Each category has an equal slot with its point in the middle, so the
+	// first and last labels and values stay clear of the axis and the edge.
+	xAt := func(i int) float32 { return left + plotW*(float32(i)+0.5)/float32(n) }
 	yAt := func(v float64) float32 { return bottom - plotH*float32(v/top) }
 	// Show every step-th category label so that labels never overlap.
 	step := 1
-	if n > 1 {
-		for float32(step)*plotW/float32(n-1) < labelW+6 && step < n {
-			step++
-		}
+	for float32(step)*plotW/float32(n) < labelW+6 && step < n {
+		step++
 	}
 	for i, l := range c.Categories {
 		if i%step == 0 {

@@ -57,6 +57,7 @@ type reportsScreen struct {
 
 	period   *widget.Select
 	from, to *widget.Entry
+	dates    *fyne.Container // from and to, shown for custom dates only
 	// built is set once every widget exists, so that setting the first
 	// period does not load a report before the screen is whole.
 	built  bool
@@ -113,10 +114,11 @@ func (s *reportsScreen) build() fyne.CanvasObject {
 	s.period = widget.NewSelect(kinds, func(string) { s.onPeriod() })
 	s.period.SetSelectedIndex(slices.Index(report.PeriodKinds, DefaultReportPeriod))
 
-	dates := gridOf(isRTL(s.l), 2, s.from, s.to)
+	s.dates = gridOf(isRTL(s.l), 2, s.from, s.to)
+	s.onPeriod()
 	bar := container.NewVBox(
 		borderOf(isRTL(s.l), nil, nil, widget.NewLabel(s.l.T("report.period")), nil, s.period),
-		dates,
+		s.dates,
 		rowOf(isRTL(s.l),
 			&widget.Button{Text: s.l.T("report.export_csv"), OnTapped: func() { s.onExport("csv") }},
 			&widget.Button{Text: s.l.T("report.export_xlsx"), OnTapped: func() { s.onExport("xlsx") }},
@@ -149,8 +151,8 @@ func (s *reportsScreen) onDate(string) {
 	}
 }
 
-// onPeriod enables the date fields for custom dates only and shows the
-// picked period at once.
+// onPeriod shows and enables the date fields for custom dates only, and
+// shows the picked period at once.
 func (s *reportsScreen) onPeriod() {
 	if s.from == nil {
 		return
@@ -162,6 +164,14 @@ func (s *reportsScreen) onPeriod() {
 		}
 	}
 	custom := s.kind() == report.Custom
+	if s.dates != nil {
+		// Hidden unless wanted: on a small screen the figures need the room.
+		if custom {
+			s.dates.Show()
+		} else {
+			s.dates.Hide()
+		}
+	}
 	for _, e := range []*widget.Entry{s.from, s.to} {
 		if custom {
 			e.Enable()
@@ -297,13 +307,27 @@ func (s *reportsScreen) monthSection(r report.Report, lb export.Labels) fyne.Can
 		acts.Series, kids.Series = []chart.Series{as}, []chart.Series{ks}
 	}
 	kids.Categories, kids.Partial = acts.Categories, acts.Partial
-	s.monthCharts = [2]*fynechart.Chart{fynechart.New(chartFor(s.l, acts), 360, 120), fynechart.New(chartFor(s.l, kids), 360, 120)}
+	// A narrow minimum leaves room for the table's long headings on a
+	// netbook's 1024 pixels; the charts grow with the window.
+	s.monthCharts = [2]*fynechart.Chart{fynechart.New(chartFor(s.l, acts), 240, 120), fynechart.New(chartFor(s.l, kids), 240, 120)}
 	s.monthTable = numbersGrid(s.l, t)
 	return borderOf(isRTL(s.l), nil, nil, nil, s.monthTable, container.NewVBox(s.monthCharts[0], s.monthCharts[1]))
 }
 
-// monthLabel writes a "YYYY-MM" month with the language's digits.
+// monthLabel writes a "YYYY-MM" month with the language's digits. In a
+// right-to-left language it starts with a RIGHT-TO-LEFT MARK, as the
+// language's dates do (see locales.FormatDate): the month then reads year
+// first from the right whether it stands alone under a chart's point or
+// beside "(so far)" in the table; without it the two would differ.
 func (s *reportsScreen) monthLabel(key string) string {
+	if isRTL(s.l) {
+		return "\u200f" + s.localDigits(key)
+	}
+	return s.localDigits(key)
+}
+
+// localDigits writes the ASCII digits of s with the language's digits.
+func (s *reportsScreen) localDigits(key string) string {
 	return strings.Map(func(r rune) rune {
 		if r < '0' || r > '9' {
 			return r
