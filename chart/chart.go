@@ -268,7 +268,7 @@ func (g *Geometry) bars(c Chart, y float32) {
 	for _, l := range c.Categories {
 		labelW = max(labelW, TextWidth(l, FontSize))
 	}
-	labelW = min(labelW+8, g.W*0.4)
+	labelW = min(labelW+8+inset, g.W*0.4)
 	valueW := float32(0)
 	for s := range c.Series {
 		for i := range c.Categories {
@@ -326,10 +326,12 @@ func (g *Geometry) line(c Chart, y, h float32) {
 	for _, l := range c.Categories {
 		labelW = max(labelW, TextWidth(l, FontSize-1))
 	}
-	left := inset + axisW + 8
+	// Room for half the widest category label at either end, so that a
+	// label centred under the first or last point stays on the chart.
+	left := inset + max(axisW+8, labelW/2)
 	plotTop := y + 12
 	plotH := h
-	right := g.W - inset
+	right := g.W - inset - labelW/2
 	plotW := right - left
 	bottom := plotTop + plotH
 	for t := 0; t <= ticks; t++ {

@@ -395,3 +395,43 @@ func arabicFigures(t *testing.T, rows [][3]string, col int) []int {
 	}
 	return out
 }
+
+// In Arabic, on a laptop and on a netbook, every text of the report lies
+// inside the window and every chart text a few pixels inside its chart,
+// clear of the scroll bar: the first letter of a heading was cut at the
+// right edge.
+func TestReportsArabicTextsInside(t *testing.T) {
+	s, _ := monthFixture(t, "ar")
+	d := fyne.CurrentApp().Driver()
+	for _, size := range []fyne.Size{{Width: 1024, Height: 600}, {Width: 1280, Height: 800}} {
+		s.win.Resize(size)
+		for _, k := range []report.PeriodKind{report.Last12Months, report.ThisYear} {
+			s.pick(k)
+			width := s.win.Canvas().Size().Width
+			for _, o := range test.LaidOutObjects(s.body) {
+				if l, ok := o.(*widget.Label); ok && l.Visible() {
+					if right := d.AbsolutePositionForObject(l).X + l.MinSize().Width; right > width+0.5 {
+						t.Errorf("%v %s: %q ends at %v, past the window's %v", size, k, l.Text, right, width)
+					}
+				}
+				c, ok := o.(*fynechart.Chart)
+				if !ok {
+					continue
+				}
+				for _, m := range test.LaidOutObjects(c) {
+					txt, ok := m.(*canvas.Text)
+					if !ok {
+						continue
+					}
+					left, right := txt.Position().X, txt.Position().X+txt.Size().Width
+					if left < 4 || right > c.Size().Width-4 {
+						t.Errorf("%v %s: %q spans %v..%v of its chart's %v", size, k, txt.Text, left, right, c.Size().Width)
+					}
+					if abs := d.AbsolutePositionForObject(c).X + right; abs > width-4 {
+						t.Errorf("%v %s: %q ends at %v, at the window's edge %v", size, k, txt.Text, abs, width)
+					}
+				}
+			}
+		}
+	}
+}
