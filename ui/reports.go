@@ -65,6 +65,10 @@ type reportsScreen struct {
 	totals *paraLabel
 	body   *fyne.Container
 
+	// asked counts the reports asked for, so that only the last one asked
+	// is shown; touched on the UI goroutine only.
+	asked int
+
 	// spawn runs background work; tests run it in place so that they
 	// drive the screen from one goroutine.
 	spawn func(func())
@@ -205,9 +209,17 @@ func (s *reportsScreen) onRefresh() {
 		s.status.SetText(s.l.T("report.error.period"))
 		return
 	}
+	s.asked++
+	asked := s.asked
 	s.spawn(func() {
 		r, err := s.st.Report(context.Background(), f)
-		fyne.Do(func() { s.show(r, err) })
+		fyne.Do(func() {
+			// A period picked since asks again; a slower, older report
+			// must not cover it.
+			if asked == s.asked {
+				s.show(r, err)
+			}
+		})
 	})
 }
 
@@ -218,6 +230,7 @@ func (s *reportsScreen) reload() error {
 		s.status.SetText(s.l.T("report.error.period"))
 		return err
 	}
+	s.asked++
 	r, err := s.st.Report(context.Background(), f)
 	s.show(r, err)
 	return err

@@ -435,3 +435,29 @@ func TestReportsArabicTextsInside(t *testing.T) {
 		}
 	}
 }
+
+// Periods picked one after the other show the last one picked, even when
+// an earlier, larger report finishes loading after it.
+func TestReportsLastPickedPeriodWins(t *testing.T) {
+	s, _ := monthFixture(t, "en")
+	var queue []func()
+	s.spawn = func(fn func()) { queue = append(queue, fn) }
+	s.pick(report.ThisMonth)
+	s.pick(report.Last12Months)
+	s.pick(report.LastMonth)
+	for i := len(queue) - 1; i >= 0; i-- {
+		queue[i]()
+	}
+	if got := len(monthRows(s)); got != 1 || !strings.Contains(s.status.Text, "Apr 2026") {
+		t.Errorf("after picking last month: %d months, period %q", got, s.status.Text)
+	}
+	queue = nil
+	s.pick(report.ThisYear)
+	s.pick(report.Last12Months)
+	for _, fn := range queue {
+		fn()
+	}
+	if got := len(monthRows(s)); got != 12 {
+		t.Errorf("after picking the last 12 months: %d months", got)
+	}
+}
