@@ -163,7 +163,7 @@ func TestParsePeriodErrors(t *testing.T) {
 }
 
 func FuzzParsePeriod(f *testing.F) {
-	for _, s := range [][3]string{{"month", "", ""}, {"custom", "2026-01-01", "2026-02-01"}, {"custom", "2026-02-30", ""}, {"x", "", ""}} {
+	for _, s := range [][3]string{{"month", "", ""}, {"last_month", "", ""}, {"last_12_months", "", ""}, {"custom", "2026-01-01", "2026-02-01"}, {"custom", "2026-02-30", ""}, {"x", "", ""}} {
 		f.Add(s[0], s[1], s[2])
 	}
 	now := time.Date(2026, 5, 17, 0, 0, 0, 0, time.UTC)
