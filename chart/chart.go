@@ -44,6 +44,11 @@ type Chart struct {
 	Empty string
 	// Format writes a value; nil writes it rounded to a whole number.
 	Format func(float64) string
+	// Partial marks the categories whose figures are not final yet, such
+	// as the month still running: a line chart draws their points and the
+	// segments to them thin and muted, so a month half over does not read
+	// as a fall. Nil marks none.
+	Partial []bool
 	// RightToLeft mirrors the layout for a right-to-left language: the
 	// title, legend and labels start on the right, bars grow leftwards and
 	// a line's categories run from the right.
@@ -115,6 +120,10 @@ const (
 	barH      float32 = 14
 	groupGap  float32 = 8
 	rowH      float32 = 20
+	// inset keeps texts that start at the chart's edge off it: a glyph may
+	// reach past its advance (the first letter of an Arabic heading did),
+	// and a scroll bar may lie over the edge.
+	inset float32 = 6
 )
 
 // TextWidth estimates how wide s is at size: wide (East Asian) characters
@@ -165,6 +174,18 @@ func (c Chart) value(s, i int) float64 {
 	return 0
 }
 
+// partial reports whether category i's figures are not final yet.
+func (c Chart) partial(i int) bool { return i < len(c.Partial) && c.Partial[i] }
+
+// ink returns the colour and line width of series s at category i: muted
+// and thin where the figures are not final.
+func (c Chart) ink(s, i int) (color.NRGBA, float32) {
+	if c.partial(i) {
+		return Muted, 1
+	}
+	return Palette[s%len(Palette)], 2
+}
+
 // empty reports whether there is nothing to draw.
 func (c Chart) empty() bool {
 	return len(c.Categories) == 0 || len(c.Series) == 0
@@ -180,11 +201,11 @@ func Layout(c Chart, w, h float32) Geometry {
 	g := Geometry{W: w}
 	y := float32(0)
 	if c.Title != "" {
-		g.Texts = append(g.Texts, Text{X: 0, Y: TitleSize/2 + 2, S: c.Title, Size: TitleSize, Fill: Ink, Bold: true})
+		g.Texts = append(g.Texts, Text{X: inset, Y: TitleSize/2 + 2, S: c.Title, Size: TitleSize, Fill: Ink, Bold: true})
 		y += TitleSize + 10
 	}
 	if c.empty() {
-		g.Texts = append(g.Texts, Text{X: 0, Y: y + rowH/2, S: c.Empty, Size: FontSize, Fill: Muted})
+		g.Texts = append(g.Texts, Text{X: inset, Y: y + rowH/2, S: c.Empty, Size: FontSize, Fill: Muted})
 		g.H = y + rowH
 		if c.RightToLeft {
 			g.mirror()
@@ -229,11 +250,11 @@ func (g *Geometry) mirror() {
 }
 
 func (g *Geometry) legend(c Chart, y float32) float32 {
-	x := float32(0)
+	x := inset
 	for i, s := range c.Series {
 		tw := TextWidth(s.Name, FontSize)
-		if x > 0 && x+14+tw > g.W {
-			x, y = 0, y+rowH
+		if x > inset && x+14+tw > g.W {
+			x, y = inset, y+rowH
 		}
 		g.Rects = append(g.Rects, Rect{X: x, Y: y + rowH/2 - 5, W: 10, H: 10, Fill: Palette[i%len(Palette)]})
 		g.Texts = append(g.Texts, Text{X: x + 14, Y: y + rowH/2, S: s.Name, Size: FontSize, Fill: Ink})
@@ -247,7 +268,7 @@ func (g *Geometry) bars(c Chart, y float32) {
 	for _, l := range c.Categories {
 		labelW = max(labelW, TextWidth(l, FontSize))
 	}
-	labelW = min(labelW+8, g.W*0.4)
+	labelW = min(labelW+8+inset, g.W*0.4)
 	valueW := float32(0)
 	for s := range c.Series {
 		for i := range c.Categories {
@@ -305,11 +326,12 @@ func (g *Geometry) line(c Chart, y, h float32) {
 	for _, l := range c.Categories {
 		labelW = max(labelW, TextWidth(l, FontSize-1))
 	}
-	left := max(axisW+8, labelW/2)
+	// Room for half the widest category label at either end, so that a
+	// label centred under the first or last point stays on the chart.
+	left := inset + max(axisW+8, labelW/2)
 	plotTop := y + 12
 	plotH := h
-	// Room for the last category's label, centred under its point.
-	right := g.W - max(8, labelW/2)
+	right := g.W - inset - labelW/2
 	plotW := right - left
 	bottom := plotTop + plotH
 	for t := 0; t <= ticks; t++ {
@@ -318,19 +340,14 @@ func (g *Geometry) line(c Chart, y, h float32) {
 		g.Texts = append(g.Texts, Text{X: left - 4, Y: ty, S: c.format(top * float64(t) / ticks), Size: FontSize - 1, Anchor: End, Fill: Muted})
 	}
 	n := len(c.Categories)
-	xAt := func(i int) float32 {
-		if n == 1 {
-			return left + plotW/2
-		}
-		return left + plotW*float32(i)/float32(n-1)
-	}
+	// Each category has an equal slot with its point in the middle, so the
+	// first and last labels and values stay clear of the axis and the edge.
+	xAt := func(i int) float32 { return left + plotW*(float32(i)+0.5)/float32(n) }
 	yAt := func(v float64) float32 { return bottom - plotH*float32(v/top) }
 	// Show every step-th category label so that labels never overlap.
 	step := 1
-	if n > 1 {
-		for float32(step)*plotW/float32(n-1) < labelW+6 && step < n {
-			step++
-		}
+	for float32(step)*plotW/float32(n) < labelW+6 && step < n {
+		step++
 	}
 	for i, l := range c.Categories {
 		if i%step == 0 {
@@ -340,11 +357,15 @@ func (g *Geometry) line(c Chart, y, h float32) {
 	}
 	showValues := n <= 13
 	for s := range c.Series {
-		col := Palette[s%len(Palette)]
 		for i := range n {
+			col, width := c.ink(s, i)
 			x, vy := xAt(i), yAt(c.value(s, i))
 			if i > 0 {
-				g.Segments = append(g.Segments, Segment{X1: xAt(i - 1), Y1: yAt(c.value(s, i-1)), X2: x, Y2: vy, Stroke: col, Width: 2})
+				sc, sw := c.ink(s, i-1)
+				if c.partial(i) {
+					sc, sw = col, width
+				}
+				g.Segments = append(g.Segments, Segment{X1: xAt(i - 1), Y1: yAt(c.value(s, i-1)), X2: x, Y2: vy, Stroke: sc, Width: sw})
 			}
 			g.Rects = append(g.Rects, Rect{X: x - 3, Y: vy - 3, W: 6, H: 6, Fill: col})
 			if showValues {

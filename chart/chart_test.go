@@ -195,8 +195,36 @@ func TestLayoutRightToLeftMirrors(t *testing.T) {
 			}
 		}
 	}
+	// Texts at the reading edge keep a few pixels off it.
 	empty := chart.Layout(chart.Chart{Empty: "nothing", RightToLeft: true}, 300, 0)
-	if len(empty.Texts) != 1 || empty.Texts[0].Anchor != chart.End || empty.Texts[0].X != 300 {
+	if len(empty.Texts) != 1 || empty.Texts[0].Anchor != chart.End || empty.Texts[0].X != 294 {
 		t.Errorf("empty right-to-left chart: %+v", empty.Texts)
+	}
+}
+
+// An unfinished month is drawn muted and thin, not in the series' colour,
+// and the months before it keep theirs.
+func TestLinePartialMonthMuted(t *testing.T) {
+	t.Parallel()
+	c := chart.Chart{Kind: chart.Line, Categories: []string{"2026-04", "2026-05", "2026-06"}, Partial: []bool{false, true},
+		Series: []chart.Series{{Name: "a", Values: []float64{40, 3, 5}}}}
+	g := chart.Layout(c, 400, 120)
+	var points []chart.Rect
+	for _, r := range g.Rects {
+		if r.W == 6 {
+			points = append(points, r)
+		}
+	}
+	if len(points) != 3 || points[0].Fill != chart.Palette[0] || points[1].Fill != chart.Muted || points[2].Fill != chart.Palette[0] {
+		t.Errorf("points = %+v", points)
+	}
+	var lines []chart.Segment
+	for _, s := range g.Segments {
+		if s.Stroke != chart.Grid {
+			lines = append(lines, s)
+		}
+	}
+	if len(lines) != 2 || lines[0].Stroke != chart.Muted || lines[0].Width != 1 || lines[1].Stroke != chart.Muted {
+		t.Errorf("segments = %+v", lines)
 	}
 }

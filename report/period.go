@@ -15,10 +15,15 @@ const (
 	ThisQuarter PeriodKind = "quarter"
 	ThisYear    PeriodKind = "year"
 	Custom      PeriodKind = "custom"
+	// LastMonth is the whole calendar month before the current one.
+	LastMonth PeriodKind = "last_month"
+	// Last12Months is the twelve whole months before the current one, so
+	// that no month in it is unfinished.
+	Last12Months PeriodKind = "last_12_months"
 )
 
 // PeriodKinds lists the periods in the order pickers show them.
-var PeriodKinds = []PeriodKind{ThisMonth, ThisQuarter, ThisYear, Custom}
+var PeriodKinds = []PeriodKind{ThisMonth, LastMonth, ThisQuarter, ThisYear, Last12Months, Custom}
 
 // DateLayout is how report dates are written: YYYY-MM-DD.
 const DateLayout = "2006-01-02"
@@ -71,6 +76,12 @@ func (p Period) Range(now time.Time) (from, to string, err error) {
 	case ThisYear:
 		start = time.Date(y, 1, 1, 0, 0, 0, 0, loc)
 		end = time.Date(y, 12, 31, 0, 0, 0, 0, loc)
+	case LastMonth:
+		start = time.Date(y, m-1, 1, 0, 0, 0, 0, loc)
+		end = start.AddDate(0, 1, -1)
+	case Last12Months:
+		start = time.Date(y-1, m, 1, 0, 0, 0, 0, loc)
+		end = time.Date(y, m, 0, 0, 0, 0, 0, loc)
 	case Custom:
 		var f, t time.Time
 		if p.From != "" {
@@ -88,7 +99,7 @@ func (p Period) Range(now time.Time) (from, to string, err error) {
 		}
 		return p.From, p.To, nil
 	default:
-		return "", "", fmt.Errorf("%w: unknown kind %q (want month, quarter, year or custom)", ErrPeriod, p.Kind)
+		return "", "", fmt.Errorf("%w: unknown kind %q (want month, last_month, quarter, year, last_12_months or custom)", ErrPeriod, p.Kind)
 	}
 	return start.Format(DateLayout), end.Format(DateLayout), nil
 }
@@ -136,6 +147,26 @@ func (r Report) MonthSeries() []Bucket {
 		out = append(out, b)
 	}
 	return out
+}
+
+// MonthsUntil returns [Report.MonthSeries] as of now: months after now's
+// month are left out unless an activity falls in or after them (a planned
+// one), and partial is the index of now's month, which has not ended, or
+// -1 when the series does not hold it.
+func (r Report) MonthsUntil(now time.Time) (months []Bucket, partial int) {
+	months = r.MonthSeries()
+	current := now.Format("2006-01")
+	last := len(months)
+	for last > 0 && months[last-1].Key > current && months[last-1].Activities == 0 {
+		last--
+	}
+	months = months[:last]
+	for i, b := range months {
+		if b.Key == current {
+			return months, i
+		}
+	}
+	return months, -1
 }
 
 // monthOf parses the month of a "YYYY-MM" or "YYYY-MM-DD" string, or returns

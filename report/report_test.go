@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,6 +114,8 @@ func TestPeriodRange(t *testing.T) {
 		{report.Period{Kind: report.ThisMonth}, "2026-05-01", "2026-05-31"},
 		{report.Period{Kind: report.ThisQuarter}, "2026-04-01", "2026-06-30"},
 		{report.Period{Kind: report.ThisYear}, "2026-01-01", "2026-12-31"},
+		{report.Period{Kind: report.LastMonth}, "2026-04-01", "2026-04-30"},
+		{report.Period{Kind: report.Last12Months}, "2025-05-01", "2026-04-30"},
 		{report.Period{Kind: report.Custom, From: "2025-02-01", To: "2025-02-28"}, "2025-02-01", "2025-02-28"},
 		{report.Period{Kind: report.Custom, From: "2025-02-01"}, "2025-02-01", ""},
 	}
@@ -127,6 +130,17 @@ func TestPeriodRange(t *testing.T) {
 	// February in a leap year and the last quarter.
 	if f, to, _ := (report.Period{Kind: report.ThisMonth}).Range(time.Date(2028, 2, 10, 0, 0, 0, 0, time.UTC)); f != "2028-02-01" || to != "2028-02-29" {
 		t.Errorf("leap February = %s..%s", f, to)
+	}
+	// Last month and the last 12 months seen from January, and from the
+	// 31st of a month (a month back from 31 March is not 3 March).
+	if f, to, _ := (report.Period{Kind: report.LastMonth}).Range(time.Date(2027, 1, 3, 0, 0, 0, 0, time.UTC)); f != "2026-12-01" || to != "2026-12-31" {
+		t.Errorf("last month in January = %s..%s", f, to)
+	}
+	if f, to, _ := (report.Period{Kind: report.LastMonth}).Range(time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC)); f != "2026-02-01" || to != "2026-02-28" {
+		t.Errorf("last month on 31 March = %s..%s", f, to)
+	}
+	if f, to, _ := (report.Period{Kind: report.Last12Months}).Range(time.Date(2027, 1, 31, 0, 0, 0, 0, time.UTC)); f != "2026-01-01" || to != "2026-12-31" {
+		t.Errorf("last 12 months in January = %s..%s", f, to)
 	}
 	if f, to, _ := (report.Period{Kind: report.ThisQuarter}).Range(time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)); f != "2026-10-01" || to != "2026-12-31" {
 		t.Errorf("Q4 = %s..%s", f, to)
@@ -149,7 +163,7 @@ func TestParsePeriodErrors(t *testing.T) {
 }
 
 func FuzzParsePeriod(f *testing.F) {
-	for _, s := range [][3]string{{"month", "", ""}, {"custom", "2026-01-01", "2026-02-01"}, {"custom", "2026-02-30", ""}, {"x", "", ""}} {
+	for _, s := range [][3]string{{"month", "", ""}, {"last_month", "", ""}, {"last_12_months", "", ""}, {"custom", "2026-01-01", "2026-02-01"}, {"custom", "2026-02-30", ""}, {"x", "", ""}} {
 		f.Add(s[0], s[1], s[2])
 	}
 	now := time.Date(2026, 5, 17, 0, 0, 0, 0, time.UTC)
@@ -169,4 +183,32 @@ func FuzzParsePeriod(f *testing.F) {
 			t.Fatalf("range %s..%s runs backwards", f, tt)
 		}
 	})
+}
+
+// The months of a report that reaches past today end at the current month,
+// marked unfinished; months a planned activity falls in stay.
+func TestMonthsUntil(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 5, 3, 9, 0, 0, 0, time.UTC)
+	r := report.Report{Filter: report.Filter{From: "2026-01-01", To: "2026-12-31"},
+		ByMonth: []report.Bucket{{Key: "2026-02", Activities: 2, Children: 7}, {Key: "2026-05", Activities: 1}, {Key: "2026-09", Activities: 1}}}
+	ms, partial := r.MonthsUntil(now)
+	var keys []string
+	for _, b := range ms {
+		keys = append(keys, b.Key)
+	}
+	if got, want := strings.Join(keys, ","), "2026-01,2026-02,2026-03,2026-04,2026-05,2026-06,2026-07,2026-08,2026-09"; got != want {
+		t.Errorf("months = %s, want %s", got, want)
+	}
+	if partial != 4 {
+		t.Errorf("unfinished month at %d, want 4 (May)", partial)
+	}
+	r.ByMonth = r.ByMonth[:2]
+	if ms, partial = r.MonthsUntil(now); len(ms) != 5 || partial != 4 {
+		t.Errorf("without a planned activity: %d months, unfinished %d; want 5, 4", len(ms), partial)
+	}
+	r.Filter, r.ByMonth = report.Filter{From: "2025-05-01", To: "2026-04-30"}, r.ByMonth[:1]
+	if ms, partial = r.MonthsUntil(now); len(ms) != 12 || partial != -1 {
+		t.Errorf("last 12 months: %d months, unfinished %d; want 12, -1", len(ms), partial)
+	}
 }

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strconv"
+	"math"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -55,13 +57,26 @@ type reportsScreen struct {
 
 	period   *widget.Select
 	from, to *widget.Entry
-	status   *paraLabel
-	totals   *paraLabel
-	body     *fyne.Container
+	dates    *fyne.Container // from and to, shown for custom dates only
+	// built is set once every widget exists, so that setting the first
+	// period does not load a report before the screen is whole.
+	built  bool
+	status *paraLabel
+	totals *paraLabel
+	body   *fyne.Container
+
+	// asked counts the reports asked for, so that only the last one asked
+	// is shown; touched on the UI goroutine only.
+	asked int
 
 	// spawn runs background work; tests run it in place so that they
 	// drive the screen from one goroutine.
 	spawn func(func())
+
+	// monthCharts and monthTable are the month section on screen, for
+	// tests.
+	monthCharts [2]*fynechart.Chart
+	monthTable  *fyne.Container
 
 	mu      sync.Mutex // guards current
 	current report.Report
@@ -94,20 +109,20 @@ func (s *reportsScreen) build() fyne.CanvasObject {
 	for i, k := range report.PeriodKinds {
 		kinds[i] = s.l.T("report.period." + string(k))
 	}
-	s.from = &widget.Entry{PlaceHolder: s.l.T("report.from")}
-	s.to = &widget.Entry{PlaceHolder: s.l.T("report.to")}
-	s.period = widget.NewSelect(kinds, func(string) { s.onPeriod() })
+	s.from = &widget.Entry{PlaceHolder: s.l.T("report.from"), OnChanged: s.onDate, OnSubmitted: func(string) { s.onRefresh() }}
+	s.to = &widget.Entry{PlaceHolder: s.l.T("report.to"), OnChanged: s.onDate, OnSubmitted: func(string) { s.onRefresh() }}
 	s.status = newParaLabel(s.l, "")
 	s.totals = newParaLabel(s.l, "")
 	s.totals.TextStyle = fyne.TextStyle{Bold: true}
 	s.body = container.NewVBox()
-	s.period.SetSelectedIndex(0)
+	s.period = widget.NewSelect(kinds, func(string) { s.onPeriod() })
+	s.period.SetSelectedIndex(slices.Index(report.PeriodKinds, DefaultReportPeriod))
 
-	apply := &widget.Button{Text: s.l.T("report.apply"), OnTapped: s.onRefresh}
-	dates := gridOf(isRTL(s.l), 2, s.from, s.to)
+	s.dates = gridOf(isRTL(s.l), 2, s.from, s.to)
+	s.onPeriod()
 	bar := container.NewVBox(
-		borderOf(isRTL(s.l), nil, nil, widget.NewLabel(s.l.T("report.period")), apply, s.period),
-		dates,
+		borderOf(isRTL(s.l), nil, nil, widget.NewLabel(s.l.T("report.period")), nil, s.period),
+		s.dates,
 		rowOf(isRTL(s.l),
 			&widget.Button{Text: s.l.T("report.export_csv"), OnTapped: func() { s.onExport("csv") }},
 			&widget.Button{Text: s.l.T("report.export_xlsx"), OnTapped: func() { s.onExport("xlsx") }},
@@ -115,20 +130,52 @@ func (s *reportsScreen) build() fyne.CanvasObject {
 		),
 		s.status,
 	)
-	content := container.NewBorder(bar, nil, nil, nil, container.NewVScroll(container.NewVBox(s.totals, s.body)))
+	content := container.NewBorder(bar, nil, nil, nil, container.NewVScroll(container.NewPadded(container.NewVBox(s.totals, s.body))))
 	mirrorLabels(s.l, content)
 	v := &reportsView{s: s, content: content}
 	v.ExtendBaseWidget(v)
+	s.built = true
 	s.onRefresh()
 	return v
 }
 
-// onPeriod enables the date fields for custom dates only.
+// DefaultReportPeriod is the period the Reports screen opens on: the last
+// twelve whole months, so that early in a month it shows a year of work
+// rather than a month with nothing in it yet.
+const DefaultReportPeriod = report.Last12Months
+
+// onDate shows a custom period as soon as both dates are whole and valid;
+// a date still being typed changes nothing.
+func (s *reportsScreen) onDate(string) {
+	if !s.built || s.kind() != report.Custom {
+		return
+	}
+	if _, err := s.filter(); err == nil {
+		s.onRefresh()
+	}
+}
+
+// onPeriod shows and enables the date fields for custom dates only, and
+// shows the picked period at once.
 func (s *reportsScreen) onPeriod() {
 	if s.from == nil {
 		return
 	}
+	if s.built {
+		defer s.onDate("")
+		if s.kind() != report.Custom {
+			defer s.onRefresh()
+		}
+	}
 	custom := s.kind() == report.Custom
+	if s.dates != nil {
+		// Hidden unless wanted: on a small screen the figures need the room.
+		if custom {
+			s.dates.Show()
+		} else {
+			s.dates.Hide()
+		}
+	}
 	for _, e := range []*widget.Entry{s.from, s.to} {
 		if custom {
 			e.Enable()
@@ -141,7 +188,7 @@ func (s *reportsScreen) onPeriod() {
 func (s *reportsScreen) kind() report.PeriodKind {
 	i := s.period.SelectedIndex()
 	if i < 0 || i >= len(report.PeriodKinds) {
-		return report.ThisMonth
+		return DefaultReportPeriod
 	}
 	return report.PeriodKinds[i]
 }
@@ -162,9 +209,17 @@ func (s *reportsScreen) onRefresh() {
 		s.status.SetText(s.l.T("report.error.period"))
 		return
 	}
+	s.asked++
+	asked := s.asked
 	s.spawn(func() {
 		r, err := s.st.Report(context.Background(), f)
-		fyne.Do(func() { s.show(r, err) })
+		fyne.Do(func() {
+			// A period picked since asks again; a slower, older report
+			// must not cover it.
+			if asked == s.asked {
+				s.show(r, err)
+			}
+		})
 	})
 }
 
@@ -175,6 +230,7 @@ func (s *reportsScreen) reload() error {
 		s.status.SetText(s.l.T("report.error.period"))
 		return err
 	}
+	s.asked++
 	r, err := s.st.Report(context.Background(), f)
 	s.show(r, err)
 	return err
@@ -195,17 +251,21 @@ func (s *reportsScreen) show(r report.Report, err error) {
 	s.current = r
 	s.mu.Unlock()
 	lb := s.labels(r)
-	s.status.SetText(lb.Period)
+	s.status.SetText(s.periodText(r.Filter))
 	n := func(v int) string { return locales.FormatNumber(s.l.Tag(), v) }
 	s.totals.SetText(s.l.T("reports.totals", "ActivitiesLabel", lb.Activities, "Activities", n(r.Activities),
 		"ChildrenLabel", lb.Children, "Children", n(r.Children), "AdultsLabel", lb.Adults, "Adults", n(r.Adults)))
-	var objs []fyne.CanvasObject
+	objs := []fyne.CanvasObject{s.monthSection(r, lb), widget.NewSeparator()}
 	tables := export.Tables(r, lb)
-	// Tables and charts come in the same order after the summary table.
+	// Tables and charts come in the same order after the summary table;
+	// the month table and chart are the screen's own (monthSection).
 	for i, c := range export.Charts(r, lb, 12) {
+		if i == 0 {
+			continue
+		}
 		var numbers fyne.CanvasObject = widget.NewLabel("")
 		if i+1 < len(tables) {
-			numbers = numbersGrid(isRTL(s.l), tables[i+1])
+			numbers = numbersGrid(s.l, tables[i+1])
 		}
 		plot := fynechart.New(chartFor(s.l, c), 360, 160)
 		objs = append(objs, borderOf(isRTL(s.l), nil, nil, nil, numbers, plot), widget.NewSeparator())
@@ -215,13 +275,95 @@ func (s *reportsScreen) show(r report.Report, err error) {
 	s.body.Refresh()
 }
 
+// periodText is the report's dates as l's language writes dates.
+func (s *reportsScreen) periodText(f report.Filter) string {
+	from, to := s.date(f.From), s.date(f.To)
+	if from == "" && to == "" {
+		return s.l.T("report.period.all")
+	}
+	return s.l.T("report.period.range", "From", from, "To", to)
+}
+
+// date writes a YYYY-MM-DD date the language's way; "" stays "".
+func (s *reportsScreen) date(d string) string {
+	t, err := time.Parse(report.DateLayout, d)
+	if err != nil {
+		return d
+	}
+	return locales.FormatDate(s.l.Tag(), t)
+}
+
+// monthSection shows the months of r up to today: a chart of activities
+// and one of children reached, each on its own scale (children outnumber
+// activities a hundred to one, and on one scale the activities lie flat
+// on zero), beside a table of both. The month still running is marked
+// "so far" and drawn muted; later months are left out unless an activity
+// is planned in them.
+func (s *reportsScreen) monthSection(r report.Report, lb export.Labels) fyne.CanvasObject {
+	months, partial := r.MonthsUntil(s.now())
+	t := export.Table{Key: "month", Header: []string{lb.Month, lb.Activities, lb.Children}}
+	acts := chart.Chart{Kind: chart.Line, Title: s.l.T("report.activities_by_month"), Empty: lb.NoData}
+	kids := chart.Chart{Kind: chart.Line, Title: s.l.T("report.children_by_month"), Empty: lb.NoData}
+	as, ks := chart.Series{Name: lb.Activities}, chart.Series{Name: lb.Children}
+	for i, b := range months {
+		label := s.monthLabel(b.Key)
+		if i == partial {
+			label = s.l.T("report.month_so_far", "Month", label)
+		}
+		t.Rows = append(t.Rows, []any{label, b.Activities, b.Children})
+		acts.Categories = append(acts.Categories, label)
+		as.Values = append(as.Values, float64(b.Activities))
+		ks.Values = append(ks.Values, float64(b.Children))
+		acts.Partial = append(acts.Partial, i == partial)
+	}
+	if len(months) > 0 {
+		acts.Series, kids.Series = []chart.Series{as}, []chart.Series{ks}
+	}
+	kids.Categories, kids.Partial = acts.Categories, acts.Partial
+	// A narrow minimum leaves room for the table's long headings on a
+	// netbook's 1024 pixels; the charts grow with the window.
+	s.monthCharts = [2]*fynechart.Chart{fynechart.New(chartFor(s.l, acts), 240, 120), fynechart.New(chartFor(s.l, kids), 240, 120)}
+	s.monthTable = numbersGrid(s.l, t)
+	return borderOf(isRTL(s.l), nil, nil, nil, s.monthTable, container.NewVBox(s.monthCharts[0], s.monthCharts[1]))
+}
+
+// monthLabel writes a "YYYY-MM" month with the language's digits. In a
+// right-to-left language it starts with a RIGHT-TO-LEFT MARK, as the
+// language's dates do (see locales.FormatDate): the month then reads year
+// first from the right whether it stands alone under a chart's point or
+// beside "(so far)" in the table; without it the two would differ.
+func (s *reportsScreen) monthLabel(key string) string {
+	if isRTL(s.l) {
+		return "\u200f" + s.localDigits(key)
+	}
+	return s.localDigits(key)
+}
+
+// localDigits writes the ASCII digits of s with the language's digits.
+func (s *reportsScreen) localDigits(key string) string {
+	return strings.Map(func(r rune) rune {
+		if r < '0' || r > '9' {
+			return r
+		}
+		d := []rune(locales.FormatNumber(s.l.Tag(), int(r-'0')))
+		if len(d) != 1 {
+			return r
+		}
+		return d[0]
+	}, key)
+}
+
 // numbersGrid shows a table's first columns as a grid of labels: the
-// category and its activities, or every column for the sex and age table;
-// the first column on the right in a right-to-left language.
-func numbersGrid(rtl bool, t export.Table) fyne.CanvasObject {
+// category and its activities, the month's children too, or every column
+// for the sex and age table; the first column on the right in a
+// right-to-left language. Numbers are written the language's way.
+func numbersGrid(l *locales.Localizer, t export.Table) *fyne.Container {
 	cols := 2
-	if t.Key == "sex_age" {
+	switch t.Key {
+	case "sex_age":
 		cols = len(t.Header)
+	case "month":
+		cols = 3
 	}
 	var cells []fyne.CanvasObject
 	for i := 0; i < cols; i++ {
@@ -237,7 +379,7 @@ func numbersGrid(rtl bool, t export.Table) fyne.CanvasObject {
 			if i < len(row) {
 				switch v := row[i].(type) {
 				case int:
-					cell = &widget.Label{Text: strconv.Itoa(v), Alignment: fyne.TextAlignTrailing}
+					cell = &widget.Label{Text: locales.FormatNumber(l.Tag(), v), Alignment: fyne.TextAlignTrailing}
 				default:
 					cell = widget.NewLabel(fmt.Sprint(v))
 				}
@@ -245,7 +387,7 @@ func numbersGrid(rtl bool, t export.Table) fyne.CanvasObject {
 			cells = append(cells, cell)
 		}
 	}
-	return gridOf(rtl, cols, cells...)
+	return gridOf(isRTL(l), cols, cells...)
 }
 
 // exportNames are the file names offered for each format.
@@ -333,6 +475,7 @@ func (r reportsTab) Build(l *locales.Localizer, w fyne.Window) fyne.CanvasObject
 // chartFor is c as l's screens show it: in a right-to-left language
 // mirrored, with its texts prepared like every other text (see [shown]).
 func chartFor(l *locales.Localizer, c chart.Chart) chart.Chart {
+	c.Format = func(v float64) string { return locales.FormatNumber(l.Tag(), int(math.Round(v))) }
 	if !isRTL(l) {
 		return c
 	}

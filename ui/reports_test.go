@@ -2,18 +2,27 @@ package ui
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"fmt"
+	"math"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/a20-network/fieldbook/chart"
+	"github.com/a20-network/fieldbook/chart/fynechart"
 	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/report"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -21,20 +30,26 @@ import (
 // January, and a Reports screen over it with the clock on 17 May 2026.
 func reportsFixture(t *testing.T, lang string) *reportsScreen {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), store.DBFile), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	as := []store.Activity{
+	return reportsScreenOver(t, lang, []store.Activity{
 		{Kind: "school_visit", Title: "Visit Zomba", StartDate: "2026-05-03", Country: "MW", Themes: []string{"education"},
 			Reach: store.Reach{Girls: [3]int{0, 12, 0}, Boys: [3]int{0, 8, 0}, Adults: 3}, Status: "final"},
 		{Kind: "training", Title: "Teachers", StartDate: "2026-05-10", Country: "MW", Themes: []string{"violence", "education"},
 			Reach: store.Reach{Unrecorded: [3]int{0, 0, 5}, Adults: 20}, Status: "final"},
 		{Kind: "training", Title: "January", StartDate: "2026-01-10", Country: "KE",
 			Reach: store.Reach{Girls: [3]int{100, 0, 0}}, Status: "final"},
+	})
+}
+
+// reportsScreenOver is a Reports screen in lang over a new store holding
+// as, with the clock on 17 May 2026.
+func reportsScreenOver(t *testing.T, lang string, as []store.Activity) *reportsScreen {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), store.DBFile), store.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(func() { st.Close() })
 	if err := st.CreateActivities(ctx, as); err != nil {
 		t.Fatal(err)
 	}
@@ -51,15 +66,18 @@ func reportsFixture(t *testing.T, lang string) *reportsScreen {
 	return s
 }
 
+// pick chooses period kind k in the picker.
+func (s *reportsScreen) pick(k report.PeriodKind) {
+	s.period.SetSelectedIndex(slices.Index(report.PeriodKinds, k))
+}
+
 func TestReportsScreenThisMonth(t *testing.T) {
 	s := reportsFixture(t, "en")
-	if err := s.reload(); err != nil {
-		t.Fatal(err)
-	}
+	s.pick(report.ThisMonth)
 	if got, want := s.totals.Text, "Activities: 2    Children reached: 25    Adults reached: 23"; got != want {
 		t.Errorf("totals = %q, want %q", got, want)
 	}
-	if s.status.Text != "2026-05-01 – 2026-05-31" {
+	if s.status.Text != "1 May 2026 – 31 May 2026" {
 		t.Errorf("period = %q", s.status.Text)
 	}
 	if len(s.body.Objects) != 10 {
@@ -85,6 +103,7 @@ func TestReportsScreenThisMonth(t *testing.T) {
 
 func TestReportsScreenRefreshesOnShow(t *testing.T) {
 	s := reportsFixture(t, "en")
+	s.pick(report.ThisMonth)
 	view := s.win.Content()
 	ctx := context.Background()
 	st := s.st.(*store.Store)
@@ -101,7 +120,7 @@ func TestReportsScreenRefreshesOnShow(t *testing.T) {
 
 func TestReportsScreenCustomPeriod(t *testing.T) {
 	s := reportsFixture(t, "fr")
-	s.period.SetSelectedIndex(3)
+	s.pick(report.Custom)
 	if s.from.Disabled() {
 		t.Fatal("date fields disabled for custom dates")
 	}
@@ -114,8 +133,7 @@ func TestReportsScreenCustomPeriod(t *testing.T) {
 		t.Errorf("totals = %q, want %q", got, want)
 	}
 	// Dates the wrong way round: a message, and the figures stay.
-	s.from.SetText("2026-12-31")
-	s.to.SetText("2026-01-01")
+	s.to.SetText("2025-12-31")
 	if err := s.reload(); err == nil {
 		t.Fatal("backwards dates accepted")
 	}
@@ -129,9 +147,7 @@ func TestReportsScreenCustomPeriod(t *testing.T) {
 
 func TestReportsScreenExports(t *testing.T) {
 	s := reportsFixture(t, "en")
-	if err := s.reload(); err != nil {
-		t.Fatal(err)
-	}
+	s.pick(report.ThisMonth)
 	ctx := context.Background()
 	var csv, xlsx, pdf bytes.Buffer
 	for format, buf := range map[string]*bytes.Buffer{"csv": &csv, "xlsx": &xlsx, "pdf": &pdf} {
@@ -182,5 +198,266 @@ func TestChartForArabicIsMirrored(t *testing.T) {
 	}
 	if e := chartFor(en, c); e.RightToLeft {
 		t.Error("English chart mirrored")
+	}
+}
+
+// monthFixture is a store with activities in every month from May 2024 to
+// May 2026, each month's count and children its own, and a Reports screen
+// over it with the clock on 17 May 2026; want holds each month's figures.
+func monthFixture(t *testing.T, lang string) (s *reportsScreen, want map[string][2]int) {
+	t.Helper()
+	want = map[string][2]int{}
+	var as []store.Activity
+	for k, m := 0, time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC); k < 25; k, m = k+1, m.AddDate(0, 1, 0) {
+		n := k%4 + 1
+		for i := range n {
+			girls := 10*k + 3 + i
+			as = append(as, store.Activity{Kind: "training", Title: fmt.Sprintf("T%d-%d", k, i), StartDate: m.AddDate(0, 0, i).Format(time.DateOnly),
+				Country: "MW", Reach: store.Reach{Girls: [3]int{0, girls, 0}}, Status: "final"})
+			f := want[m.Format("2006-01")]
+			want[m.Format("2006-01")] = [2]int{f[0] + 1, f[1] + girls}
+		}
+	}
+	return reportsScreenOver(t, lang, as), want
+}
+
+// drawnPoint is a point of a line chart as drawn: its centre.
+type drawnPoint struct{ x, y float32 }
+
+// centre returns the middle of o as drawn.
+func centre(o fyne.CanvasObject) drawnPoint {
+	return drawnPoint{o.Position().X + o.Size().Width/2, o.Position().Y + o.Size().Height/2}
+}
+
+// checkMonthChart checks that line chart c draws column col of the month
+// table rows: a point per row in reading order, each at a height in
+// proportion to the row's figure; every value drawn above the point of the
+// row it belongs to; every text below the axis a month label under its
+// own month's point.
+func checkMonthChart(t *testing.T, what string, c *fynechart.Chart, rows [][3]string, col int, figures []int, rtl bool) {
+	t.Helper()
+	var points []drawnPoint
+	var texts []*canvas.Text
+	bottom := float32(-1)
+	for _, o := range test.LaidOutObjects(c) {
+		switch v := o.(type) {
+		case *canvas.Rectangle:
+			if v.Size().Width == 6 && v.Size().Height == 6 {
+				points = append(points, centre(v))
+			}
+		case *canvas.Line:
+			if v.Position1.Y == v.Position2.Y && v.StrokeWidth == 1 {
+				bottom = max(bottom, v.Position1.Y)
+			}
+		case *canvas.Text:
+			if v.Visible() && v.Text != "" {
+				texts = append(texts, v)
+			}
+		}
+	}
+	if len(points) != len(rows) {
+		t.Fatalf("%s: %d points drawn for %d months", what, len(points), len(rows))
+	}
+	slices.SortFunc(points, func(a, b drawnPoint) int {
+		if rtl {
+			return cmp.Compare(b.x, a.x)
+		}
+		return cmp.Compare(a.x, b.x)
+	})
+	top := slices.Max(figures)
+	var hmax float32
+	for _, p := range points {
+		hmax = max(hmax, bottom-p.y)
+	}
+	for i, p := range points {
+		if top > 0 && math.Abs(float64((bottom-p.y)/hmax)-float64(figures[i])/float64(top)) > 0.02 {
+			t.Errorf("%s: %s's point stands at %.2f of the highest, its figure %d is %.2f of %d", what, rows[i][0],
+				(bottom-p.y)/hmax, figures[i], float64(figures[i])/float64(top), top)
+		}
+	}
+	row := func(x float32) int {
+		for i, p := range points {
+			if math.Abs(float64(p.x-x)) < 1 {
+				return i
+			}
+		}
+		return -1
+	}
+	values, labels := 0, 0
+	for _, txt := range texts {
+		at := centre(txt)
+		i := row(at.x)
+		switch {
+		case txt.TextSize == chart.FontSize-2:
+			values++
+			if i < 0 || at.y > points[i].y {
+				t.Errorf("%s: value %q at %v stands above no point", what, txt.Text, at)
+			} else if txt.Text != rows[i][col] {
+				t.Errorf("%s: %s's point is labelled %q, the table says %q", what, rows[i][0], txt.Text, rows[i][col])
+			}
+		case at.y > bottom:
+			labels++
+			if i < 0 {
+				t.Errorf("%s: %q under the axis at %v is under no month", what, txt.Text, at)
+			} else if txt.Text != rows[i][0] {
+				t.Errorf("%s: %q stands under %s's point", what, txt.Text, rows[i][0])
+			}
+		}
+	}
+	if len(rows) <= 13 && values != len(rows) {
+		t.Errorf("%s: %d values drawn for %d months", what, values, len(rows))
+	}
+	if labels == 0 {
+		t.Errorf("%s: no month labelled", what)
+	}
+}
+
+// monthRows reads the month table on screen: month, activities, children.
+func monthRows(s *reportsScreen) [][3]string {
+	var rows [][3]string
+	cells := s.monthTable.Objects[3:]
+	for i := 0; i+2 < len(cells); i += 3 {
+		var r [3]string
+		for j := range r {
+			r[j] = cells[i+j].(*widget.Label).Text
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// The month charts draw the table's figures, month by month, for periods
+// of 1, 3, 5, 12 and 24 months, in English and Arabic, at the sizes of a
+// laptop and a netbook, and after switching period back and forth.
+func TestReportMonthChartsMatchTable(t *testing.T) {
+	type step struct {
+		kind     report.PeriodKind
+		from, to string
+		months   int
+	}
+	steps := []step{
+		{report.Last12Months, "", "", 12}, {report.ThisMonth, "", "", 1}, {report.Custom, "2026-02-01", "2026-04-30", 3},
+		{report.Custom, "2024-05-01", "2026-04-30", 24}, {report.ThisYear, "", "", 5}, {report.Last12Months, "", "", 12},
+		{report.ThisMonth, "", "", 1}, {report.Custom, "2024-05-01", "2026-04-30", 24}, {report.LastMonth, "", "", 1},
+	}
+	for _, lang := range []string{"en", "ar"} {
+		t.Run(lang, func(t *testing.T) {
+			s, want := monthFixture(t, lang)
+			for _, size := range []fyne.Size{{Width: 1280, Height: 800}, {Width: 1024, Height: 600}, {Width: 1500, Height: 900}} {
+				s.win.Resize(size)
+				for _, st := range steps {
+					s.pick(st.kind)
+					if st.kind == report.Custom {
+						s.from.SetText(st.from)
+						s.to.SetText(st.to)
+					}
+					what := fmt.Sprintf("%s, %v, %s %s", st.kind, size, st.from, st.to)
+					rows := monthRows(s)
+					if len(rows) != st.months {
+						t.Fatalf("%s: the table has %d months, want %d", what, len(rows), st.months)
+					}
+					acts, kids := make([]int, len(rows)), make([]int, len(rows))
+					for j, r := range rows {
+						key := strings.Fields(r[0])[0]
+						f, ok := want[key]
+						if lang == "en" && (!ok || r[1] != strconv.Itoa(f[0]) || r[2] != strconv.Itoa(f[1])) {
+							t.Errorf("%s: table row %v, want %s %v", what, r, key, f)
+						}
+						acts[j], kids[j] = f[0], f[1]
+					}
+					if lang == "ar" {
+						acts, kids = arabicFigures(t, rows, 1), arabicFigures(t, rows, 2)
+					}
+					checkMonthChart(t, what+", activities", s.monthCharts[0], rows, 1, acts, lang == "ar")
+					checkMonthChart(t, what+", children", s.monthCharts[1], rows, 2, kids, lang == "ar")
+				}
+			}
+		})
+	}
+}
+
+// arabicFigures reads column col of the month table written in Arabic
+// digits (or Latin ones, should the language's default change).
+func arabicFigures(t *testing.T, rows [][3]string, col int) []int {
+	t.Helper()
+	out := make([]int, len(rows))
+	for i, r := range rows {
+		n := 0
+		for _, c := range r[col] {
+			switch {
+			case c >= '0' && c <= '9':
+				n = n*10 + int(c-'0')
+			case c >= '٠' && c <= '٩':
+				n = n*10 + int(c-'٠')
+			}
+		}
+		out[i] = n
+	}
+	return out
+}
+
+// In Arabic, on a laptop and on a netbook, every text of the report lies
+// inside the window and every chart text a few pixels inside its chart,
+// clear of the scroll bar: the first letter of a heading was cut at the
+// right edge.
+func TestReportsArabicTextsInside(t *testing.T) {
+	s, _ := monthFixture(t, "ar")
+	d := fyne.CurrentApp().Driver()
+	for _, size := range []fyne.Size{{Width: 1024, Height: 600}, {Width: 1280, Height: 800}} {
+		s.win.Resize(size)
+		for _, k := range []report.PeriodKind{report.Last12Months, report.ThisYear} {
+			s.pick(k)
+			width := s.win.Canvas().Size().Width
+			for _, o := range test.LaidOutObjects(s.body) {
+				if l, ok := o.(*widget.Label); ok && l.Visible() {
+					if right := d.AbsolutePositionForObject(l).X + l.MinSize().Width; right > width+0.5 {
+						t.Errorf("%v %s: %q ends at %v, past the window's %v", size, k, l.Text, right, width)
+					}
+				}
+				c, ok := o.(*fynechart.Chart)
+				if !ok {
+					continue
+				}
+				for _, m := range test.LaidOutObjects(c) {
+					txt, ok := m.(*canvas.Text)
+					if !ok {
+						continue
+					}
+					left, right := txt.Position().X, txt.Position().X+txt.Size().Width
+					if left < 4 || right > c.Size().Width-4 {
+						t.Errorf("%v %s: %q spans %v..%v of its chart's %v", size, k, txt.Text, left, right, c.Size().Width)
+					}
+					if abs := d.AbsolutePositionForObject(c).X + right; abs > width-4 {
+						t.Errorf("%v %s: %q ends at %v, at the window's edge %v", size, k, txt.Text, abs, width)
+					}
+				}
+			}
+		}
+	}
+}
+
+// Periods picked one after the other show the last one picked, even when
+// an earlier, larger report finishes loading after it.
+func TestReportsLastPickedPeriodWins(t *testing.T) {
+	s, _ := monthFixture(t, "en")
+	var queue []func()
+	s.spawn = func(fn func()) { queue = append(queue, fn) }
+	s.pick(report.ThisMonth)
+	s.pick(report.Last12Months)
+	s.pick(report.LastMonth)
+	for i := len(queue) - 1; i >= 0; i-- {
+		queue[i]()
+	}
+	if got := len(monthRows(s)); got != 1 || !strings.Contains(s.status.Text, "Apr 2026") {
+		t.Errorf("after picking last month: %d months, period %q", got, s.status.Text)
+	}
+	queue = nil
+	s.pick(report.ThisYear)
+	s.pick(report.Last12Months)
+	for _, fn := range queue {
+		fn()
+	}
+	if got := len(monthRows(s)); got != 12 {
+		t.Errorf("after picking the last 12 months: %d months", got)
 	}
 }
