@@ -42,6 +42,18 @@ var triggerHeads = map[string]string{
 	TriggerUpdate: " ON activities BEGIN",
 }
 
+// GuardedRollupSQL is [RollupSQL] with the named triggers already given the
+// [RollupBatchWhen] condition, as [GuardTriggers] would give it.
+func GuardedRollupSQL(names ...string) string {
+	sql := RollupSQL
+	for _, name := range names {
+		head := triggerHeads[name]
+		sql = strings.Replace(sql, "CREATE TRIGGER "+name+" "+head,
+			"CREATE TRIGGER "+name+" "+strings.TrimSuffix(head, "BEGIN")+RollupBatchWhen+" BEGIN", 1)
+	}
+	return sql
+}
+
 // GuardTriggers gives the named rollup triggers the [RollupBatchWhen]
 // condition when they do not have it yet, in tx. It reports false, changing
 // nothing more, when the database has no such trigger or one whose text it

@@ -204,10 +204,11 @@ func TestClockSurvivesReopenWithClockMovedBack(t *testing.T) {
 	}
 }
 
-// TestActivityListIndex checks what migrations 0003 and 0004 leave, on a
-// new database and on one made before them: one list index, whose order is
-// the list's (no sort for a page, none for a country), and full-text
-// segments merged eight at a time.
+// TestActivityListIndex checks what migrations 0003, 0004 and 0006 leave,
+// on a new database and on one made before them: one list index, whose
+// order is the list's (no sort for a page, none for a country) and which
+// the list's queries use even beside the report index of 0006, and
+// full-text segments merged eight at a time.
 func TestActivityListIndex(t *testing.T) {
 	t.Parallel()
 	for _, from := range []int{0, 1, 2} {
@@ -234,8 +235,8 @@ func TestActivityListIndex(t *testing.T) {
 				indexes = append(indexes, name)
 			}
 			rows.Close()
-			if len(indexes) != 1 || indexes[0] != "activities_by_start" {
-				t.Fatalf("activity indexes %v, want [activities_by_start]", indexes)
+			if len(indexes) != 2 || indexes[0] != "activities_by_start" || indexes[1] != "activities_report" {
+				t.Fatalf("activity indexes %v, want [activities_by_start activities_report]", indexes)
 			}
 			for _, f := range []ActivityFilter{{}, {Country: "MW"}, {Offset: 100}, {From: "2026-01-01", To: "2026-02-01"}} {
 				tables, where := f.where(true)

@@ -21,7 +21,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -63,9 +62,6 @@ type Store struct {
 	now    func() time.Time
 	devmu  sync.RWMutex // guards device
 	device string
-	// hasRollup is set once the report rollup is known to exist, so that
-	// only the first report looks for it.
-	hasRollup atomic.Bool
 	// groupInsert inserts insertGroup activities: the batch insert's
 	// statement, parsed once per store instead of once per transaction.
 	groupInsert *sql.Stmt

@@ -321,6 +321,10 @@ func monthRows(s *reportsScreen) [][3]string {
 		for j := range r {
 			r[j] = cells[i+j].(*widget.Label).Text
 		}
+		// A figure's cell may be fenced by invisible left-to-right marks
+		// (Arabic-Indic digits prepared for Fyne, see shown): a person
+		// reads the digits only.
+		r[1], r[2] = strings.ReplaceAll(r[1], "\u200e", ""), strings.ReplaceAll(r[2], "\u200e", "")
 		rows = append(rows, r)
 	}
 	return rows
