@@ -32,6 +32,7 @@ type activitiesScreen struct {
 	form *activityForm
 }
 
+// newActivitiesScreen returns the activities screen of u, not built yet.
 func newActivitiesScreen(u *UI) *activitiesScreen {
 	l := u.l
 	s := &activitiesScreen{}

@@ -34,6 +34,7 @@ type noteStore struct {
 	refuse *store.ValidationError
 }
 
+// matching returns the notes f selects; n.mu must be held.
 func (n *noteStore) matching(f noteFilter) []note {
 	var out []note
 	for _, x := range n.notes {
@@ -44,6 +45,7 @@ func (n *noteStore) matching(f noteFilter) []note {
 	return out
 }
 
+// count counts the notes f selects and remembers f.
 func (n *noteStore) count(_ context.Context, f noteFilter) (int, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -51,6 +53,7 @@ func (n *noteStore) count(_ context.Context, f noteFilter) (int, error) {
 	return len(n.matching(f)), nil
 }
 
+// fetch returns one page of the notes f selects.
 func (n *noteStore) fetch(_ context.Context, f noteFilter, q pageQuery) ([]note, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -59,6 +62,7 @@ func (n *noteStore) fetch(_ context.Context, f noteFilter, q pageQuery) ([]note,
 	return m[lo:min(lo+q.limit, len(m))], nil
 }
 
+// get returns note id, or an error wrapping store.ErrNotFound.
 func (n *noteStore) get(_ context.Context, id string) (note, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -70,6 +74,7 @@ func (n *noteStore) get(_ context.Context, id string) (note, error) {
 	return note{}, fmt.Errorf("note %s: %w", id, store.ErrNotFound)
 }
 
+// write stores x as the newest note, or returns n.refuse.
 func (n *noteStore) write(_ context.Context, x note) (note, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -83,6 +88,7 @@ func (n *noteStore) write(_ context.Context, x note) (note, error) {
 	return x, nil
 }
 
+// timesCounted returns how many counts were asked for.
 func (n *noteStore) timesCounted() int {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -97,6 +103,8 @@ type noteForm struct {
 	opens  int // how many times the screen said the form was opened
 }
 
+// build makes the form once: Title and Summary, Partners shown under
+// Summary.
 func (f *noteForm) build() fyne.CanvasObject {
 	if f.obj != nil {
 		return f.obj
@@ -110,6 +118,7 @@ func (f *noteForm) build() fyne.CanvasObject {
 	return f.finish(nil, f.save)
 }
 
+// edit loads n into the form.
 func (f *noteForm) edit(n note) {
 	f.build()
 	f.id = n.Meta.ID
@@ -118,9 +127,13 @@ func (f *noteForm) edit(n note) {
 	f.reset()
 }
 
+// firstField is Title.
 func (f *noteForm) firstField() fyne.Focusable { return f.title }
-func (f *noteForm) opened()                    { f.opens++ }
 
+// opened counts the openings.
+func (f *noteForm) opened() { f.opens++ }
+
+// onSave stores the note, or shows why it was refused.
 func (f *noteForm) onSave() {
 	n := note{Meta: store.Meta{ID: f.id}, Title: f.title.Text}
 	if saved, ok := submit(&f.formFrame, nil, func(ctx context.Context) (note, error) {
@@ -160,8 +173,11 @@ func newNoteScreen(h *harness, ns *noteStore) (*listScreen[note, noteFilter, *wi
 // the test chooses.
 type heldRunner struct{ work []func() func() }
 
+// async keeps work for [heldRunner.finish].
 func (r *heldRunner) async(work func() func()) { r.work = append(r.work, work) }
-func (r *heldRunner) post(fn func())           { fn() }
+
+// post runs fn at once.
+func (r *heldRunner) post(fn func()) { fn() }
 
 // finish runs held work i and applies its result.
 func (r *heldRunner) finish(i int) {

@@ -29,6 +29,7 @@ type resourcesScreen struct {
 	form *resourceForm
 }
 
+// newResourcesScreen returns the resources screen of u, not built yet.
 func newResourcesScreen(u *UI) *resourcesScreen {
 	s := &resourcesScreen{kinds: codeChoices(u.l, codes.ResourceKinds).withAll(u.l, u.l.T("filter.all"))}
 	st := u.deps.Store
@@ -70,6 +71,8 @@ type resourceRow struct {
 	rtl         bool
 }
 
+// newResourceRow returns an empty row, laid out for a right-to-left
+// language when rtl is set.
 func newResourceRow(rtl bool) *resourceRow {
 	r := &resourceRow{
 		title: &widget.Label{Truncation: fyne.TextTruncateEllipsis},
@@ -107,6 +110,7 @@ type resourceForm struct {
 	filling bool // true while the form is being filled, not typed into
 }
 
+// newResourceForm returns the form of s, not built yet.
 func newResourceForm(u *UI, s *resourcesScreen) *resourceForm {
 	l := u.l
 	return &resourceForm{
@@ -174,6 +178,7 @@ func (f *resourceForm) firstField() fyne.Focusable { return f.title }
 // opened does nothing: resources keep no drafts.
 func (f *resourceForm) opened() {}
 
+// showCountries lists the countries picked, by name.
 func (f *resourceForm) showCountries() {
 	names := make([]string, len(f.countries))
 	for i, c := range f.countries {
