@@ -113,8 +113,7 @@ func (f *activityForm) build() fyne.CanvasObject {
 		return f.obj
 	}
 	l := f.u.l
-	changed := func(string) { f.onChanged() }
-	f.begin(f.onSave)
+	changed := f.begin(f.onSave, f.onChanged)
 	f.kind = &widget.Select{Options: f.kinds.options, PlaceHolder: l.T("form.choose"), OnChanged: changed}
 	f.status = &widget.Select{Options: f.statuses.options, OnChanged: changed}
 	f.visibility = &widget.Select{Options: f.visibilities.options, OnChanged: changed}
@@ -133,14 +132,8 @@ func (f *activityForm) build() fyne.CanvasObject {
 	for _, d := range []*dateField{f.start, f.end, f.followUpDate} {
 		d.onChanged = changed
 	}
-	f.themes = nil
-	var themeObjs []fyne.CanvasObject
-	for _, label := range f.themeChoices.labels {
-		c, obj := newCheck(l, label, func(bool) { f.onChanged() })
-		f.themes = append(f.themes, c)
-		themeObjs = append(themeObjs, obj)
-	}
-	themeBox := flowOf(isRTL(l), 2, themeObjs...)
+	var themeBox fyne.CanvasObject
+	f.themes, themeBox = themeChecks(l, f.themeChoices, f.onChanged)
 
 	warning := wrapped(l, l.T("form.no_identifying"))
 	warning.Importance = widget.WarningImportance

@@ -64,14 +64,16 @@ func (fr *formFrame) visible() bool {
 }
 
 // begin makes the frame's widgets, before the form adds its fields;
-// onSave runs when Save is tapped.
-func (fr *formFrame) begin(onSave func()) {
+// onSave runs when Save is tapped. It returns a change handler for the
+// form's widgets that calls onChanged.
+func (fr *formFrame) begin(onSave, onChanged func()) (changed func(string)) {
 	l := fr.u.l
 	fr.errs, fr.names, fr.order, fr.shownAs = map[string]*paraLabel{}, map[string]string{}, nil, map[string]string{}
 	fr.heading = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText}
 	fr.save = &widget.Button{Text: l.T("button.save"), Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: onSave}
 	fr.grid = newForm(isRTL(l))
 	fr.attention = newErrorText(l)
+	return func(string) { onChanged() }
 }
 
 // errLine returns a new, hidden error line for field, which becomes the
@@ -237,6 +239,20 @@ func submit[T any](fr *formFrame, errs []store.FieldError, write func(context.Co
 		return zero, false
 	}
 	return saved, true
+}
+
+// themeChecks returns a check box for each theme of c, calling onChanged
+// when one is ticked or cleared, and the box that lays them out two to a
+// row (one on a narrow window), in reading order.
+func themeChecks(l *locales.Localizer, c choices, onChanged func()) ([]*widget.Check, fyne.CanvasObject) {
+	var checks []*widget.Check
+	var objs []fyne.CanvasObject
+	for _, label := range c.labels {
+		check, obj := newCheck(l, label, func(bool) { onChanged() })
+		checks = append(checks, check)
+		objs = append(objs, obj)
+	}
+	return checks, flowOf(isRTL(l), 2, objs...)
 }
 
 // joinList writes names as a list the language's way ("Title, Kind";

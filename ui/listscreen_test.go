@@ -109,7 +109,7 @@ func (f *noteForm) build() fyne.CanvasObject {
 	if f.obj != nil {
 		return f.obj
 	}
-	f.begin(f.onSave)
+	f.begin(f.onSave, func() {})
 	f.title = newEntry("", nil)
 	f.field("field.title", f.title, "title")
 	f.field("field.summary", newEntry("", nil), "summary")

@@ -128,11 +128,10 @@ func (f *resourceForm) build() fyne.CanvasObject {
 		return f.obj
 	}
 	l := f.u.l
-	changed := func(string) { f.onChanged() }
-	f.begin(f.onSave)
+	changed := f.begin(f.onSave, f.onChanged)
+	f.title = newEntry("", changed)
 	f.kind = &widget.Select{Options: f.kinds.options, PlaceHolder: l.T("form.choose"), OnChanged: changed}
 	f.visibility = &widget.Select{Options: f.visibilities.options, OnChanged: changed}
-	f.title = newEntry("", changed)
 	f.language = newEntry(l.T("form.language_hint"), changed)
 	f.link = newEntry("https://", changed)
 	f.body = newMultiLineEntry(8, changed)
@@ -150,13 +149,8 @@ func (f *resourceForm) build() fyne.CanvasObject {
 		f.showCountries()
 		f.onChanged()
 	}}
-	var themeObjs []fyne.CanvasObject
-	for _, label := range f.themeChoices.labels {
-		c, obj := newCheck(l, label, func(bool) { f.onChanged() })
-		f.themes = append(f.themes, c)
-		themeObjs = append(themeObjs, obj)
-	}
-	themeBox := gridOf(isRTL(l), 2, themeObjs...)
+	var themeBox fyne.CanvasObject
+	f.themes, themeBox = themeChecks(l, f.themeChoices, f.onChanged)
 	f.field("field.title", f.title, "title")
 	f.field("field.kind", f.kind, "kind")
 	f.field("field.body", f.body, "body")
