@@ -155,12 +155,22 @@ func TestResourceCRUD(t *testing.T) {
 		if !slices.Equal(ids, tt.want) {
 			t.Errorf("%s: %v, want %v", tt.name, ids, tt.want)
 		}
+		// The count ignores the page: it is what the list holds in all.
+		unpaged := tt.f
+		unpaged.Limit, unpaged.Offset = 0, 0
+		all, _ := s.Resources(ctx, unpaged)
+		if n, err := s.CountResources(ctx, tt.f); err != nil || n != len(all) {
+			t.Errorf("%s: CountResources = %d, %v; want %d", tt.name, n, err, len(all))
+		}
 	}
 	if err := s.DeleteResource(ctx, q.ID); err != nil {
 		t.Fatal(err)
 	}
 	if res, _ := s.Resources(ctx, ResourceFilter{}); len(res) != 1 {
 		t.Fatalf("deleted resource listed: %d", len(res))
+	}
+	if n, err := s.CountResources(ctx, ResourceFilter{}); err != nil || n != 1 {
+		t.Fatalf("deleted resource counted: %d %v", n, err)
 	}
 	if _, err := s.Resource(ctx, NewID()); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("missing: %v", err)

@@ -66,17 +66,22 @@ type ResourceFilter struct {
 	Offset int
 }
 
-// Resources returns live resources matching f, newest first.
-func (s *Store) Resources(ctx context.Context, f ResourceFilter) ([]Resource, error) {
-	var where sqlwhere.Where
-	where.Add("r.deleted = 0")
-	from := "resources r"
+// where returns the FROM and WHERE of a search for f.
+func (f ResourceFilter) where() (from string, w sqlwhere.Where) {
+	w.Add("r.deleted = 0")
+	from = "resources r"
 	if q := ftsQuery(f.Text); q != "" {
 		from = "resources r JOIN resources_fts ON resources_fts.rowid = r.rowid"
-		where.Add("resources_fts MATCH ?", q)
+		w.Add("resources_fts MATCH ?", q)
 	}
-	where.Equal("r.kind", f.Kind)
-	where.HasTheme("r", f.Theme)
+	w.Equal("r.kind", f.Kind)
+	w.HasTheme("r", f.Theme)
+	return from, w
+}
+
+// Resources returns live resources matching f, newest first.
+func (s *Store) Resources(ctx context.Context, f ResourceFilter) ([]Resource, error) {
+	from, where := f.where()
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 100
@@ -97,4 +102,15 @@ func (s *Store) Resources(ctx context.Context, f ResourceFilter) ([]Resource, er
 		out = append(out, resourceFromRow(r))
 	}
 	return out, rows.Err()
+}
+
+// CountResources returns how many live resources match f, ignoring its
+// Limit and Offset.
+func (s *Store) CountResources(ctx context.Context, f ResourceFilter) (int, error) {
+	from, where := f.where()
+	var n int
+	if err := s.reader.QueryRowContext(ctx, "SELECT count(*) FROM "+from+" WHERE "+where.SQL(), where.Args()...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count resources: %w", err)
+	}
+	return n, nil
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,7 +17,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/a20-network/fieldbook/codes"
-	"github.com/a20-network/fieldbook/locales"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -65,18 +63,14 @@ func draftKey(id string) string {
 
 // activityForm creates, edits, duplicates and deletes one activity.
 type activityForm struct {
-	u      *UI
+	formFrame
 	screen *activitiesScreen
-	obj    fyne.CanvasObject
 
-	id      string // "" for a new activity
 	base    string // the state as loaded, to tell whether anything changed
 	started string // when a new form was opened (RFC 3339)
 
 	kinds, statuses, visibilities, countries, themeChoices choices
 
-	heading                           *widget.Label
-	grid                              *fyne.Container // label/field pairs
 	kind, status, visibility, country *widget.Select
 	title, place, lat, lon, partners  *entry
 	summary, followUp                 *entry
@@ -88,23 +82,7 @@ type activityForm struct {
 	rowSums                           [3]*widget.Label
 	colSums                           [3]*widget.Label
 	total                             *widget.Label
-	errs                              map[string]*paraLabel
-	save, duplicate, del              *widget.Button
-	bar                               fyne.CanvasObject // Save and the rest, below the scrolled form
-	// attention says, beside Save, how many fields a refused save found
-	// wrong, and which.
-	attention *paraLabel
-	// order lists the fields that can have an error, in the form's order;
-	// names and targets give each one's label and the widget to focus.
-	order   []string
-	names   map[string]string
-	targets map[string]fyne.Focusable
-	// firstRaw is, for each field showing an error, the first field of the
-	// record it came from (a reach cell for "reach").
-	firstRaw map[string]string
-	// checked is set once a save was refused: from then on the errors
-	// follow every change, until the form is saved or loaded again.
-	checked bool
+	duplicate, del                    *widget.Button
 
 	filling bool // true while the form is being filled, not typed into
 
@@ -118,7 +96,7 @@ type activityForm struct {
 func newActivityForm(u *UI, s *activitiesScreen) *activityForm {
 	l := u.l
 	return &activityForm{
-		u: u, screen: s,
+		formFrame: formFrame{u: u, detail: &s.detail}, screen: s,
 		kinds:        codeChoices(l, codes.ActivityKinds),
 		statuses:     codeChoices(l, codes.Statuses),
 		visibilities: codeChoices(l, codes.Visibilities),
@@ -127,11 +105,7 @@ func newActivityForm(u *UI, s *activitiesScreen) *activityForm {
 	}
 }
 
-// visible reports whether the form is on screen.
-func (f *activityForm) visible() bool {
-	return f.obj != nil && f.isShown()
-}
-
+// isShown reports whether the form (built or not) is on screen.
 func (f *activityForm) isShown() bool { return f.screen.detail.showsForm() }
 
 func (f *activityForm) build() fyne.CanvasObject {
@@ -139,15 +113,7 @@ func (f *activityForm) build() fyne.CanvasObject {
 		return f.obj
 	}
 	l := f.u.l
-	changed := func(string) { f.onChanged() }
-	f.errs, f.names, f.order = map[string]*paraLabel{}, map[string]string{}, nil
-	errFor := func(field string) *paraLabel {
-		e := newErrorText(l)
-		f.errs[field] = e
-		f.order = append(f.order, field)
-		return e
-	}
-	f.heading = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText}
+	changed := f.begin(f.onSave, f.onChanged)
 	f.kind = &widget.Select{Options: f.kinds.options, PlaceHolder: l.T("form.choose"), OnChanged: changed}
 	f.status = &widget.Select{Options: f.statuses.options, OnChanged: changed}
 	f.visibility = &widget.Select{Options: f.visibilities.options, OnChanged: changed}
@@ -166,61 +132,46 @@ func (f *activityForm) build() fyne.CanvasObject {
 	for _, d := range []*dateField{f.start, f.end, f.followUpDate} {
 		d.onChanged = changed
 	}
-	f.themes = nil
-	var themeObjs []fyne.CanvasObject
-	for _, label := range f.themeChoices.labels {
-		c, obj := newCheck(l, label, func(bool) { f.onChanged() })
-		f.themes = append(f.themes, c)
-		themeObjs = append(themeObjs, obj)
-	}
-	themeBox := flowOf(isRTL(l), 2, themeObjs...)
+	var themeBox fyne.CanvasObject
+	f.themes, themeBox = themeChecks(l, f.themeChoices, f.onChanged)
 
 	warning := wrapped(l, l.T("form.no_identifying"))
 	warning.Importance = widget.WarningImportance
-	f.save = &widget.Button{Text: l.T("button.save"), Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: f.onSave}
 	f.duplicate = &widget.Button{Text: l.T("button.duplicate"), Icon: theme.ContentCopyIcon(), OnTapped: f.onDuplicate}
 	f.del = &widget.Button{Text: l.T("button.delete"), Icon: theme.DeleteIcon(), Importance: widget.DangerImportance, OnTapped: f.onDelete}
 
-	field := func(labelID string, w fyne.CanvasObject, errField string) []fyne.CanvasObject {
-		lbl := &widget.Label{Text: l.T(labelID), Alignment: fyne.TextAlignTrailing}
-		if errField != "" {
-			f.names[errField] = l.T(labelID)
-		}
-		if errField == "" {
-			return []fyne.CanvasObject{lbl, w}
-		}
-		return []fyne.CanvasObject{lbl, container.NewVBox(w, errFor(errField))}
-	}
-	grid := newForm(isRTL(l))
-	f.grid = grid
-	add := func(objs []fyne.CanvasObject) { grid.Add(objs[0]); grid.Add(objs[1]) }
-	add(field("field.title", f.title, "title"))
-	add(field("field.kind", f.kind, "kind"))
-	add(field("field.start_date", f.start.build(), "start_date"))
-	add(field("field.end_date", f.end.build(), "end_date"))
-	add(field("field.country", f.country, "country"))
-	add(field("field.place", f.place, "place"))
-	add(field("field.location", container.NewVBox(gridOf(isRTL(l), 2, f.lat, f.lon), errFor("lat"), errFor("lon"), errFor("location")), ""))
+	f.field("field.title", f.title, "title")
+	f.field("field.kind", f.kind, "kind")
+	f.field("field.start_date", f.start.build(), "start_date")
+	f.field("field.end_date", f.end.build(), "end_date")
+	f.field("field.country", f.country, "country")
+	f.field("field.place", f.place, "place")
+	f.field("field.location", container.NewVBox(gridOf(isRTL(l), 2, f.lat, f.lon), f.errLine("lat"), f.errLine("lon"), f.errLine("location")), "")
 	for _, name := range []string{"lat", "lon", "location"} {
 		f.names[name] = l.T("field.location")
 	}
-	add(field("field.themes", themeBox, "themes"))
-	add(field("field.reach", f.buildReach(), "reach"))
-	add(field("field.partners", f.partners, "partners"))
-	add(field("field.summary", f.summary, "summary"))
-	add(field("field.follow_up", f.followUp, "follow_up"))
-	add(field("field.follow_up_date", f.followUpDate.build(), "follow_up_date"))
-	add(field("field.status", f.status, "status"))
-	add(field("field.visibility", f.visibility, "visibility"))
+	f.field("field.themes", themeBox, "themes")
+	f.field("field.reach", f.buildReach(), "reach")
+	for _, cell := range (store.Reach{}).Cells() {
+		f.shownAs[cell.Field] = "reach"
+	}
+	f.shownAs["adults"] = "reach"
+	f.field("field.partners", f.partners, "partners")
+	f.field("field.summary", f.summary, "summary")
+	f.field("field.follow_up", f.followUp, "follow_up")
+	f.field("field.follow_up_date", f.followUpDate.build(), "follow_up_date")
+	f.field("field.status", f.status, "status")
+	f.field("field.visibility", f.visibility, "visibility")
 
-	f.attention = newErrorText(l)
-	f.bar = container.NewVBox(f.attention, rowOf(isRTL(l), f.save, f.duplicate, layout.NewSpacer(), f.del))
-	f.obj = container.NewVBox(f.heading, warning, grid, errFor("form"))
 	f.targets = f.focusTargets()
-	mirrorLabels(l, f.obj)
-	mirrorLabels(l, f.bar)
-	return f.obj
+	return f.finish([]fyne.CanvasObject{warning}, f.save, f.duplicate, layout.NewSpacer(), f.del)
 }
+
+// firstField is Title, where a new activity's cursor starts.
+func (f *activityForm) firstField() fyne.Focusable { return f.title }
+
+// opened offers back an unsaved draft of the activity now in the form.
+func (f *activityForm) opened() { f.offerDraft() }
 
 // buildReach lays out the reach matrix: a row per sex, a column per age
 // band, with live sums, and adults below. In a right-to-left language the
@@ -269,8 +220,7 @@ func (f *activityForm) edit(a store.Activity) {
 	}
 	f.setState(d)
 	f.base = f.stateJSON()
-	f.checked = false
-	f.clearErrors()
+	f.reset()
 	f.updateHeading()
 }
 
@@ -541,97 +491,6 @@ func (f *activityForm) toActivity(d activityDraft) (store.Activity, []store.Fiel
 	return a, errs
 }
 
-func (f *activityForm) clearErrors() {
-	for _, e := range f.errs {
-		setError(e, "")
-	}
-	setError(f.attention, "")
-}
-
-// showErrors puts each field error next to its field.
-func (f *activityForm) showErrors(errs []store.FieldError) {
-	f.clearErrors()
-	l := f.u.l
-	f.firstRaw = map[string]string{}
-	for _, fe := range errs {
-		field := fe.Field
-		if _, ok := reachCellLabel(l, field); ok || field == "adults" {
-			field = "reach"
-		}
-		e, ok := f.errs[field]
-		if !ok {
-			field, e = "form", f.errs["form"]
-		}
-		if _, seen := f.firstRaw[field]; !seen {
-			f.firstRaw[field] = fe.Field
-		}
-		msg := validationText(l, fe)
-		if field == "reach" {
-			msg = l.T("form.field_error", "Field", fieldLabel(l, fe.Field), "Message", msg)
-		}
-		if e.Text != "" {
-			msg = e.Text + "\n" + msg
-		}
-		setError(e, msg)
-	}
-	f.sayAttention()
-}
-
-// sayAttention tells, beside Save, how many fields show an error and
-// which, in the form's order; it says nothing when none does.
-func (f *activityForm) sayAttention() {
-	l := f.u.l
-	var names []string
-	for _, field := range f.order {
-		name, named := f.names[field]
-		if _, wrong := f.firstRaw[field]; wrong && named && !slices.Contains(names, name) {
-			names = append(names, name)
-		}
-	}
-	switch {
-	case len(names) > 0:
-		setError(f.attention, l.N("form.needs_attention", len(names), "Fields", joinList(l, names)))
-	case len(f.firstRaw) > 0:
-		setError(f.attention, f.errs["form"].text)
-	default:
-		setError(f.attention, "")
-	}
-}
-
-// firstError returns the first field, in the form's order, that shows an
-// error, or "" when none does.
-func (f *activityForm) firstError() string {
-	for _, field := range f.order {
-		if _, wrong := f.firstRaw[field]; wrong {
-			return field
-		}
-	}
-	return ""
-}
-
-// revealFirstError scrolls the form to the first field in error and puts
-// the cursor in it.
-func (f *activityForm) revealFirstError() {
-	field := f.firstError()
-	if field == "" {
-		return
-	}
-	target, ok := f.targets[f.firstRaw[field]]
-	if !ok {
-		target, ok = f.targets[field]
-	}
-	if !ok {
-		f.screen.detail.reveal(f.errs[field])
-		return
-	}
-	if obj, isObj := target.(fyne.CanvasObject); isObj {
-		f.screen.detail.reveal(obj)
-	}
-	if c := f.u.win.Canvas(); c != nil {
-		c.Focus(target)
-	}
-}
-
 // focusTargets maps each field a record error can name to the widget that
 // takes the cursor for it.
 func (f *activityForm) focusTargets() map[string]fyne.Focusable {
@@ -665,43 +524,15 @@ func (f *activityForm) validate() []store.FieldError {
 	return errs
 }
 
-// refuse shows errs beside their fields and beside Save, moves the view
-// and the cursor to the first, and keeps the errors following the edits.
-func (f *activityForm) refuse(errs []store.FieldError) {
-	f.checked = true
-	f.showErrors(errs)
-	f.revealFirstError()
-}
-
 // onSave validates and stores the form; errors appear beside their fields
 // and nothing is written.
 func (f *activityForm) onSave() {
-	if errs := f.validate(); len(errs) > 0 {
-		f.refuse(errs)
-		return
-	}
-	d := f.state()
-	a, _ := f.toActivity(d)
-	ctx := context.Background()
-	var saved store.Activity
-	var err error
-	if f.id == "" {
-		saved, err = f.u.deps.Store.CreateActivity(ctx, a)
-	} else {
-		var old store.Activity
-		if old, err = f.u.deps.Store.Activity(ctx, f.id); err == nil {
-			a.Meta = old.Meta
-			a.Visibility = d.Visibility
-			saved, err = f.u.deps.Store.UpdateActivity(ctx, a)
-		}
-	}
-	var ve *store.ValidationError
-	if errors.As(err, &ve) {
-		f.refuse(ve.Fields)
-		return
-	}
-	if err != nil {
-		f.u.showError(err)
+	errs := f.validate()
+	a, _ := f.toActivity(f.state())
+	saved, ok := submit(&f.formFrame, errs, func(ctx context.Context) (store.Activity, error) {
+		return f.screen.spec.records.put(ctx, f.id, a)
+	})
+	if !ok {
 		return
 	}
 	f.dropDraft(draftKey(f.id))
@@ -747,17 +578,4 @@ func (f *activityForm) onDelete() {
 		f.screen.refresh()
 		f.screen.open(id)
 	})
-}
-
-// joinList writes names as a list the language's way ("Title, Kind";
-// "العنوان، النوع"; "标题、类型").
-func joinList(l *locales.Localizer, names []string) string {
-	if len(names) == 0 {
-		return ""
-	}
-	out := names[0]
-	for _, n := range names[1:] {
-		out = l.T("form.list_join", "A", out, "B", n)
-	}
-	return out
 }

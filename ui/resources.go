@@ -5,138 +5,100 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/a20-network/fieldbook/codes"
 	"github.com/a20-network/fieldbook/store"
 )
 
-// resourceLimit caps how many resources the list shows at once; search
-// narrows it. Networks share hundreds, not hundreds of thousands.
-const resourceLimit = 1000
+// resourceList is the generic list-and-form screen over resources.
+type resourceList = listScreen[store.Resource, store.ResourceFilter, *resourceRow]
 
 // resourcesScreen browses, searches, adds and edits resources and
-// experiences, with the discussion under each.
+// experiences, with the discussion under each. The list pages by offset:
+// networks share hundreds of resources, not hundreds of thousands.
 type resourcesScreen struct {
-	u *UI
+	*resourceList
 
-	search *entry
-	kind   *widget.Select
-	count  *widget.Label
-	list   *widget.List
-	kinds  choices
-	items  []store.Resource
-	timer  *time.Timer
-	gen    int
+	kind  *widget.Select
+	kinds choices
 
-	detail   detailPane
-	form     *resourceForm
-	comments *commentsPanel
+	form *resourceForm
 }
 
+// newResourcesScreen returns the resources screen of u, not built yet.
 func newResourcesScreen(u *UI) *resourcesScreen {
-	s := &resourcesScreen{u: u, kinds: codeChoices(u.l, codes.ResourceKinds).withAll(u.l, u.l.T("filter.all"))}
+	s := &resourcesScreen{kinds: codeChoices(u.l, codes.ResourceKinds).withAll(u.l, u.l.T("filter.all"))}
+	st := u.deps.Store
+	s.resourceList = newListScreen(u, listSpec[store.Resource, store.ResourceFilter, *resourceRow]{
+		newButton: "resources.new", searchHint: "resources.search", noneSelected: "resources.none_selected", countN: "resources.count",
+		entity: store.EntityResource, split: 0.4,
+		records: recordStore[store.Resource]{get: st.Resource, create: st.CreateResource, update: st.UpdateResource,
+			meta: func(r *store.Resource) *store.Meta { return &r.Meta }},
+		count: st.CountResources,
+		fetch: func(ctx context.Context, f store.ResourceFilter, q pageQuery) ([]store.Resource, error) {
+			f.Limit, f.Offset = q.limit, q.offset
+			return st.Resources(ctx, f)
+		},
+		newRow: newResourceRow,
+		fillRow: func(row *resourceRow, r store.Resource) {
+			setText(u.l, row.title, r.Title)
+			setText(u.l, row.kind, s.kinds.label(r.Kind))
+		},
+		loadingRow: func(row *resourceRow, text string) { setText(u.l, row.title, text); row.kind.SetText("") },
+		filters: func() ([]fyne.CanvasObject, fyne.CanvasObject) {
+			s.kind = &widget.Select{Options: s.kinds.options, PlaceHolder: u.l.T("field.kind"), OnChanged: s.onFilter}
+			return nil, s.kind
+		},
+		readFilter: func(text string) store.ResourceFilter {
+			return store.ResourceFilter{Text: text, Kind: s.kinds.code(s.kind.Selected)}
+		},
+		clearFilters: func() { s.kind.ClearSelected() },
+	})
 	s.form = newResourceForm(u, s)
-	s.comments = newCommentsPanel(u, store.EntityResource)
+	s.editor = s.form
 	return s
 }
 
-func (s *resourcesScreen) build() fyne.CanvasObject {
-	l := s.u.l
-	s.search = newEntry(l.T("resources.search"), func(string) {
-		if s.timer != nil {
-			s.timer.Stop()
-		}
-		s.timer = time.AfterFunc(250*time.Millisecond, func() { s.u.run.post(s.refresh) })
-	})
-	s.kind = &widget.Select{Options: s.kinds.options, PlaceHolder: l.T("field.kind"), OnChanged: func(string) { s.refresh() }}
-	s.count = &widget.Label{}
-	newBtn := &widget.Button{Text: l.T("resources.new"), Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: s.onNew}
-	s.list = &widget.List{
-		Length: func() int { return len(s.items) },
-		CreateItem: func() fyne.CanvasObject {
-			return borderOf(isRTL(s.u.l), nil, nil, nil, &widget.Label{Importance: widget.LowImportance}, &widget.Label{Truncation: fyne.TextTruncateEllipsis, Alignment: align(s.u.l)})
-		},
-		UpdateItem: func(id widget.ListItemID, o fyne.CanvasObject) {
-			c := o.(*fyne.Container)
-			r := s.items[id]
-			setText(s.u.l, c.Objects[0].(*widget.Label), r.Title)
-			setText(s.u.l, c.Objects[1].(*widget.Label), s.kinds.label(r.Kind))
-		},
-		OnSelected: func(id widget.ListItemID) { s.open(s.items[id]) },
+// resourceRow is one entry of the resource list: the title, and its kind
+// at the end of the line.
+type resourceRow struct {
+	widget.BaseWidget
+	title, kind *widget.Label
+	rtl         bool
+}
+
+// newResourceRow returns an empty row, laid out for a right-to-left
+// language when rtl is set.
+func newResourceRow(rtl bool) *resourceRow {
+	r := &resourceRow{
+		title: &widget.Label{Truncation: fyne.TextTruncateEllipsis},
+		kind:  &widget.Label{Importance: widget.LowImportance},
+		rtl:   rtl,
 	}
-	s.list.ExtendBaseWidget(s.list)
-	rtl := isRTL(l)
-	top := container.NewVBox(borderOf(rtl, nil, nil, nil, newBtn, s.search), borderOf(rtl, nil, nil, nil, s.kind, s.count))
-	s.detail = newDetailPane()
-	s.showPlaceholder()
-	split := splitOf(isRTL(s.u.l), container.NewBorder(top, nil, nil, nil, s.list), s.detail.box, 0.4)
-	s.refresh()
-	return split
-}
-
-func (s *resourcesScreen) showPlaceholder() {
-	s.detail.showPlaceholder(s.u.l, s.u.l.T("resources.none_selected"))
-}
-
-func (s *resourcesScreen) showForm() {
-	s.detail.showForm(s.u.l, s.form.build(), s.form.bar, s.form.id, s.comments)
-}
-
-// refresh runs the search again in the background.
-func (s *resourcesScreen) refresh() {
-	if s.list == nil {
-		return
+	if rtl {
+		r.title.Alignment = fyne.TextAlignTrailing
 	}
-	s.gen++
-	gen := s.gen
-	f := store.ResourceFilter{Text: s.search.Text, Kind: s.kinds.code(s.kind.Selected), Limit: resourceLimit}
-	st := s.u.deps.Store
-	s.u.run.async(func() func() {
-		items, err := st.Resources(context.Background(), f)
-		return func() {
-			if gen != s.gen {
-				return
-			}
-			if err != nil {
-				s.u.showError(err)
-				return
-			}
-			s.items = items
-			setText(s.u.l, s.count, s.u.l.N("resources.count", len(items)))
-			s.list.UnselectAll()
-			s.list.Refresh()
-		}
-	})
+	r.ExtendBaseWidget(r)
+	return r
 }
 
-func (s *resourcesScreen) open(r store.Resource) {
-	s.form.edit(r)
-	s.showForm()
-}
-
-func (s *resourcesScreen) onNew() {
-	s.list.UnselectAll()
-	s.form.edit(store.Resource{})
-	s.showForm()
-	s.u.win.Canvas().Focus(s.form.title)
+// CreateRenderer lays the row out: the kind at the end, the title taking
+// the rest.
+func (r *resourceRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(borderOf(r.rtl, nil, nil, nil, r.kind, r.title))
 }
 
 // resourceForm adds or edits one resource.
 type resourceForm struct {
-	u      *UI
+	formFrame
 	screen *resourcesScreen
-	obj    fyne.CanvasObject
-	id     string
 
 	kinds, visibilities, countryList, themeChoices choices
 
-	heading          *widget.Label
 	kind, visibility *widget.Select
 	title, language  *entry
 	link, body       *entry
@@ -144,15 +106,15 @@ type resourceForm struct {
 	countryLabel     *paraLabel
 	countries        []string
 	themes           []*widget.Check
-	errs             map[string]*paraLabel
-	save             *widget.Button
-	bar              fyne.CanvasObject // Save, below the scrolled form
+
+	filling bool // true while the form is being filled, not typed into
 }
 
+// newResourceForm returns the form of s, not built yet.
 func newResourceForm(u *UI, s *resourcesScreen) *resourceForm {
 	l := u.l
 	return &resourceForm{
-		u: u, screen: s,
+		formFrame: formFrame{u: u, detail: &s.detail}, screen: s,
 		kinds:        codeChoices(l, codes.ResourceKinds),
 		visibilities: codeChoices(l, codes.Visibilities),
 		countryList:  countryChoices(l),
@@ -160,67 +122,57 @@ func newResourceForm(u *UI, s *resourcesScreen) *resourceForm {
 	}
 }
 
-func (f *resourceForm) visible() bool {
-	return f.obj != nil && f.screen.detail.showsForm()
-}
-
+// build makes the form's widgets once and returns its content.
 func (f *resourceForm) build() fyne.CanvasObject {
 	if f.obj != nil {
 		return f.obj
 	}
 	l := f.u.l
-	f.errs = map[string]*paraLabel{}
-	f.heading = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText}
-	f.kind = &widget.Select{Options: f.kinds.options, PlaceHolder: l.T("form.choose")}
-	f.visibility = &widget.Select{Options: f.visibilities.options}
-	f.title = newEntry("", nil)
-	f.language = newEntry(l.T("form.language_hint"), nil)
-	f.link = newEntry("https://", nil)
-	f.body = newMultiLineEntry(8, nil)
+	changed := f.begin(f.onSave, f.onChanged)
+	f.title = newEntry("", changed)
+	f.kind = &widget.Select{Options: f.kinds.options, PlaceHolder: l.T("form.choose"), OnChanged: changed}
+	f.visibility = &widget.Select{Options: f.visibilities.options, OnChanged: changed}
+	f.language = newEntry(l.T("form.language_hint"), changed)
+	f.link = newEntry("https://", changed)
+	f.body = newMultiLineEntry(8, changed)
 	f.countryLabel = wrapped(l, "")
 	f.addCountry = &widget.Select{Options: f.countryList.options, PlaceHolder: l.T("form.add_country"), OnChanged: func(option string) {
 		if code := f.countryList.code(option); code != "" && !slices.Contains(f.countries, code) {
 			f.countries = append(f.countries, code)
 			f.showCountries()
+			f.onChanged()
 		}
 	}}
 	clearCountries := &widget.Button{Text: l.T("button.clear"), Importance: widget.LowImportance, OnTapped: func() {
 		f.countries = nil
 		f.addCountry.ClearSelected()
 		f.showCountries()
+		f.onChanged()
 	}}
-	var themeObjs []fyne.CanvasObject
-	for _, label := range f.themeChoices.labels {
-		c, obj := newCheck(l, label, nil)
-		f.themes = append(f.themes, c)
-		themeObjs = append(themeObjs, obj)
+	var themeBox fyne.CanvasObject
+	f.themes, themeBox = themeChecks(l, f.themeChoices, f.onChanged)
+	f.field("field.title", f.title, "title")
+	f.field("field.kind", f.kind, "kind")
+	f.field("field.body", f.body, "body")
+	f.field("field.language", f.language, "language")
+	f.field("field.countries", container.NewVBox(borderOf(isRTL(l), nil, nil, nil, clearCountries, f.addCountry), f.countryLabel), "countries")
+	f.field("field.themes", themeBox, "themes")
+	f.field("field.link", f.link, "link")
+	f.field("field.visibility", f.visibility, "visibility")
+	f.targets = map[string]fyne.Focusable{
+		"title": f.title, "kind": f.kind, "body": f.body, "language": f.language, "countries": f.addCountry,
+		"themes": f.themes[0], "link": f.link, "visibility": f.visibility,
 	}
-	themeBox := gridOf(isRTL(l), 2, themeObjs...)
-	f.save = &widget.Button{Text: l.T("button.save"), Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: f.onSave}
-	grid := newForm(isRTL(l))
-	field := func(labelID string, w fyne.CanvasObject, errField string) {
-		e := newErrorText(l)
-		f.errs[errField] = e
-		grid.Add(&widget.Label{Text: l.T(labelID), Alignment: fyne.TextAlignTrailing})
-		grid.Add(container.NewVBox(w, e))
-	}
-	field("field.title", f.title, "title")
-	field("field.kind", f.kind, "kind")
-	field("field.body", f.body, "body")
-	field("field.language", f.language, "language")
-	field("field.countries", container.NewVBox(borderOf(isRTL(l), nil, nil, nil, clearCountries, f.addCountry), f.countryLabel), "countries")
-	field("field.themes", themeBox, "themes")
-	field("field.link", f.link, "link")
-	field("field.visibility", f.visibility, "visibility")
-	formErr := newErrorText(l)
-	f.errs["form"] = formErr
-	f.obj = container.NewVBox(f.heading, grid, formErr)
-	f.bar = rowOf(isRTL(l), f.save)
-	mirrorLabels(l, f.obj)
-	mirrorLabels(l, f.bar)
-	return f.obj
+	return f.finish(nil, f.save)
 }
 
+// firstField is Title, where a new resource's cursor starts.
+func (f *resourceForm) firstField() fyne.Focusable { return f.title }
+
+// opened does nothing: resources keep no drafts.
+func (f *resourceForm) opened() {}
+
+// showCountries lists the countries picked, by name.
 func (f *resourceForm) showCountries() {
 	names := make([]string, len(f.countries))
 	for i, c := range f.countries {
@@ -229,6 +181,7 @@ func (f *resourceForm) showCountries() {
 	f.countryLabel.SetText(strings.Join(names, ", "))
 }
 
+// edit loads r into the form (a zero Resource starts a new one).
 func (f *resourceForm) edit(r store.Resource) {
 	f.build()
 	l := f.u.l
@@ -240,6 +193,8 @@ func (f *resourceForm) edit(r store.Resource) {
 	} else {
 		setText(l, f.heading, l.T("form.edit_resource"))
 	}
+	f.filling = true
+	defer func() { f.filling = false }()
 	if r.Kind == "" {
 		f.kind.ClearSelected()
 	} else {
@@ -256,12 +211,19 @@ func (f *resourceForm) edit(r store.Resource) {
 	for i, c := range f.themes {
 		c.SetChecked(slices.Contains(r.Themes, f.themeChoices.codes[i]))
 	}
-	for _, e := range f.errs {
-		setError(e, "")
+	f.reset()
+}
+
+// onChanged runs on every edit: once a save was refused, the errors
+// follow what is typed.
+func (f *resourceForm) onChanged() {
+	if !f.filling && f.checked {
+		f.showErrors(f.validate())
 	}
 }
 
-func (f *resourceForm) onSave() {
+// record returns the resource as typed.
+func (f *resourceForm) record() store.Resource {
 	r := store.Resource{
 		Meta:  store.Meta{ID: f.id, Visibility: f.visibilities.code(f.visibility.Selected)},
 		Kind:  f.kinds.code(f.kind.Selected),
@@ -273,36 +235,27 @@ func (f *resourceForm) onSave() {
 			r.Themes = append(r.Themes, f.themeChoices.codes[i])
 		}
 	}
-	ctx := context.Background()
-	var saved store.Resource
-	var err error
-	if f.id == "" {
-		saved, err = f.u.deps.Store.CreateResource(ctx, r)
-	} else {
-		var old store.Resource
-		if old, err = f.u.deps.Store.Resource(ctx, f.id); err == nil {
-			vis := r.Visibility
-			r.Meta = old.Meta
-			r.Visibility = vis
-			saved, err = f.u.deps.Store.UpdateResource(ctx, r)
-		}
-	}
+	return r
+}
+
+// validate returns what is wrong with the resource as typed.
+func (f *resourceForm) validate() []store.FieldError {
+	r := f.record()
 	var ve *store.ValidationError
-	if errors.As(err, &ve) {
-		for _, e := range f.errs {
-			setError(e, "")
-		}
-		for _, fe := range ve.Fields {
-			e, ok := f.errs[fe.Field]
-			if !ok {
-				e = f.errs["form"]
-			}
-			setError(e, validationText(f.u.l, fe))
-		}
-		return
+	if errors.As(r.Validate(), &ve) {
+		return ve.Fields
 	}
-	if err != nil {
-		f.u.showError(err)
+	return nil
+}
+
+// onSave validates and stores the form; errors appear beside their fields
+// and nothing is written.
+func (f *resourceForm) onSave() {
+	r := f.record()
+	saved, ok := submit(&f.formFrame, f.validate(), func(ctx context.Context) (store.Resource, error) {
+		return f.screen.spec.records.put(ctx, f.id, r)
+	})
+	if !ok {
 		return
 	}
 	f.edit(saved)

@@ -43,6 +43,7 @@ type Store interface {
 	DeleteActivity(ctx context.Context, id string) error
 	RestoreActivity(ctx context.Context, id string) error
 	Resources(ctx context.Context, f store.ResourceFilter) ([]store.Resource, error)
+	CountResources(ctx context.Context, f store.ResourceFilter) (int, error)
 	Resource(ctx context.Context, id string) (store.Resource, error)
 	CreateResource(ctx context.Context, r store.Resource) (store.Resource, error)
 	UpdateResource(ctx context.Context, r store.Resource) (store.Resource, error)
@@ -483,7 +484,7 @@ func (u *UI) SelectFirst() {
 			u.activities.list.Select(0)
 		}
 	case TabResources:
-		if len(u.resources.items) > 0 {
+		if u.resources.total > 0 {
 			u.resources.list.Select(0)
 		}
 	case TabOrganizations:
