@@ -69,9 +69,9 @@ type reportsScreen struct {
 	// is shown; touched on the UI goroutine only.
 	asked int
 
-	// spawn runs background work; tests run it in place so that they
-	// drive the screen from one goroutine.
-	spawn func(func())
+	// run moves the report's reading off Fyne's goroutine and brings it
+	// back; the window's own runner when the tab is part of the window.
+	run runner
 
 	// monthCharts and monthTable are the month section on screen, for
 	// tests.
@@ -83,7 +83,7 @@ type reportsScreen struct {
 }
 
 func newReportsScreen(st ReportStore, l *locales.Localizer, win fyne.Window, now func() time.Time) *reportsScreen {
-	return &reportsScreen{st: st, l: l, win: win, now: now, spawn: func(fn func()) { go fn() }}
+	return &reportsScreen{st: st, l: l, win: win, now: now, run: fyneRunner{}}
 }
 
 // reportsView refreshes the screen each time it is shown, such as when its
@@ -211,15 +211,15 @@ func (s *reportsScreen) onRefresh() {
 	}
 	s.asked++
 	asked := s.asked
-	s.spawn(func() {
+	s.run.async(func() func() {
 		r, err := s.st.Report(context.Background(), f)
-		fyne.Do(func() {
+		return func() {
 			// A period picked since asks again; a slower, older report
 			// must not cover it.
 			if asked == s.asked {
 				s.show(r, err)
 			}
-		})
+		}
 	})
 }
 
@@ -460,16 +460,27 @@ func (s *reportsScreen) writeExport(ctx context.Context, format string, w io.Wri
 
 // ReportsScreen returns the Reports tab as a [Screen] for [Deps.Extra]: it
 // is rebuilt in the new language after every language switch.
-func ReportsScreen(st ReportStore) Screen { return reportsTab{st: st} }
+func ReportsScreen(st ReportStore) Screen { return &reportsTab{st: st} }
 
-type reportsTab struct{ st ReportStore }
+type reportsTab struct {
+	st  ReportStore
+	run runner // set by the window (see [runnerUser]); nil means goroutines and fyne.Do
+}
 
-func (r reportsTab) Key() string { return TabReports }
+// useRunner makes the tab's background work go through the window's
+// runner, as every built-in screen's does.
+func (r *reportsTab) useRunner(run runner) { r.run = run }
 
-func (r reportsTab) Title(l *locales.Localizer) string { return l.T("report.tab") }
+func (r *reportsTab) Key() string { return TabReports }
 
-func (r reportsTab) Build(l *locales.Localizer, w fyne.Window) fyne.CanvasObject {
-	return NewReportsTab(r.st, l, w)
+func (r *reportsTab) Title(l *locales.Localizer) string { return l.T("report.tab") }
+
+func (r *reportsTab) Build(l *locales.Localizer, w fyne.Window) fyne.CanvasObject {
+	s := newReportsScreen(r.st, l, w, time.Now)
+	if r.run != nil {
+		s.run = r.run
+	}
+	return s.build()
 }
 
 // chartFor is c as l's screens show it: in a right-to-left language

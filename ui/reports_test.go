@@ -61,7 +61,7 @@ func reportsScreenOver(t *testing.T, lang string, as []store.Activity) *reportsS
 	w := a.NewWindow("test")
 	t.Cleanup(w.Close)
 	s := newReportsScreen(st, b.Localizer(lang), w, func() time.Time { return time.Date(2026, 5, 17, 12, 0, 0, 0, time.UTC) })
-	s.spawn = func(fn func()) { fn() }
+	s.run = inPlace{}
 	w.SetContent(s.build())
 	return s
 }
@@ -445,7 +445,7 @@ func TestReportsArabicTextsInside(t *testing.T) {
 func TestReportsLastPickedPeriodWins(t *testing.T) {
 	s, _ := monthFixture(t, "en")
 	var queue []func()
-	s.spawn = func(fn func()) { queue = append(queue, fn) }
+	s.run = queued{&queue}
 	s.pick(report.ThisMonth)
 	s.pick(report.Last12Months)
 	s.pick(report.LastMonth)
@@ -465,3 +465,25 @@ func TestReportsLastPickedPeriodWins(t *testing.T) {
 		t.Errorf("after picking the last 12 months: %d months", got)
 	}
 }
+
+// inPlace is a runner that does the work and applies it at once, on the
+// test's goroutine.
+type inPlace struct{}
+
+func (inPlace) async(work func() func()) {
+	if apply := work(); apply != nil {
+		apply()
+	}
+}
+
+func (inPlace) post(fn func()) { fn() }
+
+// queued is a runner that keeps each piece of work, with what applies it,
+// for the test to run in the order it chooses.
+type queued struct{ q *[]func() }
+
+func (r queued) async(work func() func()) {
+	*r.q = append(*r.q, func() { inPlace{}.async(work) })
+}
+
+func (r queued) post(fn func()) { *r.q = append(*r.q, fn) }

@@ -86,6 +86,10 @@ type Screen interface {
 	Build(l *locales.Localizer, w fyne.Window) fyne.CanvasObject
 }
 
+// runnerUser is a [Screen] whose background work goes through the
+// window's runner, like the built-in screens' (the reports tab).
+type runnerUser interface{ useRunner(runner) }
+
 // Deps is what [Create] needs. Store and Bundle are required.
 type Deps struct {
 	Store Store
@@ -256,6 +260,9 @@ func (u *UI) build() {
 	titles := []string{l.T("tab.activities"), l.T("tab.resources"), l.T("tab.organizations")}
 	u.keys = []string{TabActivities, TabResources, TabOrganizations}
 	for i, s := range u.deps.Extra {
+		if r, ok := s.(runnerUser); ok {
+			r.useRunner(u.run)
+		}
 		u.builders = append(u.builders, func() fyne.CanvasObject { return s.Build(l, u.win) })
 		titles = append(titles, s.Title(l))
 		key := "extra" + string(rune('0'+i))
