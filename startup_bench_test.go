@@ -24,6 +24,9 @@ import (
 // 8 s (rss-settled-MB). Targets: first frame ≤ 1 s, memory ≤ 200 MB.
 //
 //	go test -tags migrated_fynedo,no_emoji -run '^$' -bench Startup -benchtime 1x -count 5 .
+//
+// It builds the binary with the fieldbook_tools tag, which adds the
+// measuring flag.
 func BenchmarkStartup(b *testing.B) {
 	if _, err := exec.LookPath("Xvfb"); err != nil {
 		b.Skip("Xvfb is not installed")
@@ -55,8 +58,9 @@ func BenchmarkStartup(b *testing.B) {
 	}
 }
 
-// appTags are the build tags of the shipped app (the Makefile's TAGS).
-const appTags = "migrated_fynedo,no_emoji"
+// appTags are the build tags of the shipped app (the Makefile's TAGS) and
+// fieldbook_tools, for gui --measure-startup.
+const appTags = "migrated_fynedo,no_emoji,fieldbook_tools"
 
 // benchData returns a data folder with n sample activities, made once and
 // kept in the temporary folder between runs (it takes a minute to make).

@@ -23,11 +23,12 @@ small_langs="${SMALL_LANGS-en,ar,th,mn,bn,ko}"
 export PATH="$PATH:/usr/local/go/bin"
 
 mkdir -p bin "$out"
-go build -tags "${TAGS:-migrated_fynedo,no_emoji}" -o bin/fieldbook .
+# fieldbook_tools adds the gui command's screenshot flags.
+go build -tags "${TAGS:-migrated_fynedo,no_emoji},fieldbook_tools" -o bin/fieldbook-tools .
 data="$(mktemp -d)"
 trap 'rm -rf "$data"' EXIT
-bin/fieldbook --data "$data" sample --activities "$activities"
-bin/fieldbook --data "$data" version
+bin/fieldbook-tools --data "$data" sample --activities "$activities"
+bin/fieldbook-tools --data "$data" version
 
 # shoot SIZE DIR LANGS [STEPS]: runs the app on a screen of SIZE (WxH); the
 # window opens at its top left, as large as the screen allows (1280×800 at
@@ -37,7 +38,7 @@ shoot() {
 	[ -n "$langs" ] || return 0
 	mkdir -p "$dir"
 	xvfb-run -a -s "-screen 0 ${size}x24" bash -c '
-		bin/fieldbook --data "$0" gui --screenshot "$1" --screenshot-langs "$2" --screenshot-steps "$3" | while read -r kind path; do
+		bin/fieldbook-tools --data "$0" gui --screenshot "$1" --screenshot-langs "$2" --screenshot-steps "$3" | while read -r kind path; do
 			if [ "$kind" = shot ]; then
 				import -window root -crop "$4+0+0" +repage "$path.part.png" && mv "$path.part.png" "$path" && echo "$path"
 			fi

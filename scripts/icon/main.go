@@ -1,7 +1,7 @@
 //go:build ignore
 
 // Command icon draws Fieldbook's icon, an open notebook with a bookmark, as
-// a 512×512 PNG: go run scripts/icon/main.go > Icon.png
+// a 512×512 PNG: go run scripts/icon/main.go > internal/desktop/Icon.png
 package main
 
 import (

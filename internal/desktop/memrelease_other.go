@@ -1,6 +1,6 @@
 //go:build !linux || !cgo
 
-package main
+package desktop
 
 // trimCHeap does nothing where the C library has no malloc_trim; the
 // Windows heap returns free pages on its own.

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -6,10 +6,6 @@ import (
 	"github.com/a20-network/fieldbook/activitycsv"
 	"github.com/a20-network/fieldbook/store"
 )
-
-func init() {
-	exportFormats["csv"] = exportCSV
-}
 
 // exportCSV writes the live activities whose start date lies in
 // [req.from, req.to] as activitycsv, newest first, with the byte-order mark

@@ -1,28 +1,29 @@
-package main
+package desktop
 
 import (
 	"context"
 	"testing"
 
 	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
 	"github.com/a20-network/fieldbook/ui"
 )
 
-// TestGUIDepsWireSyncAndReports checks the window gets the real sync
+// TestWindowDepsWireSyncAndReports checks the window gets the real sync
 // engine and the Reports tab.
-func TestGUIDepsWireSyncAndReports(t *testing.T) {
-	cfg := config{dataDir: t.TempDir(), lang: "ar-XB"}
-	st, err := openStore(context.Background(), cfg)
+func TestWindowDepsWireSyncAndReports(t *testing.T) {
+	cfg := Config{DataDir: t.TempDir(), Lang: "ar-XB"}
+	st, err := store.OpenDir(context.Background(), cfg.DataDir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	b, errs := locales.Load(locales.OverrideDir(cfg.dataDir))
+	b, errs := locales.Load(locales.OverrideDir(cfg.DataDir))
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	deps := guiDeps(context.Background(), st, b, locales.OverrideDir(cfg.dataDir), cfg, guiOptions{})
+	deps := windowDeps(context.Background(), st, client.New(st, client.Options{}), b, locales.OverrideDir(cfg.DataDir), cfg)
 	if _, ok := deps.Syncer.(*client.Engine); !ok {
 		t.Fatalf("syncer is %T, want the sync engine", deps.Syncer)
 	}

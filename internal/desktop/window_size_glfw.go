@@ -1,6 +1,6 @@
 //go:build !js && !wasm && !android && !ios
 
-package main
+package desktop
 
 import (
 	"fyne.io/fyne/v2"

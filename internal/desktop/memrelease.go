@@ -1,8 +1,11 @@
-package main
+package desktop
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 )
 
@@ -78,4 +81,30 @@ func handBackMemory() {
 func residentNow() (int64, bool) {
 	rss, _, _, _ := residentBytes()
 	return rss, rss > 0
+}
+
+// residentBytes reads the process's resident set size, its anonymous and
+// file-backed parts, and its peak so far (Linux; zeros elsewhere).
+func residentBytes() (total, anon, file, peak int64) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, 0, 0, 0
+	}
+	read := func(rest string) int64 {
+		var kb int64
+		fmt.Sscanf(strings.TrimSpace(rest), "%d", &kb)
+		return kb * 1024
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			total = read(rest)
+		} else if rest, ok := strings.CutPrefix(line, "RssAnon:"); ok {
+			anon = read(rest)
+		} else if rest, ok := strings.CutPrefix(line, "RssFile:"); ok {
+			file = read(rest)
+		} else if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			peak = read(rest)
+		}
+	}
+	return total, anon, file, peak
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -10,18 +10,12 @@ import (
 	"github.com/a20-network/fieldbook/sync/client"
 )
 
-func init() {
-	commands["enroll"] = command{summary: "enroll this device with a hub: --hub URL --code CODE", run: runEnroll}
-	commands["sync"] = command{summary: "sync with the hub once and print what moved", run: runSync}
-}
-
-func runEnroll(ctx context.Context, cfg config, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("enroll", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+// runEnroll enrolls the device with a hub by a one-time code.
+func runEnroll(ctx context.Context, cfg config, fs *flag.FlagSet, args []string, out io.Writer) error {
 	hubURL := fs.String("hub", "", "hub address, such as https://hub.example.org")
 	code := fs.String("code", "", "one-time enrollment code from your organization's admin")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: enroll: %v", errUsage, err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *hubURL == "" || *code == "" {
 		return fmt.Errorf("%w: enroll: --hub URL and --code CODE are required", errUsage)
@@ -44,10 +38,12 @@ func runEnroll(ctx context.Context, cfg config, args []string, out io.Writer) er
 	return err
 }
 
-func runSync(ctx context.Context, cfg config, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+// runSync syncs with the hub once and prints what moved.
+func runSync(ctx context.Context, cfg config, fs *flag.FlagSet, args []string, out io.Writer) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: sync takes no arguments", errUsage)
 	}
 	st, err := openStore(ctx, cfg)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -8,8 +8,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/a20-network/fieldbook/store"
 )
@@ -24,25 +25,32 @@ type exportRequest struct {
 	out  io.Writer
 }
 
-// exportFormats maps --format values to writers; files beside this one
-// register theirs in init.
-var exportFormats = map[string]func(ctx context.Context, req exportRequest) error{}
-
-func init() {
-	commands["export"] = command{summary: "export activities or a report: --format FMT --out FILE [--from DATE --to DATE]", run: runExport}
+// exportFormat is a --format value and the writer that makes it.
+type exportFormat struct {
+	name  string
+	write func(ctx context.Context, req exportRequest) error
 }
 
-func runExport(ctx context.Context, cfg config, args []string, _ io.Writer) error {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+// exportFormats are the --format values, in the order help lists them.
+var exportFormats = []exportFormat{
+	{"csv", exportCSV},
+	{"pdf", exportReportPDF},
+	{"report-csv", exportReportCSV},
+	{"xlsx", exportReportXLSX},
+}
+
+// runExport writes the activities, or a report over them, between --from
+// and --to to --out, through a temporary file renamed into place.
+func runExport(ctx context.Context, cfg config, fs *flag.FlagSet, args []string, _ io.Writer) error {
 	format := fs.String("format", "csv", "output format: "+strings.Join(formatNames(), ", "))
 	out := fs.String("out", "", "file to write (required)")
 	from := fs.String("from", "", "first start date to include, YYYY-MM-DD")
 	to := fs.String("to", "", "last start date to include, YYYY-MM-DD")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: export: %v", errUsage, err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
-	write, ok := exportFormats[*format]
-	if !ok {
+	i := slices.IndexFunc(exportFormats, func(f exportFormat) bool { return f.name == *format })
+	if i < 0 {
 		return fmt.Errorf("%w: export: unknown --format %q (want %s)", errUsage, *format, strings.Join(formatNames(), ", "))
 	}
 	if *out == "" {
@@ -65,7 +73,7 @@ func runExport(ctx context.Context, cfg config, args []string, _ io.Writer) erro
 		return fmt.Errorf("export: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	werr := write(ctx, exportRequest{store: st, from: *from, to: *to, lang: cfg.lang, out: tmp})
+	werr := exportFormats[i].write(ctx, exportRequest{store: st, from: *from, to: *to, lang: cfg.lang, out: tmp})
 	cerr := tmp.Close()
 	if err := errors.Join(werr, cerr); err != nil {
 		return fmt.Errorf("export %s: %w", *format, err)
@@ -76,16 +84,17 @@ func runExport(ctx context.Context, cfg config, args []string, _ io.Writer) erro
 	return nil
 }
 
+// formatNames are the --format values.
 func formatNames() []string {
-	names := make([]string, 0, len(exportFormats))
-	for n := range exportFormats {
-		names = append(names, n)
+	names := make([]string, len(exportFormats))
+	for i, f := range exportFormats {
+		names[i] = f.name
 	}
-	sort.Strings(names)
 	return names
 }
 
+// validDate reports whether s is a date as the store writes them.
 func validDate(s string) bool {
-	_, err := timeParseDate(s)
+	_, err := time.Parse(store.DateLayout, s)
 	return err == nil
 }

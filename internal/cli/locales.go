@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -13,27 +13,25 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/a20-network/fieldbook/internal/desktop"
 	"github.com/a20-network/fieldbook/locales"
 )
 
-func init() {
-	commands["locales"] = command{
-		summary: "translations: check [DIR] | new TAG | merge [DIR]",
-		run:     runLocales,
-	}
-}
-
-func runLocales(ctx context.Context, cfg config, args []string, out io.Writer) error {
+// runLocales runs one of the translators' subcommands: check, new or merge.
+// Each defines its flags on fs, so `locales check --help` lists check's.
+func runLocales(_ context.Context, cfg config, fs *flag.FlagSet, args []string, out io.Writer) error {
 	if len(args) == 0 {
 		return fmt.Errorf("%w: locales: want check [DIR], new TAG or merge [DIR]", errUsage)
 	}
 	switch args[0] {
 	case "check":
-		return runLocalesCheck(cfg, args[1:], out)
+		return runLocalesCheck(cfg, fs, args[1:], out)
 	case "new":
-		return runLocalesNew(cfg, args[1:], out)
+		return runLocalesNew(cfg, fs, args[1:], out)
 	case "merge":
-		return runLocalesMerge(cfg, args[1:], out)
+		return runLocalesMerge(cfg, fs, args[1:], out)
+	case "-h", "-help", "--help":
+		return flag.ErrHelp
 	}
 	return fmt.Errorf("%w: locales: unknown %q (want check, new or merge)", errUsage, args[0])
 }
@@ -44,8 +42,8 @@ func localeDir(cfg config) string { return locales.OverrideDir(cfg.dataDir) }
 // checkWidth is how wide `locales check` lines of ids may get.
 const checkWidth = 100
 
-func runLocalesCheck(cfg config, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("locales check", flag.ContinueOnError)
+// runLocalesCheck reports, for every language, what is missing or broken.
+func runLocalesCheck(cfg config, fs *flag.FlagSet, args []string, out io.Writer) error {
 	fonts := fs.Bool("fonts", true, "report characters no installed or bundled font can draw")
 	markdown := fs.Bool("markdown", false, "print the language table of locales/README.md instead")
 	pos, err := parseInterspersed(fs, args)
@@ -66,7 +64,7 @@ func runLocalesCheck(cfg config, args []string, out io.Writer) error {
 	loadErrs = append(loadErrs, b.ReadAll()...)
 	var cover locales.Coverage
 	if *fonts {
-		set, err := scanFonts()
+		set, err := desktop.ScanFonts()
 		if err != nil {
 			return fmt.Errorf("locales check: %w", err)
 		}
@@ -201,8 +199,8 @@ func writeTable(out io.Writer, b *locales.Bundle, reports []locales.Report) erro
 	return nil
 }
 
-func runLocalesNew(cfg config, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("locales new", flag.ContinueOnError)
+// runLocalesNew starts a language's message file.
+func runLocalesNew(cfg config, fs *flag.FlagSet, args []string, out io.Writer) error {
 	dir := fs.String("dir", localeDir(cfg), "folder to write active.TAG.toml into")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -238,7 +236,12 @@ func runLocalesNew(cfg config, args []string, out io.Writer) error {
 	return err
 }
 
-func runLocalesMerge(cfg config, args []string, out io.Writer) error {
+// runLocalesMerge adds the English messages a language's files lack.
+func runLocalesMerge(cfg config, fs *flag.FlagSet, args []string, out io.Writer) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	args = fs.Args()
 	dir := localeDir(cfg)
 	if len(args) > 1 {
 		return fmt.Errorf("%w: locales merge: want at most one folder", errUsage)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -33,10 +33,6 @@ func (e *diskFullError) Error() string {
 		e.line, e.imported)
 }
 
-func init() {
-	commands["import"] = command{summary: "import activities from a CSV file: import [--from-line N] FILE.csv", run: runImport}
-}
-
 // runImport reads FILE.csv (see activitycsv) and writes its good rows to the
 // store in chunks, creating new activities and updating those whose id is
 // already stored, so importing a file twice never duplicates a record. It
@@ -46,12 +42,10 @@ func init() {
 // A full disk stops the import at the first row it refuses: the counts say
 // what went in, one error line says where it stopped, and the output says
 // how to go on once there is room (see [importer.advice]).
-func runImport(ctx context.Context, cfg config, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+func runImport(ctx context.Context, cfg config, fs *flag.FlagSet, args []string, out io.Writer) error {
 	fromLine := fs.Int("from-line", 0, "import only the rows from this line of the file on")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: import: %v", errUsage, err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return fmt.Errorf("%w: import [--from-line N] FILE.csv: want exactly one file", errUsage)

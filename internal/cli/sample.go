@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -13,13 +13,6 @@ import (
 	"github.com/a20-network/fieldbook/codes"
 	"github.com/a20-network/fieldbook/store"
 )
-
-// The sample command fills a data folder with realistic records from the
-// network's countries, for screenshots, demonstrations and the start-up
-// benchmark. It is not listed in the usage text.
-func init() {
-	commands["sample"] = command{summary: "fill the data folder with sample records (for demonstrations)", run: runSample}
-}
 
 // sampleCountry is a country of the network with places its field staff
 // work in and partners they work with.
@@ -91,12 +84,13 @@ var sampleComments = []string{
 	"The radio station in our area offered free airtime after a similar meeting.",
 }
 
-func runSample(ctx context.Context, cfg config, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("sample", flag.ContinueOnError)
+// runSample fills a data folder with realistic records from the network's
+// countries, for screenshots, demonstrations and the start-up benchmark.
+func runSample(ctx context.Context, cfg config, fs *flag.FlagSet, args []string, out io.Writer) error {
 	n := fs.Int("activities", 200, "number of activities to create")
 	seed := fs.Uint64("seed", 20, "random seed, for repeatable data")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *n < 0 {
 		return fmt.Errorf("%w: --activities must not be negative", errUsage)

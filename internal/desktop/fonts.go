@@ -1,4 +1,4 @@
-package main
+package desktop
 
 import (
 	"fmt"
@@ -14,17 +14,17 @@ import (
 	"github.com/a20-network/fieldbook/locales/fontcover"
 )
 
-// scanFonts returns the characters the computer's fonts and Fyne's bundled
+// ScanFonts returns the characters the computer's fonts and Fyne's bundled
 // ones (text, bold, symbols) draw, for the window's font check and
 // `fieldbook locales check`.
-func scanFonts() (*fontcover.Set, error) {
+func ScanFonts() (*fontcover.Set, error) {
 	s, err := fontcover.System("")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("scan system fonts: %w", err)
 	}
 	for _, r := range []fyne.Resource{theme.DefaultTextFont(), theme.DefaultTextBoldFont(), theme.DefaultSymbolFont()} {
 		if err := s.AddFont("bundled "+r.Name(), r.Content()); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read bundled font %s: %w", r.Name(), err)
 		}
 	}
 	return s, nil
@@ -42,7 +42,7 @@ type systemFonts struct {
 
 func (f *systemFonts) load() *fontcover.Set {
 	f.once.Do(func() {
-		s, err := scanFonts()
+		s, err := ScanFonts()
 		if err != nil {
 			slog.Warn("fontScan", "err", err)
 			return

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -15,12 +15,6 @@ import (
 
 // maxExportedActivities caps the activity list written beside a report.
 const maxExportedActivities = 1_000_000
-
-func init() {
-	exportFormats["report-csv"] = exportReportCSV
-	exportFormats["xlsx"] = exportReportXLSX
-	exportFormats["pdf"] = exportReportPDF
-}
 
 // deviceReport computes the report for req's dates with labels in req's
 // language.
