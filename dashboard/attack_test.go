@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/a20-network/fieldbook/dashboard"
-	"github.com/a20-network/fieldbook/hlc"
+	"github.com/a20-network/fieldbook/internal/hlc"
 	"github.com/a20-network/fieldbook/sync/hub"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )

@@ -16,7 +16,7 @@ import (
 
 	"golang.org/x/crypto/argon2"
 
-	"github.com/a20-network/fieldbook/report"
+	"github.com/a20-network/fieldbook/internal/report"
 )
 
 // Roles a dashboard user can have.

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/a20-network/fieldbook/internal/report"
+	"github.com/a20-network/fieldbook/internal/report/fixture"
 	"github.com/a20-network/fieldbook/locales"
-	"github.com/a20-network/fieldbook/report"
-	"github.com/a20-network/fieldbook/report/fixture"
 )
 
 // hub is a hub database holding 1,000,000 activities from 200

@@ -34,8 +34,8 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/a20-network/fieldbook/internal/report"
 	"github.com/a20-network/fieldbook/locales"
-	"github.com/a20-network/fieldbook/report"
 )
 
 // CookieName is the session cookie's name.

@@ -9,9 +9,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/a20-network/fieldbook/export"
+	"github.com/a20-network/fieldbook/internal/export"
+	"github.com/a20-network/fieldbook/internal/report"
 	"github.com/a20-network/fieldbook/internal/sqlwhere"
-	"github.com/a20-network/fieldbook/report"
 )
 
 // orgRow is one organization's figures for a period.

@@ -15,10 +15,10 @@ import (
 
 	"golang.org/x/text/language/display"
 
-	"github.com/a20-network/fieldbook/chart"
-	"github.com/a20-network/fieldbook/export"
+	"github.com/a20-network/fieldbook/internal/chart"
+	"github.com/a20-network/fieldbook/internal/export"
+	"github.com/a20-network/fieldbook/internal/report"
 	"github.com/a20-network/fieldbook/locales"
-	"github.com/a20-network/fieldbook/report"
 )
 
 // Page limits: whatever the period and the data, a page stays under

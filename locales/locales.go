@@ -25,7 +25,7 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 
-	"github.com/a20-network/fieldbook/bidi"
+	"github.com/a20-network/fieldbook/internal/bidi"
 )
 
 //go:embed active.*.toml

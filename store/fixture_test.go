@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/a20-network/fieldbook/codes"
+	"github.com/a20-network/fieldbook/internal/codes"
 )
 
 // The network's countries, where most activities happen.

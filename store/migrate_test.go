@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/a20-network/fieldbook/hlc"
+	"github.com/a20-network/fieldbook/internal/hlc"
 )
 
 // createAtVersion makes a database holding only the first n migrations,

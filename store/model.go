@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/a20-network/fieldbook/codes"
-	"github.com/a20-network/fieldbook/hlc"
+	"github.com/a20-network/fieldbook/internal/codes"
+	"github.com/a20-network/fieldbook/internal/hlc"
 )
 
 // Entity names, as stored in the outbox and sent on the wire.

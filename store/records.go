@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/a20-network/fieldbook/hlc"
+	"github.com/a20-network/fieldbook/internal/hlc"
 )
 
 // queryer is what both *sql.DB and *sql.Tx offer for reads.

@@ -11,7 +11,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/a20-network/fieldbook/hlc"
+	"github.com/a20-network/fieldbook/internal/hlc"
 )
 
 // RemoteRecord is a record's full state as the hub holds it.

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/a20-network/fieldbook/hlc"
+	"github.com/a20-network/fieldbook/internal/hlc"
 )
 
 // remoteOf returns the hub's view of a record: its fields as JSON.

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/a20-network/fieldbook/report"
+	"github.com/a20-network/fieldbook/internal/report"
 )
 
 // Report computes the report for f over this device's activities with

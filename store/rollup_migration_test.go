@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/a20-network/fieldbook/report"
+	"github.com/a20-network/fieldbook/internal/report"
 )
 
 var update = flag.Bool("update", false, "write migrations/0006_report_rollup.sql from the report package")

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/a20-network/fieldbook/report"
-	"github.com/a20-network/fieldbook/report/rolluptest"
+	"github.com/a20-network/fieldbook/internal/report"
+	"github.com/a20-network/fieldbook/internal/report/rolluptest"
 )
 
 // TestBatchRollup checks that batch inserts on a device with the report

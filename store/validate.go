@@ -9,7 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/a20-network/fieldbook/codes"
+	"github.com/a20-network/fieldbook/internal/codes"
 )
 
 // Text limits, in characters. They keep one record well inside a sync page.

@@ -9,7 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/a20-network/fieldbook/codes"
+	"github.com/a20-network/fieldbook/internal/codes"
 	"github.com/a20-network/fieldbook/locales"
 	"github.com/a20-network/fieldbook/store"
 )

@@ -11,7 +11,7 @@ import (
 
 	xbidi "golang.org/x/text/unicode/bidi"
 
-	"github.com/a20-network/fieldbook/bidi"
+	"github.com/a20-network/fieldbook/internal/bidi"
 	"github.com/a20-network/fieldbook/locales"
 )
 

@@ -9,7 +9,7 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 
-	"github.com/a20-network/fieldbook/codes"
+	"github.com/a20-network/fieldbook/internal/codes"
 	"github.com/a20-network/fieldbook/locales"
 	"github.com/a20-network/fieldbook/store"
 )

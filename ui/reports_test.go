@@ -19,10 +19,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/a20-network/fieldbook/chart"
-	"github.com/a20-network/fieldbook/chart/fynechart"
+	"github.com/a20-network/fieldbook/internal/chart"
+	"github.com/a20-network/fieldbook/internal/chart/fynechart"
+	"github.com/a20-network/fieldbook/internal/report"
 	"github.com/a20-network/fieldbook/locales"
-	"github.com/a20-network/fieldbook/report"
 	"github.com/a20-network/fieldbook/store"
 )
 

@@ -8,7 +8,7 @@ import (
 	xbidi "golang.org/x/text/unicode/bidi"
 	"pgregory.net/rapid"
 
-	"github.com/a20-network/fieldbook/bidi"
+	"github.com/a20-network/fieldbook/internal/bidi"
 	"github.com/a20-network/fieldbook/locales"
 )
 

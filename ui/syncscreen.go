@@ -247,4 +247,3 @@ func hubErrorText(l *locales.Localizer, err error) string {
 	}
 	return err.Error()
 }
-

@@ -3,7 +3,7 @@ package cli
 import (
 	"context"
 
-	"github.com/a20-network/fieldbook/activitycsv"
+	"github.com/a20-network/fieldbook/internal/activitycsv"
 	"github.com/a20-network/fieldbook/store"
 )
 

@@ -7,9 +7,9 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/a20-network/fieldbook/export"
+	"github.com/a20-network/fieldbook/internal/export"
+	"github.com/a20-network/fieldbook/internal/report"
 	"github.com/a20-network/fieldbook/locales"
-	"github.com/a20-network/fieldbook/report"
 	"github.com/a20-network/fieldbook/store"
 )
 

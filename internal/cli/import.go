@@ -10,7 +10,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/a20-network/fieldbook/activitycsv"
+	"github.com/a20-network/fieldbook/internal/activitycsv"
 	"github.com/a20-network/fieldbook/store"
 )
 

@@ -14,7 +14,7 @@ import (
 
 	"modernc.org/sqlite"
 
-	"github.com/a20-network/fieldbook/activitycsv"
+	"github.com/a20-network/fieldbook/internal/activitycsv"
 	"github.com/a20-network/fieldbook/store"
 )
 

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/a20-network/fieldbook/activitycsv"
+	"github.com/a20-network/fieldbook/internal/activitycsv"
 	"github.com/a20-network/fieldbook/store"
 )
 

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/a20-network/fieldbook/codes"
+	"github.com/a20-network/fieldbook/internal/codes"
 	"github.com/a20-network/fieldbook/store"
 )
 

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/a20-network/fieldbook/codes"
+	"github.com/a20-network/fieldbook/internal/codes"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
 	"github.com/a20-network/fieldbook/sync/hub"

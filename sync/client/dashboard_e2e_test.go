@@ -17,9 +17,9 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/a20-network/fieldbook/dashboard"
-	"github.com/a20-network/fieldbook/export"
+	"github.com/a20-network/fieldbook/internal/export"
+	"github.com/a20-network/fieldbook/internal/report"
 	"github.com/a20-network/fieldbook/locales"
-	"github.com/a20-network/fieldbook/report"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/hub"
 )

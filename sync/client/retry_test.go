@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/a20-network/fieldbook/report"
+	"github.com/a20-network/fieldbook/internal/report"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
 	"github.com/a20-network/fieldbook/sync/hub"

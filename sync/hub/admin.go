@@ -15,9 +15,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/a20-network/fieldbook/codes"
 	"github.com/a20-network/fieldbook/dashboard"
-	"github.com/a20-network/fieldbook/hlc"
+	"github.com/a20-network/fieldbook/internal/codes"
+	"github.com/a20-network/fieldbook/internal/hlc"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )

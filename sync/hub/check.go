@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/a20-network/fieldbook/hlc"
+	"github.com/a20-network/fieldbook/internal/hlc"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 

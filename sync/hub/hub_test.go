@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/a20-network/fieldbook/hlc"
-	"github.com/a20-network/fieldbook/report"
+	"github.com/a20-network/fieldbook/internal/hlc"
+	"github.com/a20-network/fieldbook/internal/report"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/a20-network/fieldbook/report"
+	"github.com/a20-network/fieldbook/internal/report"
 )
 
 // The report rollup ([report.RollupTable]) is kept current by triggers that

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/a20-network/fieldbook/report"
-	"github.com/a20-network/fieldbook/report/rolluptest"
+	"github.com/a20-network/fieldbook/internal/report"
+	"github.com/a20-network/fieldbook/internal/report/rolluptest"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 

@@ -12,7 +12,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/a20-network/fieldbook/hlc"
+	"github.com/a20-network/fieldbook/internal/hlc"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )

@@ -10,8 +10,8 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
-	"github.com/a20-network/fieldbook/chart"
-	"github.com/a20-network/fieldbook/chart/fynechart"
+	"github.com/a20-network/fieldbook/internal/chart"
+	"github.com/a20-network/fieldbook/internal/chart/fynechart"
 )
 
 func TestBarsDrawnWithCanvasObjects(t *testing.T) {

@@ -14,9 +14,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/a20-network/fieldbook/chart"
-	"github.com/a20-network/fieldbook/codes"
-	"github.com/a20-network/fieldbook/report"
+	"github.com/a20-network/fieldbook/internal/chart"
+	"github.com/a20-network/fieldbook/internal/codes"
+	"github.com/a20-network/fieldbook/internal/report"
 )
 
 // Labels is the localized text an export shows.

@@ -21,7 +21,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/a20-network/fieldbook/codes"
+	"github.com/a20-network/fieldbook/internal/codes"
 	"github.com/a20-network/fieldbook/store"
 )
 

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/a20-network/fieldbook/codes"
+	"github.com/a20-network/fieldbook/internal/codes"
 )
 
 // Querier is what *sql.DB, *sql.Conn and *sql.Tx offer.

@@ -13,9 +13,9 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/a20-network/fieldbook/export"
+	"github.com/a20-network/fieldbook/internal/export"
+	"github.com/a20-network/fieldbook/internal/report"
 	"github.com/a20-network/fieldbook/locales"
-	"github.com/a20-network/fieldbook/report"
 )
 
 // sample is a report with hand-set figures: two months, two themes, two

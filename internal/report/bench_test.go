@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/a20-network/fieldbook/report"
-	"github.com/a20-network/fieldbook/report/fixture"
+	"github.com/a20-network/fieldbook/internal/report"
+	"github.com/a20-network/fieldbook/internal/report/fixture"
 	"github.com/a20-network/fieldbook/store"
 )
 

@@ -6,7 +6,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/a20-network/fieldbook/chart"
+	"github.com/a20-network/fieldbook/internal/chart"
 )
 
 // WriteXLSX writes tables as a workbook: one sheet per table, named by its

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/a20-network/fieldbook/report"
+	"github.com/a20-network/fieldbook/internal/report"
 	"github.com/a20-network/fieldbook/store"
 )
 

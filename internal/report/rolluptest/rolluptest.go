@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/a20-network/fieldbook/report"
+	"github.com/a20-network/fieldbook/internal/report"
 )
 
 // RollupRows returns db's rollup table or, with fromActivities, the rollup

@@ -11,8 +11,8 @@ import (
 
 	"github.com/go-pdf/fpdf"
 
-	"github.com/a20-network/fieldbook/chart"
-	"github.com/a20-network/fieldbook/report"
+	"github.com/a20-network/fieldbook/internal/chart"
+	"github.com/a20-network/fieldbook/internal/report"
 )
 
 // NotoDir is where Debian's fonts-noto-core package puts Noto Sans.

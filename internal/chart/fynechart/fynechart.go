@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/a20-network/fieldbook/chart"
+	"github.com/a20-network/fieldbook/internal/chart"
 )
 
 // Chart is a widget drawing a [chart.Chart]. Touch it only from the UI

@@ -6,7 +6,7 @@ import (
 	"image/color"
 	"strings"
 
-	"github.com/a20-network/fieldbook/bidi"
+	"github.com/a20-network/fieldbook/internal/bidi"
 )
 
 // SVG renders c in width w (h as for [Layout]) as a standalone SVG element:

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/a20-network/fieldbook/chart"
+	"github.com/a20-network/fieldbook/internal/chart"
 )
 
 // svgElems parses s as XML and returns its elements by name.
