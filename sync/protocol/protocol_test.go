@@ -46,3 +46,16 @@ func TestKindsMapToStatuses(t *testing.T) {
 		t.Error("only transient errors are retryable")
 	}
 }
+
+func TestValidHash(t *testing.T) {
+	good := "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+	for h, want := range map[string]bool{
+		good: true, "": false, good[:63]: false, good + "0": false,
+		"9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08": false,
+		"zz86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08": false,
+	} {
+		if ValidHash(h) != want || (CheckHash(h) == nil) != want {
+			t.Errorf("ValidHash(%q) = %v, want %v", h, ValidHash(h), want)
+		}
+	}
+}
