@@ -54,6 +54,7 @@ type Store interface {
 	Rejections(ctx context.Context) ([]store.RejectedChange, error)
 	Conflicts(ctx context.Context, openOnly bool) ([]store.Conflict, error)
 	ResolveConflict(ctx context.Context, id string, keepLoser bool) error
+	UndoResolveConflict(ctx context.Context, id string) error
 	SaveDraft(ctx context.Context, key, body string) error
 	Draft(ctx context.Context, key string) (store.Draft, error)
 	Drafts(ctx context.Context) ([]store.Draft, error)
