@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -274,8 +276,8 @@ func TestArabicTextsSetLaterAreInVisualOrder(t *testing.T) {
 	h.seed(sampleActivity("Three", "KE", "2025-03-06"))
 	test.Tap(sy.syncNow)
 	h.settle()
-	checkDrawn(t, "failed sync outcome", sy.outcome.Text, l.T("sync.failed", "Detail", hubErrorText(l, hub.fail)))
-	sy.onDone(client.Result{}, errors.New("لا يوجد اتصال 3"))
+	checkDrawn(t, "failed sync outcome", sy.outcome.Text, l.T("hubproblem.sync_failed", "Problem", hubProblemText(l, hub.fail, hub.hubURL, actionSync)))
+	sy.onDone(client.Result{}, fmt.Errorf("client: sync: %w", context.DeadlineExceeded))
 	h.settle()
-	checkDrawn(t, "failed sync outcome in Arabic", sy.outcome.Text, l.T("sync.failed", "Detail", "لا يوجد اتصال 3"))
+	checkDrawn(t, "failed sync outcome in Arabic", sy.outcome.Text, l.T("hubproblem.sync_failed", "Problem", l.T("hubproblem.timeout")))
 }

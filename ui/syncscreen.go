@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -15,7 +14,6 @@ import (
 	"github.com/a20-network/fieldbook/locales"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
-	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
 // statusTimeout bounds the hub health check the Sync screen makes.
@@ -30,8 +28,10 @@ type syncScreen struct {
 	aside                                                       *paraLabel
 	// event says in one line what happened to this database's identity
 	// (a copied folder, a restored database or hub); hidden when nothing did.
-	event        *paraLabel
-	outcome      *paraLabel
+	event   *paraLabel
+	outcome *paraLabel
+	// details holds the program's words of the last failed sync, folded.
+	details      *problemDetails
 	progress     *widget.ProgressBar
 	progressText *widget.Label
 	syncNow      *widget.Button
@@ -52,6 +52,7 @@ func (s *syncScreen) build() fyne.CanvasObject {
 	s.event.Hide()
 	s.outcome = newParaLabel(l, "")
 	s.outcome.TextStyle = fyne.TextStyle{Bold: true}
+	s.details = newProblemDetails(l)
 	s.progress = &widget.ProgressBar{}
 	s.progress.Hide()
 	s.progressText = &widget.Label{}
@@ -73,7 +74,7 @@ func (s *syncScreen) build() fyne.CanvasObject {
 		s.event,
 		grid,
 		rowOf(isRTL(l), s.syncNow),
-		s.progress, s.progressText, s.outcome,
+		s.progress, s.progressText, s.outcome, s.details.box,
 		widget.NewSeparator(),
 		heading(l.T("sync.rejected_title")),
 		s.rejections,
@@ -202,8 +203,10 @@ func (s *syncScreen) onDone(res client.Result, err error) {
 	setText(l, s.progressText, "")
 	if err != nil {
 		s.outcome.Importance = widget.DangerImportance
-		s.outcome.SetText(l.T("sync.failed", "Detail", hubErrorText(l, err)))
+		s.outcome.SetText(l.T("hubproblem.sync_failed", "Problem", hubProblemText(l, err, s.status.HubURL, actionSync)))
+		s.details.show("syncFailed", err, "hub", s.status.HubURL)
 	} else {
+		s.details.show("", nil)
 		s.outcome.Importance = widget.SuccessImportance
 		n := func(v int) string { return formatNumber(l, v) }
 		secs := strings.Replace(fmt.Sprintf("%.1f", res.Duration.Seconds()), ".", decimalSeparator(l), 1)
@@ -238,16 +241,6 @@ func kindText(l *locales.Localizer, kind string) string {
 		return t
 	}
 	return kind
-}
-
-// hubErrorText says why a sync or an enrollment failed: the kind of
-// refusal in l's language when the hub gave one, then its words.
-func hubErrorText(l *locales.Localizer, err error) string {
-	var pe *protocol.Error
-	if errors.As(err, &pe) {
-		return kindText(l, string(pe.Kind)) + ": " + pe.Message
-	}
-	return err.Error()
 }
 
 // decimalSeparator is the mark l's language writes between the whole and

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -130,14 +129,15 @@ func New(st *store.Store, opts Options) *Engine {
 	return &Engine{st: st, opts: opts}
 }
 
-// Enroll registers this device with the hub at hubURL using a one-time code
-// from an organization admin, stores the device token, and hands records
-// made before enrollment to the organization. On error nothing changes on
-// the device.
+// Enroll registers this device with the hub at hubURL (completed by
+// [NormalizeHubURL]: "hub.example.org" means https://hub.example.org)
+// using a one-time code from an organization admin, stores the device
+// token, and hands records made before enrollment to the organization. On
+// error nothing changes on the device; [ProblemOf] says what went wrong.
 func (e *Engine) Enroll(ctx context.Context, hubURL, code string) error {
-	u, err := url.Parse(hubURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("client: hub address %q must be an http:// or https:// URL", hubURL)
+	hubURL, err := NormalizeHubURL(hubURL)
+	if err != nil {
+		return err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
