@@ -29,11 +29,12 @@ const (
 type activitiesScreen struct {
 	u *UI
 
-	search                      *widget.Entry
-	kind, theme, country, state *widget.Select
-	from, to                    *dateField
-	count                       *widget.Label
-	list                        *widget.List
+	search             *widget.Entry
+	kind, theme, state *widget.Select
+	country            *countryPicker
+	from, to           *dateField
+	count              *widget.Label
+	list               *widget.List
 
 	kinds, themes, countries, statuses choices
 
@@ -78,7 +79,7 @@ func (s *activitiesScreen) build() fyne.CanvasObject {
 	s.search = &widget.Entry{PlaceHolder: l.T("activities.search"), OnChanged: s.onSearchTyped}
 	s.kind = &widget.Select{Options: s.kinds.options, PlaceHolder: l.T("field.kind"), OnChanged: s.onFilter}
 	s.theme = &widget.Select{Options: s.themes.options, PlaceHolder: l.T("field.themes"), OnChanged: s.onFilter}
-	s.country = &widget.Select{Options: s.countries.options, PlaceHolder: l.T("field.country"), OnChanged: s.onFilter}
+	s.country = newCountryPicker(s.u, l.T("field.country"), l.T("filter.all"), s.onFilter)
 	s.state = &widget.Select{Options: s.statuses.options, PlaceHolder: l.T("field.status"), OnChanged: s.onFilter}
 	s.from = newDateField(s.u.win, s.u.now, l.T("filter.from"))
 	s.to = newDateField(s.u.win, s.u.now, l.T("filter.to"))
@@ -345,7 +346,7 @@ func (s *activitiesScreen) onFilter(string) {
 		Text:    s.search.Text,
 		Kind:    s.kinds.code(s.kind.Selected),
 		Theme:   s.themes.code(s.theme.Selected),
-		Country: s.countries.code(s.country.Selected),
+		Country: s.country.Code(),
 		Status:  s.statuses.code(s.state.Selected),
 	}
 	if validDate(s.from.text()) {
@@ -363,9 +364,10 @@ func (s *activitiesScreen) onFilter(string) {
 
 func (s *activitiesScreen) onClearFilters() {
 	s.search.SetText("")
-	for _, sel := range []*widget.Select{s.kind, s.theme, s.country, s.state} {
+	for _, sel := range []*widget.Select{s.kind, s.theme, s.state} {
 		sel.ClearSelected()
 	}
+	s.country.SetCode("")
 	s.from.entry.SetText("")
 	s.to.entry.SetText("")
 	s.onFilter("")

@@ -69,21 +69,22 @@ type activityForm struct {
 
 	kinds, statuses, visibilities, countries, themeChoices choices
 
-	heading                           *widget.Label
-	grid                              *fyne.Container // label/field pairs
-	kind, status, visibility, country *widget.Select
-	title, place, lat, lon, partners  *widget.Entry
-	summary, followUp                 *widget.Entry
-	start, end, followUpDate          *dateField
-	themes                            []*widget.Check
-	reach                             [3][3]*widget.Entry
-	adults                            *widget.Entry
-	reachGrid                         *fyne.Container // the reach matrix, in reading order
-	rowSums                           [3]*widget.Label
-	colSums                           [3]*widget.Label
-	total                             *widget.Label
-	errs                              map[string]*paraLabel
-	save, duplicate, del              *widget.Button
+	heading                          *widget.Label
+	grid                             *fyne.Container // label/field pairs
+	kind, status, visibility         *widget.Select
+	country                          *countryPicker
+	title, place, lat, lon, partners *widget.Entry
+	summary, followUp                *widget.Entry
+	start, end, followUpDate         *dateField
+	themes                           []*widget.Check
+	reach                            [3][3]*widget.Entry
+	adults                           *widget.Entry
+	reachGrid                        *fyne.Container // the reach matrix, in reading order
+	rowSums                          [3]*widget.Label
+	colSums                          [3]*widget.Label
+	total                            *widget.Label
+	errs                             map[string]*paraLabel
+	save, duplicate, del             *widget.Button
 
 	filling bool // true while the form is being filled, not typed into
 
@@ -129,7 +130,7 @@ func (f *activityForm) build() fyne.CanvasObject {
 	f.kind = &widget.Select{Options: f.kinds.options, PlaceHolder: l.T("form.choose"), OnChanged: changed}
 	f.status = &widget.Select{Options: f.statuses.options, OnChanged: changed}
 	f.visibility = &widget.Select{Options: f.visibilities.options, OnChanged: changed}
-	f.country = &widget.Select{Options: f.countries.options, PlaceHolder: l.T("form.choose"), OnChanged: changed}
+	f.country = newCountryPicker(f.u, l.T("form.choose"), "", changed)
 	f.title = &widget.Entry{OnChanged: changed}
 	f.place = &widget.Entry{PlaceHolder: l.T("form.place_hint"), OnChanged: changed}
 	f.lat = &widget.Entry{PlaceHolder: l.T("field.lat"), OnChanged: changed}
@@ -289,7 +290,7 @@ func (f *activityForm) state() activityDraft {
 	d := activityDraft{
 		ID: f.id, Kind: f.kinds.code(f.kind.Selected), Status: f.statuses.code(f.status.Selected),
 		Visibility: f.visibilities.code(f.visibility.Selected), Title: f.title.Text,
-		StartDate: f.start.text(), EndDate: f.end.text(), Country: f.countries.code(f.country.Selected),
+		StartDate: f.start.text(), EndDate: f.end.text(), Country: f.country.Code(),
 		Place: f.place.Text, Lat: f.lat.Text, Lon: f.lon.Text, Adults: f.adults.Text,
 		Partners: f.partners.Text, Summary: f.summary.Text, FollowUp: f.followUp.Text,
 		FollowUpDate: f.followUpDate.text(),
@@ -326,7 +327,7 @@ func (f *activityForm) setState(d activityDraft) {
 	setSel(f.kind, f.kinds, d.Kind)
 	setSel(f.status, f.statuses, d.Status)
 	setSel(f.visibility, f.visibilities, d.Visibility)
-	setSel(f.country, f.countries, d.Country)
+	f.country.SetCode(d.Country)
 	f.title.SetText(d.Title)
 	f.start.entry.SetText(d.StartDate)
 	f.end.entry.SetText(d.EndDate)

@@ -90,7 +90,7 @@ func TestEnrollSaysWhatWentWrong(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			h := newHarness(t)
-			syncer := client.New(h.st, client.Options{Logger: quiet, RequestTimeout: 500 * time.Millisecond})
+			syncer := client.New(h.st, client.Options{Logger: quiet, RequestTimeout: 3 * time.Second})
 			h.extra.Syncer = syncer
 			u := h.start(c.lang)
 			e := enrollFrom(h, u, c.typed, "NOT-A-CODE")

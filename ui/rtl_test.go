@@ -58,7 +58,7 @@ func TestArabicSelectsShowOptionsInVisualOrderAndSaveCodes(t *testing.T) {
 		w    *widget.Select
 		c    choices
 	}{
-		{"kind", f.kind, f.kinds}, {"country", f.country, f.countries}, {"status", f.status, f.statuses},
+		{"kind", f.kind, f.kinds}, {"status", f.status, f.statuses},
 		{"visibility", f.visibility, f.visibilities}, {"kind filter", u.activities.kind, u.activities.kinds},
 	} {
 		if len(sel.w.Options) != len(sel.c.labels) {
@@ -70,6 +70,9 @@ func TestArabicSelectsShowOptionsInVisualOrderAndSaveCodes(t *testing.T) {
 		if sel.w.Alignment != fyne.TextAlignTrailing {
 			t.Errorf("%s: options are not aligned to the right", sel.name)
 		}
+	}
+	for i, opt := range f.country.Options {
+		checkDrawn(t, "country option", opt, f.countries.labels[i])
 	}
 	if label := l.T(codes.ActivityKinds.MessageID("policy_meeting")); strings.Count(label, " ") < 2 {
 		t.Fatalf("kind label %q has too few words to test the order", label)
