@@ -48,13 +48,17 @@ var addressIDs = map[client.AddressReason]string{
 // at hub while doing what, and what the person can do about it. The
 // program's own words stay out: they go to the log and the Details.
 func hubProblemText(l *locales.Localizer, err error, hub string, what hubAction) string {
-	p := client.ProblemOf(err)
+	var ae *client.AddressError
+	if errors.As(err, &ae) {
+		return l.T(addressIDs[ae.Reason])
+	}
+	return problemText(l, client.ProblemOf(err), hub, what)
+}
+
+// problemText says problem p (not [client.ProblemAddress]) of the hub at
+// hub while doing what, in l's language.
+func problemText(l *locales.Localizer, p client.Problem, hub string, what hubAction) string {
 	switch p {
-	case client.ProblemAddress:
-		var ae *client.AddressError
-		if errors.As(err, &ae) {
-			return l.T(addressIDs[ae.Reason])
-		}
 	case client.ProblemSignIn:
 		if what == actionEnroll {
 			return l.T("hubproblem.bad_code")

@@ -143,6 +143,9 @@ func TestEnrollCompletesTheAddressAndSyncSaysWhatWentWrong(t *testing.T) {
 	if s.outcome.text != want || !s.details.box.Visible() {
 		t.Fatalf("outcome %q, want %q", s.outcome.text, want)
 	}
+	if want := l.T("hubproblem.unreachable", "Host", base); s.lastErr.text != want {
+		t.Fatalf("last problem %q, want %q", s.lastErr.text, want)
+	}
 }
 
 // TestEnrollWarnsOfPlainHTTP checks the warning under the address: shown

@@ -147,8 +147,8 @@ func (s *syncScreen) show(st client.Status, rejs []store.RejectedChange) {
 	s.last.SetText(s.u.formatTime(st.LastSync))
 	if st.LastError == "" {
 		s.lastErr.SetText(l.T("sync.no_error"))
-	} else {
-		s.lastErr.SetText(st.LastError)
+	} else { // the program's words are in the log, and behind Details after a sync from here
+		s.lastErr.SetText(problemText(l, st.LastProblem, st.HubURL, actionSync))
 	}
 	if s.u.deps.Syncer == nil || !st.Enrolled || s.running {
 		s.syncNow.Disable()
