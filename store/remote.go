@@ -439,24 +439,7 @@ func (s *Store) ResolveConflict(ctx context.Context, id string, keepLoser bool) 
 			return nil
 		}
 		if keepLoser {
-			sp, ok := specs[c.Entity]
-			if !ok {
-				return fmt.Errorf("store: conflict %s: unknown entity %q", id, c.Entity)
-			}
-			r, err := sp.load(ctx, tx, c.RecordID)
-			if err != nil {
-				return err
-			}
-			for _, fs := range sp.fields {
-				if fs.name == c.Field {
-					v, err := fs.decodeValue(json.RawMessage(loser))
-					if err != nil {
-						return fmt.Errorf("store: conflict %s: %w", id, err)
-					}
-					r.fields[fs.name] = v
-				}
-			}
-			if _, _, err := s.saveLocalTx(ctx, tx, sp, Meta{ID: c.RecordID}, r.fields, modeRaw); err != nil {
+			if err := s.setConflictFieldTx(ctx, tx, id, c, nil, json.RawMessage(loser)); err != nil {
 				return err
 			}
 		}
@@ -476,4 +459,83 @@ func (s *Store) ResolveConflict(ctx context.Context, id string, keepLoser bool) 
 		}
 		return s.persistHLC(ctx, tx, ts)
 	})
+}
+
+// ErrAlreadySent is returned by [Store.UndoResolveConflict] when the
+// resolution has already been sent to the hub: the hub keeps a conflict
+// resolved once it is, so it can no longer be taken back.
+var ErrAlreadySent = errors.New("store: the resolution has already been sent to the hub")
+
+// UndoResolveConflict takes back a resolution of conflict id made on this
+// device that has not yet been sent: the conflict is open again, its queued
+// resolution is dropped, and if the kept-aside value was kept (the record
+// still holds it), the value shown before goes back into the record as a
+// local edit. An open conflict is left as it is. It returns an error
+// wrapping [ErrNotFound] for an unknown conflict, and [ErrAlreadySent]
+// (changing nothing) once the resolution has left the device.
+func (s *Store) UndoResolveConflict(ctx context.Context, id string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var c Conflict
+		var winner, loser string
+		var resolved int64
+		err := tx.QueryRowContext(ctx, "SELECT entity, record_id, field, winner, loser, resolved FROM conflicts WHERE id = ?", id).
+			Scan(&c.Entity, &c.RecordID, &c.Field, &winner, &loser, &resolved)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: conflict %s: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: read conflict %s: %w", id, err)
+		}
+		if resolved == 0 {
+			return nil
+		}
+		res, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE entity = ? AND record_id = ?", EntityConflict, id)
+		if err != nil {
+			return fmt.Errorf("store: undo resolution of conflict %s: %w", id, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return fmt.Errorf("store: undo resolution of conflict %s: %w", id, ErrAlreadySent)
+		}
+		if err := s.setConflictFieldTx(ctx, tx, id, c, json.RawMessage(loser), json.RawMessage(winner)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE conflicts SET resolved = 0, resolved_at = '', resolved_by = '' WHERE id = ?", id); err != nil {
+			return fmt.Errorf("store: undo resolution of conflict %s: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// setConflictFieldTx writes value into the field conflict id is about, as
+// a local edit, when the record holds only (or when only is nil, always).
+func (s *Store) setConflictFieldTx(ctx context.Context, tx *sql.Tx, id string, c Conflict, only, value json.RawMessage) error {
+	sp, ok := specs[c.Entity]
+	if !ok {
+		return fmt.Errorf("store: conflict %s: unknown entity %q", id, c.Entity)
+	}
+	r, err := sp.load(ctx, tx, c.RecordID)
+	if err != nil {
+		return err
+	}
+	for _, fs := range sp.fields {
+		if fs.name != c.Field {
+			continue
+		}
+		if only != nil {
+			o, err := fs.decodeValue(only)
+			if err != nil {
+				return fmt.Errorf("store: conflict %s: %w", id, err)
+			}
+			if !equalValues(r.fields[fs.name], o) {
+				return nil
+			}
+		}
+		v, err := fs.decodeValue(value)
+		if err != nil {
+			return fmt.Errorf("store: conflict %s: %w", id, err)
+		}
+		r.fields[fs.name] = v
+	}
+	_, _, err = s.saveLocalTx(ctx, tx, sp, Meta{ID: c.RecordID}, r.fields, modeRaw)
+	return err
 }

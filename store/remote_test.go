@@ -268,3 +268,73 @@ func TestApplyRemoteSameNewRecordTwice(t *testing.T) {
 		t.Fatalf("pulled resource not indexed")
 	}
 }
+
+// TestUndoResolveConflict resolves conflicts both ways and undoes each: the
+// conflict is open again as it was, the record shows the value it showed
+// before, and no resolution is left to send. Once the resolution has left
+// the device, undo is refused and changes nothing.
+func TestUndoResolveConflict(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openTest(t)
+	a, _ := s.CreateActivity(ctx, sampleActivity())
+	out, _ := s.Outbox(ctx, 0, 10)
+	s.AckOutbox(ctx, out[0].Seq, nil, nil)
+	now := time.Now().UTC()
+	conflicts := []Conflict{
+		{ID: "c1", Entity: EntityActivity, RecordID: a.ID, Field: "title", Winner: js(a.Title), Loser: js("Their title"),
+			WinnerHLC: a.UpdatedAt.String(), LoserHLC: a.UpdatedAt.String(), LoserBy: "device-2", CreatedAt: now},
+		{ID: "c2", Entity: EntityActivity, RecordID: a.ID, Field: "adults", Winner: js(8), Loser: js(12),
+			WinnerHLC: a.UpdatedAt.String(), LoserHLC: a.UpdatedAt.String(), LoserBy: "device-2", CreatedAt: now.Add(time.Second)},
+	}
+	if err := s.ApplyRemote(ctx, nil, conflicts, nil); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := s.Conflicts(ctx, true)
+
+	if err := s.ResolveConflict(ctx, "c2", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UndoResolveConflict(ctx, "c2"); err != nil {
+		t.Fatalf("undo: %v", err)
+	}
+	if got, _ := s.Activity(ctx, a.ID); got.Reach.Adults != 8 {
+		t.Fatalf("adults %d after undo, want the 8 shown before", got.Reach.Adults)
+	}
+	if err := s.ResolveConflict(ctx, "c1", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UndoResolveConflict(ctx, "c1"); err != nil {
+		t.Fatalf("undo: %v", err)
+	}
+	after, _ := s.Conflicts(ctx, true)
+	if len(after) != 2 || after[0].ID != before[0].ID || after[1].ID != before[1].ID ||
+		string(after[0].Loser) != string(before[0].Loser) || after[0].Resolved || after[1].Resolved {
+		t.Fatalf("after undo %+v, want %+v", after, before)
+	}
+	pending, _ := s.Outbox(ctx, 0, 10)
+	for _, c := range pending {
+		if c.Entity == EntityConflict {
+			t.Fatalf("a resolution is still queued after undo: %+v", c)
+		}
+	}
+
+	// Sent: undo is refused, the conflict stays resolved.
+	if err := s.ResolveConflict(ctx, "c1", false); err != nil {
+		t.Fatal(err)
+	}
+	pending, _ = s.Outbox(ctx, 0, 10)
+	s.AckOutbox(ctx, pending[len(pending)-1].Seq, nil, nil)
+	if err := s.UndoResolveConflict(ctx, "c1"); !errors.Is(err, ErrAlreadySent) {
+		t.Fatalf("undo after sending: %v, want ErrAlreadySent", err)
+	}
+	if open, _ := s.Conflicts(ctx, true); len(open) != 1 || open[0].ID != "c2" {
+		t.Fatalf("open after refused undo %+v", open)
+	}
+	if err := s.UndoResolveConflict(ctx, "c2"); err != nil {
+		t.Fatalf("undo of an open conflict: %v", err)
+	}
+	if err := s.UndoResolveConflict(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("missing conflict: %v", err)
+	}
+}

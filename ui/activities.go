@@ -24,8 +24,9 @@ type activityList = listScreen[store.Activity, store.ActivityFilter, *activityRo
 type activitiesScreen struct {
 	*activityList
 
-	kind, theme, country, state *widget.Select
-	from, to                    *dateField
+	kind, theme, state *widget.Select
+	country            *countryPicker
+	from, to           *dateField
 
 	kinds, themes, countries, statuses choices
 
@@ -56,9 +57,10 @@ func newActivitiesScreen(u *UI) *activitiesScreen {
 		filters:    s.buildFilters,
 		readFilter: s.readFilter,
 		clearFilters: func() {
-			for _, sel := range []*widget.Select{s.kind, s.theme, s.country, s.state} {
+			for _, sel := range []*widget.Select{s.kind, s.theme, s.state} {
 				sel.ClearSelected()
 			}
+			s.country.SetCode("")
 			s.from.entry.SetText("")
 			s.to.entry.SetText("")
 		},
@@ -87,7 +89,7 @@ func (s *activitiesScreen) buildFilters() ([]fyne.CanvasObject, fyne.CanvasObjec
 	l := s.u.l
 	s.kind = &widget.Select{Options: s.kinds.options, PlaceHolder: l.T("field.kind"), OnChanged: s.onFilter}
 	s.theme = &widget.Select{Options: s.themes.options, PlaceHolder: l.T("field.themes"), OnChanged: s.onFilter}
-	s.country = &widget.Select{Options: s.countries.options, PlaceHolder: l.T("field.country"), OnChanged: s.onFilter}
+	s.country = newCountryPicker(s.u, l.T("field.country"), l.T("filter.all"), s.onFilter)
 	s.state = &widget.Select{Options: s.statuses.options, PlaceHolder: l.T("field.status"), OnChanged: s.onFilter}
 	s.from = newDateField(s.u.win, s.u.now, l, l.T("filter.from"))
 	s.to = newDateField(s.u.win, s.u.now, l, l.T("filter.to"))
@@ -138,7 +140,7 @@ func (s *activitiesScreen) readFilter(text string) store.ActivityFilter {
 		Text:    text,
 		Kind:    s.kinds.code(s.kind.Selected),
 		Theme:   s.themes.code(s.theme.Selected),
-		Country: s.countries.code(s.country.Selected),
+		Country: s.country.Code(),
 		Status:  s.statuses.code(s.state.Selected),
 	}
 	if validDate(s.from.text()) {

@@ -71,18 +71,19 @@ type activityForm struct {
 
 	kinds, statuses, visibilities, countries, themeChoices choices
 
-	kind, status, visibility, country *widget.Select
-	title, place, lat, lon, partners  *entry
-	summary, followUp                 *entry
-	start, end, followUpDate          *dateField
-	themes                            []*widget.Check
-	reach                             [3][3]*entry
-	adults                            *entry
-	reachGrid                         *fyne.Container // the reach matrix, in reading order
-	rowSums                           [3]*widget.Label
-	colSums                           [3]*widget.Label
-	total                             *widget.Label
-	duplicate, del                    *widget.Button
+	kind, status, visibility         *widget.Select
+	country                          *countryPicker
+	title, place, lat, lon, partners *entry
+	summary, followUp                *entry
+	start, end, followUpDate         *dateField
+	themes                           []*widget.Check
+	reach                            [3][3]*entry
+	adults                           *entry
+	reachGrid                        *fyne.Container // the reach matrix, in reading order
+	rowSums                          [3]*widget.Label
+	colSums                          [3]*widget.Label
+	total                            *widget.Label
+	duplicate, del                   *widget.Button
 
 	filling bool // true while the form is being filled, not typed into
 
@@ -117,7 +118,7 @@ func (f *activityForm) build() fyne.CanvasObject {
 	f.kind = &widget.Select{Options: f.kinds.options, PlaceHolder: l.T("form.choose"), OnChanged: changed}
 	f.status = &widget.Select{Options: f.statuses.options, OnChanged: changed}
 	f.visibility = &widget.Select{Options: f.visibilities.options, OnChanged: changed}
-	f.country = &widget.Select{Options: f.countries.options, PlaceHolder: l.T("form.choose"), OnChanged: changed}
+	f.country = newCountryPicker(f.u, l.T("form.choose"), "", changed)
 	f.title = newEntry("", changed)
 	f.place = newEntry(l.T("form.place_hint"), changed)
 	f.lat = newEntry(l.T("field.lat"), changed)
@@ -270,7 +271,7 @@ func (f *activityForm) state() activityDraft {
 	d := activityDraft{
 		ID: f.id, Kind: f.kinds.code(f.kind.Selected), Status: f.statuses.code(f.status.Selected),
 		Visibility: f.visibilities.code(f.visibility.Selected), Title: f.title.Text,
-		StartDate: f.start.text(), EndDate: f.end.text(), Country: f.countries.code(f.country.Selected),
+		StartDate: f.start.text(), EndDate: f.end.text(), Country: f.country.Code(),
 		Place: f.place.Text, Lat: f.lat.Text, Lon: f.lon.Text, Adults: f.adults.Text,
 		Partners: f.partners.Text, Summary: f.summary.Text, FollowUp: f.followUp.Text,
 		FollowUpDate: f.followUpDate.text(), Started: f.started,
@@ -308,7 +309,7 @@ func (f *activityForm) setState(d activityDraft) {
 	setSel(f.kind, f.kinds, d.Kind)
 	setSel(f.status, f.statuses, d.Status)
 	setSel(f.visibility, f.visibilities, d.Visibility)
-	setSel(f.country, f.countries, d.Country)
+	f.country.SetCode(d.Country)
 	f.title.SetText(d.Title)
 	f.start.setISO(d.StartDate)
 	f.end.setISO(d.EndDate)

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -57,7 +59,7 @@ func TestArabicSelectsShowOptionsInVisualOrderAndSaveCodes(t *testing.T) {
 		w    *widget.Select
 		c    choices
 	}{
-		{"kind", f.kind, f.kinds}, {"country", f.country, f.countries}, {"status", f.status, f.statuses},
+		{"kind", f.kind, f.kinds}, {"status", f.status, f.statuses},
 		{"visibility", f.visibility, f.visibilities}, {"kind filter", u.activities.kind, u.activities.kinds},
 	} {
 		if len(sel.w.Options) != len(sel.c.labels) {
@@ -69,6 +71,9 @@ func TestArabicSelectsShowOptionsInVisualOrderAndSaveCodes(t *testing.T) {
 		if sel.w.Alignment != fyne.TextAlignTrailing {
 			t.Errorf("%s: options are not aligned to the right", sel.name)
 		}
+	}
+	for i, opt := range f.country.Options {
+		checkDrawn(t, "country option", opt, f.countries.labels[i])
 	}
 	if label := l.T(codes.ActivityKinds.MessageID("policy_meeting")); strings.Count(label, " ") < 2 {
 		t.Fatalf("kind label %q has too few words to test the order", label)
@@ -275,8 +280,8 @@ func TestArabicTextsSetLaterAreInVisualOrder(t *testing.T) {
 	h.seed(sampleActivity("Three", "KE", "2025-03-06"))
 	test.Tap(sy.syncNow)
 	h.settle()
-	checkDrawn(t, "failed sync outcome", sy.outcome.Text, l.T("sync.failed", "Detail", hubErrorText(l, hub.fail)))
-	sy.onDone(client.Result{}, errors.New("لا يوجد اتصال 3"))
+	checkDrawn(t, "failed sync outcome", sy.outcome.Text, l.T("hubproblem.sync_failed", "Problem", hubProblemText(l, hub.fail, hub.hubURL, actionSync)))
+	sy.onDone(client.Result{}, fmt.Errorf("client: sync: %w", context.DeadlineExceeded))
 	h.settle()
-	checkDrawn(t, "failed sync outcome in Arabic", sy.outcome.Text, l.T("sync.failed", "Detail", "لا يوجد اتصال 3"))
+	checkDrawn(t, "failed sync outcome in Arabic", sy.outcome.Text, l.T("hubproblem.sync_failed", "Problem", l.T("hubproblem.timeout")))
 }

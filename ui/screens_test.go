@@ -119,8 +119,10 @@ func TestSyncNowShowsProgressAndOutcome(t *testing.T) {
 	test.Type(e.code, "WRONG")
 	test.Tap(e.button)
 	h.settle()
-	if !strings.Contains(e.status.Text, "Could not connect: the code is not valid") {
-		t.Fatalf("bad code: %q", e.status.Text)
+	// An error the app cannot name is not shown as program text: it is
+	// behind Details, for support.
+	if !strings.HasPrefix(e.status.Text, "Could not connect. Something went wrong") || e.details.text.Text != "the code is not valid" {
+		t.Fatalf("bad code: %q, details %q", e.status.Text, e.details.text.Text)
 	}
 	e.code.SetText("K7M2-Q9PX")
 	test.Tap(e.button)
@@ -154,8 +156,8 @@ func TestSyncNowShowsProgressAndOutcome(t *testing.T) {
 	h.seed(sampleActivity("Four", "KE", "2025-01-04"))
 	test.Tap(s.syncNow)
 	h.settle()
-	if !strings.HasPrefix(s.outcome.Text, "Sync stopped: the hub did not answer.") {
-		t.Fatalf("failed outcome %q", s.outcome.Text)
+	if !strings.HasPrefix(s.outcome.Text, "Sync stopped. Something went wrong") || s.details.text.Text != "the hub did not answer" {
+		t.Fatalf("failed outcome %q, details %q", s.outcome.Text, s.details.text.Text)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/sync/client"
 )
 
 // enrollTimeout bounds one enrollment attempt.
@@ -62,6 +63,11 @@ type enrollForm struct {
 	code   *widget.Entry
 	button *widget.Button
 	status *paraLabel
+	// plain warns that an http:// address to a server on the internet is
+	// not encrypted; hidden otherwise.
+	plain *paraLabel
+	// details holds the program's words of the last failure, folded.
+	details *problemDetails
 	// onEnrolled runs after a successful enrollment.
 	onEnrolled func()
 }
@@ -69,7 +75,11 @@ type enrollForm struct {
 func newEnrollForm(u *UI) *enrollForm {
 	l := u.l
 	e := &enrollForm{u: u}
-	e.hubURL = &widget.Entry{PlaceHolder: l.T("enroll.hub_hint")}
+	e.hubURL = &widget.Entry{PlaceHolder: l.T("enroll.hub_hint"), OnChanged: e.onHubChanged}
+	e.plain = newParaLabel(l, l.T("hubproblem.plain_http"))
+	e.plain.Importance = widget.WarningImportance
+	e.plain.Hide()
+	e.details = newProblemDetails(l)
 	e.code = &widget.Entry{PlaceHolder: l.T("enroll.code_hint")}
 	e.button = &widget.Button{Text: l.T("enroll.button"), Importance: widget.HighImportance, OnTapped: e.onEnroll}
 	e.status = newParaLabel(l, "")
@@ -86,9 +96,21 @@ func (e *enrollForm) build() fyne.CanvasObject {
 		newForm(isRTL(l),
 			widget.NewLabel(l.T("enroll.hub")), e.hubURL,
 			widget.NewLabel(l.T("enroll.code")), e.code),
+		e.plain,
 		rowOf(isRTL(l), e.button),
 		e.status,
+		e.details.box,
 	)
+}
+
+// onHubChanged warns, as the address is typed, when it would not be
+// encrypted on its way over the internet.
+func (e *enrollForm) onHubChanged(text string) {
+	if hub, err := client.NormalizeHubURL(text); err == nil && client.PlainOverInternet(hub) {
+		e.plain.Show()
+	} else {
+		e.plain.Hide()
+	}
 }
 
 func (e *enrollForm) onEnroll() {
@@ -102,6 +124,16 @@ func (e *enrollForm) onEnroll() {
 		e.status.SetText(l.T("enroll.need_both"))
 		return
 	}
+	hub, err := client.NormalizeHubURL(hub)
+	if err != nil {
+		e.status.SetText(l.T("hubproblem.enroll_failed", "Problem", hubProblemText(l, err, hub, actionEnroll)))
+		e.details.show("enrollRefusedAddress", err)
+		return
+	}
+	if hub != e.hubURL.Text {
+		e.hubURL.SetText(hub) // the completed address, so the person sees what is used
+	}
+	e.details.show("", nil)
 	e.button.Disable()
 	e.status.SetText(l.T("enroll.working"))
 	e.u.run.async(func() func() {
@@ -111,7 +143,8 @@ func (e *enrollForm) onEnroll() {
 		return func() {
 			e.button.Enable()
 			if err != nil {
-				e.status.SetText(l.T("enroll.failed", "Detail", hubErrorText(l, err)))
+				e.status.SetText(l.T("hubproblem.enroll_failed", "Problem", hubProblemText(l, err, hub, actionEnroll)))
+				e.details.show("enrollFailed", err, "hub", hub)
 				return
 			}
 			e.status.SetText(l.T("enroll.done", "Hub", hub))

@@ -52,14 +52,10 @@ func TestEnrollAndSyncWithARealHub(t *testing.T) {
 	h.extra.Syncer = client.New(h.st, client.Options{Logger: quiet, Retries: 1, Backoff: time.Millisecond})
 	u := h.start("en")
 
-	u.SelectTab(TabSettings)
-	e := u.settings.enroll
-	test.Type(e.hubURL, srv.URL)
-	test.Type(e.code, "NOT-A-CODE")
-	test.Tap(e.button)
-	h.settle()
-	// The hub's refusal is named through the localizer, then its words.
-	if !strings.HasPrefix(e.status.Text, "Could not connect: Not signed in to the hub: ") {
+	e := enrollFrom(h, u, srv.URL, "NOT-A-CODE")
+	// The hub's refusal is said as what to do about it; its words are
+	// behind Details.
+	if !strings.HasPrefix(e.status.Text, "Could not connect. The hub did not accept this enrollment code") {
 		t.Fatalf("bad code: %q", e.status.Text)
 	}
 	e.code.SetText(code)

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -13,7 +12,6 @@ import (
 	"github.com/a20-network/fieldbook/locales"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
-	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
 // statusTimeout bounds the hub health check the Sync screen makes.
@@ -28,8 +26,10 @@ type syncScreen struct {
 	aside                                                       *paraLabel
 	// event says in one line what happened to this database's identity
 	// (a copied folder, a restored database or hub); hidden when nothing did.
-	event        *paraLabel
-	outcome      *paraLabel
+	event   *paraLabel
+	outcome *paraLabel
+	// details holds the program's words of the last failed sync, folded.
+	details      *problemDetails
 	progress     *widget.ProgressBar
 	progressText *widget.Label
 	syncNow      *widget.Button
@@ -50,6 +50,7 @@ func (s *syncScreen) build() fyne.CanvasObject {
 	s.event.Hide()
 	s.outcome = newParaLabel(l, "")
 	s.outcome.TextStyle = fyne.TextStyle{Bold: true}
+	s.details = newProblemDetails(l)
 	s.progress = &widget.ProgressBar{}
 	s.progress.Hide()
 	s.progressText = &widget.Label{}
@@ -71,7 +72,7 @@ func (s *syncScreen) build() fyne.CanvasObject {
 		s.event,
 		grid,
 		rowOf(isRTL(l), s.syncNow),
-		s.progress, s.progressText, s.outcome,
+		s.progress, s.progressText, s.outcome, s.details.box,
 		widget.NewSeparator(),
 		heading(l.T("sync.rejected_title")),
 		s.rejections,
@@ -144,8 +145,8 @@ func (s *syncScreen) show(st client.Status, rejs []store.RejectedChange) {
 	s.last.SetText(s.u.formatTime(st.LastSync))
 	if st.LastError == "" {
 		s.lastErr.SetText(l.T("sync.no_error"))
-	} else {
-		s.lastErr.SetText(st.LastError)
+	} else { // the program's words are in the log, and behind Details after a sync from here
+		s.lastErr.SetText(problemText(l, st.LastProblem, st.HubURL, actionSync))
 	}
 	if s.u.deps.Syncer == nil || !st.Enrolled || s.running {
 		s.syncNow.Disable()
@@ -200,8 +201,10 @@ func (s *syncScreen) onDone(res client.Result, err error) {
 	setText(l, s.progressText, "")
 	if err != nil {
 		s.outcome.Importance = widget.DangerImportance
-		s.outcome.SetText(l.T("sync.failed", "Detail", hubErrorText(l, err)))
+		s.outcome.SetText(l.T("hubproblem.sync_failed", "Problem", hubProblemText(l, err, s.status.HubURL, actionSync)))
+		s.details.show("syncFailed", err, "hub", s.status.HubURL)
 	} else {
+		s.details.show("", nil)
 		s.outcome.Importance = widget.SuccessImportance
 		n := func(v int) string { return formatNumber(l, v) }
 		secs := locales.FormatDecimal(l.Tag(), res.Duration.Seconds(), 1, 1)
@@ -217,8 +220,6 @@ func (s *syncScreen) onDone(res client.Result, err error) {
 	}
 }
 
-// kindText names a hub error kind (protocol.Kind*) in l's language; a kind
-// this version does not know is shown as the hub spelled it.
 // eventText is the Sync screen's line for an identity event of the sync
 // engine ([client.EventCopied] and the others), "" for none. The device id
 // it was before stays in the log: it means nothing to the person.
@@ -230,20 +231,12 @@ func eventText(l *locales.Localizer, event string) string {
 	return ""
 }
 
+// kindText names a hub error kind (protocol.Kind*) in l's language; a kind
+// this version does not know is shown as the hub spelled it.
 func kindText(l *locales.Localizer, kind string) string {
 	id := "errkind." + kind
 	if t := l.T(id); t != id {
 		return t
 	}
 	return kind
-}
-
-// hubErrorText says why a sync or an enrollment failed: the kind of
-// refusal in l's language when the hub gave one, then its words.
-func hubErrorText(l *locales.Localizer, err error) string {
-	var pe *protocol.Error
-	if errors.As(err, &pe) {
-		return kindText(l, string(pe.Kind)) + ": " + pe.Message
-	}
-	return err.Error()
 }

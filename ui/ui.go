@@ -51,10 +51,12 @@ type Store interface {
 	CreateComment(ctx context.Context, c store.Comment) (store.Comment, error)
 	Organizations(ctx context.Context) ([]store.Organization, error)
 	Organization(ctx context.Context, id string) (store.Organization, error)
+	CountryUse(ctx context.Context) ([]store.CountryCount, error)
 	OutboxStats(ctx context.Context) (store.OutboxStats, error)
 	Rejections(ctx context.Context) ([]store.RejectedChange, error)
 	Conflicts(ctx context.Context, openOnly bool) ([]store.Conflict, error)
 	ResolveConflict(ctx context.Context, id string, keepLoser bool) error
+	UndoResolveConflict(ctx context.Context, id string) error
 	SaveDraft(ctx context.Context, key, body string) error
 	Draft(ctx context.Context, key string) (store.Draft, error)
 	Drafts(ctx context.Context) ([]store.Draft, error)

@@ -27,8 +27,10 @@ type Status struct {
 	OpenConflicts int
 	// LastSync is when the last sync finished without error; zero if never.
 	LastSync time.Time
-	// LastError is the last sync's failure in plain words, "" if it worked.
-	LastError string
+	// LastError is the last sync's failure in the program's words, "" if
+	// it worked; LastProblem classifies it ([ProblemOf]) for the screens.
+	LastError   string
+	LastProblem Problem
 	// Quarantined is the number of pulled records set aside as unreadable.
 	Quarantined int
 	// Event is the last identity event ([EventCopied], [EventRestored],

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -25,13 +24,15 @@ const (
 	stateCursor    = "cursor"
 	stateLastSync  = "last_sync"
 	stateLastError = "last_error"
-	statePage      = "page_size"
-	stateFullPull  = "full_pull"
-	stateKnownSeq  = "known_seq"
-	stateKnownHLC  = "known_hlc"
-	stateMoved     = "moved"
-	stateEvent     = "identity_event"
-	stateEventFrom = "identity_event_from"
+	// stateLastProblem is the [Problem] of the last error, as a number.
+	stateLastProblem = "last_problem"
+	statePage        = "page_size"
+	stateFullPull    = "full_pull"
+	stateKnownSeq    = "known_seq"
+	stateKnownHLC    = "known_hlc"
+	stateMoved       = "moved"
+	stateEvent       = "identity_event"
+	stateEventFrom   = "identity_event_from"
 )
 
 // Identity events the Sync screen explains in one line ([Status.Event]).
@@ -130,14 +131,15 @@ func New(st *store.Store, opts Options) *Engine {
 	return &Engine{st: st, opts: opts}
 }
 
-// Enroll registers this device with the hub at hubURL using a one-time code
-// from an organization admin, stores the device token, and hands records
-// made before enrollment to the organization. On error nothing changes on
-// the device.
+// Enroll registers this device with the hub at hubURL (completed by
+// [NormalizeHubURL]: "hub.example.org" means https://hub.example.org)
+// using a one-time code from an organization admin, stores the device
+// token, and hands records made before enrollment to the organization. On
+// error nothing changes on the device; [ProblemOf] says what went wrong.
 func (e *Engine) Enroll(ctx context.Context, hubURL, code string) error {
-	u, err := url.Parse(hubURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("client: hub address %q must be an http:// or https:// URL", hubURL)
+	hubURL, err := NormalizeHubURL(hubURL)
+	if err != nil {
+		return err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -216,7 +218,13 @@ func (e *Engine) Status(ctx context.Context) (Status, error) {
 	if v, _ := e.st.SyncState(ctx, stateLastSync); v != "" {
 		s.LastSync, _ = time.Parse(time.RFC3339Nano, v)
 	}
-	s.LastError, err = e.st.SyncState(ctx, stateLastError)
+	if s.LastError, err = e.st.SyncState(ctx, stateLastError); err != nil {
+		return s, err
+	}
+	v, err := e.st.SyncState(ctx, stateLastProblem)
+	if n, perr := strconv.Atoi(v); perr == nil {
+		s.LastProblem = Problem(n)
+	}
 	return s, err
 }
 
@@ -230,12 +238,13 @@ func (e *Engine) Sync(ctx context.Context, progress func(Progress)) (Result, err
 	start := e.opts.Now()
 	res, err := e.sync(ctx, progress)
 	res.Duration = e.opts.Now().Sub(start)
-	state := map[string]string{stateLastError: ""}
+	state := map[string]string{stateLastError: "", stateLastProblem: ""}
 	if e.page > 0 {
 		state[statePage] = strconv.Itoa(e.page)
 	}
 	if err != nil {
 		state[stateLastError] = err.Error()
+		state[stateLastProblem] = strconv.Itoa(int(ProblemOf(err)))
 	} else {
 		state[stateLastSync] = e.opts.Now().UTC().Format(time.RFC3339Nano)
 	}

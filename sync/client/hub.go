@@ -45,6 +45,9 @@ type httpHub struct {
 
 var _ Hub = (*httpHub)(nil)
 
+// errNotAHub marks a reply no Fieldbook hub would send ([ProblemNotAHub]).
+var errNotAHub = errors.New("the reply is not a Fieldbook hub's")
+
 // MaxResponse is the largest reply body the client reads (decompressed).
 const MaxResponse = 64 << 20
 
@@ -95,7 +98,7 @@ func (h *httpHub) post(ctx context.Context, path, token string, in, out any) (Tr
 	if resp.Header.Get("Content-Encoding") == "gzip" {
 		zr, err := gzip.NewReader(bytes.NewReader(body))
 		if err != nil {
-			return tr, fmt.Errorf("client: %s: reply is not gzip: %w", path, err)
+			return tr, fmt.Errorf("client: %s: %w: reply is not gzip: %w", path, errNotAHub, err)
 		}
 		if body, err = io.ReadAll(io.LimitReader(zr, MaxResponse+1)); err != nil {
 			return tr, fmt.Errorf("client: %s: read reply: %w", path, err)
@@ -116,7 +119,7 @@ func (h *httpHub) post(ctx context.Context, path, token string, in, out any) (Tr
 		return tr, pe
 	}
 	if err := json.Unmarshal(body, out); err != nil {
-		return tr, fmt.Errorf("client: %s: reply is not valid: %w", path, err)
+		return tr, fmt.Errorf("client: %s: %w: reply is not valid: %w", path, errNotAHub, err)
 	}
 	return tr, nil
 }
