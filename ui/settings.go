@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"golang.org/x/text/collate"
 	"log/slog"
 	"sort"
 	"strings"
@@ -20,11 +21,17 @@ import (
 // enrollTimeout bounds one enrollment attempt.
 const enrollTimeout = 60 * time.Second
 
-// languageChoices lists the loaded languages, each named in itself, then
-// (with pseudo) the pseudo-locales translators and developers test with.
+// languageChoices lists the loaded languages, each named in itself and
+// ordered by those names in Unicode's default collation (CLDR root: Latin
+// names alphabetically, accents aside, then each other script together),
+// as the first start lists them; then (with pseudo) the pseudo-locales
+// translators and developers test with.
 func languageChoices(u *UI, pseudo bool) choices {
 	tags := u.deps.Bundle.Languages()
-	sort.Slice(tags, func(i, j int) bool { return tags[i].String() < tags[j].String() })
+	coll := collate.New(language.Und)
+	sort.SliceStable(tags, func(i, j int) bool {
+		return coll.CompareString(locales.OwnName(tags[i]), locales.OwnName(tags[j])) < 0
+	})
 	if pseudo {
 		tags = append(tags, locales.PseudoLocales()...)
 	}

@@ -285,3 +285,16 @@ func TestFirstStartListKeepsItsPlace(t *testing.T) {
 			top, w.scroll.Size().Height, w.scroll.Offset.Y, before.Y)
 	}
 }
+
+// The Settings language list is in the same findable order as the first
+// start's (by the languages' own names), not by code.
+func TestSettingsLanguagesInFindableOrder(t *testing.T) {
+	h := newHarness(t)
+	u := h.start("en")
+	want := []string{"az", "id", "ny", "sn", "en", "es", "fil", "fr", "sw", "hu", "pt", "sq", "vi",
+		"mn", "ru", "ar", "hi", "bn", "th", "lo", "km", "ko", "zh-Hans"}
+	got := languageChoices(u, false).codes
+	if !slices.Equal(got, want) {
+		t.Errorf("settings list %v, want %v", got, want)
+	}
+}
