@@ -284,12 +284,14 @@ func checkMonthChart(t *testing.T, what string, c *fynechart.Chart, rows [][3]st
 		return -1
 	}
 	values, labels := 0, 0
+	var valueTexts []*canvas.Text
 	for _, txt := range texts {
 		at := centre(txt)
 		i := row(at.x)
 		switch {
 		case txt.TextSize == chart.FontSize-2:
 			values++
+			valueTexts = append(valueTexts, txt)
 			if i < 0 || at.y > points[i].y {
 				t.Errorf("%s: value %q at %v stands above no point", what, txt.Text, at)
 			} else if txt.Text != rows[i][col] {
@@ -304,8 +306,17 @@ func checkMonthChart(t *testing.T, what string, c *fynechart.Chart, rows [][3]st
 			}
 		}
 	}
-	if len(rows) <= 13 && values != len(rows) {
-		t.Errorf("%s: %d values drawn for %d months", what, values, len(rows))
+	// Every month's value when the chart is wide enough, else every few
+	// months': never two values run into one another.
+	if len(rows) <= 13 && values == 0 {
+		t.Errorf("%s: no value drawn for %d months", what, len(rows))
+	}
+	for i, a := range valueTexts {
+		for _, b := range valueTexts[i+1:] {
+			if overlap(a, b) {
+				t.Errorf("%s: values %q and %q overlap", what, a.Text, b.Text)
+			}
+		}
 	}
 	if labels == 0 {
 		t.Errorf("%s: no month labelled", what)
@@ -487,3 +498,16 @@ func (r queued) async(work func() func()) {
 }
 
 func (r queued) post(fn func()) { *r.q = append(*r.q, fn) }
+
+// overlap reports whether two drawn texts' boxes intersect.
+func overlap(a, b *canvas.Text) bool {
+	as, bs := a.MinSize(), b.MinSize()
+	ap, bp := a.Position(), b.Position()
+	if a.Alignment == fyne.TextAlignCenter {
+		ap.X += (a.Size().Width - as.Width) / 2
+	}
+	if b.Alignment == fyne.TextAlignCenter {
+		bp.X += (b.Size().Width - bs.Width) / 2
+	}
+	return ap.X < bp.X+bs.Width && bp.X < ap.X+as.Width && ap.Y < bp.Y+bs.Height && bp.Y < ap.Y+as.Height
+}

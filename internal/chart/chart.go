@@ -355,6 +355,19 @@ func (g *Geometry) line(c Chart, y, h float32) {
 			g.Texts = append(g.Texts, Text{X: xAt(i), Y: bottom + 14, S: l, Size: FontSize - 1, Anchor: Middle, Fill: Muted})
 		}
 	}
+	// A value is written over its point when the slots are wide enough for
+	// the widest value; in a narrow chart every valueStep-th, so that no
+	// two values run into one another (the table beside holds them all).
+	valueW := float32(0)
+	for s := range c.Series {
+		for i := range n {
+			valueW = max(valueW, TextWidth(c.format(c.value(s, i)), FontSize-2))
+		}
+	}
+	valueStep := 1
+	for float32(valueStep)*plotW/float32(n) < valueW+4 && valueStep < n {
+		valueStep++
+	}
 	showValues := n <= 13
 	for s := range c.Series {
 		for i := range n {
@@ -368,7 +381,7 @@ func (g *Geometry) line(c Chart, y, h float32) {
 				g.Segments = append(g.Segments, Segment{X1: xAt(i - 1), Y1: yAt(c.value(s, i-1)), X2: x, Y2: vy, Stroke: sc, Width: sw})
 			}
 			g.Rects = append(g.Rects, Rect{X: x - 3, Y: vy - 3, W: 6, H: 6, Fill: col})
-			if showValues {
+			if showValues && i%valueStep == 0 {
 				g.Texts = append(g.Texts, Text{X: x, Y: vy - 10, S: c.format(c.value(s, i)), Size: FontSize - 2, Anchor: Middle, Fill: col})
 			}
 		}

@@ -2,7 +2,9 @@ package chart_test
 
 import (
 	"encoding/xml"
+	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -226,5 +228,40 @@ func TestLinePartialMonthMuted(t *testing.T) {
 	}
 	if len(lines) != 2 || lines[0].Stroke != chart.Muted || lines[0].Width != 1 || lines[1].Stroke != chart.Muted {
 		t.Errorf("segments = %+v", lines)
+	}
+}
+
+// TestLineValuesNeverRunTogether lays out a year of three-digit values that
+// sit side by side at almost one height, in charts from wide to narrow (a netbook's report column is about
+// 270 px) and finds no two value labels whose boxes meet; the narrower the
+// chart, the fewer values it writes, never none.
+func TestLineValuesNeverRunTogether(t *testing.T) {
+	t.Parallel()
+	var months []string
+	var values []float64
+	for m := 1; m <= 12; m++ {
+		months = append(months, fmt.Sprintf("2026-%02d", m))
+		values = append(values, float64(920+m%3))
+	}
+	c := chart.Chart{Kind: chart.Line, Categories: months, Series: []chart.Series{{Name: "Children", Values: values}}}
+	for _, w := range []float32{900, 600, 400, 270, 240} {
+		g := chart.Layout(c, w, 120)
+		var vals []chart.Text
+		for _, tx := range g.Texts {
+			if tx.Size == chart.FontSize-2 {
+				vals = append(vals, tx)
+			}
+		}
+		if len(vals) == 0 {
+			t.Errorf("width %v: no value written", w)
+		}
+		for i, a := range vals {
+			for _, b := range vals[i+1:] {
+				aw, bw := chart.TextWidth(a.S, a.Size), chart.TextWidth(b.S, b.Size)
+				if math.Abs(float64(a.X-b.X)) < float64(aw+bw)/2 && math.Abs(float64(a.Y-b.Y)) < float64(a.Size) {
+					t.Errorf("width %v: values %q and %q run together", w, a.S, b.S)
+				}
+			}
+		}
 	}
 }
