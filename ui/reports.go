@@ -109,8 +109,10 @@ func (s *reportsScreen) build() fyne.CanvasObject {
 	for i, k := range report.PeriodKinds {
 		kinds[i] = s.l.T("report.period." + string(k))
 	}
-	s.from = &widget.Entry{PlaceHolder: s.l.T("report.from"), OnChanged: s.onDate, OnSubmitted: func(string) { s.onRefresh() }}
-	s.to = &widget.Entry{PlaceHolder: s.l.T("report.to"), OnChanged: s.onDate, OnSubmitted: func(string) { s.onRefresh() }}
+	// Dates are typed in the person's era (the Buddhist era in Thai), as
+	// in every other date field, and read with the same rule.
+	s.from = &widget.Entry{PlaceHolder: dateHint(s.l, s.l.T("report.from")), OnChanged: s.onDate, OnSubmitted: func(string) { s.onRefresh() }}
+	s.to = &widget.Entry{PlaceHolder: dateHint(s.l, s.l.T("report.to")), OnChanged: s.onDate, OnSubmitted: func(string) { s.onRefresh() }}
 	s.status = newParaLabel(s.l, "")
 	s.totals = newParaLabel(s.l, "")
 	s.totals.TextStyle = fyne.TextStyle{Bold: true}
@@ -193,9 +195,19 @@ func (s *reportsScreen) kind() report.PeriodKind {
 	return report.PeriodKinds[i]
 }
 
+// isoDate is typed, a date in l's era, as an ISO Gregorian date; text that
+// is not a date is returned as typed, for the period's check to refuse.
+func isoDate(l *locales.Localizer, typed string) string {
+	typed = strings.TrimSpace(typed)
+	if t, err := locales.ParseDate(l.Tag(), typed); err == nil {
+		return t.Format(store.DateLayout)
+	}
+	return typed
+}
+
 // filter reads the picked period, or returns an error a person can act on.
 func (s *reportsScreen) filter() (report.Filter, error) {
-	p, err := report.ParsePeriod(string(s.kind()), s.from.Text, s.to.Text)
+	p, err := report.ParsePeriod(string(s.kind()), isoDate(s.l, s.from.Text), isoDate(s.l, s.to.Text))
 	if err != nil {
 		return report.Filter{}, err
 	}

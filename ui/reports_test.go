@@ -511,3 +511,23 @@ func overlap(a, b *canvas.Text) bool {
 	}
 	return ap.X < bp.X+bs.Width && bp.X < ap.X+as.Width && ap.Y < bp.Y+bs.Height && bp.Y < ap.Y+as.Height
 }
+
+// In Thai a report's custom dates are typed in the Buddhist era, as in the
+// form and the filters: 2569-02-01 to 2569-04-30 is February to April 2026,
+// and the hints name the era.
+func TestReportsThaiDatesInTheBuddhistEra(t *testing.T) {
+	s, _ := monthFixture(t, "th")
+	if !strings.Contains(s.from.PlaceHolder, "พ.ศ.") {
+		t.Errorf("from hint %q does not name the Buddhist era", s.from.PlaceHolder)
+	}
+	s.pick(report.Custom)
+	s.from.SetText("2569-02-01")
+	s.to.SetText("2569-04-30")
+	if rows := monthRows(s); len(rows) != 3 {
+		t.Fatalf("2569-02-01 – 2569-04-30: %d months, want 3 (%v)", len(rows), rows)
+	}
+	f, err := s.filter()
+	if err != nil || f.From != "2026-02-01" || f.To != "2026-04-30" {
+		t.Fatalf("filter %+v, %v; want 2026-02-01 to 2026-04-30", f, err)
+	}
+}
