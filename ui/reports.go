@@ -339,12 +339,20 @@ func (s *reportsScreen) monthSection(r report.Report, lb export.Labels) fyne.Can
 	return borderOf(isRTL(s.l), nil, nil, nil, s.monthTable, container.NewVBox(s.monthCharts[0], s.monthCharts[1]))
 }
 
-// monthLabel writes a "YYYY-MM" month with the language's digits. In a
+// monthLabel writes a "YYYY-MM" month with the language's digits and in
+// its era. In a
 // right-to-left language it starts with a RIGHT-TO-LEFT MARK, as the
 // language's dates do (see locales.FormatDate): the month then reads year
 // first from the right whether it stands alone under a chart's point or
 // beside "(so far)" in the table; without it the two would differ.
 func (s *reportsScreen) monthLabel(key string) string {
+	// The year in the person's era, as every date they read (2569-01 in
+	// Thai for January 2026).
+	if off := locales.EraOffset(s.l.Tag()); off != 0 {
+		if t, err := time.Parse("2006-01", key); err == nil {
+			key = fmt.Sprintf("%04d-%02d", t.Year()+off, int(t.Month()))
+		}
+	}
 	if isRTL(s.l) {
 		return "\u200f" + s.localDigits(key)
 	}

@@ -531,3 +531,16 @@ func TestReportsThaiDatesInTheBuddhistEra(t *testing.T) {
 		t.Fatalf("filter %+v, %v; want 2026-02-01 to 2026-04-30", f, err)
 	}
 }
+
+// In Thai the month table and the charts' months are in the Buddhist era
+// too: January 2026 reads 2569-01.
+func TestReportsThaiMonthsInTheBuddhistEra(t *testing.T) {
+	s, _ := monthFixture(t, "th")
+	s.pick(report.Custom)
+	s.from.SetText("2569-01-01")
+	s.to.SetText("2569-01-31")
+	rows := monthRows(s)
+	if len(rows) != 1 || !strings.HasPrefix(rows[0][0], "2569-01") {
+		t.Fatalf("month rows %v, want 2569-01", rows)
+	}
+}
