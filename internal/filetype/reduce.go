@@ -159,7 +159,46 @@ func decodeUpright(content []byte, format string, maxSide int) (*image.RGBA, err
 	if err != nil {
 		return nil, fmt.Errorf("decode %s: %w", format, err)
 	}
+	b := src.Bounds()
+	if f := max(b.Dx(), b.Dy()) / maxSide; f >= 2 {
+		// A box filter first takes a camera photo down by a whole factor
+		// (4000 → 2000 px) at a fraction of the filter's cost; the filter
+		// then does the last, fractional step.
+		src = boxShrink(src, f)
+	}
 	return turn(scale(src, maxSide), orientation(content, format)), nil
+}
+
+// boxShrink returns src made smaller by the whole factor f, each pixel the
+// mean of f×f pixels (premultiplied, so transparency averages right). It
+// converts src to RGBA f rows at a time, so a large photo is never held
+// twice in memory.
+func boxShrink(src image.Image, f int) *image.RGBA {
+	b := src.Bounds()
+	w, h := b.Dx()/f, b.Dy()/f
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	band := image.NewRGBA(image.Rect(0, 0, w*f, f))
+	sum := make([]uint32, w*4)
+	n := uint32(f * f)
+	for y := 0; y < h; y++ {
+		draw.Draw(band, band.Bounds(), src, image.Pt(b.Min.X, b.Min.Y+y*f), draw.Src)
+		clear(sum)
+		for r := 0; r < f; r++ {
+			row := band.Pix[r*band.Stride : r*band.Stride+w*f*4]
+			for x := 0; x < w*f; x++ {
+				s, o := (x/f)*4, x*4
+				sum[s] += uint32(row[o])
+				sum[s+1] += uint32(row[o+1])
+				sum[s+2] += uint32(row[o+2])
+				sum[s+3] += uint32(row[o+3])
+			}
+		}
+		out := dst.Pix[y*dst.Stride : y*dst.Stride+w*4]
+		for i, v := range sum {
+			out[i] = uint8((v + n/2) / n)
+		}
+	}
+	return dst
 }
 
 // scale returns src as RGBA with its long side at most maxSide pixels,

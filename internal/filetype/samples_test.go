@@ -163,7 +163,7 @@ func photoLike(w, h int, seed uint64) *image.RGBA {
 			if (x/97+y/61)%7 == 0 { // edges, like printed lines or fences
 				base -= 70
 			}
-			n := func() float64 { return r.NormFloat64() * 9 }
+			n := func() float64 { return r.NormFloat64() * 5 }
 			img.Pix[img.PixOffset(x, y)+0] = clamp8(base + 25*fx + n())
 			img.Pix[img.PixOffset(x, y)+1] = clamp8(base*0.9 + 20*fy + n())
 			img.Pix[img.PixOffset(x, y)+2] = clamp8(base*0.7 + 40*(1-fx) + n())
