@@ -2,8 +2,8 @@ package filetype
 
 import (
 	"bytes"
-	"image/jpeg"
 	"image"
+	"image/jpeg"
 	"slices"
 	"testing"
 )
