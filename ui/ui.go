@@ -4,7 +4,7 @@
 // The package is built against [fyne.App] and [fyne.Window] only; it never
 // opens a database or a network connection itself. It reads and writes
 // through the [Store] interface (satisfied by *store.Store) and syncs through
-// [Syncer], both passed in [Deps]. Every string a person reads comes from the
+// [client.Syncer], both passed in [Deps]. Every string a person reads comes from the
 // localizer; switching the language rebuilds the screens at once.
 //
 // Widgets are touched only on Fyne's goroutine: slow work (queries, sync)
@@ -69,14 +69,6 @@ type Store interface {
 
 var _ Store = (*store.Store)(nil)
 
-// Syncer is the device's sync engine as the Sync and Settings screens drive
-// it. Its methods wait on the network and honour ctx; Sync reports progress
-// from its own goroutine after each round trip.
-type Syncer interface {
-	Status(ctx context.Context) (client.Status, error)
-	Sync(ctx context.Context, progress func(client.Progress)) (client.Result, error)
-	Enroll(ctx context.Context, hubURL, code string) error
-}
 
 // Screen is a tab that another part of the app adds to the window, such as
 // reports. Build is called on Fyne's goroutine, again after every language
@@ -97,7 +89,7 @@ type Deps struct {
 	Store Store
 	// Syncer is nil while the device has no sync engine; the Sync screen
 	// then shows local counts and "not connected to a hub".
-	Syncer Syncer
+	Syncer client.Syncer
 	// Bundle holds the loaded languages; LocaleDir is the folder a
 	// translator drops message files into (shown in Settings).
 	Bundle    *locales.Bundle

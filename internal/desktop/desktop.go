@@ -272,7 +272,7 @@ func hostname() string {
 
 // windowDeps wires the open store, the sync engine, the languages and the
 // reports tab for the screens.
-func windowDeps(ctx context.Context, st *store.Store, syncer ui.Syncer, bundle *locales.Bundle, localeDir string, cfg Config) ui.Deps {
+func windowDeps(ctx context.Context, st *store.Store, syncer client.Syncer, bundle *locales.Bundle, localeDir string, cfg Config) ui.Deps {
 	fonts := &systemFonts{}
 	deps := ui.Deps{Store: st, Syncer: syncer, Bundle: bundle, LocaleDir: localeDir, Lang: cfg.Lang, DataDir: cfg.DataDir,
 		Version: cfg.Version, Extra: []ui.Screen{ui.ReportsScreen(st)}, Covers: fonts.Covers, ScriptFonts: fonts.ScriptFonts}
