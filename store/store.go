@@ -420,7 +420,7 @@ func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
 // counted by the next start; the sync engine runs it after a pull that
 // brought many records.
 func (s *Store) Optimize(ctx context.Context) error {
-	if _, err := s.writer.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
+	if _, err := s.writer.ExecContext(ctx, "PRAGMA optimize"); err != nil {
 		return fmt.Errorf("store: optimize: %w", err)
 	}
 	return nil
