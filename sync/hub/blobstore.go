@@ -105,9 +105,10 @@ const FilesDir = "files"
 // database, complete ones at ab/<hash> (ab the hash's first two digits),
 // uploads in progress in partial/<hash> with the count of bytes received
 // in partial/<hash>.n. Every write is made durable (fsync) before it is
-// counted, and the count is replaced atomically (temp file, fsync,
-// rename), so a crash or a full disk never loses or corrupts what was
-// acknowledged.
+// counted, the count is replaced atomically (temp file, fsync, rename), and
+// a file becomes complete by a rename made durable with an fsync of its
+// folder, so a crash or a full disk never corrupts a file nor counts bytes
+// that are not on disk.
 type DirStore struct {
 	dir   string
 	locks [64]sync.Mutex // by the hash's first byte: guard the files of those hashes
@@ -360,8 +361,10 @@ func (s *DirStore) Usage(ctx context.Context) (Usage, error) {
 	return u, nil
 }
 
-// writeFileAtomic replaces path with data durably: a temporary file,
-// fsync, rename, fsync of the folder.
+// writeFileAtomic replaces path with data: a temporary file, fsync,
+// rename. The folder is not synced: after a crash the rename may be lost
+// and the count read lower than what was written, which is safe (the
+// bytes past it are trimmed and sent again) and saves an fsync a chunk.
 func writeFileAtomic(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
 	if err != nil {
@@ -379,10 +382,7 @@ func writeFileAtomic(path string, data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(path))
+	return os.Rename(tmp.Name(), path)
 }
 
 // syncDir makes a folder's entries (a rename) durable.
