@@ -1,7 +1,7 @@
 // Command fieldbook-hub is the Fieldbook sync hub: a pure-Go server that
 // every device syncs with, and the commands an operator runs beside it.
 //
-//	fieldbook-hub serve --data DIR [--addr 127.0.0.1:8440] [--tls-cert F --tls-key F]
+//	fieldbook-hub serve --data DIR [--addr 127.0.0.1:8440] [--tls-cert F --tls-key F] [--max-file-size 50MB] [--org-quota 2GB]
 //	fieldbook-hub org add --data DIR --name NAME --country CC
 //	fieldbook-hub org list --data DIR
 //	fieldbook-hub enroll-code --data DIR --org ID --role staff|admin [--expires 72h]
@@ -39,13 +39,15 @@ var errUsage = errors.New("usage")
 const usage = `usage: fieldbook-hub COMMAND [flags]
 commands:
   serve        run the hub: --data DIR [--addr HOST:PORT] [--tls-cert F --tls-key F]
+               [--max-file-size 50MB] [--org-quota 2GB] (the largest attached file the hub takes,
+               and the bytes of files one organization's records may keep on it)
   org add      add an organization: --data DIR --name NAME --country CC (prints its id)
   org list     list organizations: --data DIR
   enroll-code  make a one-time enrollment code: --data DIR --org ID --role staff|admin [--expires 72h]
   device list  list enrolled devices: --data DIR
   device revoke  stop a device from syncing: --data DIR --id DEVICE
-  backup       copy the database while the hub runs: --data DIR --out FILE
-  restore      replace the database with a backup (hub stopped): --data DIR --from FILE
+  backup       copy the database while the hub runs: --data DIR --out FILE (files go to FILE.files/)
+  restore      replace the database with a backup (hub stopped): --data DIR --from FILE (and FILE.files/)
   user add     add a dashboard account: --data DIR --role coordinator|orgadmin --name NAME [--org ID]
                [--password-file F]; without a file the password is read from standard input
   user list    list dashboard accounts: --data DIR
@@ -89,13 +91,16 @@ func dispatch(ctx context.Context, args []string, in io.Reader, out, errOut io.W
 		cert := fs.String("tls-cert", "", "TLS certificate file (PEM)")
 		key := fs.String("tls-key", "", "TLS key file (PEM)")
 		verbose := fs.Bool("v", false, "log every request")
+		limits := hub.Options{MaxFileSize: hub.DefaultMaxFileSize, OrgQuota: hub.DefaultOrgQuota}
+		fs.Var((*byteSize)(&limits.MaxFileSize), "max-file-size", "largest attached file the hub takes (50MB, 1GB, bytes)")
+		fs.Var((*byteSize)(&limits.OrgQuota), "org-quota", "bytes of files one organization's records may keep on the hub (2GB)")
 		if err := parse(fs, rest, data); err != nil {
 			return err
 		}
 		if (*cert == "") != (*key == "") {
 			return fmt.Errorf("%w: --tls-cert and --tls-key go together", errUsage)
 		}
-		return serve(ctx, *data, *addr, *cert, *key, *verbose)
+		return serve(ctx, *data, *addr, *cert, *key, *verbose, limits)
 	case "org add":
 		name := fs.String("name", "", "organization name")
 		country := fs.String("country", "", "ISO 3166-1 alpha-2 country code")
@@ -314,19 +319,20 @@ func day(t time.Time) string {
 	return t.Format(time.DateTime)
 }
 
-func serve(ctx context.Context, dir, addr, cert, key string, verbose bool) error {
+// serve runs the hub with the file limits of limits.
+func serve(ctx context.Context, dir, addr, cert, key string, verbose bool, limits hub.Options) error {
 	level := slog.LevelInfo
 	if verbose {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	h, err := hub.Open(ctx, dir, hub.Options{Logger: log, Secure: cert != ""})
+	h, err := hub.Open(ctx, dir, hub.Options{Logger: log, Secure: cert != "", MaxFileSize: limits.MaxFileSize, OrgQuota: limits.OrgQuota})
 	if err != nil {
 		return err
 	}
 	defer h.Close()
 	srv := hub.NewServer(h, addr)
-	log.Info("hub listening", "addr", addr, "dashboard", hub.DashboardPath, "tls", cert != "", "epoch", h.Epoch(), "db", h.Path())
+	log.Info("hub listening", "maxFileSize", limits.MaxFileSize, "orgQuota", limits.OrgQuota, "addr", addr, "dashboard", hub.DashboardPath, "tls", cert != "", "epoch", h.Epoch(), "db", h.Path())
 	err = hub.Serve(ctx, srv, 30*time.Second, func() error {
 		if cert != "" {
 			return srv.ListenAndServeTLS(cert, key)

@@ -9,6 +9,7 @@
 package hub
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -47,6 +48,19 @@ type Options struct {
 	// Secure marks the dashboard's session cookie Secure: set it when the
 	// hub is served over TLS.
 	Secure bool
+	// Files keeps the bytes of attached files; nil means a [DirStore] in
+	// the data folder's [FilesDir].
+	Files BlobStore
+	// MaxFileSize is the largest file the hub takes, in bytes; 0 means
+	// [DefaultMaxFileSize].
+	MaxFileSize int64
+	// OrgQuota is how many bytes of distinct files one organization's
+	// records may refer to on the hub; 0 means [DefaultOrgQuota].
+	OrgQuota int64
+	// DetectType finds an uploaded file's media type from its whole
+	// content (at most MaxFileSize bytes) and the name a record gives it,
+	// or says why the network does not take it; nil means [SniffType].
+	DetectType func(content []byte, name string) (string, error)
 }
 
 // Hub is the hub's database and logic. Close it when done.
@@ -73,6 +87,11 @@ type Hub struct {
 	codeKey []byte
 	// enrollGate bounds enrollment attempts.
 	enrollGate *enrollGate
+	// blobs keeps the files' bytes; maxFile, quota and detect are the
+	// limits and type check of [Options]. Read-only after open.
+	blobs          BlobStore
+	maxFile, quota int64
+	detect         func(content []byte, name string) (string, error)
 }
 
 // Open opens (creating if needed) the hub database in data folder dir and
@@ -89,7 +108,16 @@ func Open(ctx context.Context, dir string, opts Options) (*Hub, error) {
 	if h.log == nil {
 		h.log = slog.Default()
 	}
+	h.blobs, h.maxFile, h.quota, h.detect = opts.Files, cmp.Or(opts.MaxFileSize, DefaultMaxFileSize), cmp.Or(opts.OrgQuota, DefaultOrgQuota), opts.DetectType
+	if h.detect == nil {
+		h.detect = SniffType
+	}
 	var err error
+	if h.blobs == nil {
+		if h.blobs, err = NewDirStore(filesDir(dir)); err != nil {
+			return nil, err
+		}
+	}
 	if h.writer, err = sqlitedb.Open(h.path, sqlitedb.Writer, 1, sqlitedb.Config{}); err != nil {
 		return nil, fmt.Errorf("hub: %w", err)
 	}
@@ -98,6 +126,10 @@ func Open(ctx context.Context, dir string, opts Options) (*Hub, error) {
 		return nil, err
 	}
 	if err := h.ensureCodeKey(ctx); err != nil {
+		h.writer.Close()
+		return nil, err
+	}
+	if err := h.backfillFileRefs(ctx); err != nil {
 		h.writer.Close()
 		return nil, err
 	}
@@ -273,20 +305,29 @@ func (h *Hub) ensureEpoch(ctx context.Context) (string, error) {
 }
 
 // Backup writes a consistent copy of the hub database to path (which must
-// not exist) while the hub keeps running.
+// not exist) while the hub keeps running, and the files it holds to the
+// folder [BackupFiles](path).
 func (h *Hub) Backup(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("hub: backup: %s already exists", path)
 	}
+	if _, err := os.Stat(BackupFiles(path)); err == nil {
+		return fmt.Errorf("hub: backup: %s already exists", BackupFiles(path))
+	}
 	if _, err := h.writer.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
 		return fmt.Errorf("hub: backup to %s: %w", path, err)
 	}
-	return nil
+	// After the database: files are never changed once whole, so every file
+	// the copy lists is there to copy.
+	return h.backupFiles(ctx, BackupFiles(path))
 }
 
 // Restore replaces the hub database in data folder dir with the backup at
 // from and gives it a new epoch, so that every device pulls everything again
-// (keeping its own unsent changes). The hub must not be running.
+// (keeping its own unsent changes). The files in the folder
+// [BackupFiles](from), if any, go back into the data folder's [DirStore];
+// a file the backup lists but does not hold is forgotten, and the devices
+// that attached it send it again. The hub must not be running.
 func Restore(ctx context.Context, dir, from string) (epoch string, err error) {
 	src, err := os.ReadFile(from)
 	if err != nil {
@@ -313,6 +354,9 @@ func Restore(ctx context.Context, dir, from string) (epoch string, err error) {
 		return "", fmt.Errorf("hub: restore: open restored database: %w", err)
 	}
 	defer h.Close()
+	if err := h.restoreFiles(ctx, BackupFiles(from)); err != nil {
+		return "", err
+	}
 	epoch = newEpoch()
 	err = h.inTx(ctx, func(tx writeTx) error {
 		// The backup holds every version up to its sequence of the epoch

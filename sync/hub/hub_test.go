@@ -46,17 +46,7 @@ func newFixture(t testing.TB) *fixture {
 	if f.other, err = h.AddOrg(ctx, "Org Two", "KE"); err != nil {
 		t.Fatal(err)
 	}
-	enroll := func(device string) string {
-		code, err := h.NewEnrollCode(ctx, f.org, RoleStaff, time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := h.Enroll(ctx, protocol.EnrollRequest{V: protocol.Version, Code: code, Device: device})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp.Token
-	}
+	enroll := func(device string) string { return enrollIn(t, h, f.org, device) }
 	f.token = enroll(f.deviceID)
 	f.revoked = enroll("device-2")
 	if err := h.RevokeDevice(ctx, "device-2"); err != nil {

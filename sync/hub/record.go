@@ -172,7 +172,7 @@ func (a *activityRows) flush(ctx context.Context, tx writeTx) error {
 
 // preparedQueries are prepared on the writer connection when the hub opens.
 var preparedQueries = append([]string{sqlLoadRecord, sqlUpdateRecord, sqlInsertRecord, sqlLastSeq, sqlSetLastSeq, sqlInsertConflict, sqlInsertApplied, sqlAppliedHLC,
-	sqlUpsertActivity, sqlUpsertActivities}, rollupQueries()...)
+	sqlUpsertActivity, sqlUpsertActivities, sqlDropFileRefs, sqlInsertFileRef}, rollupQueries()...)
 
 func loadRecord(ctx context.Context, q interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
@@ -204,7 +204,8 @@ func b2i(b bool) int64 {
 	return 0
 }
 
-// save writes r and, when r is an activity, queues its activities row,
+// save writes r and its files' references (file_refs) and, when r is an
+// activity, queues its activities row,
 // which the transaction writes before it commits.
 func (r *record) save(ctx context.Context, tx writeTx, exists bool) error {
 	body, state := encodeBody(r.body), encodeState(r.state)
@@ -220,6 +221,9 @@ func (r *record) save(ctx context.Context, tx writeTx, exists bool) error {
 	}
 	if err != nil {
 		return fmt.Errorf("hub: write record %s: %w", r.id, err)
+	}
+	if err := indexFiles(ctx, tx, r, exists); err != nil {
+		return err
 	}
 	if r.entity != store.EntityActivity {
 		return nil

@@ -27,7 +27,7 @@ type api struct {
 const DashboardPath = "/dashboard/"
 
 // Handler returns the hub's HTTP handler: POST /v1/sync, POST /v1/enroll,
-// GET /healthz and the coordinators' dashboard under [DashboardPath] (GET /
+// the file endpoints under [protocol.PathFiles] (HEAD, PUT, GET), GET /healthz and the coordinators' dashboard under [DashboardPath] (GET /
 // leads there), with request logging and panic recovery. Over TLS every
 // response carries Strict-Transport-Security.
 func (h *Hub) Handler() http.Handler {
@@ -37,6 +37,9 @@ func (h *Hub) Handler() http.Handler {
 	mux.HandleFunc("POST "+protocol.PathEnroll, a.enroll)
 	mux.HandleFunc("POST "+protocol.PathFork, a.fork)
 	mux.HandleFunc("GET "+protocol.PathHealthz, a.healthz)
+	mux.HandleFunc("HEAD "+protocol.PathFiles+"{hash}", a.fileHead)
+	mux.HandleFunc("PUT "+protocol.PathFiles+"{hash}", a.filePut)
+	mux.HandleFunc("GET "+protocol.PathFiles+"{hash}", a.fileGet)
 	mux.Handle(DashboardPath, h.dashboard)
 	mux.Handle("GET /{$}", http.RedirectHandler(DashboardPath, http.StatusSeeOther))
 	return a.recover(a.logRequests(hsts(mux)))

@@ -1,0 +1,423 @@
+package hub
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/a20-network/fieldbook/sync/protocol"
+)
+
+// BlobStore keeps the bytes of the hub's files, each named by the SHA-256
+// of its content, and the partial uploads that become them. The hub's
+// database says which records refer to a file; the store knows nothing of
+// records, organizations or limits, so that a hub of several processes can
+// keep files where all of them reach them (an object store, a shared
+// folder) behind these few methods.
+//
+// Implementations are safe for concurrent use; calls for the same hash
+// are serialised. Every hash passed is a valid one ([protocol.ValidHash]).
+type BlobStore interface {
+	// Received returns how many bytes of the file the store holds, and
+	// complete true once the file is whole (received is then its size).
+	// An unknown hash holds 0 bytes; err is for a store that cannot be read.
+	Received(ctx context.Context, hash string) (received int64, complete bool, err error)
+	// Append keeps chunk as the file's bytes from offset on. Offset must
+	// equal Received, else it fails with an [*OffsetError] and keeps
+	// nothing. The chunk is on stable storage when Append returns nil; on
+	// any error (a full disk is [ErrStorageFull]) the upload holds what it
+	// held before. Appending to a complete file is an [*OffsetError].
+	Append(ctx context.Context, hash string, offset int64, chunk []byte) error
+	// Commit makes a partial upload of size bytes a complete file: it
+	// checks that the store holds exactly size bytes whose SHA-256 is
+	// hash ([ErrHashMismatch] otherwise, and the partial upload is
+	// dropped), then runs check (if not nil) on the content; an error from
+	// check drops the partial upload and is returned as is. Only then does
+	// the file become readable. Committing a complete file does nothing.
+	Commit(ctx context.Context, hash string, size int64, check func(content io.ReaderAt, size int64) error) error
+	// Open returns a complete file for reading; [ErrNoBlob] if the store
+	// does not hold it whole. Close the blob when done.
+	Open(ctx context.Context, hash string) (Blob, error)
+	// Remove drops the file and any partial upload of it; removing what
+	// is not there does nothing.
+	Remove(ctx context.Context, hash string) error
+	// Usage returns what the store holds.
+	Usage(ctx context.Context) (Usage, error)
+}
+
+// Blob is a complete file opened for reading.
+type Blob interface {
+	io.ReaderAt
+	io.Closer
+	// Size is the file's size in bytes.
+	Size() int64
+}
+
+// Usage is what a [BlobStore] holds.
+type Usage struct {
+	// Files and Bytes count complete files.
+	Files int
+	Bytes int64
+	// Partial counts the bytes of unfinished uploads.
+	Partial int64
+}
+
+// ErrNoBlob is returned by [BlobStore.Open] for a file the store does not
+// hold whole.
+var ErrNoBlob = errors.New("hub: file not held")
+
+// ErrHashMismatch is returned by [BlobStore.Commit] when the bytes
+// received are not the file the hash names.
+var ErrHashMismatch = errors.New("hub: file content does not match its hash")
+
+// ErrStorageFull is returned when the store has no room left; it keeps
+// what it had.
+var ErrStorageFull = errors.New("hub: file storage is full")
+
+// OffsetError is returned by [BlobStore.Append] for a chunk that does not
+// start where the upload stands.
+type OffsetError struct {
+	// Received is how many bytes the store holds.
+	Received int64
+	// Offset is where the refused chunk started.
+	Offset int64
+}
+
+// Error says where the upload stands.
+func (e *OffsetError) Error() string {
+	return fmt.Sprintf("hub: chunk at offset %d, but %d bytes are held", e.Offset, e.Received)
+}
+
+// FilesDir is the folder of the hub's files inside its data folder.
+const FilesDir = "files"
+
+// DirStore is the default [BlobStore]: files in a folder next to the hub's
+// database, complete ones at ab/<hash> (ab the hash's first two digits),
+// uploads in progress in partial/<hash> with the count of bytes received
+// in partial/<hash>.n. Every write is made durable (fsync) before it is
+// counted, the count is replaced atomically (temp file, fsync, rename), and
+// a file becomes complete by a rename made durable with an fsync of its
+// folder, so a crash or a full disk never corrupts a file nor counts bytes
+// that are not on disk.
+type DirStore struct {
+	dir   string
+	locks [64]sync.Mutex // by the hash's first byte: guard the files of those hashes
+}
+
+var _ BlobStore = (*DirStore)(nil)
+
+// NewDirStore returns the store in folder dir, creating it if needed.
+func NewDirStore(dir string) (*DirStore, error) {
+	if err := os.MkdirAll(filepath.Join(dir, "partial"), 0o700); err != nil {
+		return nil, fmt.Errorf("hub: file storage %s: %w", dir, err)
+	}
+	return &DirStore{dir: dir}, nil
+}
+
+// Dir returns the store's folder.
+func (s *DirStore) Dir() string { return s.dir }
+
+func (s *DirStore) lock(hash string) func() {
+	b, _ := hex.DecodeString(hash[:2])
+	m := &s.locks[int(b[0])%len(s.locks)]
+	m.Lock()
+	return m.Unlock
+}
+
+func (s *DirStore) final(hash string) string   { return filepath.Join(s.dir, hash[:2], hash) }
+func (s *DirStore) partial(hash string) string { return filepath.Join(s.dir, "partial", hash) }
+func (s *DirStore) counter(hash string) string { return s.partial(hash) + ".n" }
+
+// storageErr wraps err with what was done, as [ErrStorageFull] too when
+// the disk is full.
+func storageErr(what string, err error) error {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return fmt.Errorf("%w: %s: %w", ErrStorageFull, what, err)
+	}
+	return fmt.Errorf("hub: %s: %w", what, err)
+}
+
+func checkHashArg(hash string) error {
+	if err := protocol.CheckHash(hash); err != nil {
+		return fmt.Errorf("hub: %w", err)
+	}
+	return nil
+}
+
+// Received implements [BlobStore].
+func (s *DirStore) Received(ctx context.Context, hash string) (int64, bool, error) {
+	if err := checkHashArg(hash); err != nil {
+		return 0, false, err
+	}
+	defer s.lock(hash)()
+	return s.received(hash)
+}
+
+func (s *DirStore) received(hash string) (int64, bool, error) {
+	if st, err := os.Stat(s.final(hash)); err == nil {
+		return st.Size(), true, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return 0, false, fmt.Errorf("hub: file %s: %w", hash, err)
+	}
+	b, err := os.ReadFile(s.counter(hash))
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("hub: upload %s: %w", hash, err)
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil || n < 0 {
+		return 0, false, fmt.Errorf("hub: upload %s: damaged byte count %q", hash, b)
+	}
+	return n, false, nil
+}
+
+// Append implements [BlobStore].
+func (s *DirStore) Append(ctx context.Context, hash string, offset int64, chunk []byte) error {
+	if err := checkHashArg(hash); err != nil {
+		return err
+	}
+	defer s.lock(hash)()
+	held, complete, err := s.received(hash)
+	if err != nil {
+		return err
+	}
+	if complete || offset != held {
+		return &OffsetError{Received: held, Offset: offset}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(s.partial(hash), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return storageErr("open upload "+hash, err)
+	}
+	defer f.Close()
+	// Bytes past the count are from a write that was never acknowledged.
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > offset {
+		if err := f.Truncate(offset); err != nil {
+			return storageErr("trim upload "+hash, err)
+		}
+	}
+	if _, err := f.WriteAt(chunk, offset); err != nil {
+		return storageErr("write upload "+hash, err)
+	}
+	if err := f.Sync(); err != nil {
+		return storageErr("write upload "+hash, err)
+	}
+	if err := writeFileAtomic(s.counter(hash), []byte(strconv.FormatInt(offset+int64(len(chunk)), 10))); err != nil {
+		return storageErr("count upload "+hash, err)
+	}
+	return nil
+}
+
+// Commit implements [BlobStore].
+func (s *DirStore) Commit(ctx context.Context, hash string, size int64, check func(io.ReaderAt, int64) error) error {
+	if err := checkHashArg(hash); err != nil {
+		return err
+	}
+	defer s.lock(hash)()
+	held, complete, err := s.received(hash)
+	if err != nil || complete {
+		return err
+	}
+	if held != size {
+		return &OffsetError{Received: held, Offset: size}
+	}
+	f, err := os.OpenFile(s.partial(hash), os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("hub: open upload %s: %w", hash, err)
+	}
+	defer f.Close()
+	sum := sha256.New()
+	if _, err := io.Copy(sum, io.NewSectionReader(f, 0, size)); err != nil {
+		return fmt.Errorf("hub: read upload %s: %w", hash, err)
+	}
+	if hex.EncodeToString(sum.Sum(nil)) != hash {
+		return errors.Join(ErrHashMismatch, s.remove(hash))
+	}
+	if check != nil {
+		if err := check(f, size); err != nil {
+			return errors.Join(err, s.remove(hash))
+		}
+	}
+	// Bytes past the count are from a write that was never acknowledged.
+	if st, err := f.Stat(); err == nil && st.Size() > size {
+		if err := f.Truncate(size); err != nil {
+			return storageErr("trim upload "+hash, err)
+		}
+		if err := f.Sync(); err != nil {
+			return storageErr("trim upload "+hash, err)
+		}
+	}
+	dst := s.final(hash)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return storageErr("store file "+hash, err)
+	}
+	if err := os.Rename(s.partial(hash), dst); err != nil {
+		return storageErr("store file "+hash, err)
+	}
+	if err := syncDir(filepath.Dir(dst)); err != nil {
+		return storageErr("store file "+hash, err)
+	}
+	if err := os.Remove(s.counter(hash)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("hub: finish upload %s: %w", hash, err)
+	}
+	return nil
+}
+
+// dirBlob is a complete file of a [DirStore].
+type dirBlob struct {
+	*os.File
+	size int64
+}
+
+// Size implements [Blob].
+func (b dirBlob) Size() int64 { return b.size }
+
+// Open implements [BlobStore].
+func (s *DirStore) Open(ctx context.Context, hash string) (Blob, error) {
+	if err := checkHashArg(hash); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(s.final(hash))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s", ErrNoBlob, hash)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("hub: open file %s: %w", hash, err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("hub: open file %s: %w", hash, err)
+	}
+	return dirBlob{File: f, size: st.Size()}, nil
+}
+
+// Remove implements [BlobStore].
+func (s *DirStore) Remove(ctx context.Context, hash string) error {
+	if err := checkHashArg(hash); err != nil {
+		return err
+	}
+	defer s.lock(hash)()
+	var errs []error
+	if err := os.Remove(s.final(hash)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		errs = append(errs, err)
+	}
+	return errors.Join(append(errs, s.remove(hash))...)
+}
+
+// remove drops a partial upload; the caller holds the hash's lock.
+func (s *DirStore) remove(hash string) error {
+	var errs []error
+	for _, p := range []string{s.counter(hash), s.partial(hash)} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("hub: drop upload %s: %w", hash, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Usage implements [BlobStore].
+func (s *DirStore) Usage(ctx context.Context) (Usage, error) {
+	var u Usage
+	err := filepath.WalkDir(s.dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() || !protocol.ValidHash(d.Name()) {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if filepath.Base(filepath.Dir(path)) == "partial" {
+			u.Partial += info.Size()
+		} else {
+			u.Files++
+			u.Bytes += info.Size()
+		}
+		return nil
+	})
+	if err != nil {
+		return u, fmt.Errorf("hub: file storage usage: %w", err)
+	}
+	return u, nil
+}
+
+// writeFileAtomic replaces path with data: a temporary file, fsync,
+// rename. The folder is not synced: after a crash the rename may be lost
+// and the count read lower than what was written, which is safe (the
+// bytes past it are trimmed and sent again) and saves an fsync a chunk.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// syncDir makes a folder's entries (a rename) durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// putBlob stores the whole of r (size bytes, named hash) in s through
+// its upload methods, in chunks of at most [protocol.MaxChunk]: how a
+// backup's files go back into a store.
+func putBlob(ctx context.Context, s BlobStore, hash string, r io.Reader, size int64) error {
+	held, complete, err := s.Received(ctx, hash)
+	if err != nil || complete {
+		return err
+	}
+	if held > 0 {
+		if err := s.Remove(ctx, hash); err != nil {
+			return err
+		}
+	}
+	buf := make([]byte, protocol.MaxChunk)
+	for off := int64(0); off < size; {
+		n, err := io.ReadFull(r, buf[:min(int64(len(buf)), size-off)])
+		if err != nil {
+			return fmt.Errorf("hub: read file %s: %w", hash, err)
+		}
+		if err := s.Append(ctx, hash, off, buf[:n]); err != nil {
+			return err
+		}
+		off += int64(n)
+	}
+	return s.Commit(ctx, hash, size, nil)
+}
