@@ -59,7 +59,7 @@ type Options struct {
 	OrgQuota int64
 	// DetectType finds an uploaded file's media type from its whole
 	// content (at most MaxFileSize bytes) and the name a record gives it,
-	// or says why the network does not take it; nil means [SniffType].
+	// or says why the network does not take it; nil means [DetectType].
 	DetectType func(content []byte, name string) (string, error)
 }
 
@@ -110,7 +110,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Hub, error) {
 	}
 	h.blobs, h.maxFile, h.quota, h.detect = opts.Files, cmp.Or(opts.MaxFileSize, DefaultMaxFileSize), cmp.Or(opts.OrgQuota, DefaultOrgQuota), opts.DetectType
 	if h.detect == nil {
-		h.detect = SniffType
+		h.detect = DetectType
 	}
 	var err error
 	if h.blobs == nil {

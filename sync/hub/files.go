@@ -14,10 +14,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/a20-network/fieldbook/internal/filetype"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
@@ -143,25 +143,18 @@ func queryStrings(ctx context.Context, q interface {
 	return out, rows.Err()
 }
 
-// allowedTypes are the media types [SniffType] lets in.
-var allowedTypes = []string{
-	"application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp",
-	"text/plain", "application/zip", "audio/mpeg", "audio/wave", "audio/ogg", "audio/aiff",
-	"application/ogg", "video/mp4",
-}
-
-// SniffType finds a file's media type from its content with
-// [http.DetectContentType] and accepts PDF, images, plain text, audio and
-// ZIP containers (the office formats). It is the hub's check when
-// [Options.DetectType] is nil; Fieldbook's own detector (which tells
-// office documents apart and knows more formats) replaces it. It returns an
-// error naming the type found for anything else.
-func SniffType(content []byte, name string) (string, error) {
-	t, _, _ := strings.Cut(http.DetectContentType(content), ";")
-	if slices.Contains(allowedTypes, t) {
-		return t, nil
+// DetectType finds a file's media type from its content with Fieldbook's
+// own detector ([filetype.Detect]), against the allow-list the devices
+// check before sending (PDF, images, office documents, plain text, audio):
+// the name never decides. It is the hub's check when [Options.DetectType]
+// is nil, and returns the detector's refusal, which names the type found,
+// for anything else.
+func DetectType(content []byte, name string) (string, error) {
+	k, err := filetype.Detect(content, name)
+	if err != nil {
+		return "", err
 	}
-	return "", fmt.Errorf("%s is %s, which is not among the types the network shares (PDF, images, office documents, plain text, audio)", name, t)
+	return k.MIME, nil
 }
 
 // Errors of the file endpoints.

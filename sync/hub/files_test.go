@@ -441,7 +441,7 @@ func TestFileLimitsQuotaAndType(t *testing.T) {
 		t.Fatalf("refused file kept %d bytes", n)
 	}
 	r := f.a.upload(page, 0, 64<<10)
-	if r.status != http.StatusUnsupportedMediaType || !strings.Contains(string(r.body), "text/html") {
+	if r.status != http.StatusUnsupportedMediaType || !strings.Contains(string(r.body), "cannot be attached") {
 		t.Fatalf("HTML page: %d %s", r.status, r.body)
 	}
 	if _, n := f.a.head(sum(page)); n != 0 {
