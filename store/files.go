@@ -598,8 +598,8 @@ type AttachedFile struct {
 // recordID's when it is not ""), by record then in the record's order.
 // A file whose reference is not valid is left out.
 func (s *Store) AttachedFiles(ctx context.Context, recordID string) ([]AttachedFile, error) {
-	q := `SELECT 'activity', id, j.key, j.value FROM activities, json_each(activities.files) j WHERE deleted = 0 AND (?1 = '' OR id = ?1)
-		UNION ALL SELECT 'resource', id, j.key, j.value FROM resources, json_each(resources.files) j WHERE deleted = 0 AND (?1 = '' OR id = ?1)
+	q := `SELECT 'activity', a.id, j.key, j.value FROM activities a, json_each(a.files) j WHERE a.deleted = 0 AND (?1 = '' OR a.id = ?1)
+		UNION ALL SELECT 'resource', r.id, j.key, j.value FROM resources r, json_each(r.files) j WHERE r.deleted = 0 AND (?1 = '' OR r.id = ?1)
 		UNION ALL SELECT 'comment', id, 0, file FROM comments WHERE deleted = 0 AND file != 'null' AND (?1 = '' OR id = ?1)
 		ORDER BY 1, 2, 3`
 	rows, err := s.reader.QueryContext(ctx, q, recordID)

@@ -619,3 +619,24 @@ func FuzzFileRefsJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestUpsertKeepsStoredFiles(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openFiles(t)
+	a := sampleActivity()
+	a.Files = []protocol.FileRef{goodRef("evidence.pdf")}
+	a, err := s.CreateActivity(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := a
+	again.Files, again.Title = nil, "Imported again"
+	if _, err := s.UpsertActivities(ctx, []Activity{again}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Activity(ctx, a.ID)
+	if got.Title != "Imported again" || len(got.Files) != 1 {
+		t.Fatalf("re-import: %q, files %+v", got.Title, got.Files)
+	}
+}

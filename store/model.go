@@ -291,6 +291,14 @@ func listOrEmpty(l []string) []string {
 	return l
 }
 
+// refsOrNil is a record's files as its struct holds them: nil for none.
+func refsOrNil(l []protocol.FileRef) []protocol.FileRef {
+	if len(l) == 0 {
+		return nil
+	}
+	return l
+}
+
 func refsOrEmpty(l []protocol.FileRef) []protocol.FileRef {
 	if l == nil {
 		return []protocol.FileRef{}
@@ -350,7 +358,7 @@ func (a *Activity) setFields(f Fields) {
 	a.Reach.Adults = int(f["adults"].(int64))
 	a.Partners, a.Summary = f["partners"].(string), f["summary"].(string)
 	a.FollowUp, a.FollowUpDate, a.Status = f["follow_up"].(string), f["follow_up_date"].(string), f["status"].(string)
-	a.Files = f["files"].([]protocol.FileRef)
+	a.Files = refsOrNil(f["files"].([]protocol.FileRef))
 }
 
 func (r *Resource) fields() Fields {
@@ -367,7 +375,7 @@ func (r *Resource) setFields(f Fields) {
 	metaFromFields(&r.Meta, f)
 	r.Kind, r.Title, r.Body, r.Language = f["kind"].(string), f["title"].(string), f["body"].(string), f["language"].(string)
 	r.Countries, r.Themes, r.Link = f["countries"].([]string), f["themes"].([]string), f["link"].(string)
-	r.Files = f["files"].([]protocol.FileRef)
+	r.Files = refsOrNil(f["files"].([]protocol.FileRef))
 }
 
 func (c *Comment) fields() Fields {
