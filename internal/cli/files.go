@@ -152,12 +152,3 @@ func sizeText(n int64) string {
 	}
 	return fmt.Sprintf("%d B", n)
 }
-
-// fileNames joins the names of refs with "; ", as exports note them.
-func fileNames(refs []protocol.FileRef) string {
-	names := make([]string, len(refs))
-	for i, r := range refs {
-		names[i] = r.Name
-	}
-	return strings.Join(names, "; ")
-}
