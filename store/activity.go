@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
 func activityFromRow(r row) Activity {
@@ -102,6 +104,7 @@ type UpsertResult struct {
 // [Store.UpdateActivity] (only changed fields reach the outbox; an identical
 // record writes nothing), any other is created, keeping its ID when it has
 // one. Importing the same file twice therefore never duplicates a record.
+// An activity whose Files is nil keeps the files of the stored one.
 // A [*ValidationError] writes nothing.
 func (s *Store) UpsertActivities(ctx context.Context, as []Activity) (UpsertResult, error) {
 	var res UpsertResult
@@ -136,6 +139,14 @@ func (s *Store) UpsertActivities(ctx context.Context, as []Activity) (UpsertResu
 			}
 			if err != nil {
 				return fmt.Errorf("store: look up activity %s: %w", as[i].ID, err)
+			}
+			if as[i].Files == nil {
+				// A CSV carries no files: the stored ones stay.
+				r, err := activitySpec.load(ctx, tx, as[i].ID)
+				if err != nil {
+					return err
+				}
+				as[i].Files = r.fields["files"].([]protocol.FileRef)
 			}
 			m, changed, err := s.saveLocalTx(ctx, tx, activitySpec, as[i].Meta, as[i].fields(), modeEdit)
 			if err != nil {

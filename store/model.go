@@ -7,6 +7,7 @@ import (
 
 	"github.com/a20-network/fieldbook/internal/codes"
 	"github.com/a20-network/fieldbook/internal/hlc"
+	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
 // Entity names, as stored in the outbox and sent on the wire.
@@ -124,6 +125,8 @@ type Activity struct {
 	FollowUp     string
 	FollowUpDate string
 	Status       string
+	// Files are the attached files (at most [MaxFiles]), by reference.
+	Files []protocol.FileRef
 }
 
 // Resource is knowledge shared across the network: a guide, toolkit, policy
@@ -137,6 +140,8 @@ type Resource struct {
 	Countries []string
 	Themes    []string
 	Link      string
+	// Files are the attached files (at most [MaxFiles]), by reference.
+	Files []protocol.FileRef
 }
 
 // Comment is one message in the discussion under an activity or resource.
@@ -147,6 +152,8 @@ type Comment struct {
 	ParentID     string
 	Author       string
 	Body         string
+	// File is the one attached file, or nil.
+	File *protocol.FileRef
 }
 
 // Organization is an entry in the network directory.
@@ -166,6 +173,10 @@ const (
 	fInt
 	fFloatNull
 	fList
+	// fFiles is a list of [protocol.FileRef] ([]protocol.FileRef).
+	fFiles
+	// fFile is one [protocol.FileRef] or none (*protocol.FileRef, nil).
+	fFile
 )
 
 type fieldSpec struct {
@@ -201,6 +212,7 @@ var activitySpec = spec(EntityActivity, "activities",
 	fieldSpec{"adults", fInt},
 	fieldSpec{"partners", fText}, fieldSpec{"summary", fText}, fieldSpec{"follow_up", fText},
 	fieldSpec{"follow_up_date", fText}, fieldSpec{"status", fText},
+	fieldSpec{"files", fFiles},
 )
 
 func init() {
@@ -211,10 +223,12 @@ func init() {
 var resourceSpec = spec(EntityResource, "resources",
 	fieldSpec{"kind", fText}, fieldSpec{"title", fText}, fieldSpec{"body", fText}, fieldSpec{"language", fText},
 	fieldSpec{"countries", fList}, fieldSpec{"themes", fList}, fieldSpec{"link", fText},
+	fieldSpec{"files", fFiles},
 )
 
 var commentSpec = spec(EntityComment, "comments",
 	fieldSpec{"parent_entity", fText}, fieldSpec{"parent_id", fText}, fieldSpec{"author", fText}, fieldSpec{"body", fText},
+	fieldSpec{"file", fFile},
 )
 
 var organizationSpec = spec(EntityOrganization, "organizations",
@@ -277,12 +291,28 @@ func listOrEmpty(l []string) []string {
 	return l
 }
 
+// refsOrNil is a record's files as its struct holds them: nil for none.
+func refsOrNil(l []protocol.FileRef) []protocol.FileRef {
+	if len(l) == 0 {
+		return nil
+	}
+	return l
+}
+
+func refsOrEmpty(l []protocol.FileRef) []protocol.FileRef {
+	if l == nil {
+		return []protocol.FileRef{}
+	}
+	return l
+}
+
 func (a *Activity) fields() Fields {
 	f := Fields{
 		"kind": a.Kind, "title": a.Title, "start_date": a.StartDate, "end_date": a.EndDate,
 		"country": a.Country, "place": a.Place, "lat": a.Lat, "lon": a.Lon, "themes": listOrEmpty(a.Themes),
 		"adults": int64(a.Reach.Adults), "partners": a.Partners, "summary": a.Summary,
 		"follow_up": a.FollowUp, "follow_up_date": a.FollowUpDate, "status": a.Status,
+		"files": refsOrEmpty(a.Files),
 	}
 	for _, c := range a.Reach.Cells() {
 		f[c.Field] = int64(c.Value)
@@ -303,7 +333,8 @@ func (a *Activity) appendColumns(dst []any, m Meta) []any {
 			dst = append(dst, int64(v))
 		}
 	}
-	return append(dst, int64(a.Reach.Adults), a.Partners, a.Summary, a.FollowUp, a.FollowUpDate, a.Status)
+	return append(dst, int64(a.Reach.Adults), a.Partners, a.Summary, a.FollowUp, a.FollowUpDate, a.Status,
+		string(encodeValue(refsOrEmpty(a.Files))))
 }
 
 // floatOrNil is the column value of an optional number.
@@ -327,12 +358,14 @@ func (a *Activity) setFields(f Fields) {
 	a.Reach.Adults = int(f["adults"].(int64))
 	a.Partners, a.Summary = f["partners"].(string), f["summary"].(string)
 	a.FollowUp, a.FollowUpDate, a.Status = f["follow_up"].(string), f["follow_up_date"].(string), f["status"].(string)
+	a.Files = refsOrNil(f["files"].([]protocol.FileRef))
 }
 
 func (r *Resource) fields() Fields {
 	f := Fields{
 		"kind": r.Kind, "title": r.Title, "body": r.Body, "language": r.Language,
 		"countries": listOrEmpty(r.Countries), "themes": listOrEmpty(r.Themes), "link": r.Link,
+		"files": refsOrEmpty(r.Files),
 	}
 	metaToFields(r.Meta, f)
 	return f
@@ -342,10 +375,11 @@ func (r *Resource) setFields(f Fields) {
 	metaFromFields(&r.Meta, f)
 	r.Kind, r.Title, r.Body, r.Language = f["kind"].(string), f["title"].(string), f["body"].(string), f["language"].(string)
 	r.Countries, r.Themes, r.Link = f["countries"].([]string), f["themes"].([]string), f["link"].(string)
+	r.Files = refsOrNil(f["files"].([]protocol.FileRef))
 }
 
 func (c *Comment) fields() Fields {
-	f := Fields{"parent_entity": c.ParentEntity, "parent_id": c.ParentID, "author": c.Author, "body": c.Body}
+	f := Fields{"parent_entity": c.ParentEntity, "parent_id": c.ParentID, "author": c.Author, "body": c.Body, "file": c.File}
 	metaToFields(c.Meta, f)
 	return f
 }
@@ -354,6 +388,7 @@ func (c *Comment) setFields(f Fields) {
 	metaFromFields(&c.Meta, f)
 	c.ParentEntity, c.ParentID = f["parent_entity"].(string), f["parent_id"].(string)
 	c.Author, c.Body = f["author"].(string), f["body"].(string)
+	c.File = f["file"].(*protocol.FileRef)
 }
 
 func (o *Organization) fields() Fields {
@@ -406,6 +441,18 @@ func (fs fieldSpec) decodeValue(raw json.RawMessage) (any, error) {
 			return nil, fmt.Errorf("field %s: want list of text: %w", fs.name, err)
 		}
 		return listOrEmpty(l), nil
+	case fFiles:
+		var l []protocol.FileRef
+		if err := json.Unmarshal(raw, &l); err != nil {
+			return nil, fmt.Errorf("field %s: want list of file references: %w", fs.name, err)
+		}
+		return refsOrEmpty(l), nil
+	case fFile:
+		var p *protocol.FileRef
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return nil, fmt.Errorf("field %s: want a file reference or null: %w", fs.name, err)
+		}
+		return p, nil
 	}
 	return nil, fmt.Errorf("field %s: unknown type", fs.name)
 }
@@ -413,7 +460,7 @@ func (fs fieldSpec) decodeValue(raw json.RawMessage) (any, error) {
 // columnValue converts a field value to what database/sql stores.
 func (fs fieldSpec) columnValue(v any) any {
 	switch fs.typ {
-	case fList:
+	case fList, fFiles, fFile:
 		return string(encodeValue(v))
 	case fFloatNull:
 		if p := v.(*float64); p != nil {
@@ -448,6 +495,8 @@ func (fs fieldSpec) fromScanned(p any) (any, error) {
 			return nil, fmt.Errorf("column %s: %w", fs.name, err)
 		}
 		return listOrEmpty(l), nil
+	case fFiles, fFile:
+		return fs.decodeValue(json.RawMessage(*p.(*string)))
 	}
 	return *p.(*string), nil
 }

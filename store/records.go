@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/a20-network/fieldbook/internal/hlc"
 )
@@ -94,7 +95,8 @@ func (sp *entitySpec) upsert(ctx context.Context, tx *sql.Tx, r row) error {
 	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 		return fmt.Errorf("store: write %s %s: %w", sp.entity, r.id, err)
 	}
-	return nil
+	// A pulled or edited record may refer to files this device lacks.
+	return noteFileRefsTx(ctx, tx, sp, r.fields, time.UnixMilli(r.updated.Wall).UTC().Format(timeLayout))
 }
 
 // FieldChange is one field's value before and after a local change, as JSON.

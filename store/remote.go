@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/a20-network/fieldbook/internal/hlc"
+	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
 // RemoteRecord is a record's full state as the hub holds it.
@@ -335,6 +336,10 @@ func zeroValue(fs fieldSpec) any {
 		return (*float64)(nil)
 	case fList:
 		return []string{}
+	case fFiles:
+		return []protocol.FileRef{}
+	case fFile:
+		return (*protocol.FileRef)(nil)
 	}
 	return ""
 }

@@ -51,6 +51,10 @@ type Options struct {
 	// scrolling are not counted against the app. Queries that touch much
 	// of the database are a little slower (see BenchmarkSearchLowMemory).
 	LowMemory bool
+	// Preparer checks an attached file's type from its content and makes
+	// the copy to send and the thumbnail ([Store.AttachFile]); nil refuses
+	// every attachment.
+	Preparer Preparer
 }
 
 // Store is the device database. Close it when done.
@@ -65,6 +69,9 @@ type Store struct {
 	// groupInsert inserts insertGroup activities: the batch insert's
 	// statement, parsed once per store instead of once per transaction.
 	groupInsert *sql.Stmt
+	// files is the folder of attached files' bytes, next to the database.
+	files    string
+	preparer Preparer
 }
 
 // DefaultDataDir returns the folder Fieldbook keeps its data in when --data
@@ -136,7 +143,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	s := &Store{path: path, writer: writer, now: now}
+	s := &Store{path: path, writer: writer, now: now, files: filepath.Join(filepath.Dir(path), FilesDir), preparer: opts.Preparer}
 	if err := s.migrate(ctx); err != nil {
 		writer.Close()
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/a20-network/fieldbook/internal/codes"
+	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
 // Text limits, in characters. They keep one record well inside a sync page.
@@ -24,6 +25,19 @@ const (
 	// MaxCount is the largest number accepted in one reach cell: more
 	// children than any single activity reaches is a typing mistake.
 	MaxCount = 1_000_000
+)
+
+// Limits of attached files.
+const (
+	// MaxFiles is how many files one activity or resource may carry.
+	MaxFiles = 20
+	// MaxFileSize is the largest file a device attaches, in bytes; the hub
+	// enforces a limit of its own, which may be smaller.
+	MaxFileSize = 50 << 20
+	// MaxFileName is the longest file name, in characters.
+	MaxFileName = 255
+	// MaxThumb is the largest thumbnail a reference carries, in bytes.
+	MaxThumb = 16 << 10
 )
 
 // DateLayout is how dates are written in records, CSV and on the wire.
@@ -42,6 +56,13 @@ const (
 	ReasonOutOfRange     = "out_of_range"
 	ReasonBadLink        = "bad_link"
 	ReasonPairRequired   = "pair_required"
+	// Attached files (see [checker.files]); Value names the file.
+	ReasonBadHash       = "bad_hash"
+	ReasonBadFileName   = "bad_file_name"
+	ReasonEmptyFile     = "empty_file"
+	ReasonNoFileType    = "no_file_type"
+	ReasonDuplicateFile = "duplicate_file"
+	ReasonTooManyFiles  = "too_many_files"
 )
 
 // FieldError says which field of a record is wrong and why.
@@ -76,6 +97,18 @@ func (e FieldError) Error() string {
 		return fmt.Sprintf("%s %q is not an http or https link", e.Field, e.Value)
 	case ReasonPairRequired:
 		return e.Field + " needs both latitude and longitude"
+	case ReasonBadHash:
+		return fmt.Sprintf("%s: file %q has no valid SHA-256 hash (64 lowercase hexadecimal digits)", e.Field, e.Value)
+	case ReasonBadFileName:
+		return fmt.Sprintf("%s: file name %q must be 1 to %d characters without folders", e.Field, e.Value, e.Limit)
+	case ReasonEmptyFile:
+		return fmt.Sprintf("%s: file %q is empty", e.Field, e.Value)
+	case ReasonNoFileType:
+		return fmt.Sprintf("%s: file %q has no type", e.Field, e.Value)
+	case ReasonDuplicateFile:
+		return fmt.Sprintf("%s: file %q is attached twice", e.Field, e.Value)
+	case ReasonTooManyFiles:
+		return fmt.Sprintf("%s: more than %d files", e.Field, e.Limit)
 	}
 	return e.Field + ": " + e.Reason
 }
@@ -164,6 +197,48 @@ func (c *checker) count(field string, n int) {
 	}
 }
 
+// files checks a record's attached files: at most limit of them, each
+// valid, none twice.
+func (c *checker) files(field string, refs []protocol.FileRef, limit int) {
+	if len(refs) > limit {
+		c.add(FieldError{Field: field, Reason: ReasonTooManyFiles, Limit: limit})
+		return
+	}
+	seen := make(map[string]bool, len(refs))
+	for _, r := range refs {
+		if e, bad := CheckFileRef(field, r); bad {
+			c.add(e)
+			return
+		}
+		if seen[r.Hash] {
+			c.add(FieldError{Field: field, Reason: ReasonDuplicateFile, Value: r.Name})
+			return
+		}
+		seen[r.Hash] = true
+	}
+}
+
+// CheckFileRef checks one file reference of field and returns the first
+// problem found, with bad true, or bad false for a valid reference.
+func CheckFileRef(field string, r protocol.FileRef) (e FieldError, bad bool) {
+	switch {
+	case protocol.CheckHash(r.Hash) != nil:
+		return FieldError{Field: field, Reason: ReasonBadHash, Value: r.Name}, true
+	case r.Name == "" || strings.TrimSpace(r.Name) != r.Name || strings.ContainsAny(r.Name, "/\\\x00") ||
+		r.Name == "." || r.Name == ".." || !utf8.ValidString(r.Name) || utf8.RuneCountInString(r.Name) > MaxFileName:
+		return FieldError{Field: field, Reason: ReasonBadFileName, Value: r.Name, Limit: MaxFileName}, true
+	case r.Size <= 0:
+		return FieldError{Field: field, Reason: ReasonEmptyFile, Value: r.Name}, true
+	case r.Size > MaxFileSize:
+		return FieldError{Field: field, Reason: ReasonTooLarge, Value: r.Name, Limit: MaxFileSize}, true
+	case strings.TrimSpace(r.Type) == "" || len(r.Type) > 255:
+		return FieldError{Field: field, Reason: ReasonNoFileType, Value: r.Name}, true
+	case len(r.Thumb) > MaxThumb:
+		return FieldError{Field: field, Reason: ReasonTooLarge, Value: r.Name, Limit: MaxThumb}, true
+	}
+	return FieldError{}, false
+}
+
 func (c *checker) result(entity string) error {
 	if len(c.errs) == 0 {
 		return nil
@@ -208,6 +283,7 @@ func (a *Activity) Validate() error {
 	c.text("follow_up", a.FollowUp, false, MaxSummary)
 	c.date("follow_up_date", a.FollowUpDate, false)
 	c.code("status", codes.Statuses, a.Status, true)
+	c.files("files", a.Files, MaxFiles)
 	return c.result("activity")
 }
 
@@ -228,6 +304,7 @@ func (r *Resource) Validate() error {
 			c.add(FieldError{Field: "link", Reason: ReasonBadLink, Value: r.Link})
 		}
 	}
+	c.files("files", r.Files, MaxFiles)
 	return c.result("resource")
 }
 
@@ -241,6 +318,9 @@ func (cm *Comment) Validate() error {
 	c.text("parent_id", cm.ParentID, true, 64)
 	c.text("author", cm.Author, false, MaxTitle)
 	c.text("body", cm.Body, true, MaxComment)
+	if cm.File != nil {
+		c.files("file", []protocol.FileRef{*cm.File}, 1)
+	}
 	return c.result("comment")
 }
 

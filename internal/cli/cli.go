@@ -53,6 +53,8 @@ func commands() []command {
 		{name: "gui", usage: "gui", summary: "open the app window (the default)", run: runGUI},
 		{name: "import", usage: "import [--from-line N] FILE.csv", summary: "import activities from a CSV file", run: runImport},
 		{name: "export", usage: "export [--format FMT] --out FILE [--from DATE] [--to DATE]", summary: "export activities or a report", run: runExport},
+		{name: "attach", usage: "attach (--activity ID | --resource ID) [--original] FILE...", summary: "attach files to an activity or resource", run: runAttach},
+		{name: "files", usage: "files list [--record ID] | files fetch HASH... | files fetch --all", summary: "list attached files, or mark them to download", run: runFiles},
 		{name: "enroll", usage: "enroll --hub URL --code CODE", summary: "enroll this device with a hub", run: runEnroll},
 		{name: "sync", usage: "sync", summary: "sync with the hub once and print what moved", run: runSync},
 		{name: "locales", usage: "locales check [DIR] | locales new TAG | locales merge [DIR]", summary: "translations: check them, start a language, add new English messages", run: runLocales},

@@ -54,6 +54,7 @@ func TestEnrollCodesAreKeyedAndLegacyCodesRekeyed(t *testing.T) {
 		{"ALTER TABLE devices DROP COLUMN copy_of", nil},
 		{"ALTER TABLE devices DROP COLUMN diverged_at", nil},
 		{"ALTER TABLE devices DROP COLUMN log_from", nil},
+		{"ALTER TABLE activities DROP COLUMN files", nil},
 		{"PRAGMA user_version = 2", nil},
 	} {
 		if _, err := two.writer.ExecContext(ctx, q.sql, q.args...); err != nil {
