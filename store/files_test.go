@@ -260,9 +260,15 @@ func TestAttachRefusesAndStoresNothing(t *testing.T) {
 	if n != 0 {
 		t.Fatalf("%d blobs after refusals", n)
 	}
-	noPrep := openTest(t)
-	if _, err := noPrep.AttachFile(ctx, writeFile(t, dir, "g.pdf", pdf), AttachOptions{}); err == nil {
-		t.Fatal("attached without a type checker")
+	// A store opened without a preparer checks with Fieldbook's own
+	// detector: a program named .pdf is refused, a real PDF is taken.
+	plain := openTest(t)
+	exe := append([]byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"), make([]byte, 200)...)
+	if _, err := plain.AttachFile(ctx, writeFile(t, dir, "tool.pdf", exe), AttachOptions{}); err == nil {
+		t.Fatal("the default checks attached a program named .pdf")
+	}
+	if ref, err := plain.AttachFile(ctx, writeFile(t, dir, "g.pdf", pdf), AttachOptions{}); err != nil || ref.Type != "application/pdf" {
+		t.Fatalf("the default checks on a PDF: %+v, %v", ref, err)
 	}
 }
 

@@ -9,6 +9,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
@@ -52,8 +53,8 @@ type Options struct {
 	// of the database are a little slower (see BenchmarkSearchLowMemory).
 	LowMemory bool
 	// Preparer checks an attached file's type from its content and makes
-	// the copy to send and the thumbnail ([Store.AttachFile]); nil refuses
-	// every attachment.
+	// the copy to send and the thumbnail ([Store.AttachFile]); nil means
+	// [FileChecks].
 	Preparer Preparer
 }
 
@@ -143,7 +144,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	s := &Store{path: path, writer: writer, now: now, files: filepath.Join(filepath.Dir(path), FilesDir), preparer: opts.Preparer}
+	s := &Store{path: path, writer: writer, now: now, files: filepath.Join(filepath.Dir(path), FilesDir), preparer: cmp.Or[Preparer](opts.Preparer, FileChecks{})}
 	if err := s.migrate(ctx); err != nil {
 		writer.Close()
 		return nil, err

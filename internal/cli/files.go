@@ -12,11 +12,6 @@ import (
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
-// attachPreparer checks attached files' types from their content and
-// reduces photos; the build wires it to the file-type checks. Nil refuses
-// every attachment with a clear error.
-var attachPreparer store.Preparer
-
 // runAttach attaches FILE... to the activity or resource named by
 // --activity or --resource and saves the record, so the references sync.
 func runAttach(ctx context.Context, cfg config, fs *flag.FlagSet, args []string, out io.Writer) error {
@@ -36,7 +31,7 @@ func runAttach(ctx context.Context, cfg config, fs *flag.FlagSet, args []string,
 	if fs.NArg() == 0 {
 		return fmt.Errorf("%w: attach: name at least one FILE", errUsage)
 	}
-	st, err := store.OpenDir(ctx, cfg.dataDir, store.Options{Preparer: attachPreparer})
+	st, err := store.OpenDir(ctx, cfg.dataDir, store.Options{})
 	if err != nil {
 		return err
 	}

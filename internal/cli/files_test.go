@@ -3,8 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,21 +10,6 @@ import (
 
 	"github.com/a20-network/fieldbook/store"
 )
-
-// typePreparer finds a file's type from its content with the standard
-// library against a short allow-list; it reduces nothing.
-type typePreparer struct{}
-
-func (typePreparer) Prepare(content []byte, name string, _ bool) (store.Prepared, error) {
-	switch t := http.DetectContentType(content); t {
-	case "application/pdf", "text/plain; charset=utf-8":
-		return store.Prepared{Type: strings.TrimSuffix(t, "; charset=utf-8")}, nil
-	default:
-		return store.Prepared{}, fmt.Errorf("%s: type %s is not allowed", name, t)
-	}
-}
-
-func init() { attachPreparer = typePreparer{} }
 
 // newResource stores a resource in the data folder and returns it.
 func newResource(t *testing.T, data string) store.Resource {
@@ -68,7 +51,7 @@ func TestAttachAndFilesCommands(t *testing.T) {
 		{"both records", []string{"attach", "--activity", "a", "--resource", r.ID, guide}, 2, "exactly one of"},
 		{"no file", []string{"attach", "--resource", r.ID}, 2, "at least one FILE"},
 		{"unknown record", []string{"attach", "--activity", r.ID, guide}, 1, "not found"},
-		{"refused type", []string{"attach", "--resource", r.ID, guide, prog}, 1, "not allowed"},
+		{"refused type", []string{"attach", "--resource", r.ID, guide, prog}, 1, "cannot be attached"},
 		{"attach", []string{"attach", "--resource", r.ID, guide, notes}, 0, "attached notes.txt (33 B, text/plain)"},
 		{"bad subcommand", []string{"files", "remove"}, 2, "files list"},
 		{"fetch nothing", []string{"files", "fetch"}, 2, "files list"},
