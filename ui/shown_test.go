@@ -1,10 +1,17 @@
 package ui
 
 import (
+	"bytes"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
+	"fyne.io/fyne/v2/theme"
+	"github.com/go-text/typesetting/di"
+	"github.com/go-text/typesetting/font"
+	"github.com/go-text/typesetting/shaping"
+	"golang.org/x/image/math/fixed"
 	xbidi "golang.org/x/text/unicode/bidi"
 	"pgregory.net/rapid"
 
@@ -12,41 +19,42 @@ import (
 	"github.com/a20-network/fieldbook/locales"
 )
 
-// fyneDraws returns text as Fyne 2.7 lays it out, leftmost rune first:
-// each line is split into runs by the bidi algorithm for a left-to-right
-// paragraph (golang.org/x/text, as go-text's segmenter does), the runs are
-// placed left to right in the order of the string, and a right-to-left run
-// is drawn reversed with its brackets mirrored (HarfBuzz). LEFT-TO-RIGHT
-// MARKs draw nothing. It also returns the right-to-left runs, for checking
-// that no font change can cut one (see shown).
+// fyneDraws returns text as Fyne 2.7 draws it, leftmost rune first, found
+// the way Fyne's painter finds it (walkString in fyne's internal/painter):
+// go-text's shaping.Segmenter splits each line by bidi direction (for a
+// left-to-right paragraph), by script (paired brackets taking the script
+// of the text they enclose) and by face, HarfBuzz shapes each piece
+// (reversing a right-to-left one and mirroring brackets there as it
+// decides, not as a separate model of it would), and the pieces are placed
+// left to right in the order of the string. A glyph is read back as the
+// runes of its cluster, a bracket as the one whose glyph was drawn.
+// LEFT-TO-RIGHT MARKs draw nothing. It also returns the right-to-left
+// runs, for checking that no font change can cut one (see shown).
 func fyneDraws(t *testing.T, text string) (string, []string) {
 	t.Helper()
+	faces := fyneTestFaces(t)
 	var lines []string
 	var rtlRuns []string
+	var seg shaping.Segmenter
+	var shaper shaping.HarfbuzzShaper
 	for _, line := range strings.Split(text, "\n") {
 		var sb strings.Builder
-		if line != "" {
-			var p xbidi.Paragraph
-			if _, err := p.SetString(line, xbidi.DefaultDirection(xbidi.LeftToRight)); err != nil {
-				t.Fatal(err)
-			}
-			o, err := p.Order()
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i := range o.NumRuns() {
-				r := o.Run(i)
-				rs := []rune(r.String())
-				if r.Direction() == xbidi.RightToLeft {
-					rtlRuns = append(rtlRuns, r.String())
-					slices.Reverse(rs)
-					for k, c := range rs {
-						if m := []rune(xbidi.ReverseString(string(c))); len(m) == 1 {
-							rs[k] = m[0]
-						}
-					}
+		runes := []rune(line)
+		if len(runes) > 0 {
+			in := shaping.Input{Text: runes, RunEnd: len(runes), Direction: di.DirectionLTR,
+				Face: faces.ResolveFace(' '), Size: fixed.I(16)}
+			lastRTL := false
+			for _, run := range seg.Split(in, faces) {
+				rtl := run.Direction.Progression() == di.TowardTopLeft
+				piece := string(runes[run.RunStart:run.RunEnd])
+				if rtl && lastRTL {
+					// one bidi run cut by script or face: the check is on the whole run
+					rtlRuns[len(rtlRuns)-1] += piece
+				} else if rtl {
+					rtlRuns = append(rtlRuns, piece)
 				}
-				for _, c := range rs {
+				lastRTL = rtl
+				for _, c := range drawnRunes(shaper.Shape(run), run, rtl) {
 					if c != lrm {
 						sb.WriteRune(c)
 					}
@@ -56,6 +64,90 @@ func fyneDraws(t *testing.T, text string) (string, []string) {
 		lines = append(lines, sb.String())
 	}
 	return strings.Join(lines, "\n"), rtlRuns
+}
+
+// drawnRunes reads the glyphs HarfBuzz shaped for run back as runes, in
+// the order they are drawn: each glyph cluster as the runes it covers
+// (reversed in a right-to-left run), a one-rune cluster as the rune whose
+// glyph it is when that is the rune's mirror (a bracket).
+func drawnRunes(out shaping.Output, run shaping.Input, rtl bool) []rune {
+	var starts []int
+	for _, g := range out.Glyphs {
+		starts = append(starts, g.ClusterIndex)
+	}
+	slices.Sort(starts)
+	starts = slices.Compact(starts)
+	clusterEnd := func(c int) int {
+		if i, _ := slices.BinarySearch(starts, c); i+1 < len(starts) {
+			return starts[i+1]
+		}
+		return run.RunEnd
+	}
+	var drawn []rune
+	for i, g := range out.Glyphs {
+		if i > 0 && out.Glyphs[i-1].ClusterIndex == g.ClusterIndex {
+			continue // more glyphs of the same cluster
+		}
+		cluster := slices.Clone(run.Text[g.ClusterIndex:clusterEnd(g.ClusterIndex)])
+		if len(cluster) == 1 {
+			r := cluster[0]
+			if m := mirrorOf(r); m != r {
+				own, _ := run.Face.NominalGlyph(r)
+				mirrored, _ := run.Face.NominalGlyph(m)
+				if g.GlyphID == font.GID(mirrored) && g.GlyphID != font.GID(own) {
+					cluster[0] = m
+				}
+			}
+		}
+		if rtl {
+			slices.Reverse(cluster)
+		}
+		drawn = append(drawn, cluster...)
+	}
+	return drawn
+}
+
+// mirrorOf is r's mirrored form (")" for "("), or r.
+func mirrorOf(r rune) rune {
+	if m := []rune(xbidi.ReverseString(string(r))); len(m) == 1 {
+		return m[0]
+	}
+	return r
+}
+
+// fyneFaces stands in for Fyne's font map: Fyne's bundled font for every
+// rune it draws, and another face for the rest (Arabic letters come from a
+// system font), so text is cut into runs where Fyne cuts it, with no
+// dependence on the fonts installed.
+type fyneFaces struct{ bundled, other *font.Face }
+
+// ResolveFace is the bundled face if it draws r, the other one if not.
+func (f fyneFaces) ResolveFace(r rune) *font.Face {
+	if _, ok := f.bundled.NominalGlyph(r); ok {
+		return f.bundled
+	}
+	return f.other
+}
+
+var fyneTestFacesOnce = sync.OnceValues(func() (fyneFaces, error) {
+	var faces [2]*font.Face
+	for i := range faces {
+		f, err := font.ParseTTF(bytes.NewReader(theme.DefaultTextFont().Content()))
+		if err != nil {
+			return fyneFaces{}, err
+		}
+		faces[i] = f
+	}
+	return fyneFaces{bundled: faces[0], other: faces[1]}, nil
+})
+
+func fyneTestFaces(t *testing.T) fyneFaces {
+	t.Helper()
+	f, err := fyneTestFacesOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 // visualLines is s in the order the bidi algorithm shows it on a
@@ -111,6 +203,10 @@ func TestShownOrderForFyne(t *testing.T) {
 		{"Arabic-Indic digits", "أُرسل ١٢ وجُلب ٣"},
 		{"two lines", "السطر الأول\nالسطر 2"},
 		{"latin file name", "ضع ملف active.<اللغة>.toml في المجلد"},
+		// Latin values come isolated (FSI…PDI) from the localizer.
+		{"isolated device in brackets", ar.T("conflicts.kept_aside", "By", "laptop-kasungu-02")},
+		{"digits and device in brackets", ar.T("conflicts.keep_aside", "Value", "٣٦", "By", "laptop-kasungu-02")},
+		{"Arabic in brackets", ar.T("conflicts.keep_shown", "Value", "٢٩")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			checkDrawnInVisualOrder(t, t.Errorf, ar, tc.in)
@@ -141,7 +237,8 @@ func TestShownDrawnInVisualOrderProperty(t *testing.T) {
 	}
 	ar := b.Localizer("ar")
 	pieces := []string{"زيارة", "مدرسية", "أَطفال", "Mwanza", "CSV", "12", "٣", "2026-11-23",
-		" ", " ", " ", ".", ",", "،", "·", ":", "(", ")", "«", "»", "-", "/", "%", "؟", "\n"}
+		" ", " ", " ", ".", ",", "،", "·", ":", "(", ")", "«", "»", "-", "/", "%", "؟", "\n",
+		"\u2068laptop-kasungu-02\u2069", "\u2068(Mwanza)\u2069"}
 	rapid.Check(t, func(rt *rapid.T) {
 		parts := rapid.SliceOfN(rapid.SampledFrom(pieces), 1, 14).Draw(rt, "parts")
 		in := strings.Join(parts, "")
