@@ -170,14 +170,25 @@ func newNoteScreen(h *harness, ns *noteStore) (*listScreen[note, noteFilter, *wi
 }
 
 // heldRunner keeps background work until the test runs it, in the order
-// the test chooses.
-type heldRunner struct{ work []func() func() }
+// the test chooses. What is posted from other goroutines (the search box's
+// debounce timer) is kept and never run: the tests that use it drive the
+// screen from their own goroutine only.
+type heldRunner struct {
+	work []func() func()
+
+	mu     sync.Mutex // guards posted
+	posted []func()
+}
 
 // async keeps work for [heldRunner.finish].
 func (r *heldRunner) async(work func() func()) { r.work = append(r.work, work) }
 
-// post runs fn at once.
-func (r *heldRunner) post(fn func()) { fn() }
+// post keeps fn; see [heldRunner].
+func (r *heldRunner) post(fn func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.posted = append(r.posted, fn)
+}
 
 // finish runs held work i and applies its result.
 func (r *heldRunner) finish(i int) {
