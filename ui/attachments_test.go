@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/a20-network/fieldbook/store"
 )
@@ -260,3 +261,40 @@ func absX(root fyne.CanvasObject, obj fyne.CanvasObject) float32 {
 	return pos.X
 }
 
+// TestCommentCarriesAFile attaches a file to a new comment: it is named
+// in the comment box, stored with the comment and listed under it.
+func TestCommentCarriesAFile(t *testing.T) {
+	h := newHarness(t)
+	u, _, id := openResource(t, h, "en")
+	c := u.resources.comments
+	pdf := writeFile(t, t.TempDir(), "notes.pdf", []byte(testPDF))
+	c.attachPath(pdf)
+	h.settle()
+	want := "notes.pdf (" + formatSize(u.l, int64(len(testPDF))) + ")"
+	if c.file == nil || c.fileName.Text != want || !c.unfile.Visible() {
+		t.Fatalf("comment box file %q", c.fileName.Text)
+	}
+	test.Type(c.body, "The minutes of the meeting.")
+	test.Tap(c.add)
+	h.settle()
+	cs, err := h.st.Comments(context.Background(), id)
+	if err != nil || len(cs) != 1 || cs[0].File == nil || cs[0].File.Name != "notes.pdf" {
+		t.Fatalf("comments %+v %v", cs, err)
+	}
+	if c.file != nil || c.fileName.Text != "" {
+		t.Fatal("the comment box still holds the file")
+	}
+	found := false
+	for _, o := range c.list.Objects {
+		if box, ok := o.(*fyne.Container); ok {
+			for _, in := range box.Objects {
+				if lbl, ok := in.(*widget.Label); ok && lbl.Text == want {
+					found = true
+				}
+			}
+		}
+	}
+	if !found {
+		t.Fatal("the comment's file is not listed under it")
+	}
+}
