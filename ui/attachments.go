@@ -1,10 +1,15 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"image/color"
+	_ "image/gif"  // attached images: GIF,
+	_ "image/jpeg" // JPEG
+	_ "image/png"  // and PNG
 	"io"
 	"os"
 	"path/filepath"
@@ -92,7 +97,9 @@ func (p *attachmentsPanel) build() fyne.CanvasObject {
 		p.list,
 		p.hint,
 		p.problem,
-		rowOf(isRTL(l), p.attach, originalObj),
+		// The check box takes the rest of the row: in a right-to-left
+		// language its text truncates to what it is given.
+		borderOf(isRTL(l), nil, nil, p.attach, nil, originalObj),
 	)
 	p.box.Hide()
 	return p.box
@@ -523,7 +530,7 @@ func (u *UI) showImage(ref protocol.FileRef) {
 		u.showError(fmt.Errorf("%s: %w", ref.Name, store.ErrNotFound))
 		return
 	}
-	img := canvas.NewImageFromResource(res)
+	img := imageOf(res)
 	img.FillMode = canvas.ImageFillContain
 	ws := u.win.Canvas().Size()
 	img.SetMinSize(fyne.NewSize(max(ws.Width*0.7, 320), max(ws.Height*0.65, 240)))
@@ -604,12 +611,24 @@ func (u *UI) onDropped(_ fyne.Position, uris []fyne.URI) {
 type tapImage struct {
 	widget.BaseWidget
 	img   *canvas.Image
+	data  []byte // the image's bytes
 	onTap func()
+}
+
+// imageOf returns res drawn as an image, decoded here: Fyne 2.7's GL
+// driver drew a blank window when a rebuilt screen (a language switched)
+// showed a canvas image made from a JPEG resource.
+func imageOf(res fyne.Resource) *canvas.Image {
+	im, _, err := image.Decode(bytes.NewReader(res.Content()))
+	if err != nil {
+		return canvas.NewImageFromResource(res)
+	}
+	return canvas.NewImageFromImage(im)
 }
 
 // newTapImage returns a thumbnail of res that calls onTap when tapped.
 func newTapImage(res fyne.Resource, onTap func()) *tapImage {
-	t := &tapImage{img: canvas.NewImageFromResource(res), onTap: onTap}
+	t := &tapImage{img: imageOf(res), data: res.Content(), onTap: onTap}
 	t.img.FillMode = canvas.ImageFillContain
 	t.img.SetMinSize(fyne.NewSquareSize(thumbSide))
 	t.ExtendBaseWidget(t)

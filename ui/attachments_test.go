@@ -111,7 +111,7 @@ func TestAttachFilesShowsTheirRows(t *testing.T) {
 	if photo.ref.Size >= int64(len(testJPEG(t, 2400, 1600))) {
 		t.Fatalf("the photo was not reduced: %d bytes", photo.ref.Size)
 	}
-	if photo.thumb == nil || len(refs[1].Thumb) == 0 || !bytes.Equal(photo.thumb.img.Resource.Content(), refs[1].Thumb) {
+	if photo.thumb == nil || len(refs[1].Thumb) == 0 || !bytes.Equal(photo.thumb.data, refs[1].Thumb) || photo.thumb.img.Image == nil {
 		t.Fatal("the photo's thumbnail is not an image of the record's thumbnail bytes")
 	}
 	if !strings.Contains(u.notice.label.Text, "walks-guide.pdf") {
