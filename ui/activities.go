@@ -13,6 +13,7 @@ import (
 	"github.com/a20-network/fieldbook/internal/codes"
 	"github.com/a20-network/fieldbook/locales"
 	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
 // activityList is the generic list-and-form screen over activities.
@@ -47,7 +48,7 @@ func newActivitiesScreen(u *UI) *activitiesScreen {
 		newButton: "activities.new", searchHint: "activities.search", noneSelected: "activities.none_selected", countN: "activities.count",
 		entity: store.EntityActivity, split: 0.42,
 		records: recordStore[store.Activity]{get: st.Activity, create: st.CreateActivity, update: st.UpdateActivity,
-			meta: func(a *store.Activity) *store.Meta { return &a.Meta }},
+			meta: func(a *store.Activity) *store.Meta { return &a.Meta }, files: func(a *store.Activity) *[]protocol.FileRef { return &a.Files }},
 		count:      st.CountActivities,
 		fetch:      fetchActivities(st),
 		sortKey:    func(a store.Activity) string { return a.StartDate },

@@ -12,6 +12,7 @@ import (
 
 	"github.com/a20-network/fieldbook/locales"
 	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
 // formFrame is what every record form has around its own fields: a
@@ -53,6 +54,9 @@ type formFrame struct {
 	// checked is set once a save was refused: from then on the errors
 	// follow every change, until the form is saved or loaded again.
 	checked bool
+	// files is the form's Files section, shown for a kind of record that
+	// carries files.
+	files *attachmentsPanel
 }
 
 // frame returns the form's frame, for the list screen that shows it.
@@ -73,6 +77,7 @@ func (fr *formFrame) begin(onSave, onChanged func()) (changed func(string)) {
 	fr.save = &widget.Button{Text: l.T("button.save"), Icon: theme.DocumentSaveIcon(), Importance: widget.HighImportance, OnTapped: onSave}
 	fr.grid = newForm(isRTL(l))
 	fr.attention = newErrorText(l)
+	fr.files = newAttachmentsPanel(fr.u)
 	return func(string) { onChanged() }
 }
 
@@ -98,13 +103,13 @@ func (fr *formFrame) field(labelID string, w fyne.CanvasObject, errField string)
 	fr.grid.Add(container.NewVBox(w, fr.errLine(errField)))
 }
 
-// finish lays the form out: the heading, intro (a warning, say), the grid
-// and the form's own error line; and the bar: the attention line over
+// finish lays the form out: the heading, intro (a warning, say), the grid,
+// the form's own error line and the Files section; and the bar: the attention line over
 // buttons (Save first). It returns the form's content.
 func (fr *formFrame) finish(intro []fyne.CanvasObject, buttons ...fyne.CanvasObject) fyne.CanvasObject {
 	l := fr.u.l
 	objs := append([]fyne.CanvasObject{fr.heading}, intro...)
-	fr.obj = container.NewVBox(append(objs, fr.grid, fr.errLine("form"))...)
+	fr.obj = container.NewVBox(append(objs, fr.grid, fr.errLine("form"), fr.files.build())...)
 	fr.bar = container.NewVBox(fr.attention, rowOf(isRTL(l), buttons...))
 	mirrorLabels(l, fr.obj)
 	mirrorLabels(l, fr.bar)
@@ -276,11 +281,15 @@ type recordStore[T any] struct {
 	update func(ctx context.Context, rec T) (T, error)
 	// meta returns the record's meta (id, owner, version, visibility).
 	meta func(rec *T) *store.Meta
+	// files returns the record's attached files, which the form's
+	// attachments section edits in the store directly; nil for a kind
+	// that carries none.
+	files func(rec *T) *[]protocol.FileRef
 }
 
 // put creates rec when id is "", and otherwise writes rec's fields over
-// the stored record id, keeping its id, owner and version but taking
-// rec's visibility. A record that is gone gives an error wrapping
+// the stored record id, keeping its id, owner, version and files but
+// taking rec's visibility. A record that is gone gives an error wrapping
 // [store.ErrNotFound]; an invalid one a [*store.ValidationError].
 func (r recordStore[T]) put(ctx context.Context, id string, rec T) (T, error) {
 	if id == "" {
@@ -293,5 +302,10 @@ func (r recordStore[T]) put(ctx context.Context, id string, rec T) (T, error) {
 	vis := r.meta(&rec).Visibility
 	*r.meta(&rec) = *r.meta(&old)
 	r.meta(&rec).Visibility = vis
+	if r.files != nil {
+		// The files are attached and removed as they are chosen, not
+		// with Save: keep the stored list.
+		*r.files(&rec) = *r.files(&old)
+	}
 	return r.update(ctx, rec)
 }

@@ -187,11 +187,16 @@ func (s *listScreen[T, F, R]) showPlaceholder() {
 	s.detail.showPlaceholder(s.u.l, s.u.l.T(s.spec.noneSelected))
 }
 
-// showForm puts the form (and, for a saved record, its comments) on the
-// detail side.
+// showForm puts the form (with the record's files, for a kind that
+// carries them, and for a saved record its comments) on the detail side.
 func (s *listScreen[T, F, R]) showForm() {
 	obj := s.editor.build()
 	fr := s.editor.frame()
+	if s.spec.records.files != nil {
+		fr.files.load(s.spec.entity, fr.id)
+	} else {
+		fr.files.load("", "")
+	}
 	s.detail.showForm(s.u.l, obj, fr.bar, fr.id, s.comments)
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/a20-network/fieldbook/internal/codes"
 	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
 // resourceList is the generic list-and-form screen over resources.
@@ -37,7 +38,7 @@ func newResourcesScreen(u *UI) *resourcesScreen {
 		newButton: "resources.new", searchHint: "resources.search", noneSelected: "resources.none_selected", countN: "resources.count",
 		entity: store.EntityResource, split: 0.4,
 		records: recordStore[store.Resource]{get: st.Resource, create: st.CreateResource, update: st.UpdateResource,
-			meta: func(r *store.Resource) *store.Meta { return &r.Meta }},
+			meta: func(r *store.Resource) *store.Meta { return &r.Meta }, files: func(r *store.Resource) *[]protocol.FileRef { return &r.Files }},
 		count: st.CountResources,
 		fetch: func(ctx context.Context, f store.ResourceFilter, q pageQuery) ([]store.Resource, error) {
 			f.Limit, f.Offset = q.limit, q.offset

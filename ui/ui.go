@@ -30,6 +30,7 @@ import (
 	"github.com/a20-network/fieldbook/locales/fynelang"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
+	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
 // Store is what the screens need from the device database. *store.Store
@@ -65,10 +66,17 @@ type Store interface {
 	SetSetting(ctx context.Context, key, value string) error
 	Path() string
 	DeviceID() string
+	// Attached files (see store/files.go).
+	AttachFile(ctx context.Context, src string, opts store.AttachOptions) (protocol.FileRef, error)
+	FileRefs(ctx context.Context, entity, id string) ([]protocol.FileRef, error)
+	AddFileRefs(ctx context.Context, entity, id string, refs ...protocol.FileRef) error
+	RemoveFileRef(ctx context.Context, entity, id, hash string) error
+	FileState(ctx context.Context, hash string) (store.FileState, error)
+	FilePath(ctx context.Context, hash string) (string, error)
+	WantFile(ctx context.Context, hash string, want bool) error
 }
 
 var _ Store = (*store.Store)(nil)
-
 
 // Screen is a tab that another part of the app adds to the window, such as
 // reports. Build is called on Fyne's goroutine, again after every language
@@ -283,6 +291,7 @@ func (u *UI) build() {
 	u.tabs = container.NewAppTabs(items...)
 	u.tabs.OnSelected = func(*container.TabItem) { u.onTabSelected() }
 	u.root.Objects = []fyne.CanvasObject{container.NewBorder(nil, u.notice.build(isRTL(l)), nil, nil, u.tabs)}
+	u.win.SetOnDropped(u.onDropped)
 	u.ensureBuilt(first)
 	if first != 0 {
 		u.tabs.SelectIndex(first)
@@ -579,9 +588,25 @@ func describeLocaleError(l *locales.Localizer, err error) string {
 func formatNumber(l *locales.Localizer, n int) string { return locales.FormatNumber(l.Tag(), n) }
 
 // RefreshSync reads the sync state again into the Sync screen, if it is in
-// view: background syncs change it without the screen asking.
+// view, and where the files of the form in view are: background syncs
+// change them without the screen asking.
 func (u *UI) RefreshSync() {
 	if u.sync != nil && u.SelectedTab() == TabSync {
 		u.sync.refresh()
 	}
+	for _, fr := range u.shownForms() {
+		fr.files.reload()
+	}
+}
+
+// shownForms returns the record forms on screen.
+func (u *UI) shownForms() []*formFrame {
+	var out []*formFrame
+	if u.activities != nil && u.activities.form.visible() && u.SelectedTab() == TabActivities {
+		out = append(out, u.activities.form.frame())
+	}
+	if u.resources != nil && u.resources.form.visible() && u.SelectedTab() == TabResources {
+		out = append(out, u.resources.form.frame())
+	}
+	return out
 }
