@@ -19,6 +19,9 @@ import (
 	"github.com/a20-network/fieldbook/locales"
 )
 
+// fyneDrawsMu serializes [fyneDraws].
+var fyneDrawsMu sync.Mutex
+
 // fyneDraws returns text as Fyne 2.7 draws it, leftmost rune first, found
 // the way Fyne's painter finds it (walkString in fyne's internal/painter):
 // go-text's shaping.Segmenter splits each line by bidi direction (for a
@@ -32,6 +35,11 @@ import (
 // runs, for checking that no font change can cut one (see shown).
 func fyneDraws(t *testing.T, text string) (string, []string) {
 	t.Helper()
+	// The faces are shared and a go-text face caches glyph extents
+	// without a lock (Fyne's painter uses one from one goroutine): the
+	// parallel tests take turns.
+	fyneDrawsMu.Lock()
+	defer fyneDrawsMu.Unlock()
 	faces := fyneTestFaces(t)
 	var lines []string
 	var rtlRuns []string
