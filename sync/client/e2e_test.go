@@ -20,8 +20,8 @@ import (
 type testHub struct {
 	dir  string
 	opts hub.Options
-	hub *hub.Hub
-	srv *httptest.Server
+	hub  *hub.Hub
+	srv  *httptest.Server
 }
 
 func startHub(t testing.TB) *testHub {
