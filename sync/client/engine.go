@@ -247,10 +247,6 @@ func (e *Engine) Sync(ctx context.Context, progress func(Progress)) (Result, err
 	defer e.mu.Unlock()
 	start := e.opts.Now()
 	res, err := e.sync(ctx, progress)
-	if err == nil {
-		// Records always go first: a file goes once a record refers to it.
-		err = e.syncFiles(ctx, progress, &res)
-	}
 	res.Duration = e.opts.Now().Sub(start)
 	state := map[string]string{stateLastError: "", stateLastProblem: ""}
 	if e.page > 0 {
@@ -457,7 +453,9 @@ func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, err
 			progress(res.Progress)
 		}
 		if !resp.More && (stats.Pending == 0 || (len(page) == 0 && gaveBack == 0 && !held) || (holdPush && len(page) == 0)) {
-			return res, nil
+			// Records always go first: a file goes once a record refers to it.
+			err := e.syncFiles(ctx, hub, token, progress, &res)
+			return res, err
 		}
 		if len(page) == 0 && resp.Cursor.Epoch == epoch && resp.Cursor.Seq <= cursor {
 			return res, fmt.Errorf("client: hub says it has more but its cursor stays at %d", resp.Cursor.Seq)

@@ -74,18 +74,24 @@ func (e *Engine) fileHub(ctx context.Context) (FileHub, string, error) {
 	if token == "" || hubURL == "" {
 		return nil, "", ErrNotEnrolled
 	}
-	e.fmu.Lock()
-	if e.chunk == 0 {
-		v, _ := e.st.SyncState(ctx, stateChunk)
-		n, _ := strconv.Atoi(v)
-		e.chunk = StartChunk
-		if n >= MinChunk && n <= protocol.MaxChunk {
-			e.chunk = n
-		}
-	}
-	e.fmu.Unlock()
 	fh, _ := e.opts.NewHub(hubURL).(FileHub)
-	return fh, token, nil
+	return fh, token, e.loadChunk(ctx)
+}
+
+// loadChunk reads the chunk size kept from earlier runs, once.
+func (e *Engine) loadChunk(ctx context.Context) error {
+	e.fmu.Lock()
+	defer e.fmu.Unlock()
+	if e.chunk != 0 {
+		return nil
+	}
+	v, err := e.st.SyncState(ctx, stateChunk)
+	n, _ := strconv.Atoi(v)
+	e.chunk = StartChunk
+	if n >= MinChunk && n <= protocol.MaxChunk {
+		e.chunk = n
+	}
+	return err
 }
 
 // AutoDownloadMax returns the largest file a sync downloads without being
@@ -108,9 +114,12 @@ func (e *Engine) AutoDownloadMax(ctx context.Context) (int64, error) {
 // refer to that are small enough or that a person asked for. A file that
 // cannot move now waits for the next sync; a broken link after the
 // retries fails the sync, and every acknowledged chunk stays counted.
-func (e *Engine) syncFiles(ctx context.Context, progress func(Progress), res *Result) error {
-	fh, token, err := e.fileHub(ctx)
-	if err != nil || fh == nil {
+func (e *Engine) syncFiles(ctx context.Context, hub Hub, token string, progress func(Progress), res *Result) error {
+	fh, ok := hub.(FileHub)
+	if !ok {
+		return nil
+	}
+	if err := e.loadChunk(ctx); err != nil {
 		return err
 	}
 	t := &fileTurn{fh: fh, token: token, traffic: &res.Progress, report: func(p FileProgress) {
