@@ -104,7 +104,7 @@ func (s *Store) AttachFile(ctx context.Context, src string, opts AttachOptions) 
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO blobs (hash, size, type, state, have, original_path, created_at) VALUES (?, ?, ?, 'local', ?, ?, ?)
-			ON CONFLICT (hash) DO UPDATE SET state = 'local', have = excluded.size,
+			ON CONFLICT (hash) DO UPDATE SET state = 'local', have = excluded.size, refused = '',
 				original_path = CASE WHEN excluded.original_path != '' THEN excluded.original_path ELSE blobs.original_path END`,
 			ref.Hash, ref.Size, ref.Type, ref.Size, original, s.now().UTC().Format(timeLayout))
 		return err
@@ -232,6 +232,9 @@ const (
 	FileNotDownloaded = "not_downloaded"
 	// FileDownloading: on the hub, partly downloaded.
 	FileDownloading = "downloading"
+	// FileRefused: complete here; the hub refused to take it
+	// ([FileState.Refused] says why). Attaching it again sends it again.
+	FileRefused = "refused"
 )
 
 // FileState is where one file is and how far its transfer has come.
@@ -240,8 +243,10 @@ type FileState struct {
 	Size int64
 	Type string
 	// Where is one of FileOnDevice, FileWaiting, FileSending, FileOnHub,
-	// FileNotDownloaded, FileDownloading.
+	// FileNotDownloaded, FileDownloading, FileRefused.
 	Where string
+	// Refused is the hub's reason for refusing the file (FileRefused).
+	Refused string
 	// Done is the bytes sent (FileSending) or held (FileDownloading).
 	Done int64
 	// Wanted says a person asked to download it.
@@ -258,18 +263,18 @@ func (f FileState) Percent() int {
 
 // blobRow is one row of the blobs table.
 type blobRow struct {
-	hash, typ, state string
-	size, have, sent int64
-	wanted           bool
-	created          string
+	hash, typ, state, refused string
+	size, have, sent          int64
+	wanted                    bool
+	created                   string
 }
 
-const blobCols = "hash, size, type, state, have, sent, wanted, created_at"
+const blobCols = "hash, size, type, state, have, sent, wanted, created_at, refused"
 
 func scanBlob(sc scanner) (blobRow, error) {
 	var b blobRow
 	var wanted int64
-	err := sc.Scan(&b.hash, &b.size, &b.typ, &b.state, &b.have, &b.sent, &wanted, &b.created)
+	err := sc.Scan(&b.hash, &b.size, &b.typ, &b.state, &b.have, &b.sent, &wanted, &b.created, &b.refused)
 	b.wanted = wanted != 0
 	return b, err
 }
@@ -313,6 +318,8 @@ func (s *Store) FileState(ctx context.Context, hash string) (FileState, error) {
 		st.Where, st.Done = FileDownloading, b.have
 	case b.sent >= b.size:
 		st.Where = FileOnHub
+	case b.refused != "":
+		st.Where, st.Refused = FileRefused, b.refused
 	default:
 		org, err := s.OrgID(ctx)
 		if err != nil {
@@ -360,13 +367,14 @@ type Upload struct {
 
 // PendingUploads returns the files held here that live records of this
 // device's organization refer to and whose bytes the hub has not all
-// acknowledged, oldest first.
+// acknowledged, oldest first; files the hub refused ([Store.RefuseUpload])
+// are left out.
 func (s *Store) PendingUploads(ctx context.Context) ([]Upload, error) {
 	org, err := s.OrgID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.reader.QueryContext(ctx, "SELECT hash, size, type, sent FROM blobs WHERE state = 'local' AND sent < size AND hash IN ("+ownRefs+") ORDER BY created_at, hash", org)
+	rows, err := s.reader.QueryContext(ctx, "SELECT hash, size, type, sent FROM blobs WHERE state = 'local' AND sent < size AND refused = '' AND hash IN ("+ownRefs+") ORDER BY created_at, hash", org)
 	if err != nil {
 		return nil, fmt.Errorf("store: list files to send: %w", err)
 	}
@@ -400,6 +408,45 @@ func (s *Store) MarkSent(ctx context.Context, hash string, offset int64) error {
 		}
 		return nil
 	})
+}
+
+// RefuseUpload records that the hub refused to take the file with hash,
+// with its reason in the hub's words: the file stays here, shows as
+// [FileRefused] and is not sent again until it is attached again. An
+// unknown file returns an error wrapping [ErrNotFound].
+func (s *Store) RefuseUpload(ctx context.Context, hash, reason string) error {
+	if reason == "" {
+		reason = "refused"
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE blobs SET refused = ? WHERE hash = ?", reason, hash)
+		if err != nil {
+			return fmt.Errorf("store: file %s: note refusal: %w", hash, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("store: file %s: %w", hash, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// RefusedUploads returns the files the hub refused to take, each with
+// the hub's reason, by hash.
+func (s *Store) RefusedUploads(ctx context.Context) ([]FileState, error) {
+	rows, err := s.reader.QueryContext(ctx, "SELECT hash, size, type, refused FROM blobs WHERE refused != '' ORDER BY hash")
+	if err != nil {
+		return nil, fmt.Errorf("store: list refused files: %w", err)
+	}
+	defer rows.Close()
+	out := []FileState{}
+	for rows.Next() {
+		f := FileState{Where: FileRefused}
+		if err := rows.Scan(&f.Hash, &f.Size, &f.Type, &f.Refused); err != nil {
+			return nil, fmt.Errorf("store: list refused files: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
 }
 
 // Download is a file to fetch from the hub.

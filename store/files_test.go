@@ -646,3 +646,50 @@ func TestUpsertKeepsStoredFiles(t *testing.T) {
 		t.Fatalf("re-import: %q, files %+v", got.Title, got.Files)
 	}
 }
+
+func TestRefusedUploadWaitsUntilAttachedAgain(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openFiles(t)
+	dir := t.TempDir()
+	ref, err := s.AttachFile(ctx, writeFile(t, dir, "guide.pdf", pdf), AttachOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.CreateResource(ctx, Resource{Kind: "guide", Title: "Guide", Files: []protocol.FileRef{ref}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AdoptOrg(ctx, "org-1"); err != nil {
+		t.Fatal(err)
+	}
+	const why = "too_large: file guide.pdf is larger than this hub takes"
+	if err := s.RefuseUpload(ctx, ref.Hash, why); err != nil {
+		t.Fatal(err)
+	}
+	if up, _ := s.PendingUploads(ctx); len(up) != 0 {
+		t.Fatalf("refused, still pending: %+v", up)
+	}
+	if st, _ := s.FileState(ctx, ref.Hash); st.Where != FileRefused || st.Refused != why {
+		t.Fatalf("refused: %+v", st)
+	}
+	if got, _ := s.AttachedFiles(ctx, r.ID); len(got) != 1 || got[0].State.Refused != why {
+		t.Fatalf("attached files: %+v", got)
+	}
+	if got, _ := s.RefusedUploads(ctx); len(got) != 1 || got[0].Hash != ref.Hash || got[0].Refused != why {
+		t.Fatalf("refused uploads: %+v", got)
+	}
+	if err := s.RefuseUpload(ctx, strings.Repeat("a", 64), why); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown file: %v", err)
+	}
+	// Attached again (after the hub made room, say): it goes again.
+	if _, err := s.AttachFile(ctx, writeFile(t, dir, "guide again.pdf", pdf), AttachOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if up, _ := s.PendingUploads(ctx); len(up) != 1 {
+		t.Fatalf("attached again, pending %+v", up)
+	}
+	if got, _ := s.RefusedUploads(ctx); len(got) != 0 {
+		t.Fatalf("attached again, still refused: %+v", got)
+	}
+}

@@ -113,7 +113,7 @@ func runFiles(ctx context.Context, cfg config, fs *flag.FlagSet, args []string, 
 		}
 		marked++
 	}
-	_, err = fmt.Fprintf(out, "%d file(s) marked to download. They are fetched by a sync that transfers files; this version's sync sends and receives records only, not yet the files' bytes.\n", marked)
+	_, err = fmt.Fprintf(out, "%d file(s) marked to download. The next sync (fieldbook sync) downloads them, resuming where an earlier one stopped.\n", marked)
 	return err
 }
 

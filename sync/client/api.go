@@ -7,6 +7,8 @@ package client
 import (
 	"context"
 	"time"
+
+	"github.com/a20-network/fieldbook/store"
 )
 
 // Status is what the Sync screen shows when no sync is running.
@@ -37,6 +39,34 @@ type Status struct {
 	// [EventHubRestored]), "" if none; EventFrom the device id this
 	// database synced as before it.
 	Event, EventFrom string
+	// FilesToSend is the number of files waiting to go to the hub, whole
+	// or in part; FilesToFetch those to download (the small ones a sync
+	// fetches by itself and those a person asked for).
+	FilesToSend, FilesToFetch int
+	// FilesRefused are the files the hub refused to take, each with the
+	// hub's reason ([store.FileState.Refused]).
+	FilesRefused []store.FileState
+	// Transfer is the file moving now, nil if none.
+	Transfer *FileProgress
+}
+
+// FileProgress is how far the transfer of one file has come: the screens
+// show "sending 40 %" from it.
+type FileProgress struct {
+	Hash string
+	// Up is true for a file being sent, false for one being downloaded.
+	Up bool
+	// Done is the bytes the hub acknowledged (Up) or this device holds;
+	// Size the file's size.
+	Done, Size int64
+}
+
+// Percent is how much of the file has moved, 0 to 100.
+func (p FileProgress) Percent() int {
+	if p.Size <= 0 {
+		return 0
+	}
+	return int(p.Done * 100 / p.Size)
 }
 
 // Progress reports a running sync after each round trip.
@@ -49,6 +79,13 @@ type Progress struct {
 	Requests int
 	// BytesUp and BytesDown count bytes on the wire, compressed.
 	BytesUp, BytesDown int64
+	// FilesSent and FilesFetched count files that became whole on the hub
+	// and here in this sync; FileBytesUp and FileBytesDown the chunk bytes
+	// sent and received, those of cut requests included.
+	FilesSent, FilesFetched    int
+	FileBytesUp, FileBytesDown int64
+	// File is the file moving now, nil between files.
+	File *FileProgress
 }
 
 // Result is the outcome of one full sync.
@@ -76,4 +113,15 @@ type Syncer interface {
 	Run(ctx context.Context) error
 }
 
-var _ Syncer = (*Engine)(nil)
+// Fetcher downloads a file a person asked for; [*Engine] implements it.
+type Fetcher interface {
+	// Fetch downloads the file with hash, reporting its progress; a
+	// cancelled ctx stops it, and the next Fetch or sync resumes it where
+	// it stood.
+	Fetch(ctx context.Context, hash string, progress func(done, total int64)) error
+}
+
+var (
+	_ Syncer  = (*Engine)(nil)
+	_ Fetcher = (*Engine)(nil)
+)

@@ -18,9 +18,10 @@ import (
 
 // testHub is a real hub in a temporary folder behind a real HTTP server.
 type testHub struct {
-	dir string
-	hub *hub.Hub
-	srv *httptest.Server
+	dir  string
+	opts hub.Options
+	hub  *hub.Hub
+	srv  *httptest.Server
 }
 
 func startHub(t testing.TB) *testHub {
@@ -33,7 +34,9 @@ func startHub(t testing.TB) *testHub {
 
 func (th *testHub) open(t testing.TB) {
 	t.Helper()
-	h, err := hub.Open(context.Background(), th.dir, hub.Options{Logger: quiet})
+	opts := th.opts
+	opts.Logger = quiet
+	h, err := hub.Open(context.Background(), th.dir, opts)
 	if err != nil {
 		t.Fatalf("hub.Open: %v", err)
 	}

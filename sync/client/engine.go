@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"strconv"
 	"sync"
 	"time"
@@ -97,8 +96,16 @@ type Engine struct {
 	// in the store between runs; 0 until read.
 	page int
 
-	stmu      sync.Mutex // guards reachable
+	stmu      sync.Mutex // guards reachable and transfer
 	reachable bool
+	transfer  *FileProgress
+
+	fmu sync.Mutex // guards chunk and busy
+	// chunk is the file chunk size in bytes, adapted to the link and kept
+	// in the store between runs; 0 until read.
+	chunk int
+	// busy holds the files being transferred, each closed when done.
+	busy map[string]chan struct{}
 }
 
 // New returns an engine for st.
@@ -222,10 +229,13 @@ func (e *Engine) Status(ctx context.Context) (Status, error) {
 		return s, err
 	}
 	v, err := e.st.SyncState(ctx, stateLastProblem)
+	if err != nil {
+		return s, err
+	}
 	if n, perr := strconv.Atoi(v); perr == nil {
 		s.LastProblem = Problem(n)
 	}
-	return s, err
+	return s, e.fileStatus(ctx, &s)
 }
 
 // Sync runs one full sync: round trips until every local change is
@@ -242,6 +252,11 @@ func (e *Engine) Sync(ctx context.Context, progress func(Progress)) (Result, err
 	if e.page > 0 {
 		state[statePage] = strconv.Itoa(e.page)
 	}
+	e.fmu.Lock()
+	if e.chunk > 0 {
+		state[stateChunk] = strconv.Itoa(e.chunk)
+	}
+	e.fmu.Unlock()
 	if err != nil {
 		state[stateLastError] = err.Error()
 		state[stateLastProblem] = strconv.Itoa(int(ProblemOf(err)))
@@ -438,7 +453,9 @@ func (e *Engine) sync(ctx context.Context, progress func(Progress)) (Result, err
 			progress(res.Progress)
 		}
 		if !resp.More && (stats.Pending == 0 || (len(page) == 0 && gaveBack == 0 && !held) || (holdPush && len(page) == 0)) {
-			return res, nil
+			// Records always go first: a file goes once a record refers to it.
+			err := e.syncFiles(ctx, hub, token, progress, &res)
+			return res, err
 		}
 		if len(page) == 0 && resp.Cursor.Epoch == epoch && resp.Cursor.Seq <= cursor {
 			return res, fmt.Errorf("client: hub says it has more but its cursor stays at %d", resp.Cursor.Seq)
@@ -510,16 +527,9 @@ func (e *Engine) roundTrip(ctx context.Context, hub Hub, token string, req *prot
 			return resp, nil
 		}
 		e.page = max(e.page/2, MinPage)
-		kind := protocol.KindOf(err)
-		if !kind.Retryable() || attempt >= e.opts.Retries || ctx.Err() != nil {
+		if !protocol.KindOf(err).Retryable() || ctx.Err() != nil {
 			return nil, fmt.Errorf("client: sync: %w", err)
 		}
-		wait := time.Duration(rand.Int64N(int64(delay) + 1))
-		var pe *protocol.Error
-		if errors.As(err, &pe) && pe.RetryAfter > 0 {
-			wait = min(time.Duration(pe.RetryAfter)*time.Second, 10*time.Minute)
-		}
-		e.opts.Logger.Info("sync round trip failed; retrying", "attempt", attempt+1, "wait", wait, "err", err)
 		if len(req.Push) > 1 {
 			// A smaller page has a better chance on a bad link.
 			cut, size := 1, wireSize(req.Push[0])
@@ -530,11 +540,11 @@ func (e *Engine) roundTrip(ctx context.Context, hub Hub, token string, req *prot
 			req.Push = req.Push[:cut]
 		}
 		req.PullBytes = max(4*e.page, 64<<10)
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("client: sync: %w", ctx.Err())
-		case <-time.After(wait):
+		wait, perr := e.pause(ctx, attempt, delay, err)
+		if perr != nil {
+			return nil, fmt.Errorf("client: sync: %w", perr)
 		}
+		e.opts.Logger.Info("sync round trip failed; retrying", "attempt", attempt+1, "wait", wait, "err", err)
 		delay = min(delay*2, e.opts.MaxBackoff)
 	}
 }

@@ -108,20 +108,26 @@ func (h *httpHub) post(ctx context.Context, path, token string, in, out any) (Tr
 		return tr, fmt.Errorf("client: %s: reply larger than %d bytes", path, MaxResponse)
 	}
 	if resp.StatusCode != http.StatusOK {
-		pe := &protocol.Error{}
-		if json.Unmarshal(body, pe) != nil || pe.Kind == "" {
-			pe = &protocol.Error{Kind: kindForStatus(resp.StatusCode), Message: fmt.Sprintf("hub answered %s", resp.Status)}
-		}
-		pe.Status = resp.StatusCode
-		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
-			pe.RetryAfter = s
-		}
-		return tr, pe
+		return tr, replyError(resp, body)
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return tr, fmt.Errorf("client: %s: %w: reply is not valid: %w", path, errNotAHub, err)
 	}
 	return tr, nil
+}
+
+// replyError is the [*protocol.Error] of a reply that is not a success,
+// from its JSON body or, without one, from its status.
+func replyError(resp *http.Response, body []byte) *protocol.Error {
+	pe := &protocol.Error{}
+	if json.Unmarshal(body, pe) != nil || pe.Kind == "" {
+		pe = &protocol.Error{Kind: kindForStatus(resp.StatusCode), Message: fmt.Sprintf("hub answered %s", resp.Status)}
+	}
+	pe.Status = resp.StatusCode
+	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
+		pe.RetryAfter = s
+	}
+	return pe
 }
 
 // kindForStatus guesses the kind of an error reply without a JSON body,

@@ -1,0 +1,509 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/sync/protocol"
+)
+
+// Chunk sizes of file transfers: a chunk starts small, doubles after each
+// one that went quickly up to [protocol.MaxChunk], and halves after a
+// timeout or a cut link, so a dropped link loses at most one chunk.
+const (
+	MinChunk   = 8 << 10
+	StartChunk = 32 << 10
+	// chunkGrowBelow is how quick a chunk must be for the next to double.
+	chunkGrowBelow = 10 * time.Second
+	// badChunks is how many corrupt chunks in a row a file may meet before
+	// it waits for the next sync.
+	badChunks = 3
+)
+
+// SettingAutoDownloadMax is the device setting ([store.Store.Setting]) of
+// the largest file, in bytes, that a sync downloads without being asked;
+// [DefaultAutoDownloadMax] when unset.
+const SettingAutoDownloadMax = "files.auto_download_max"
+
+// DefaultAutoDownloadMax is the default of [SettingAutoDownloadMax]: 256 KB.
+const DefaultAutoDownloadMax = 256 << 10
+
+// stateChunk keeps the adapted chunk size in the sync state between runs.
+const stateChunk = "chunk_size"
+
+// waitError is a file that cannot move now and waits for a later sync
+// (the hub does not let this device have it yet, does not hold it yet,
+// refused it, or sent corrupt chunks too often); the other files go on.
+// all says the hub can take no file now (its disk is full).
+type waitError struct {
+	err error
+	all bool
+}
+
+func (w *waitError) Error() string { return "client: file waits: " + w.err.Error() }
+func (w *waitError) Unwrap() error { return w.err }
+
+// fileTurn is one run of file transfers against the hub: a sync's, or a
+// person's [Engine.Fetch].
+type fileTurn struct {
+	fh    FileHub
+	token string
+	// traffic counts chunk bytes; report is told how far a file has come.
+	traffic *Progress
+	report  func(FileProgress)
+}
+
+// fileHub returns the engine's hub, as a [FileHub], and the device token;
+// a nil hub when it does not move files.
+func (e *Engine) fileHub(ctx context.Context) (FileHub, string, error) {
+	hubURL, err := e.st.SyncState(ctx, stateHubURL)
+	if err != nil {
+		return nil, "", err
+	}
+	token, err := e.st.SyncState(ctx, stateToken)
+	if err != nil {
+		return nil, "", err
+	}
+	if token == "" || hubURL == "" {
+		return nil, "", ErrNotEnrolled
+	}
+	fh, _ := e.opts.NewHub(hubURL).(FileHub)
+	return fh, token, e.loadChunk(ctx)
+}
+
+// loadChunk reads the chunk size kept from earlier runs, once.
+func (e *Engine) loadChunk(ctx context.Context) error {
+	e.fmu.Lock()
+	defer e.fmu.Unlock()
+	if e.chunk != 0 {
+		return nil
+	}
+	v, err := e.st.SyncState(ctx, stateChunk)
+	n, _ := strconv.Atoi(v)
+	e.chunk = StartChunk
+	if n >= MinChunk && n <= protocol.MaxChunk {
+		e.chunk = n
+	}
+	return err
+}
+
+// AutoDownloadMax returns the largest file a sync downloads without being
+// asked, from the device setting [SettingAutoDownloadMax].
+func (e *Engine) AutoDownloadMax(ctx context.Context) (int64, error) {
+	v, ok, err := e.st.Setting(ctx, SettingAutoDownloadMax)
+	if err != nil || !ok {
+		return DefaultAutoDownloadMax, err
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		e.opts.Logger.Warn("ignoring a setting that is not a byte count", "setting", SettingAutoDownloadMax, "value", v)
+		return DefaultAutoDownloadMax, nil
+	}
+	return n, nil
+}
+
+// syncFiles moves files' bytes once the records are done: it sends what
+// the hub has not acknowledged, then downloads the files records here
+// refer to that are small enough or that a person asked for. A file that
+// cannot move now waits for the next sync; a broken link after the
+// retries fails the sync, and every acknowledged chunk stays counted.
+func (e *Engine) syncFiles(ctx context.Context, hub Hub, token string, progress func(Progress), res *Result) error {
+	fh, ok := hub.(FileHub)
+	if !ok {
+		return nil
+	}
+	if err := e.loadChunk(ctx); err != nil {
+		return err
+	}
+	t := &fileTurn{fh: fh, token: token, traffic: &res.Progress, report: func(p FileProgress) {
+		e.setTransfer(&p)
+		res.File = &p
+		if progress != nil {
+			progress(res.Progress)
+		}
+	}}
+	defer func() { e.setTransfer(nil); res.File = nil }()
+	ups, err := e.st.PendingUploads(ctx)
+	if err != nil {
+		return err
+	}
+	hashes := make([]string, 0, len(ups))
+	for _, u := range ups {
+		hashes = append(hashes, u.Hash)
+	}
+	if err := e.moveAll(ctx, t, hashes, e.upload, &res.FilesSent); err != nil {
+		return err
+	}
+	autoMax, err := e.AutoDownloadMax(ctx)
+	if err != nil {
+		return err
+	}
+	downs, err := e.st.WantedDownloads(ctx, autoMax)
+	if err != nil {
+		return err
+	}
+	hashes = hashes[:0]
+	for _, d := range downs {
+		hashes = append(hashes, d.Hash)
+	}
+	return e.moveAll(ctx, t, hashes, e.download, &res.FilesFetched)
+}
+
+// moveAll moves the files with hashes one by one with move, counting in
+// done those that went through. A file that cannot move now is logged and
+// waits; one that says no file can move now ends the list without error.
+func (e *Engine) moveAll(ctx context.Context, t *fileTurn, hashes []string, move func(context.Context, *fileTurn, string) error, done *int) error {
+	for _, h := range hashes {
+		err := move(ctx, t, h)
+		if w := (*waitError)(nil); errors.As(err, &w) {
+			e.opts.Logger.Info("file waits for a later sync", "hash", h, "err", w.err)
+			if w.all {
+				return nil
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		*done++
+	}
+	return nil
+}
+
+// Fetch downloads the file with hash, which a record on this device
+// refers to, now, reporting its progress (progress may be nil). The file
+// is marked as asked for, so a cancelled or failed Fetch is resumed where
+// it stood by the next Fetch or sync. A file the hub does not let this
+// device have fails with kind [protocol.KindForbidden] ([protocol.KindOf]).
+func (e *Engine) Fetch(ctx context.Context, hash string, progress func(done, total int64)) error {
+	if err := e.st.WantFile(ctx, hash, true); err != nil {
+		return fmt.Errorf("client: fetch: %w", err)
+	}
+	fh, token, err := e.fileHub(ctx)
+	if err != nil {
+		return fmt.Errorf("client: fetch: %w", err)
+	}
+	if fh == nil {
+		return errors.New("client: fetch: this hub connection does not move files")
+	}
+	var traffic Progress
+	t := &fileTurn{fh: fh, token: token, traffic: &traffic, report: func(p FileProgress) {
+		e.setTransfer(&p)
+		if progress != nil {
+			progress(p.Done, p.Size)
+		}
+	}}
+	defer e.setTransfer(nil)
+	if err := e.download(ctx, t, hash); err != nil {
+		if w := (*waitError)(nil); errors.As(err, &w) {
+			err = w.err
+		}
+		return fmt.Errorf("client: fetch %s: %w", hash, err)
+	}
+	return nil
+}
+
+// upload sends the file with hash from where the hub stands.
+func (e *Engine) upload(ctx context.Context, t *fileTurn, hash string) error {
+	unlock, err := e.lockFile(ctx, hash)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	f, size, err := e.st.OpenForUpload(ctx, hash)
+	if errors.Is(err, store.ErrNotFound) {
+		return &waitError{err: err}
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	buf := make([]byte, min(size, protocol.MaxChunk))
+	retry := e.newRetry()
+	offset, known, conflicts := int64(0), false, 0
+	for {
+		if !known {
+			// Ask the hub where it stands, whatever this device thinks:
+			// after a cut it may hold more, after a restore less.
+			var hf HubFile
+			err = e.fileCall(ctx, func(rctx context.Context) (err error) {
+				hf, err = t.fh.FileStatus(rctx, t.token, hash)
+				return err
+			})
+			if err == nil {
+				known, offset = true, hf.Received
+				if hf.Complete {
+					offset = size
+				}
+			}
+		} else {
+			chunk := buf[:min(int64(e.chunkSize()), size-offset)]
+			if _, err := f.ReadAt(chunk, offset); err != nil && !errors.Is(err, io.EOF) {
+				return fmt.Errorf("client: read file %s: %w", hash, err)
+			}
+			t0 := time.Now()
+			var got int64
+			err = e.fileCall(ctx, func(rctx context.Context) (err error) {
+				got, err = t.fh.PutChunk(rctx, t.token, hash, offset, size, chunk)
+				return err
+			})
+			t.traffic.FileBytesUp += int64(len(chunk))
+			if err == nil {
+				e.adaptChunk(true, time.Since(t0))
+				offset = got
+			}
+		}
+		if oe := (*OffsetError)(nil); errors.As(err, &oe) && conflicts < e.opts.Retries {
+			conflicts++
+			offset, err = oe.Received, nil
+		}
+		if err == nil {
+			retry.reset()
+			if err := e.st.MarkSent(ctx, hash, min(offset, size)); err != nil {
+				return err
+			}
+			t.report(FileProgress{Hash: hash, Up: true, Done: offset, Size: size})
+			if offset >= size {
+				return nil
+			}
+			continue
+		}
+		if pe := (*protocol.Error)(nil); errors.As(err, &pe) && (pe.Kind == protocol.KindTooLarge || pe.Status == http.StatusUnsupportedMediaType) {
+			// The hub will not take this file: the person sees why.
+			if rerr := e.st.RefuseUpload(ctx, hash, pe.Message); rerr != nil {
+				return rerr
+			}
+			e.opts.Logger.Warn("the hub refused a file", "hash", hash, "reason", pe.Message)
+			return &waitError{err: err}
+		}
+		if err := retry.failed(ctx, err); err != nil {
+			return err
+		}
+		known = false
+	}
+}
+
+// download fetches the file with hash from where this device stands,
+// checking each chunk against the hash it came with.
+func (e *Engine) download(ctx context.Context, t *fileTurn, hash string) error {
+	unlock, err := e.lockFile(ctx, hash)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	retry := e.newRetry()
+	for {
+		st, err := e.st.FileState(ctx, hash)
+		if err != nil {
+			return err
+		}
+		if st.Where != store.FileNotDownloaded && st.Where != store.FileDownloading {
+			return nil // whole here
+		}
+		have, size := st.Done, st.Size
+		t0 := time.Now()
+		var c Chunk
+		err = e.fileCall(ctx, func(rctx context.Context) (err error) {
+			c, err = t.fh.GetChunk(rctx, t.token, hash, have, have+min(int64(e.chunkSize()), size-have)-1)
+			return err
+		})
+		t.traffic.FileBytesDown += int64(len(c.Data))
+		if err == nil && c.Size != size {
+			return &waitError{err: fmt.Errorf("client: the hub's file %s has %d bytes, the record says %d", hash, c.Size, size)}
+		}
+		if err == nil {
+			err = e.st.AppendChunk(ctx, hash, have, c.Data, c.SHA256)
+			switch {
+			case err == nil:
+				e.adaptChunk(true, time.Since(t0))
+				retry.reset()
+				t.report(FileProgress{Hash: hash, Done: have + int64(len(c.Data)), Size: size})
+				continue
+			case errors.Is(err, store.ErrChunkHash):
+				// Corrupt on the way: the store kept nothing; ask again.
+				e.opts.Logger.Info("a file chunk arrived corrupt; asking again", "hash", hash, "offset", have)
+				err = protocol.Errorf(protocol.KindInvalid, "%v", err)
+			case errors.Is(err, store.ErrChunkOffset):
+				continue // another download moved it on: read where it stands
+			case errors.Is(err, store.ErrFileHash):
+				return &waitError{err: err}
+			default:
+				return err
+			}
+		}
+		if err := retry.failed(ctx, err); err != nil {
+			return err
+		}
+	}
+}
+
+// fileCall runs one request of a file transfer within the request
+// timeout, noting whether the hub answered.
+func (e *Engine) fileCall(ctx context.Context, call func(context.Context) error) error {
+	rctx, cancel := context.WithTimeout(ctx, e.opts.RequestTimeout)
+	defer cancel()
+	err := call(rctx)
+	e.setReachable(err == nil || protocol.KindOf(err) != protocol.KindTransient)
+	return err
+}
+
+// fileRetry decides what a failed request of one file transfer does next.
+type fileRetry struct {
+	e       *Engine
+	attempt int
+	bad     int // corrupt or refused chunks in a row
+	delay   time.Duration
+}
+
+func (e *Engine) newRetry() *fileRetry { return &fileRetry{e: e, delay: e.opts.Backoff} }
+
+// reset starts the count again after a request went through.
+func (r *fileRetry) reset() { r.attempt, r.bad, r.delay = 0, 0, r.e.opts.Backoff }
+
+// failed returns nil when the request is to be tried again (after a
+// pause for a broken link), a [*waitError] when the file is to wait for a
+// later sync, or the error that ends the transfers.
+func (r *fileRetry) failed(ctx context.Context, err error) error {
+	var pe *protocol.Error
+	errors.As(err, &pe)
+	switch kind := protocol.KindOf(err); {
+	case ctx.Err() != nil:
+		return fmt.Errorf("client: files: %w", ctx.Err())
+	case kind == protocol.KindForbidden, kind == protocol.KindNotFound:
+		// Not visible to this device, or not referred to or held yet.
+		return &waitError{err: err}
+	case pe != nil && pe.Status == http.StatusInsufficientStorage:
+		return &waitError{err: err, all: true}
+	case kind == protocol.KindInvalid:
+		// A chunk damaged on the way: again, a few times.
+		if r.bad++; r.bad > badChunks {
+			return &waitError{err: err}
+		}
+		return nil
+	case !kind.Retryable():
+		return fmt.Errorf("client: files: %w", err)
+	}
+	r.e.adaptChunk(false, 0)
+	wait, perr := r.e.pause(ctx, r.attempt, r.delay, err)
+	if perr != nil {
+		return fmt.Errorf("client: files: %w", perr)
+	}
+	r.e.opts.Logger.Info("file transfer failed; retrying", "attempt", r.attempt+1, "wait", wait, "err", err)
+	r.attempt++
+	r.delay = min(r.delay*2, r.e.opts.MaxBackoff)
+	return nil
+}
+
+// pause waits before retry attempt+1 of a request that failed with err:
+// a random time up to delay, or the hub's Retry-After. It returns err when
+// the retries are used up or ctx ends first, and how long it waited.
+func (e *Engine) pause(ctx context.Context, attempt int, delay time.Duration, err error) (time.Duration, error) {
+	if attempt >= e.opts.Retries {
+		return 0, err
+	}
+	wait := time.Duration(rand.Int64N(int64(delay) + 1))
+	var pe *protocol.Error
+	if errors.As(err, &pe) && pe.RetryAfter > 0 {
+		wait = min(time.Duration(pe.RetryAfter)*time.Second, 10*time.Minute)
+	}
+	select {
+	case <-ctx.Done():
+		return wait, ctx.Err()
+	case <-time.After(wait):
+		return wait, nil
+	}
+}
+
+// chunkSize is the size of the next chunk.
+func (e *Engine) chunkSize() int {
+	e.fmu.Lock()
+	defer e.fmu.Unlock()
+	if e.chunk == 0 {
+		e.chunk = StartChunk
+	}
+	return e.chunk
+}
+
+// adaptChunk doubles the chunk size after a chunk that went quickly and
+// halves it after a failure, as the record pages adapt.
+func (e *Engine) adaptChunk(ok bool, took time.Duration) {
+	e.fmu.Lock()
+	defer e.fmu.Unlock()
+	switch {
+	case !ok:
+		e.chunk = max(e.chunk/2, MinChunk)
+	case took < min(chunkGrowBelow, e.opts.RequestTimeout/3):
+		e.chunk = min(e.chunk*2, protocol.MaxChunk)
+	}
+}
+
+// lockFile makes the engine's transfers of one file take turns (a sync's
+// and a person's Fetch); the returned func lets the next one go.
+func (e *Engine) lockFile(ctx context.Context, hash string) (func(), error) {
+	for {
+		e.fmu.Lock()
+		busy, ok := e.busy[hash]
+		if !ok {
+			if e.busy == nil {
+				e.busy = map[string]chan struct{}{}
+			}
+			done := make(chan struct{})
+			e.busy[hash] = done
+			e.fmu.Unlock()
+			return func() {
+				e.fmu.Lock()
+				delete(e.busy, hash)
+				e.fmu.Unlock()
+				close(done)
+			}, nil
+		}
+		e.fmu.Unlock()
+		select {
+		case <-busy:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("client: file %s: %w", hash, ctx.Err())
+		}
+	}
+}
+
+// setTransfer notes the file moving now for [Engine.Status].
+func (e *Engine) setTransfer(p *FileProgress) {
+	e.stmu.Lock()
+	e.transfer = p
+	e.stmu.Unlock()
+}
+
+// fileStatus fills the files' part of s.
+func (e *Engine) fileStatus(ctx context.Context, s *Status) error {
+	e.stmu.Lock()
+	if e.transfer != nil {
+		p := *e.transfer
+		s.Transfer = &p
+	}
+	e.stmu.Unlock()
+	if !s.Enrolled {
+		return nil
+	}
+	ups, err := e.st.PendingUploads(ctx)
+	if err != nil {
+		return err
+	}
+	autoMax, err := e.AutoDownloadMax(ctx)
+	if err != nil {
+		return err
+	}
+	downs, err := e.st.WantedDownloads(ctx, autoMax)
+	if err != nil {
+		return err
+	}
+	s.FilesToSend, s.FilesToFetch = len(ups), len(downs)
+	s.FilesRefused, err = e.st.RefusedUploads(ctx)
+	return err
+}
