@@ -265,6 +265,8 @@ func fileWhere(l *locales.Localizer, st store.FileState) string {
 		return l.T("files.state.on_hub")
 	case store.FileDownloading:
 		return l.T("files.state.downloading", "Percent", pct)
+	case store.FileRefused:
+		return l.T("files.state.refused", "Reason", st.Refused)
 	}
 	if st.Wanted {
 		return l.T("files.state.asked")

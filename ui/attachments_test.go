@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/a20-network/fieldbook/locales"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -296,5 +297,17 @@ func TestCommentCarriesAFile(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("the comment's file is not listed under it")
+	}
+}
+
+// A file the hub refused says so in its row, with the hub's reason.
+func TestFileRowSaysTheHubRefusedIt(t *testing.T) {
+	b, errs := locales.Load("")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	got := fileWhere(b.Localizer("en"), store.FileState{Where: store.FileRefused, Refused: "larger than this hub takes"})
+	if got != "Refused by the hub: larger than this hub takes" {
+		t.Fatalf("refused file reads %q", got)
 	}
 }
