@@ -141,11 +141,7 @@ func (e *Engine) syncFiles(ctx context.Context, hub Hub, token string, progress 
 	if err := e.moveAll(ctx, t, hashes, e.upload, &res.FilesSent); err != nil {
 		return err
 	}
-	autoMax, err := e.AutoDownloadMax(ctx)
-	if err != nil {
-		return err
-	}
-	downs, err := e.st.WantedDownloads(ctx, autoMax)
+	downs, err := e.wantedDownloads(ctx)
 	if err != nil {
 		return err
 	}
@@ -495,15 +491,21 @@ func (e *Engine) fileStatus(ctx context.Context, s *Status) error {
 	if err != nil {
 		return err
 	}
-	autoMax, err := e.AutoDownloadMax(ctx)
-	if err != nil {
-		return err
-	}
-	downs, err := e.st.WantedDownloads(ctx, autoMax)
+	downs, err := e.wantedDownloads(ctx)
 	if err != nil {
 		return err
 	}
 	s.FilesToSend, s.FilesToFetch = len(ups), len(downs)
 	s.FilesRefused, err = e.st.RefusedUploads(ctx)
 	return err
+}
+
+// wantedDownloads lists the files a sync downloads: those up to the
+// device's automatic size, and those a person asked for.
+func (e *Engine) wantedDownloads(ctx context.Context) ([]store.Download, error) {
+	autoMax, err := e.AutoDownloadMax(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return e.st.WantedDownloads(ctx, autoMax)
 }
