@@ -68,6 +68,11 @@ func FormatDate(tag language.Tag, t time.Time) string {
 	return localDigits(ft, out)
 }
 
+// LocalDigits writes the ASCII digits of s with the digits tag's numbers
+// use (Arabic-Indic in Arabic, Bengali in Bengali), leaving every other
+// character as it is: for texts such as "2026-05" that are not one number.
+func LocalDigits(tag language.Tag, s string) string { return localDigits(formatTag(tag), s) }
+
 // localDigits replaces ASCII digits with the ones tag's numbers use.
 func localDigits(tag language.Tag, s string) string {
 	p := message.NewPrinter(tag)

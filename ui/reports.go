@@ -354,23 +354,9 @@ func (s *reportsScreen) monthLabel(key string) string {
 		}
 	}
 	if isRTL(s.l) {
-		return "\u200f" + s.localDigits(key)
+		return "\u200f" + locales.LocalDigits(s.l.Tag(), key)
 	}
-	return s.localDigits(key)
-}
-
-// localDigits writes the ASCII digits of s with the language's digits.
-func (s *reportsScreen) localDigits(key string) string {
-	return strings.Map(func(r rune) rune {
-		if r < '0' || r > '9' {
-			return r
-		}
-		d := []rune(locales.FormatNumber(s.l.Tag(), int(r-'0')))
-		if len(d) != 1 {
-			return r
-		}
-		return d[0]
-	}, key)
+	return locales.LocalDigits(s.l.Tag(), key)
 }
 
 // numbersGrid shows a table's first columns as a grid of labels: the
