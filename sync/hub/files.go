@@ -629,3 +629,24 @@ func parseRange(s string) (start, end int64, err error) {
 
 // filesDir returns the default file storage folder of data folder dir.
 func filesDir(dir string) string { return filepath.Join(dir, FilesDir) }
+
+// OpenFile opens file hash for a reader who is not a device: a person
+// of organization org signed in to the dashboard, or of no organization
+// (org "") who sees only what is shared with the network. The same rule
+// as a device's download decides: a record the reader may see must refer
+// to the file, else kind forbidden whether or not the hub holds it; a file
+// the reader may see that the hub does not hold whole is kind not found.
+// Close the blob when done.
+func (h *Hub) OpenFile(ctx context.Context, org, hash string) (Blob, error) {
+	if err := protocol.CheckHash(hash); err != nil {
+		return nil, protocol.Errorf(protocol.KindInvalid, "%v", err)
+	}
+	if ok, err := h.mayRead(ctx, Device{Org: org}, hash); err != nil || !ok {
+		return nil, cmpErr(err, forbiddenFile(hash))
+	}
+	b, err := h.blobs.Open(ctx, hash)
+	if errors.Is(err, ErrNoBlob) {
+		return nil, protocol.Errorf(protocol.KindNotFound, "file %s is not on the hub yet: the device that attached it has not sent it", hash)
+	}
+	return b, err
+}
