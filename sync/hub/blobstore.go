@@ -19,40 +19,75 @@ import (
 )
 
 // BlobStore keeps the bytes of the hub's files, each named by the SHA-256
-// of its content, and the partial uploads that become them. The hub's
-// database says which records refer to a file; the store knows nothing of
-// records, organizations or limits, so that a hub of several processes can
-// keep files where all of them reach them (an object store, a shared
-// folder) behind these few methods.
+// of its content, and the uploads that become them. The hub's database
+// says which records refer to a file and which organizations have sent
+// it; the store knows nothing of records, organizations or limits, so
+// that a hub of several processes can keep files where all of them reach
+// them (an object store, a shared folder) behind these few methods.
+//
+// Each sender's upload of a file is kept apart ([Upload.By]): one
+// sender's wrong bytes never spoil another's upload, and a sender shows it
+// holds a file only by sending all of it, even when the store has it
+// whole already (it is then checked and dropped, not stored twice).
 //
 // Implementations are safe for concurrent use; calls for the same hash
 // are serialised. Every hash passed is a valid one ([protocol.ValidHash]).
 type BlobStore interface {
-	// Received returns how many bytes of the file the store holds, and
-	// complete true once the file is whole (received is then its size).
-	// An unknown hash holds 0 bytes; err is for a store that cannot be read.
-	Received(ctx context.Context, hash string) (received int64, complete bool, err error)
-	// Append keeps chunk as the file's bytes from offset on. Offset must
+	// Received returns how many bytes of upload up the store holds; an
+	// upload not begun (or finished) holds 0. err is for a store that
+	// cannot be read.
+	Received(ctx context.Context, up Upload) (int64, error)
+	// Append keeps chunk as the upload's bytes from offset on. Offset must
 	// equal Received, else it fails with an [*OffsetError] and keeps
 	// nothing. The chunk is on stable storage when Append returns nil; on
 	// any error (a full disk is [ErrStorageFull]) the upload holds what it
-	// held before. Appending to a complete file is an [*OffsetError].
-	Append(ctx context.Context, hash string, offset int64, chunk []byte) error
-	// Commit makes a partial upload of size bytes a complete file: it
-	// checks that the store holds exactly size bytes whose SHA-256 is
-	// hash ([ErrHashMismatch] otherwise, and the partial upload is
-	// dropped), then runs check (if not nil) on the content; an error from
-	// check drops the partial upload and is returned as is. Only then does
-	// the file become readable. Committing a complete file does nothing.
-	Commit(ctx context.Context, hash string, size int64, check func(content io.ReaderAt, size int64) error) error
+	// held before.
+	Append(ctx context.Context, up Upload, offset int64, chunk []byte) error
+	// Commit ends upload up of size bytes: it checks that the upload holds
+	// exactly size bytes whose SHA-256 is the hash ([ErrHashMismatch]
+	// otherwise, and the upload is dropped). If the store holds the file
+	// whole already, the upload is dropped and Commit returns nil: its
+	// sender has shown it has the file. Otherwise it runs check (if not
+	// nil) on the content, an error from check drops the upload and is
+	// returned as is, and only then does the file become readable.
+	Commit(ctx context.Context, up Upload, size int64, check func(content io.ReaderAt, size int64) error) error
+	// Held returns the size of a file the store holds whole, and ok false
+	// if it does not.
+	Held(ctx context.Context, hash string) (size int64, ok bool, err error)
 	// Open returns a complete file for reading; [ErrNoBlob] if the store
 	// does not hold it whole. Close the blob when done.
 	Open(ctx context.Context, hash string) (Blob, error)
-	// Remove drops the file and any partial upload of it; removing what
-	// is not there does nothing.
+	// Remove drops the file and every upload of it; removing what is not
+	// there does nothing.
 	Remove(ctx context.Context, hash string) error
 	// Usage returns what the store holds.
 	Usage(ctx context.Context) (Usage, error)
+}
+
+// Upload names one sender's upload of a file.
+type Upload struct {
+	// Hash names the file.
+	Hash string
+	// By names the sender: 1 to 64 of [0-9a-z_], so that a store may use
+	// it in a file or object name. See [UploaderOf].
+	By string
+}
+
+// UploaderOf returns the [Upload.By] of organization org: a short digest,
+// so that names chosen by administrators never reach a file name.
+func UploaderOf(org string) string {
+	s := sha256.Sum256([]byte("fieldbook upload\x00" + org))
+	return hex.EncodeToString(s[:12])
+}
+
+func (up Upload) check() error {
+	if err := checkHashArg(up.Hash); err != nil {
+		return err
+	}
+	if len(up.By) == 0 || len(up.By) > 64 || strings.Trim(up.By, "0123456789abcdefghijklmnopqrstuvwxyz_") != "" {
+		return fmt.Errorf("hub: upload of %s: sender %.70q: want 1 to 64 of [0-9a-z_]", up.Hash, up.By)
+	}
+	return nil
 }
 
 // Blob is a complete file opened for reading.
@@ -103,12 +138,12 @@ const FilesDir = "files"
 
 // DirStore is the default [BlobStore]: files in a folder next to the hub's
 // database, complete ones at ab/<hash> (ab the hash's first two digits),
-// uploads in progress in partial/<hash> with the count of bytes received
-// in partial/<hash>.n. Every write is made durable (fsync) before it is
-// counted, the count is replaced atomically (temp file, fsync, rename), and
-// a file becomes complete by a rename made durable with an fsync of its
-// folder, so a crash or a full disk never corrupts a file nor counts bytes
-// that are not on disk.
+// uploads in progress in partial/<hash>.<by> with the count of bytes
+// received in partial/<hash>.<by>.n. Every write is made durable (fsync)
+// before it is counted, the count is replaced atomically (temp file,
+// fsync, rename), and a file becomes complete by a rename made durable
+// with an fsync of its folder, so a crash or a full disk never corrupts a
+// file nor counts bytes that are not on disk.
 type DirStore struct {
 	dir   string
 	locks [64]sync.Mutex // by the hash's first byte: guard the files of those hashes
@@ -134,9 +169,11 @@ func (s *DirStore) lock(hash string) func() {
 	return m.Unlock
 }
 
-func (s *DirStore) final(hash string) string   { return filepath.Join(s.dir, hash[:2], hash) }
-func (s *DirStore) partial(hash string) string { return filepath.Join(s.dir, "partial", hash) }
-func (s *DirStore) counter(hash string) string { return s.partial(hash) + ".n" }
+func (s *DirStore) final(hash string) string { return filepath.Join(s.dir, hash[:2], hash) }
+func (s *DirStore) partial(up Upload) string {
+	return filepath.Join(s.dir, "partial", up.Hash+"."+up.By)
+}
+func (s *DirStore) counter(up Upload) string { return s.partial(up) + ".n" }
 
 // storageErr wraps err with what was done, as [ErrStorageFull] too when
 // the disk is full.
@@ -155,89 +192,89 @@ func checkHashArg(hash string) error {
 }
 
 // Received implements [BlobStore].
-func (s *DirStore) Received(ctx context.Context, hash string) (int64, bool, error) {
-	if err := checkHashArg(hash); err != nil {
-		return 0, false, err
+func (s *DirStore) Received(ctx context.Context, up Upload) (int64, error) {
+	if err := up.check(); err != nil {
+		return 0, err
 	}
-	defer s.lock(hash)()
-	return s.received(hash)
+	defer s.lock(up.Hash)()
+	return s.received(up)
 }
 
-func (s *DirStore) received(hash string) (int64, bool, error) {
-	if st, err := os.Stat(s.final(hash)); err == nil {
-		return st.Size(), true, nil
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return 0, false, fmt.Errorf("hub: file %s: %w", hash, err)
-	}
-	b, err := os.ReadFile(s.counter(hash))
+func (s *DirStore) received(up Upload) (int64, error) {
+	b, err := os.ReadFile(s.counter(up))
 	if errors.Is(err, fs.ErrNotExist) {
-		return 0, false, nil
+		return 0, nil
 	}
 	if err != nil {
-		return 0, false, fmt.Errorf("hub: upload %s: %w", hash, err)
+		return 0, fmt.Errorf("hub: upload %s: %w", up.Hash, err)
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
 	if err != nil || n < 0 {
-		return 0, false, fmt.Errorf("hub: upload %s: damaged byte count %q", hash, b)
+		return 0, fmt.Errorf("hub: upload %s: damaged byte count %q", up.Hash, b)
 	}
-	return n, false, nil
+	return n, nil
 }
 
 // Append implements [BlobStore].
-func (s *DirStore) Append(ctx context.Context, hash string, offset int64, chunk []byte) error {
-	if err := checkHashArg(hash); err != nil {
+func (s *DirStore) Append(ctx context.Context, up Upload, offset int64, chunk []byte) error {
+	if err := up.check(); err != nil {
 		return err
 	}
-	defer s.lock(hash)()
-	held, complete, err := s.received(hash)
+	defer s.lock(up.Hash)()
+	held, err := s.received(up)
 	if err != nil {
 		return err
 	}
-	if complete || offset != held {
+	if offset != held {
 		return &OffsetError{Received: held, Offset: offset}
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(s.partial(hash), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(s.partial(up), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return storageErr("open upload "+hash, err)
+		return storageErr("open upload "+up.Hash, err)
 	}
 	defer f.Close()
 	// Bytes past the count are from a write that was never acknowledged.
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > offset {
 		if err := f.Truncate(offset); err != nil {
-			return storageErr("trim upload "+hash, err)
+			return storageErr("trim upload "+up.Hash, err)
 		}
 	}
 	if _, err := f.WriteAt(chunk, offset); err != nil {
-		return storageErr("write upload "+hash, err)
+		return storageErr("write upload "+up.Hash, err)
 	}
 	if err := f.Sync(); err != nil {
-		return storageErr("write upload "+hash, err)
+		return storageErr("write upload "+up.Hash, err)
 	}
-	if err := writeFileAtomic(s.counter(hash), []byte(strconv.FormatInt(offset+int64(len(chunk)), 10))); err != nil {
-		return storageErr("count upload "+hash, err)
+	if err := writeFileAtomic(s.counter(up), []byte(strconv.FormatInt(offset+int64(len(chunk)), 10))); err != nil {
+		return storageErr("count upload "+up.Hash, err)
 	}
 	return nil
 }
 
 // Commit implements [BlobStore].
-func (s *DirStore) Commit(ctx context.Context, hash string, size int64, check func(io.ReaderAt, int64) error) error {
-	if err := checkHashArg(hash); err != nil {
+func (s *DirStore) Commit(ctx context.Context, up Upload, size int64, check func(io.ReaderAt, int64) error) error {
+	if err := up.check(); err != nil {
 		return err
 	}
+	hash := up.Hash
 	defer s.lock(hash)()
-	held, complete, err := s.received(hash)
-	if err != nil || complete {
+	held, err := s.received(up)
+	if err != nil {
 		return err
 	}
 	if held != size {
 		return &OffsetError{Received: held, Offset: size}
 	}
-	f, err := os.OpenFile(s.partial(hash), os.O_RDWR, 0)
+	f, err := os.OpenFile(s.partial(up), os.O_RDWR, 0)
+	if size == 0 && errors.Is(err, fs.ErrNotExist) {
+		// An empty file has no bytes to append.
+		f, err = os.OpenFile(s.partial(up), os.O_RDWR|os.O_CREATE, 0o600)
+	}
 	if err != nil {
-		return fmt.Errorf("hub: open upload %s: %w", hash, err)
+		return storageErr("open upload "+hash, err)
 	}
 	defer f.Close()
 	sum := sha256.New()
@@ -245,11 +282,15 @@ func (s *DirStore) Commit(ctx context.Context, hash string, size int64, check fu
 		return fmt.Errorf("hub: read upload %s: %w", hash, err)
 	}
 	if hex.EncodeToString(sum.Sum(nil)) != hash {
-		return errors.Join(ErrHashMismatch, s.remove(hash))
+		return errors.Join(ErrHashMismatch, s.remove(up))
+	}
+	if _, whole, err := s.held(hash); err != nil || whole {
+		// The sender has shown it has the file; it is kept once.
+		return errors.Join(err, s.remove(up))
 	}
 	if check != nil {
 		if err := check(f, size); err != nil {
-			return errors.Join(err, s.remove(hash))
+			return errors.Join(err, s.remove(up))
 		}
 	}
 	// Bytes past the count are from a write that was never acknowledged.
@@ -257,24 +298,43 @@ func (s *DirStore) Commit(ctx context.Context, hash string, size int64, check fu
 		if err := f.Truncate(size); err != nil {
 			return storageErr("trim upload "+hash, err)
 		}
-		if err := f.Sync(); err != nil {
-			return storageErr("trim upload "+hash, err)
-		}
+	}
+	if err := f.Sync(); err != nil {
+		return storageErr("store file "+hash, err)
 	}
 	dst := s.final(hash)
 	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return storageErr("store file "+hash, err)
 	}
-	if err := os.Rename(s.partial(hash), dst); err != nil {
+	if err := os.Rename(s.partial(up), dst); err != nil {
 		return storageErr("store file "+hash, err)
 	}
 	if err := syncDir(filepath.Dir(dst)); err != nil {
 		return storageErr("store file "+hash, err)
 	}
-	if err := os.Remove(s.counter(hash)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := os.Remove(s.counter(up)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("hub: finish upload %s: %w", hash, err)
 	}
 	return nil
+}
+
+// Held implements [BlobStore].
+func (s *DirStore) Held(ctx context.Context, hash string) (int64, bool, error) {
+	if err := checkHashArg(hash); err != nil {
+		return 0, false, err
+	}
+	return s.held(hash)
+}
+
+func (s *DirStore) held(hash string) (int64, bool, error) {
+	st, err := os.Stat(s.final(hash))
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("hub: file %s: %w", hash, err)
+	}
+	return st.Size(), true, nil
 }
 
 // dirBlob is a complete file of a [DirStore].
@@ -316,15 +376,26 @@ func (s *DirStore) Remove(ctx context.Context, hash string) error {
 	if err := os.Remove(s.final(hash)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		errs = append(errs, err)
 	}
-	return errors.Join(append(errs, s.remove(hash))...)
-}
-
-// remove drops a partial upload; the caller holds the hash's lock.
-func (s *DirStore) remove(hash string) error {
-	var errs []error
-	for _, p := range []string{s.counter(hash), s.partial(hash)} {
+	// Every sender's upload, and one kept by a hub from before uploads
+	// were kept apart (partial/<hash>, partial/<hash>.n).
+	parts, err := filepath.Glob(filepath.Join(s.dir, "partial", hash+"*"))
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for _, p := range parts {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			errs = append(errs, fmt.Errorf("hub: drop upload %s: %w", hash, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// remove drops upload up; the caller holds the hash's lock.
+func (s *DirStore) remove(up Upload) error {
+	var errs []error
+	for _, p := range []string{s.counter(up), s.partial(up)} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("hub: drop upload %s: %w", up.Hash, err))
 		}
 	}
 	return errors.Join(errs...)
@@ -340,14 +411,26 @@ func (s *DirStore) Usage(ctx context.Context) (Usage, error) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if d.IsDir() || !protocol.ValidHash(d.Name()) {
+		if d.IsDir() {
+			return nil
+		}
+		name, partial := d.Name(), filepath.Base(filepath.Dir(path)) == "partial"
+		if partial {
+			// An upload's bytes: <hash>.<by>, or <hash> from before uploads
+			// were kept apart; not its count (.n) nor a count being written.
+			name, _, _ = strings.Cut(name, ".")
+			if strings.Contains(d.Name(), ".n") {
+				return nil
+			}
+		}
+		if !protocol.ValidHash(name) {
 			return nil
 		}
 		info, err := d.Info()
 		if err != nil {
 			return err
 		}
-		if filepath.Base(filepath.Dir(path)) == "partial" {
+		if partial {
 			u.Partial += info.Size()
 		} else {
 			u.Files++
@@ -395,15 +478,20 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
+// restorer is the [Upload.By] of the files a restore puts back.
+const restorer = "restore"
+
 // putBlob stores the whole of r (size bytes, named hash) in s through
 // its upload methods, in chunks of at most [protocol.MaxChunk]: how a
 // backup's files go back into a store.
 func putBlob(ctx context.Context, s BlobStore, hash string, r io.Reader, size int64) error {
-	held, complete, err := s.Received(ctx, hash)
-	if err != nil || complete {
+	if _, whole, err := s.Held(ctx, hash); err != nil || whole {
 		return err
 	}
-	if held > 0 {
+	up := Upload{Hash: hash, By: restorer}
+	if held, err := s.Received(ctx, up); err != nil {
+		return err
+	} else if held > 0 {
 		if err := s.Remove(ctx, hash); err != nil {
 			return err
 		}
@@ -414,10 +502,10 @@ func putBlob(ctx context.Context, s BlobStore, hash string, r io.Reader, size in
 		if err != nil {
 			return fmt.Errorf("hub: read file %s: %w", hash, err)
 		}
-		if err := s.Append(ctx, hash, off, buf[:n]); err != nil {
+		if err := s.Append(ctx, up, off, buf[:n]); err != nil {
 			return err
 		}
 		off += int64(n)
 	}
-	return s.Commit(ctx, hash, size, nil)
+	return s.Commit(ctx, up, size, nil)
 }

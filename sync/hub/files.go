@@ -178,18 +178,63 @@ type FileStatus struct {
 	Size     int64
 }
 
-// mayRead reports whether a record dev may see refers to hash.
-func (h *Hub) mayRead(ctx context.Context, dev Device, hash string) (bool, error) {
-	var one int
-	err := h.reader.QueryRowContext(ctx, "SELECT 1 FROM file_refs WHERE hash = ? AND (org_id = ? OR visibility = ?) LIMIT 1",
-		hash, dev.Org, store.VisibilityNetwork).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
+// readAccess is what a reader may know of a file.
+type readAccess int
+
+const (
+	// noAccess: no record the reader may see refers to the file. The
+	// answer is forbidden, the same whether or not the hub holds it.
+	noAccess readAccess = iota
+	// waitAccess: records the reader may see refer to the file, but none
+	// of an organization that has sent it (a holder). The answer is "not
+	// on the hub yet", the same whether or not another organization has
+	// sent it.
+	waitAccess
+	// fullAccess: a record the reader may see, of a holder, refers to the
+	// file.
+	fullAccess
+)
+
+// access returns what a reader of organization org (a device's, or ""
+// for one who sees only what is shared with the network) may do with
+// file hash: a record the reader may see must refer to it, and that
+// record's organization must hold it (file_holders).
+func (h *Hub) access(ctx context.Context, org, hash string) (readAccess, error) {
+	var a sql.NullInt64
+	err := h.reader.QueryRowContext(ctx, `SELECT MAX(CASE WHEN fh.org_id IS NULL THEN 1 ELSE 2 END)
+		FROM file_refs r LEFT JOIN file_holders fh ON fh.hash = r.hash AND fh.org_id = r.org_id
+		WHERE r.hash = ? AND (r.org_id = ? OR r.visibility = ?)`,
+		hash, org, store.VisibilityNetwork).Scan(&a)
 	if err != nil {
-		return false, fmt.Errorf("hub: file %s: %w", hash, err)
+		return noAccess, fmt.Errorf("hub: file %s: %w", hash, err)
 	}
-	return true, nil
+	return readAccess(a.Int64), nil
+}
+
+// notYet is the answer for a file a reader may wait for.
+func notYet(hash string) error {
+	return protocol.Errorf(protocol.KindNotFound, "file %s is not on the hub yet: the device that attached it has not sent it", hash)
+}
+
+// openFor opens file hash for a reader of organization org, by the rule
+// of [Hub.access].
+func (h *Hub) openFor(ctx context.Context, org, hash string) (Blob, error) {
+	if err := protocol.CheckHash(hash); err != nil {
+		return nil, protocol.Errorf(protocol.KindInvalid, "%v", err)
+	}
+	switch a, err := h.access(ctx, org, hash); {
+	case err != nil:
+		return nil, err
+	case a == noAccess:
+		return nil, forbiddenFile(hash)
+	case a == waitAccess:
+		return nil, notYet(hash)
+	}
+	b, err := h.blobs.Open(ctx, hash)
+	if errors.Is(err, ErrNoBlob) {
+		return nil, notYet(hash)
+	}
+	return b, err
 }
 
 // uploadName returns the name a record of dev's organization gives file
@@ -207,25 +252,44 @@ func (h *Hub) uploadName(ctx context.Context, dev Device, hash string, size int6
 	return name, true, nil
 }
 
-// Stat returns how much of file hash the hub holds, for device dev: a
-// record dev may see must refer to the file, else the error is the same
-// kind forbidden whether or not the hub holds it.
+// holds reports whether organization org has sent file hash, and its
+// size.
+func (h *Hub) holds(ctx context.Context, org, hash string) (int64, bool, error) {
+	var size int64
+	err := h.reader.QueryRowContext(ctx, `SELECT f.size FROM file_holders fh JOIN files f ON f.hash = fh.hash
+		WHERE fh.hash = ? AND fh.org_id = ?`, hash, org).Scan(&size)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("hub: file %s: %w", hash, err)
+	}
+	return size, true, nil
+}
+
+// Stat returns how much of file hash dev's organization has sent: the
+// upload status a device asks for before sending (HEAD). A record of
+// dev's organization must refer to the file, else the error is the same
+// kind forbidden whether or not the hub holds it. Another organization's
+// upload, or a copy the hub holds already, never shows: an organization
+// shows it has a file only by sending it.
 func (h *Hub) Stat(ctx context.Context, dev Device, hash string) (FileStatus, error) {
 	if err := protocol.CheckHash(hash); err != nil {
 		return FileStatus{}, protocol.Errorf(protocol.KindInvalid, "%v", err)
 	}
-	if ok, err := h.mayRead(ctx, dev, hash); err != nil || !ok {
-		return FileStatus{}, cmpErr(err, forbiddenFile(hash))
+	var one int
+	err := h.reader.QueryRowContext(ctx, "SELECT 1 FROM file_refs WHERE hash = ? AND org_id = ? LIMIT 1", hash, dev.Org).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return FileStatus{}, forbiddenFile(hash)
 	}
-	n, complete, err := h.blobs.Received(ctx, hash)
 	if err != nil {
-		return FileStatus{}, err
+		return FileStatus{}, fmt.Errorf("hub: file %s: %w", hash, err)
 	}
-	st := FileStatus{Received: n, Complete: complete}
-	if complete {
-		st.Size = n
+	if size, ok, err := h.holds(ctx, dev.Org, hash); err != nil || ok {
+		return FileStatus{Received: size, Complete: ok, Size: size}, err
 	}
-	return st, nil
+	n, err := h.blobs.Received(ctx, Upload{Hash: hash, By: UploaderOf(dev.Org)})
+	return FileStatus{Received: n}, err
 }
 
 func cmpErr(err, otherwise error) error {
@@ -247,12 +311,11 @@ type Chunk struct {
 	Data []byte
 }
 
-// orgUsage returns the bytes of distinct files the hub holds that
-// records of org refer to.
+// orgUsage returns the bytes of the distinct files org has sent.
 func (h *Hub) orgUsage(ctx context.Context, org string) (int64, error) {
 	var n int64
 	err := h.reader.QueryRowContext(ctx, `SELECT COALESCE(SUM(size), 0) FROM files
-		WHERE hash IN (SELECT hash FROM file_refs WHERE org_id = ?)`, org).Scan(&n)
+		WHERE hash IN (SELECT hash FROM file_holders WHERE org_id = ?)`, org).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("hub: file usage of %s: %w", org, err)
 	}
@@ -260,15 +323,18 @@ func (h *Hub) orgUsage(ctx context.Context, org string) (int64, error) {
 }
 
 // PutChunk keeps one chunk of file hash uploaded by dev and returns where
-// the upload stands. A record of dev's organization must refer to the file
-// with that size (else kind forbidden, the same whether or not the hub
-// holds it). A chunk that does not start where the upload stands fails
-// with an [*OffsetError]; a chunk whose hash does not match, a file over
-// the size limit or the organization's quota, and a complete file whose
-// hash or type is wrong fail with a [*protocol.Error] and keep nothing of
-// the chunk (nor of the file, for the last three). A full disk fails with
-// status 507 and keeps what the hub had. A chunk of a file the hub already
-// holds whole changes nothing.
+// its organization's upload stands. A record of dev's organization must
+// refer to the file with that size (else kind forbidden, the same whether
+// or not the hub holds it). Each organization sends the whole file, even
+// one the hub holds already: that is how it shows it has the file, and
+// only then do its records give access to it (see [Hub.access]); a file
+// is still stored once. A chunk that does not start where the upload
+// stands fails with an [*OffsetError]; a chunk whose hash does not match,
+// a file over the size limit or the organization's quota, and a complete
+// file whose hash or type is wrong fail with a [*protocol.Error] and keep
+// nothing of the chunk (nor of the upload, for the last three). A full
+// disk fails with status 507 and keeps what the hub had. A chunk of a
+// file the organization has sent already changes nothing.
 func (h *Hub) PutChunk(ctx context.Context, dev Device, hash string, c Chunk) (FileStatus, error) {
 	if err := checkChunk(hash, c); err != nil {
 		return FileStatus{}, err
@@ -280,13 +346,13 @@ func (h *Hub) PutChunk(ctx context.Context, dev Device, hash string, c Chunk) (F
 	if c.Size > h.maxFile {
 		return FileStatus{}, protocol.Errorf(protocol.KindTooLarge, "file %s of %d bytes is larger than this hub takes (%d bytes)", name, c.Size, h.maxFile)
 	}
-	held, complete, err := h.blobs.Received(ctx, hash)
+	if size, ok, err := h.holds(ctx, dev.Org, hash); err != nil || ok {
+		return FileStatus{Received: size, Complete: ok, Size: size}, err
+	}
+	up := Upload{Hash: hash, By: UploaderOf(dev.Org)}
+	held, err := h.blobs.Received(ctx, up)
 	if err != nil {
 		return FileStatus{}, err
-	}
-	if complete {
-		// Another organization sent it already: stored once.
-		return FileStatus{Received: held, Complete: true, Size: held}, h.noteFile(ctx, hash, held, "")
 	}
 	if c.Offset != held {
 		return FileStatus{}, &OffsetError{Received: held, Offset: c.Offset}
@@ -299,7 +365,7 @@ func (h *Hub) PutChunk(ctx context.Context, dev Device, hash string, c Chunk) (F
 		return FileStatus{}, protocol.Errorf(protocol.KindTooLarge,
 			"file %s of %d bytes would take your organization's files on the hub to %d bytes, over its quota of %d bytes", name, c.Size, used+c.Size, h.quota)
 	}
-	if err := h.blobs.Append(ctx, hash, c.Offset, c.Data); err != nil {
+	if err := h.blobs.Append(ctx, up, c.Offset, c.Data); err != nil {
 		return FileStatus{}, storeError(err)
 	}
 	end := c.Offset + int64(len(c.Data))
@@ -307,7 +373,7 @@ func (h *Hub) PutChunk(ctx context.Context, dev Device, hash string, c Chunk) (F
 		return FileStatus{Received: end}, nil
 	}
 	var kind string
-	err = h.blobs.Commit(ctx, hash, c.Size, func(content io.ReaderAt, size int64) error {
+	err = h.blobs.Commit(ctx, up, c.Size, func(content io.ReaderAt, size int64) error {
 		b := make([]byte, size)
 		if _, err := content.ReadAt(b, 0); err != nil && !errors.Is(err, io.EOF) {
 			return fmt.Errorf("hub: read file %s: %w", hash, err)
@@ -324,8 +390,8 @@ func (h *Hub) PutChunk(ctx context.Context, dev Device, hash string, c Chunk) (F
 	if err != nil {
 		return FileStatus{}, storeError(err)
 	}
-	h.log.Info("file received", "hash", hash, "size", c.Size, "type", kind, "device", dev.ID, "org", dev.Org)
-	return FileStatus{Received: c.Size, Complete: true, Size: c.Size}, h.noteFile(ctx, hash, c.Size, kind)
+	h.log.Info("file received", "hash", hash, "size", c.Size, "type", kind, "device", dev.ID, "org", dev.Org, "stored", kind != "")
+	return FileStatus{Received: c.Size, Complete: true, Size: c.Size}, h.noteFile(ctx, dev.Org, hash, c.Size, kind)
 }
 
 // checkChunk checks a chunk on its own.
@@ -362,33 +428,44 @@ func storeError(err error) error {
 	return err
 }
 
-// noteFile records that the hub holds file hash whole.
-func (h *Hub) noteFile(ctx context.Context, hash string, size int64, kind string) error {
-	_, err := h.writer.ExecContext(ctx, "INSERT INTO files (hash, size, type, stored_at) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
-		hash, size, kind, h.now().UTC().Format(timeLayout))
-	if err != nil {
-		return fmt.Errorf("hub: note file %s: %w", hash, err)
-	}
-	return nil
+// noteFile records that the hub holds file hash whole (its type kind, ""
+// when the hub held it already) and that org has sent it.
+func (h *Hub) noteFile(ctx context.Context, org, hash string, size int64, kind string) error {
+	now := h.now().UTC().Format(timeLayout)
+	return h.inTx(ctx, func(tx writeTx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO files (hash, size, type, stored_at) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
+			hash, size, kind, now); err != nil {
+			return fmt.Errorf("hub: note file %s: %w", hash, err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO file_holders (hash, org_id, since) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+			hash, org, now); err != nil {
+			return fmt.Errorf("hub: note file %s of %s: %w", hash, org, err)
+		}
+		return nil
+	})
+}
+
+// forgetFile drops what the database says of file hash: nobody holds it.
+func (h *Hub) forgetFile(ctx context.Context, hash string) error {
+	return h.inTx(ctx, func(tx writeTx) error {
+		for _, q := range []string{"DELETE FROM files WHERE hash = ?", "DELETE FROM file_holders WHERE hash = ?"} {
+			if _, err := tx.ExecContext(ctx, q, hash); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // ReadChunk returns the bytes [start, end] of file hash for device dev
 // (end inclusive, at most [protocol.MaxChunk] bytes, cut at the file's
-// end) and the file's size. A record dev may see must refer to the file
-// (checked on every chunk), else kind forbidden whether or not the hub
-// holds it; a file it may see that the hub does not hold whole is kind not
+// end) and the file's size, by the rule of [Hub.access], checked on every
+// chunk: no record dev may see refers to the file is kind forbidden,
+// whether or not the hub holds it; a file dev may wait for that no holder
+// has shared with it, or that the hub does not hold whole, is kind not
 // found; a start past the end is a [*RangeError].
 func (h *Hub) ReadChunk(ctx context.Context, dev Device, hash string, start, end int64) ([]byte, int64, error) {
-	if err := protocol.CheckHash(hash); err != nil {
-		return nil, 0, protocol.Errorf(protocol.KindInvalid, "%v", err)
-	}
-	if ok, err := h.mayRead(ctx, dev, hash); err != nil || !ok {
-		return nil, 0, cmpErr(err, forbiddenFile(hash))
-	}
-	b, err := h.blobs.Open(ctx, hash)
-	if errors.Is(err, ErrNoBlob) {
-		return nil, 0, protocol.Errorf(protocol.KindNotFound, "file %s is not on the hub yet: the device that attached it has not sent it", hash)
-	}
+	b, err := h.openFor(ctx, dev.Org, hash)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -457,7 +534,7 @@ func (h *Hub) restoreFiles(ctx context.Context, dir string) error {
 		return fmt.Errorf("hub: restore files: %w", err)
 	}
 	for _, hash := range hashes {
-		if _, complete, err := h.blobs.Received(ctx, hash); err != nil || complete {
+		if _, whole, err := h.blobs.Held(ctx, hash); err != nil || whole {
 			if err != nil {
 				return err
 			}
@@ -466,7 +543,7 @@ func (h *Hub) restoreFiles(ctx context.Context, dir string) error {
 		b, err := src.Open(ctx, hash)
 		if errors.Is(err, ErrNoBlob) || errors.Is(err, fs.ErrNotExist) {
 			h.log.Warn("file missing from backup; devices will send it again", "hash", hash)
-			if _, err := h.writer.ExecContext(ctx, "DELETE FROM files WHERE hash = ?", hash); err != nil {
+			if err := h.forgetFile(ctx, hash); err != nil {
 				return fmt.Errorf("hub: restore files: %w", err)
 			}
 			continue
@@ -632,21 +709,11 @@ func filesDir(dir string) string { return filepath.Join(dir, FilesDir) }
 
 // OpenFile opens file hash for a reader who is not a device: a person
 // of organization org signed in to the dashboard, or of no organization
-// (org "") who sees only what is shared with the network. The same rule
-// as a device's download decides: a record the reader may see must refer
-// to the file, else kind forbidden whether or not the hub holds it; a file
-// the reader may see that the hub does not hold whole is kind not found.
+// (org "") who sees only what is shared with the network. The rule of a
+// device's download decides ([Hub.ReadChunk]): kind forbidden when no
+// record the reader may see refers to the file, whether or not the hub
+// holds it; kind not found when the file is not there for the reader yet.
 // Close the blob when done.
 func (h *Hub) OpenFile(ctx context.Context, org, hash string) (Blob, error) {
-	if err := protocol.CheckHash(hash); err != nil {
-		return nil, protocol.Errorf(protocol.KindInvalid, "%v", err)
-	}
-	if ok, err := h.mayRead(ctx, Device{Org: org}, hash); err != nil || !ok {
-		return nil, cmpErr(err, forbiddenFile(hash))
-	}
-	b, err := h.blobs.Open(ctx, hash)
-	if errors.Is(err, ErrNoBlob) {
-		return nil, protocol.Errorf(protocol.KindNotFound, "file %s is not on the hub yet: the device that attached it has not sent it", hash)
-	}
-	return b, err
+	return h.openFor(ctx, org, hash)
 }

@@ -364,7 +364,8 @@ func TestFileVisibilityFollowsTheRecord(t *testing.T) {
 		{"own private: read", f.a, private, http.MethodGet, 206},
 		{"own private: head", f.a, private, http.MethodHead, 200},
 		{"network shared: read by other org", f.b, shared, http.MethodGet, 206},
-		{"network shared: head by other org", f.b, shared, http.MethodHead, 200},
+		// HEAD is the upload status of the device's organization.
+		{"network shared: head by other org", f.b, shared, http.MethodHead, 403},
 		{"other org's private: read", f.b, private, http.MethodGet, 403},
 		{"other org's private: head", f.b, private, http.MethodHead, 403},
 		{"other org's private: upload", f.b, private, http.MethodPut, 403},
@@ -469,7 +470,7 @@ func TestFileFullDiskKeepsWhatItHad(t *testing.T) {
 	}
 	// The disk fills: the upload's next write goes to a device that is
 	// always full.
-	part := filepath.Join(f.dir, FilesDir, "partial", sum(data))
+	part := f.hub.blobs.(*DirStore).partial(Upload{Hash: sum(data), By: UploaderOf(f.orgA)})
 	if err := os.Rename(part, part+".saved"); err != nil {
 		t.Fatal(err)
 	}
@@ -506,13 +507,16 @@ func TestFileStoredOnceForTwoOrganizations(t *testing.T) {
 	if r := f.a.upload(data, 0, 64<<10); r.status != 204 {
 		t.Fatal(r.status)
 	}
-	// B's device finds it whole and sends nothing more.
-	r := f.b.must(http.MethodHead, sum(data), "", nil, nil)
-	if r.status != 200 || r.header.Get(protocol.HeaderSize) != strconv.Itoa(len(data)) {
-		t.Fatalf("B's HEAD: %d %v", r.status, r.header)
+	// B's device does not find it whole: B shows it has the file by
+	// sending it, and the hub keeps one copy.
+	if _, n := f.b.head(sum(data)); n != 0 {
+		t.Fatalf("B's HEAD: %d bytes received before B sent any", n)
+	}
+	if r := f.b.upload(data, 0, 64<<10); r.status != 204 || r.header.Get(protocol.HeaderSize) != strconv.Itoa(len(data)) {
+		t.Fatalf("B's upload of a held file: %d %s", r.status, r.body)
 	}
 	if r := f.b.put(data, 0, 64<<10); r.status != 204 || r.header.Get(protocol.HeaderSize) != strconv.Itoa(len(data)) {
-		t.Fatalf("B's PUT of a held file: %d %s", r.status, r.body)
+		t.Fatalf("B's chunk again after it sent the file: %d %s", r.status, r.body)
 	}
 	for _, c := range []*fileClient{f.a, f.b} {
 		if got, _ := c.download(sum(data), protocol.MaxChunk); !bytes.Equal(got, data) {
@@ -520,7 +524,7 @@ func TestFileStoredOnceForTwoOrganizations(t *testing.T) {
 		}
 	}
 	u, err := f.hub.blobs.Usage(context.Background())
-	if err != nil || u.Files != 1 || u.Bytes != int64(len(data)) {
+	if err != nil || u.Files != 1 || u.Bytes != int64(len(data)) || u.Partial != 0 {
 		t.Fatalf("usage %+v %v: want one file", u, err)
 	}
 	for _, org := range []string{f.orgA, f.orgB} {
@@ -628,27 +632,28 @@ func TestDirStoreDropsUnacknowledgedBytes(t *testing.T) {
 	}
 	data := pdf(1000, 14)
 	hash := sum(data)
-	if err := s.Append(ctx, hash, 0, data[:400]); err != nil {
+	up := Upload{Hash: hash, By: UploaderOf("org")}
+	if err := s.Append(ctx, up, 0, data[:400]); err != nil {
 		t.Fatal(err)
 	}
 	// A crash mid-write left bytes past the count.
-	fh, err := os.OpenFile(s.partial(hash), os.O_WRONLY|os.O_APPEND, 0)
+	fh, err := os.OpenFile(s.partial(up), os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fh.Write([]byte("garbage from a torn write"))
 	fh.Close()
-	if n, complete, err := s.Received(ctx, hash); n != 400 || complete || err != nil {
-		t.Fatalf("Received %d %v %v", n, complete, err)
+	if n, err := s.Received(ctx, up); n != 400 || err != nil {
+		t.Fatalf("Received %d %v", n, err)
 	}
 	var oe *OffsetError
-	if err := s.Append(ctx, hash, 300, data[300:]); !errors.As(err, &oe) || oe.Received != 400 {
+	if err := s.Append(ctx, up, 300, data[300:]); !errors.As(err, &oe) || oe.Received != 400 {
 		t.Fatalf("Append at a wrong offset: %v", err)
 	}
-	if err := s.Append(ctx, hash, 400, data[400:]); err != nil {
+	if err := s.Append(ctx, up, 400, data[400:]); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Commit(ctx, hash, 1000, nil); err != nil {
+	if err := s.Commit(ctx, up, 1000, nil); err != nil {
 		t.Fatal(err)
 	}
 	b, err := s.Open(ctx, hash)
@@ -663,13 +668,29 @@ func TestDirStoreDropsUnacknowledgedBytes(t *testing.T) {
 	}
 	// A commit of bytes that are not the file drops the upload.
 	other := pdf(10, 15)
-	if err := s.Append(ctx, sum(other), 0, pdf(10, 16)); err != nil {
+	wrong := Upload{Hash: sum(other), By: up.By}
+	if err := s.Append(ctx, wrong, 0, pdf(10, 16)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Commit(ctx, sum(other), 10, nil); !errors.Is(err, ErrHashMismatch) {
+	if err := s.Commit(ctx, wrong, 10, nil); !errors.Is(err, ErrHashMismatch) {
 		t.Fatalf("Commit of wrong bytes: %v", err)
 	}
-	if n, _, _ := s.Received(ctx, sum(other)); n != 0 {
+	if n, _ := s.Received(ctx, wrong); n != 0 {
 		t.Fatalf("wrong bytes kept: %d", n)
+	}
+	// A second sender's upload of a file held whole is checked, then
+	// dropped: the file is kept once.
+	again := Upload{Hash: hash, By: UploaderOf("other org")}
+	if err := s.Append(ctx, again, 0, data); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(ctx, again, 1000, func(io.ReaderAt, int64) error { return errors.New("check ran again") }); err != nil {
+		t.Fatalf("second sender's commit: %v", err)
+	}
+	if u, err := s.Usage(ctx); err != nil || u.Files != 1 || u.Partial != 0 {
+		t.Fatalf("usage %+v %v: want the file once and no upload left", u, err)
+	}
+	if err := s.Append(ctx, Upload{Hash: hash, By: "../x"}, 0, data); err == nil {
+		t.Fatal("a sender name with a path was taken")
 	}
 }

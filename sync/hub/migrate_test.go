@@ -118,7 +118,7 @@ func TestMigrationFillsActivitiesFromRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	createView := string(view[strings.Index(string(view), "CREATE VIEW activities"):])
-	if _, err := h.writer.ExecContext(ctx, "DROP TABLE activity_rollup; DROP TABLE activities; DROP VIEW organizations; DROP TABLE applied; DROP TABLE file_refs; DROP TABLE files; "+
+	if _, err := h.writer.ExecContext(ctx, "DROP TABLE activity_rollup; DROP TABLE activities; DROP VIEW organizations; DROP TABLE applied; DROP TABLE file_holders; DROP TABLE file_refs; DROP TABLE files; "+
 		"ALTER TABLE devices DROP COLUMN copy_of; ALTER TABLE devices DROP COLUMN diverged_at; ALTER TABLE devices DROP COLUMN log_from; "+
 		createView+"; PRAGMA user_version = 1"); err != nil {
 		t.Fatal(err)

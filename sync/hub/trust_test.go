@@ -49,6 +49,7 @@ func TestEnrollCodesAreKeyedAndLegacyCodesRekeyed(t *testing.T) {
 		{"INSERT INTO enroll_codes (hash, org_id, role, created_at, expires_at) VALUES (?, ?, 'staff', '2026-01-01T00:00:00Z', '2999-01-01T00:00:00Z')",
 			[]any{hex.EncodeToString(sum[:]), org}},
 		{"DROP TABLE applied", nil},
+		{"DROP TABLE file_holders", nil},
 		{"DROP TABLE file_refs", nil},
 		{"DROP TABLE files", nil},
 		{"ALTER TABLE devices DROP COLUMN copy_of", nil},

@@ -10,13 +10,16 @@ import (
 // syncs like any other field. The bytes travel separately, after the
 // records, in chunks over the file endpoints below; a file is named by the
 // SHA-256 of its content, so the same guide attached by ten organizations
-// is stored and sent once.
+// is stored once on the hub and sent once by each organization (sending it
+// is how an organization shows it has it; see below).
 //
 // The file endpoints (the device's token authenticates them like sync):
 //
-//	HEAD /v1/files/{hash}              how much of the file the hub holds:
-//	                                   header [HeaderReceived] (bytes, from 0)
-//	                                   and [HeaderSize] once complete
+//	HEAD /v1/files/{hash}              how much of the file the device's
+//	                                   organization has sent: header
+//	                                   [HeaderReceived] (bytes, from 0) and
+//	                                   [HeaderSize] once complete; another
+//	                                   organization's upload never shows
 //	PUT  /v1/files/{hash}?offset=N     one chunk of an upload, the bytes from
 //	                                   N on; headers [HeaderChunkSHA256] (the
 //	                                   chunk's hash) and [HeaderSize] (the
@@ -34,9 +37,13 @@ import (
 //
 // Visibility follows the record: a device may upload a file only when a
 // record of its organization refers to it, and download it only when a
-// record it may see refers to it. Every other request, whether or not the
-// hub holds the file, gets the same 403 with kind [KindForbidden], so a
-// device cannot learn what another organization attached.
+// record it may see refers to it and that record's organization has sent
+// the file whole (a hash alone, learned from anywhere, gives nothing). A
+// request for a file no record the device may see refers to gets, whether
+// or not the hub holds the file, the same 403 with kind [KindForbidden];
+// a file the device may wait for gets the same 404 whether or not another
+// organization has sent it. A device cannot learn what another
+// organization attached.
 
 // PathFiles is the prefix of the file endpoints: PathFiles + hash.
 const PathFiles = "/v1/files/"
