@@ -3,7 +3,10 @@ package client_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -287,3 +290,63 @@ func TestRefusedUploadIsShown(t *testing.T) {
 		t.Fatalf("sent %d bytes again", res.FileBytesUp)
 	}
 }
+
+// The largest record the files field allows, 20 files each with a 16 KB
+// thumbnail (about 440 KB of JSON), goes up, comes down to another
+// device, and two edits of its files on two devices come back as a
+// conflict holding both lists: it fits the hub's request and pull limits.
+func TestLargestRecordOfFilesSyncs(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	th := startHub(t)
+	org := th.org(t, "Org A")
+	a, b := enrolled(t, th, org, hub.RoleStaff), enrolled(t, th, org, hub.RoleStaff)
+	refs := func(seed uint64) []protocol.FileRef {
+		rng := rand.New(rand.NewPCG(seed, 2))
+		out := make([]protocol.FileRef, store.MaxFiles)
+		for i := range out {
+			content := pdfLike(1000+i, seed*100+uint64(i))
+			thumb := make([]byte, store.MaxThumb)
+			for j := range thumb {
+				thumb[j] = byte(rng.Uint32())
+			}
+			copy(thumb, "\xff\xd8\xff\xe0")
+			out[i] = protocol.FileRef{Hash: sha256Hex(content), Name: fmt.Sprintf("photo-%02d.jpg", i), Size: int64(len(content)), Type: "image/jpeg", Thumb: thumb}
+		}
+		return out
+	}
+	act := activity("Community meeting, 20 photos")
+	act.Files = refs(1)
+	created, err := a.st.CreateActivity(ctx, act)
+	if err != nil {
+		t.Fatalf("CreateActivity: %v", err)
+	}
+	mustSync(t, a)
+	mustSync(t, b)
+	got, err := b.st.Activity(ctx, created.ID)
+	if err != nil || len(got.Files) != store.MaxFiles || !bytes.Equal(got.Files[19].Thumb, act.Files[19].Thumb) {
+		t.Fatalf("on the second device: %d files, %v", len(got.Files), err)
+	}
+	// Both devices change the list while apart.
+	for i, d := range []*device{a, b} {
+		cur, err := d.st.Activity(ctx, created.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur.Files = refs(uint64(10 + i))
+		if _, err := d.st.UpdateActivity(ctx, cur); err != nil {
+			t.Fatalf("UpdateActivity: %v", err)
+		}
+	}
+	mustSync(t, a)
+	mustSync(t, b)
+	mustSync(t, a)
+	for _, d := range []*device{a, b} {
+		cs, err := d.st.Conflicts(ctx, true)
+		if err != nil || len(cs) != 1 || cs[0].Field != "files" {
+			t.Fatalf("conflicts: %+v %v, want one on files", cs, err)
+		}
+	}
+}
+
+func sha256Hex(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
