@@ -90,6 +90,8 @@ func TestDetectRefused(t *testing.T) {
 		{"late-binary.txt", append([]byte(strings.Repeat("plain text line\n", 400)), 0xff, 0xfe, 0x00), ReasonNotUTF8, "text/plain"},
 		{"macro.docx", ooxml(t, "word", [2]string{"word/vbaProject.bin", "\xd0\xcf\x11\xe0"}), ReasonMacros, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
 		{"clip.mp4", append([]byte("\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"), make([]byte, 64)...), ReasonVideo, "video/mp4"},
+		{"IMG_0412.HEIC", append([]byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"), make([]byte, 64)...), ReasonHEIC, "image/heic"},
+		{"IMG_0413.jpg", append([]byte("\x00\x00\x00\x18ftypmif1\x00\x00\x00\x00mif1heic"), make([]byte, 64)...), ReasonHEIC, "image/heif"},
 		{"data.bin", []byte{0x01, 0x02, 0x03, 0x04, 0x00, 0xff}, ReasonOther, "application/octet-stream"},
 	}
 	for _, c := range cases {

@@ -35,6 +35,9 @@ const (
 	ReasonNotUTF8 Reason = "not-utf8"
 	// ReasonOther: any other type that is not on the allow-list.
 	ReasonOther Reason = "other"
+	// ReasonHEIC: a HEIC/HEIF photo (what many phones take by default),
+	// which many computers cannot open; saved as JPEG it can be attached.
+	ReasonHEIC Reason = "heic"
 )
 
 // describe is the English words for each reason, as [RefusedError.Error]
@@ -49,6 +52,7 @@ var describe = map[Reason]string{
 	ReasonVideo:   "a video",
 	ReasonNotUTF8: "text that is not UTF-8",
 	ReasonOther:   "a file of a type that is not allowed",
+	ReasonHEIC:    "a HEIC photo, which many computers cannot open (save it as JPEG)",
 }
 
 // AllowedText is the allow-list in English words, as error messages end.
@@ -128,6 +132,11 @@ var refusedFamilies = map[string]Reason{
 	"text/html":     ReasonWebPage,
 	"text/xml":      ReasonWebPage,
 	"image/svg+xml": ReasonWebPage,
+
+	"image/heic":          ReasonHEIC,
+	"image/heic-sequence": ReasonHEIC,
+	"image/heif":          ReasonHEIC,
+	"image/heif-sequence": ReasonHEIC,
 
 	"application/zip":                   ReasonArchive,
 	"application/x-7z-compressed":       ReasonArchive,
