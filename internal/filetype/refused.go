@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/gabriel-vasile/mimetype"
@@ -39,6 +40,17 @@ const (
 	// which many computers cannot open; saved as JPEG it can be attached.
 	ReasonHEIC Reason = "heic"
 )
+
+// Reasons returns every reason a file may be refused for, in a stable
+// order: each needs its message "file.refused.<reason>" in every language.
+func Reasons() []Reason {
+	out := make([]Reason, 0, len(describe))
+	for r := range describe {
+		out = append(out, r)
+	}
+	slices.Sort(out)
+	return out
+}
 
 // describe is the English words for each reason, as [RefusedError.Error]
 // writes them before the type found.
