@@ -333,6 +333,10 @@ func serve(ctx context.Context, dir, addr, cert, key string, verbose bool, limit
 	defer h.Close()
 	srv := hub.NewServer(h, addr)
 	log.Info("hub listening", "maxFileSize", limits.MaxFileSize, "orgQuota", limits.OrgQuota, "addr", addr, "dashboard", hub.DashboardPath, "tls", cert != "", "epoch", h.Epoch(), "db", h.Path())
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() { defer close(swept); h.SweepUploadsEvery(sweepCtx, 6*time.Hour) }()
+	defer func() { stopSweep(); <-swept }()
 	err = hub.Serve(ctx, srv, 30*time.Second, func() error {
 		if cert != "" {
 			return srv.ListenAndServeTLS(cert, key)

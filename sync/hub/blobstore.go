@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
@@ -62,6 +63,10 @@ type BlobStore interface {
 	Remove(ctx context.Context, hash string) error
 	// Usage returns what the store holds.
 	Usage(ctx context.Context) (Usage, error)
+	// Sweep drops the uploads last written before before, and returns
+	// what it dropped (in Partial): a device that comes back to one
+	// starts it again.
+	Sweep(ctx context.Context, before time.Time) (Usage, error)
 }
 
 // Upload names one sender's upload of a file.
@@ -442,6 +447,60 @@ func (s *DirStore) Usage(ctx context.Context) (Usage, error) {
 		return u, fmt.Errorf("hub: file storage usage: %w", err)
 	}
 	return u, nil
+}
+
+// Sweep implements [BlobStore].
+func (s *DirStore) Sweep(ctx context.Context, before time.Time) (Usage, error) {
+	var dropped Usage
+	dir := filepath.Join(s.dir, "partial")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return dropped, fmt.Errorf("hub: sweep uploads: %w", err)
+	}
+	// An upload's bytes and its count: drop both when the newer of them
+	// is old, under the hash's lock so that no chunk lands meanwhile.
+	for _, e := range entries {
+		if err := ctx.Err(); err != nil {
+			return dropped, err
+		}
+		name := e.Name()
+		hash, _, _ := strings.Cut(name, ".")
+		if e.IsDir() || strings.HasSuffix(name, ".n") || strings.Contains(name, ".tmp") || !protocol.ValidHash(hash) {
+			continue
+		}
+		n, err := s.sweepOne(filepath.Join(dir, name), hash, before)
+		if err != nil {
+			return dropped, err
+		}
+		dropped.Partial += n
+	}
+	return dropped, nil
+}
+
+// sweepOne drops the upload whose bytes are at path if neither they nor
+// their count were written since before, and returns the bytes dropped.
+func (s *DirStore) sweepOne(path, hash string, before time.Time) (int64, error) {
+	defer s.lock(hash)()
+	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("hub: sweep uploads: %w", err)
+	}
+	last := st.ModTime()
+	if c, err := os.Stat(path + ".n"); err == nil && c.ModTime().After(last) {
+		last = c.ModTime()
+	}
+	if !last.Before(before) {
+		return 0, nil
+	}
+	for _, p := range []string{path + ".n", path} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return 0, fmt.Errorf("hub: sweep uploads: %w", err)
+		}
+	}
+	return st.Size(), nil
 }
 
 // writeFileAtomic replaces path with data: a temporary file, fsync,

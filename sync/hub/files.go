@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/a20-network/fieldbook/internal/filetype"
 	"github.com/a20-network/fieldbook/store"
@@ -155,6 +156,41 @@ func DetectType(content []byte, name string) (string, error) {
 		return "", err
 	}
 	return k.MIME, nil
+}
+
+// UploadTTL is how long the hub keeps an upload nobody adds to: a
+// device that comes back later starts the file again.
+const UploadTTL = 14 * 24 * time.Hour
+
+// SweepUploads drops the uploads no chunk has reached for [UploadTTL]
+// (a device reset, a record deleted before its file was sent) and logs
+// what it freed.
+func (h *Hub) SweepUploads(ctx context.Context) error {
+	dropped, err := h.blobs.Sweep(ctx, h.now().Add(-UploadTTL))
+	if err != nil {
+		return err
+	}
+	if dropped.Partial > 0 {
+		h.log.Info("dropped forgotten uploads", "bytes", dropped.Partial, "older than", UploadTTL)
+	}
+	return nil
+}
+
+// SweepUploadsEvery runs [Hub.SweepUploads] now and then every interval
+// until ctx ends; a failed sweep is logged and tried again next time.
+func (h *Hub) SweepUploadsEvery(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := h.SweepUploads(ctx); err != nil && ctx.Err() == nil {
+			h.log.Warn("sweeping forgotten uploads failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Errors of the file endpoints.

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/protocol"
@@ -182,5 +184,45 @@ func TestFileHoldersFromAnEarlierHub(t *testing.T) {
 	}
 	if a, _ := h.access(ctx, f.orgA, sum(unsent)); a != waitAccess {
 		t.Fatalf("unsent file: access %d", a)
+	}
+}
+
+// An upload nobody adds to for [UploadTTL] is dropped; one written since
+// stays, and so do complete files.
+func TestForgottenUploadsAreSwept(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFileHub(t, Options{})
+	whole, forgotten, recent := pdf(100<<10, 27), pdf(200<<10, 28), pdf(200<<10, 29)
+	attach(t, f.hub, "res-a", f.orgA, store.VisibilityOrg, whole, forgotten, recent)
+	if r := f.a.upload(whole, 0, 64<<10); r.status != http.StatusNoContent {
+		t.Fatal(r.status)
+	}
+	f.a.put(forgotten, 0, 64<<10)
+	// The sweep looks at the files' times: age the forgotten upload.
+	old := time.Now().Add(-UploadTTL - time.Hour)
+	part := f.hub.blobs.(*DirStore).partial(Upload{Hash: sum(forgotten), By: UploaderOf(f.orgA)})
+	for _, p := range []string{part, part + ".n"} {
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.a.put(recent, 0, 64<<10)
+	if err := f.hub.SweepUploads(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, n := f.a.head(sum(forgotten)); n != 0 {
+		t.Fatalf("forgotten upload still counts %d bytes", n)
+	}
+	if _, n := f.a.head(sum(recent)); n != 64<<10 {
+		t.Fatalf("recent upload counts %d bytes, want %d", n, 64<<10)
+	}
+	u, err := f.hub.blobs.Usage(ctx)
+	if err != nil || u.Files != 1 || u.Partial != 64<<10 {
+		t.Fatalf("usage %+v %v", u, err)
+	}
+	// The device starts the forgotten file again and it arrives whole.
+	if r := f.a.upload(forgotten, 0, 64<<10); r.status != http.StatusNoContent || r.header.Get(protocol.HeaderSize) == "" {
+		t.Fatalf("upload again: %d %s", r.status, r.body)
 	}
 }
