@@ -211,7 +211,8 @@ type EpochMark struct {
 // what the hub lacks), rebases the versions of records and queued changes
 // onto what the restored hub knows, so that no version of the lost epoch
 // is taken for one of the new, and starts the pull from the beginning.
-// Queued changes stay queued.
+// Queued changes stay queued, and every file this device sent is asked
+// about again, to be sent once more if the restored hub lacks it.
 func (s *Store) SwitchEpoch(ctx context.Context, epoch string, lineage []EpochMark) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var old string
@@ -268,6 +269,9 @@ func (s *Store) SwitchEpoch(ctx context.Context, epoch string, lineage []EpochMa
 			// record another device gives back later.
 			"UPDATE outbox SET reoffer = 1 WHERE ?1 = ?1",
 			"UPDATE rejections SET base_version = ?1 WHERE base_version > ?1",
+			// The restored hub may lack files sent since its backup: each
+			// is asked about again (a HEAD) and sent if it is missing.
+			"UPDATE blobs SET sent = 0 WHERE sent > 0 AND ?1 = ?1",
 		} {
 			if _, err := tx.ExecContext(ctx, q, floor); err != nil {
 				return fmt.Errorf("store: switch epoch: %w", err)

@@ -350,3 +350,40 @@ func TestLargestRecordOfFilesSyncs(t *testing.T) {
 }
 
 func sha256Hex(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
+
+// A hub restored from a backup taken before a file was sent lacks the
+// file; the device that sent it sends it again, and another device then
+// gets it, byte for byte.
+func TestRestoredHubGetsFilesBack(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	th := startHub(t)
+	org := th.org(t, "Org")
+	a := enrolled(t, th, org, hub.RoleStaff)
+	before, after := pdfLike(50<<10, 21), pdfLike(60<<10, 22)
+	refBefore := attached(t, a, "before.pdf", before, store.VisibilityOrg)
+	mustSync(t, a)
+	backup := filepath.Join(t.TempDir(), "hub-backup.db")
+	if err := th.hub.Backup(ctx, backup); err != nil {
+		t.Fatal(err)
+	}
+	refAfter := attached(t, a, "after.pdf", after, store.VisibilityOrg)
+	mustSync(t, a)
+
+	th.hub.Close()
+	if _, err := hub.Restore(ctx, th.dir, backup); err != nil {
+		t.Fatal(err)
+	}
+	th.open(t)
+	mustSync(t, a)
+	mustSync(t, a)
+	b := enrolled(t, th, org, hub.RoleStaff)
+	mustSync(t, b)
+	sameFile(t, b, refBefore, before)
+	sameFile(t, b, refAfter, after)
+	for _, ref := range []protocol.FileRef{refBefore, refAfter} {
+		if st, _ := a.st.FileState(ctx, ref.Hash); st.Where != store.FileOnHub {
+			t.Fatalf("%s on the sending device after the restore: %+v", ref.Name, st)
+		}
+	}
+}
