@@ -105,6 +105,11 @@ func (s *Store) AttachFile(ctx context.Context, src string, opts AttachOptions) 
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO blobs (hash, size, type, state, have, original_path, created_at) VALUES (?, ?, ?, 'local', ?, ?, ?)
 			ON CONFLICT (hash) DO UPDATE SET state = 'local', have = excluded.size, refused = '',
+				-- A file known here only from a record (absent, partly
+				-- downloaded) is on the hub for its attacher, not for this
+				-- device's organization, which shows it has the file by
+				-- sending it; one already here keeps its count.
+				sent = CASE WHEN blobs.state = 'local' THEN blobs.sent ELSE 0 END,
 				original_path = CASE WHEN excluded.original_path != '' THEN excluded.original_path ELSE blobs.original_path END`,
 			ref.Hash, ref.Size, ref.Type, ref.Size, original, s.now().UTC().Format(timeLayout))
 		return err

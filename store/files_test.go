@@ -693,3 +693,54 @@ func TestRefusedUploadWaitsUntilAttachedAgain(t *testing.T) {
 		t.Fatalf("attached again, still refused: %+v", got)
 	}
 }
+
+// A file this device first knew only from a record (another
+// organization's, or one naming a hash it learned) and then attaches
+// itself is this device's to send: the hub holding it for others says
+// nothing of this organization, which shows it has the file by sending
+// it.
+func TestAttachingAFileKnownFromARecordSendsIt(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a, b := openFiles(t), openFiles(t)
+	ref, err := a.AttachFile(ctx, writeFile(t, t.TempDir(), "guide.pdf", pdf), AttachOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.CreateResource(ctx, Resource{Kind: "guide", Title: "Another organization's guide", Files: []protocol.FileRef{ref}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := a.Outbox(ctx, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []RemoteRecord
+	for _, ch := range out {
+		fields := map[string]json.RawMessage{}
+		for k, v := range ch.Changes {
+			fields[k] = v.New
+		}
+		recs = append(recs, RemoteRecord{Entity: ch.Entity, ID: ch.RecordID, OrgID: "another-org", Version: 1, UpdatedAt: ch.HLC, Fields: fields})
+	}
+	if err := b.ApplyRemote(ctx, recs, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := b.FileState(ctx, ref.Hash); err != nil || st.Where != FileNotDownloaded {
+		t.Fatalf("known from the pulled record: %+v %v", st, err)
+	}
+	// The same guide, from a USB stick, attached to a record of b's own.
+	mine, err := b.AttachFile(ctx, writeFile(t, t.TempDir(), "guide from a stick.pdf", pdf), AttachOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.CreateResource(ctx, Resource{Kind: "guide", Title: "Our copy", Files: []protocol.FileRef{mine}}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := b.FileState(ctx, ref.Hash); err != nil || st.Where != FileOnDevice {
+		t.Fatalf("after attaching: %+v %v, want on this device (b is not enrolled), not on the hub", st, err)
+	}
+	ups, err := b.PendingUploads(ctx)
+	if err != nil || len(ups) != 1 || ups[0].Hash != ref.Hash || ups[0].Sent != 0 {
+		t.Fatalf("uploads %+v %v", ups, err)
+	}
+}

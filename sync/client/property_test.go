@@ -64,11 +64,27 @@ type sim struct {
 	backup string
 	dir    string
 	copies int
+	// files are the files attached, by hash: their bytes and the
+	// organizations that attached them (the others only name them).
+	files map[string]*simFile
+}
+
+// simFile is a file attached in the simulation.
+type simFile struct {
+	content []byte
+	ref     protocol.FileRef
+	orgs    map[string]bool
+	// shared is set once an organization that has the file attached it to
+	// a record shared with the network.
+	shared bool
 }
 
 func (s *sim) newHub(string) client.Hub { return s.net.Hub(&hubtest.Local{Hub: s.hub}) }
 
 func (s *sim) openDevice(d *simDevice) {
+	if err := os.MkdirAll(filepath.Dir(d.path), 0o700); err != nil {
+		s.t.Fatal(err)
+	}
 	st, err := store.Open(s.ctx, d.path, store.Options{})
 	if err != nil {
 		s.t.Fatalf("open %s: %v", d.name, err)
@@ -215,6 +231,187 @@ func (s *sim) resolve() {
 	}
 }
 
+// attach has a device attach a new file, or one already attached
+// elsewhere in the network, to an activity of its organization.
+func (s *sim) attach() {
+	d := s.pick()
+	id, ok := s.localRecord(d, false)
+	if !ok {
+		return
+	}
+	a, err := d.st.Activity(s.ctx, id)
+	if err != nil || a.Deleted {
+		return
+	}
+	var f *simFile
+	if known := s.fileHashes(); len(known) > 0 && rapid.Bool().Draw(s.t, "sameFile") {
+		f = s.files[known[rapid.IntRange(0, len(known)-1).Draw(s.t, "file")]]
+	} else {
+		s.n++
+		content := pdfLike(rapid.IntRange(100, 40<<10).Draw(s.t, "fileSize"), uint64(s.n))
+		f = &simFile{content: content, orgs: map[string]bool{}}
+	}
+	src := filepath.Join(s.dir, fmt.Sprintf("attach-%d.pdf", s.n))
+	if err := os.WriteFile(src, f.content, 0o600); err != nil {
+		s.t.Fatal(err)
+	}
+	ref, err := d.st.AttachFile(s.ctx, src, store.AttachOptions{})
+	if err != nil {
+		s.t.Fatalf("attach: %v", err)
+	}
+	f.ref, f.orgs[d.org] = ref, true
+	f.shared = f.shared || a.Visibility == store.VisibilityNetwork
+	if s.files == nil {
+		s.files = map[string]*simFile{}
+	}
+	s.files[ref.Hash] = f
+	for _, have := range a.Files {
+		if have.Hash == ref.Hash {
+			return
+		}
+	}
+	a.Files = append(a.Files, ref)
+	if _, err := d.st.UpdateActivity(s.ctx, a); err != nil {
+		s.t.Fatalf("attach to %s: %v", id, err)
+	}
+}
+
+// nameStolenHash has a device of the second organization create a record
+// naming a file it does not have, whose hash it learned somehow: it must
+// gain nothing by it.
+func (s *sim) nameStolenHash() {
+	var thieves []*simDevice
+	for _, d := range s.devices {
+		if len(s.orgs) > 1 && d.org == s.orgs[1] {
+			thieves = append(thieves, d)
+		}
+	}
+	known := s.fileHashes()
+	if len(thieves) == 0 || len(known) == 0 {
+		return
+	}
+	d := thieves[rapid.IntRange(0, len(thieves)-1).Draw(s.t, "thief")]
+	f := s.files[known[rapid.IntRange(0, len(known)-1).Draw(s.t, "stolen")]]
+	s.n++
+	a := activity(fmt.Sprintf("%s names a file %d", d.name, s.n))
+	a.Files = []protocol.FileRef{f.ref}
+	if rapid.Bool().Draw(s.t, "shareStolen") {
+		a.Visibility = store.VisibilityNetwork
+	}
+	got, err := d.st.CreateActivity(s.ctx, a)
+	if err != nil {
+		s.t.Fatalf("name a stolen hash: %v", err)
+	}
+	// An organization that has the file (another of its devices attached
+	// it) shares it for real.
+	f.shared = f.shared || f.orgs[d.org] && a.Visibility == store.VisibilityNetwork
+	s.records = append(s.records, got.ID)
+	s.edits = append(s.edits, edit{record: got.ID, field: "title", old: "null", new: fieldJSON(s.ctx, d.st, store.EntityActivity, got.ID, "title")})
+}
+
+func (s *sim) fileHashes() []string {
+	out := make([]string, 0, len(s.files))
+	for h := range s.files {
+		out = append(out, h)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// checkFiles checks, once the devices have settled, that every file a
+// device holds is byte for byte what was attached; that a device holds a
+// file only if its organization attached it or one that did shared it
+// with the network (a hash named by an organization that never had the
+// file gives nothing); and that a device that sees a record of an
+// organization that attached the file holds it whenever a device of that
+// organization still has it.
+func (s *sim) checkFiles(recs []protocol.Record) {
+	ctx := s.ctx
+	// Which organizations' devices still hold each file's bytes.
+	holders := map[string]map[string]bool{}
+	for _, d := range s.devices {
+		for h, f := range s.files {
+			if !f.orgs[d.org] {
+				continue
+			}
+			if st, err := d.st.FileState(ctx, h); err == nil && st.Where != store.FileNotDownloaded && st.Where != store.FileDownloading {
+				if holders[h] == nil {
+					holders[h] = map[string]bool{}
+				}
+				holders[h][d.org] = true
+			}
+		}
+	}
+	for _, d := range s.devices {
+		mayHave, mustHave := map[string]bool{}, map[string]bool{}
+		for h, f := range s.files {
+			// A device keeps what it once could see: a record deleted later
+			// leaves its files here.
+			mayHave[h] = f.orgs[d.org] || f.shared
+		}
+		for _, r := range recs {
+			if r.Org != d.org && string(r.Fields["visibility"]) != `"network"` || string(r.Fields["deleted"]) == "1" {
+				continue
+			}
+			var refs []protocol.FileRef
+			_ = json.Unmarshal(r.Fields["files"], &refs)
+			for _, ref := range refs {
+				f := s.files[ref.Hash]
+				if f == nil || !f.orgs[r.Org] {
+					continue // named by an organization that never had it
+				}
+				if holders[ref.Hash][r.Org] {
+					mustHave[ref.Hash] = true
+				}
+			}
+		}
+		for h, f := range s.files {
+			p, err := d.st.FilePath(ctx, h)
+			switch {
+			case err == nil && !mayHave[h]:
+				var refs []string
+				for _, r := range recs {
+					if bytes.Contains(r.Fields["files"], []byte(h)) {
+						refs = append(refs, fmt.Sprintf("%s of %s %s deleted=%s", r.ID[len(r.ID)-4:], r.Org[len(r.Org)-4:], r.Fields["visibility"], r.Fields["deleted"]))
+					}
+				}
+				var orgs []string
+				for o := range f.orgs {
+					orgs = append(orgs, o[len(o)-4:])
+				}
+				s.t.Fatalf("%s of %s holds file %s, which no record it may see gives it (attached by %v, shared %v; hub records naming it: %v)",
+					d.name, d.org[len(d.org)-4:], h[:12], orgs, f.shared, refs)
+			case err == nil:
+				got, rerr := os.ReadFile(p)
+				if rerr != nil || !bytes.Equal(got, f.content) {
+					s.t.Fatalf("%s holds file %s with other bytes (%d of %d, %v)", d.name, h[:12], len(got), len(f.content), rerr)
+				}
+			case mustHave[h]:
+				st, _ := d.st.FileState(ctx, h)
+				where := ""
+				for _, o := range s.devices {
+					ost, _ := o.st.FileState(ctx, h)
+					where += fmt.Sprintf("\n  %s (org %s): %s sent %d", o.name, o.org[len(o.org)-4:], ost.Where, ost.Done)
+				}
+				fetchErr := d.eng.Fetch(ctx, h, nil)
+				wanted, _ := d.st.WantedDownloads(ctx, 256<<10)
+				where += fmt.Sprintf("\n  fetch now: %v; wanted: %+v", fetchErr, wanted)
+				var holdersOnHub, refsOnHub string
+				hub.ReportDB(s.hub).QueryRow("SELECT coalesce(group_concat(substr(org_id, -4)), '') FROM file_holders WHERE hash = ?", h).Scan(&holdersOnHub)
+				hub.ReportDB(s.hub).QueryRow("SELECT coalesce(group_concat(substr(record_id, -4) || ' of ' || substr(org_id, -4) || ' ' || visibility, '; '), '') FROM file_refs WHERE hash = ?", h).Scan(&refsOnHub)
+				holdersOnHub += "; file_refs: " + refsOnHub
+				for _, r := range recs {
+					if bytes.Contains(r.Fields["files"], []byte(h)) {
+						holdersOnHub += fmt.Sprintf("; record %s of %s %s deleted=%s", r.ID[len(r.ID)-4:], r.Org[len(r.Org)-4:], r.Fields["visibility"], r.Fields["deleted"])
+					}
+				}
+				s.t.Fatalf("%s of %s lacks file %s that a record it sees gives it: %v (%+v); holders on the hub: %q; devices:%s",
+					d.name, d.org, h[:12], err, st, holdersOnHub, where)
+			}
+		}
+	}
+}
+
 func (s *sim) sync() {
 	d := s.pick()
 	_, _ = d.eng.Sync(s.ctx, nil) // failures are expected on this network
@@ -239,7 +436,7 @@ func (s *sim) settle() {
 			if err != nil {
 				s.t.Fatalf("%s: sync on a healed network: %v", d.name, err)
 			}
-			if res.Pushed+res.Pulled+res.Rejected > 0 || res.PendingPush > 0 {
+			if res.Pushed+res.Pulled+res.Rejected+res.FilesSent+res.FilesFetched > 0 || res.PendingPush > 0 {
 				// Changes still queued (given back before what they need)
 				// go on the next round.
 				moved = true
@@ -275,6 +472,9 @@ func (s *sim) fileOf(d *simDevice) []byte {
 }
 
 func (s *sim) writeDB(path string, b []byte) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		s.t.Fatal(err)
+	}
 	for _, suffix := range []string{"-wal", "-shm"} {
 		os.Remove(path + suffix)
 	}
@@ -560,6 +760,7 @@ func (s *sim) check() {
 		}
 		s.t.Fatalf("edit lost: %s.%s = %s (now %s)", e.record, e.field, e.new, hubRecs[e.record][e.field])
 	}
+	s.checkFiles(recs)
 }
 
 func TestSyncConverges(t *testing.T) {
@@ -594,7 +795,8 @@ func TestSyncConverges(t *testing.T) {
 			if i >= n {
 				org = s.orgs[1]
 			}
-			d := &simDevice{name: fmt.Sprintf("dev%d", i), org: org, path: filepath.Join(dir, fmt.Sprintf("dev%d.db", i))}
+			// Each laptop has its own data folder: its database and files.
+			d := &simDevice{name: fmt.Sprintf("dev%d", i), org: org, path: filepath.Join(dir, fmt.Sprintf("dev%d", i), "fieldbook.db")}
 			s.openDevice(d)
 			code, err := s.hub.NewEnrollCode(s.ctx, org, hub.RoleStaff, time.Hour)
 			if err != nil {
@@ -644,7 +846,13 @@ func TestSyncConverges(t *testing.T) {
 				}
 				d := s.pick()
 				s.copies++
-				c := &simDevice{name: fmt.Sprintf("%s-copy%d", d.name, s.copies), org: d.org, path: filepath.Join(s.dir, fmt.Sprintf("copy%d.db", s.copies))}
+				// The whole data folder is copied: the database and files.
+				c := &simDevice{name: fmt.Sprintf("%s-copy%d", d.name, s.copies), org: d.org, path: filepath.Join(s.dir, fmt.Sprintf("copy%d", s.copies), "fieldbook.db")}
+				d.st.Close()
+				if err := os.CopyFS(filepath.Dir(c.path), os.DirFS(filepath.Dir(d.path))); err != nil {
+					s.t.Fatal(err)
+				}
+				s.openDevice(d)
 				s.writeDB(c.path, s.fileOf(d))
 				s.openDevice(c)
 				s.devices = append(s.devices, c)
@@ -657,6 +865,9 @@ func TestSyncConverges(t *testing.T) {
 				}
 			},
 			"restoreHub": func(*rapid.T) { s.restoreHub() },
+			"attach":     func(*rapid.T) { s.attach() },
+			"attach2":    func(*rapid.T) { s.attach() },
+			"nameStolen": func(*rapid.T) { s.nameStolenHash() },
 		}
 		rt.Repeat(acts)
 		s.settle()

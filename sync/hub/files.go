@@ -473,8 +473,8 @@ func (h *Hub) noteFile(ctx context.Context, org, hash string, size int64, kind s
 			hash, size, kind, now); err != nil {
 			return fmt.Errorf("hub: note file %s: %w", hash, err)
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO file_holders (hash, org_id, since) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-			hash, org, now); err != nil {
+		_, err := tx.ExecContext(ctx, "INSERT INTO file_holders (hash, org_id, since) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", hash, org, now)
+		if err != nil {
 			return fmt.Errorf("hub: note file %s of %s: %w", hash, org, err)
 		}
 		return nil
@@ -515,7 +515,25 @@ func (h *Hub) ReadChunk(ctx context.Context, dev Device, hash string, start, end
 	if _, err := b.ReadAt(buf, start); err != nil && !errors.Is(err, io.EOF) {
 		return nil, size, fmt.Errorf("hub: read file %s: %w", hash, err)
 	}
+	if end == size-1 {
+		// A device that may read the file to its end has it, as surely as
+		// if it had sent it: its organization holds it from now on, so
+		// that attaching it to a record of its own gives access too.
+		if err := h.noteHolder(ctx, dev.Org, hash); err != nil {
+			return nil, size, err
+		}
+	}
 	return buf, size, nil
+}
+
+// noteHolder records that org holds file hash.
+func (h *Hub) noteHolder(ctx context.Context, org, hash string) error {
+	_, err := h.writer.ExecContext(ctx, "INSERT INTO file_holders (hash, org_id, since) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+		hash, org, h.now().UTC().Format(timeLayout))
+	if err != nil {
+		return fmt.Errorf("hub: note file %s of %s: %w", hash, org, err)
+	}
+	return nil
 }
 
 // RangeError is a byte range outside a file.

@@ -226,3 +226,34 @@ func TestForgottenUploadsAreSwept(t *testing.T) {
 		t.Fatalf("upload again: %d %s", r.status, r.body)
 	}
 }
+
+// A device that has read a shared file to its end has it: its
+// organization may attach it to records of its own, and those give access
+// after the first record stops sharing it, without the bytes sent back.
+func TestFileReadToTheEndIsHeld(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFileHub(t, Options{})
+	data := pdf(150<<10, 30)
+	attach(t, f.hub, "res-a", f.orgA, store.VisibilityNetwork, data)
+	if r := f.a.upload(data, 0, 64<<10); r.status != http.StatusNoContent {
+		t.Fatal(r.status)
+	}
+	// Part of it is not having it.
+	f.b.must(http.MethodGet, sum(data), "", nil, map[string]string{"Range": "bytes=0-65535"})
+	if _, ok, _ := f.hub.holds(ctx, f.orgB, sum(data)); ok {
+		t.Fatal("a first chunk made B a holder")
+	}
+	if got, _ := f.b.download(sum(data), 64<<10); !bytes.Equal(got, data) {
+		t.Fatal("B's download differs")
+	}
+	attach(t, f.hub, "res-b", f.orgB, store.VisibilityOrg, data)
+	attach(t, f.hub, "res-a", f.orgA, store.VisibilityOrg, data)
+	b2 := &fileClient{t: t, url: f.srv.URL, token: enrollIn(t, f.hub, f.orgB, "dev-b2")}
+	if got, r := b2.download(sum(data), protocol.MaxChunk); !bytes.Equal(got, data) {
+		t.Fatalf("B's second device through B's own record: %d %s", r.status, r.body)
+	}
+	if r := f.b.must(http.MethodHead, sum(data), "", nil, nil); r.header.Get(protocol.HeaderSize) != strconv.Itoa(len(data)) {
+		t.Fatalf("B's HEAD: %d %v: B holds it and need not send it", r.status, r.header)
+	}
+}

@@ -37,8 +37,9 @@ import (
 //
 // Visibility follows the record: a device may upload a file only when a
 // record of its organization refers to it, and download it only when a
-// record it may see refers to it and that record's organization has sent
-// the file whole (a hash alone, learned from anywhere, gives nothing). A
+// record it may see refers to it and that record's organization holds
+// the file: one of its devices has sent it whole, or read it to its end
+// when it could (a hash alone, learned from anywhere, gives nothing). A
 // request for a file no record the device may see refers to gets, whether
 // or not the hub holds the file, the same 403 with kind [KindForbidden];
 // a file the device may wait for gets the same 404 whether or not another
