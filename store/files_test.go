@@ -364,21 +364,7 @@ func TestFilesRoundTripThroughOutboxAndPull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := a.Outbox(ctx, 0, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var recs []RemoteRecord
-	for _, ch := range out {
-		fields := map[string]json.RawMessage{}
-		for k, v := range ch.Changes {
-			fields[k] = v.New
-		}
-		recs = append(recs, RemoteRecord{Entity: ch.Entity, ID: ch.RecordID, OrgID: "org-1", Version: 1, UpdatedAt: ch.HLC, Fields: fields})
-	}
-	if err := b.ApplyRemote(ctx, recs, nil, nil); err != nil {
-		t.Fatal(err)
-	}
+	pullInto(t, a, b, "org-1")
 	got, err := b.Activity(ctx, act.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -710,21 +696,7 @@ func TestAttachingAFileKnownFromARecordSendsIt(t *testing.T) {
 	if _, err := a.CreateResource(ctx, Resource{Kind: "guide", Title: "Another organization's guide", Files: []protocol.FileRef{ref}}); err != nil {
 		t.Fatal(err)
 	}
-	out, err := a.Outbox(ctx, 0, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var recs []RemoteRecord
-	for _, ch := range out {
-		fields := map[string]json.RawMessage{}
-		for k, v := range ch.Changes {
-			fields[k] = v.New
-		}
-		recs = append(recs, RemoteRecord{Entity: ch.Entity, ID: ch.RecordID, OrgID: "another-org", Version: 1, UpdatedAt: ch.HLC, Fields: fields})
-	}
-	if err := b.ApplyRemote(ctx, recs, nil, nil); err != nil {
-		t.Fatal(err)
-	}
+	pullInto(t, a, b, "another-org")
 	if st, err := b.FileState(ctx, ref.Hash); err != nil || st.Where != FileNotDownloaded {
 		t.Fatalf("known from the pulled record: %+v %v", st, err)
 	}
@@ -742,5 +714,27 @@ func TestAttachingAFileKnownFromARecordSendsIt(t *testing.T) {
 	ups, err := b.PendingUploads(ctx)
 	if err != nil || len(ups) != 1 || ups[0].Hash != ref.Hash || ups[0].Sent != 0 {
 		t.Fatalf("uploads %+v %v", ups, err)
+	}
+}
+
+// pullInto applies the records a has queued to b, as a pull of records of
+// organization org would.
+func pullInto(t testing.TB, a, b *Store, org string) {
+	t.Helper()
+	ctx := context.Background()
+	out, err := a.Outbox(ctx, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []RemoteRecord
+	for _, ch := range out {
+		fields := map[string]json.RawMessage{}
+		for k, v := range ch.Changes {
+			fields[k] = v.New
+		}
+		recs = append(recs, RemoteRecord{Entity: ch.Entity, ID: ch.RecordID, OrgID: org, Version: 1, UpdatedAt: ch.HLC, Fields: fields})
+	}
+	if err := b.ApplyRemote(ctx, recs, nil, nil); err != nil {
+		t.Fatal(err)
 	}
 }
