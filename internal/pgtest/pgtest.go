@@ -131,6 +131,9 @@ func (s *Server) setUp(ctx context.Context, o Options, runAs *account) error {
 	if err := writeOwner(s.dir); err != nil {
 		return err
 	}
+	if err := runAs.canReach(s.dir); err != nil {
+		return err
+	}
 	if err := runAs.own(s.dir); err != nil {
 		return err
 	}

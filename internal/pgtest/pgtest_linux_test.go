@@ -2,12 +2,14 @@ package pgtest
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"os/user"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -80,7 +82,13 @@ func leftover(t *testing.T, mode string) (dir string, pid int) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
 	cmd.Env = append(os.Environ(), helperEnv+"="+mode)
-	cmd.Stderr = os.Stderr
+	var stderr bytes.Buffer // the panic's message, shown only if something is wrong
+	cmd.Stderr = &stderr
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the helper process said:\n%s", stderr.String())
+		}
+	})
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +112,7 @@ func leftover(t *testing.T, mode string) (dir string, pid int) {
 	if mode != "panic" {
 		cmd.Process.Kill()
 	}
-	go func() { // the panic's message
+	go func() { // the rest of its output
 		for sc.Scan() {
 		}
 	}()
@@ -171,5 +179,37 @@ func TestLeftoversOfDeadRunsDoNotBreakTheNext(t *testing.T) {
 				t.Errorf("the next start stopped a running server: %v", err)
 			}
 		})
+	}
+}
+
+// TestAClosedTempDirIsNamed starts a server with TMPDIR in a folder that
+// only its owner may enter: as root, whose server runs as postgres, the
+// error names the folder; as another user, the server starts.
+func TestAClosedTempDirIsNamed(t *testing.T) {
+	closed, err := os.MkdirTemp("", "pgtest-closed-") // 0700, in the open temporary folder
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(closed) })
+	t.Setenv("TMPDIR", closed)
+	s, err := Start(context.Background(), Options{})
+	if os.Geteuid() != 0 {
+		if err != nil {
+			t.Fatalf("as the folder's owner: %v", err)
+		}
+		if err := s.Stop(); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if err == nil {
+		s.Stop()
+		t.Fatal("the server started in a folder user postgres cannot reach")
+	}
+	if !strings.Contains(err.Error(), "folder "+closed+" is closed to other users; set TMPDIR") {
+		t.Errorf("the error does not name the closed folder: %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(closed, folderPrefix+"*")); len(left) != 0 {
+		t.Errorf("a failed start left %v", left)
 	}
 }

@@ -43,6 +43,27 @@ func serverUser() (*account, error) {
 	return &account{name: u.Username, uid: uint32(uid), gid: uint32(gid)}, nil
 }
 
+// canReach says why the account could not open a file in dir, nil if it
+// can: every folder above dir must let others through, since only dir
+// itself is given to the account. A root-only TMPDIR is the usual reason.
+func (a *account) canReach(dir string) error {
+	if a == nil {
+		return nil
+	}
+	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return fmt.Errorf("pgtest: %w", err)
+		}
+		if fi.Mode().Perm()&0o001 == 0 {
+			return fmt.Errorf("pgtest: user %s, who runs the server, cannot reach %s: folder %s is closed to other users; set TMPDIR to a folder it can reach, such as /tmp", a.name, dir, d)
+		}
+		if d == filepath.Dir(d) {
+			return nil
+		}
+	}
+}
+
 // own gives path to the account.
 func (a *account) own(path string) error {
 	if a == nil {
