@@ -11,7 +11,7 @@ export TAGS
 GO ?= go
 DATA ?=
 RUN_PKGS := libgl1-mesa-dev xorg-dev fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
-TEST_PKGS := $(RUN_PKGS) xvfb xauth chromium
+TEST_PKGS := $(RUN_PKGS) xvfb xauth chromium postgresql
 WIN_PKGS := gcc-mingw-w64-x86-64
 FUZZTIME ?= 30s
 

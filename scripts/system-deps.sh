@@ -20,7 +20,8 @@ fi
 echo "system packages for $purpose: installing ${missing[*]}"
 echo "  (libgl1-mesa-dev, xorg-dev: OpenGL/X11 headers Fyne compiles against;"
 echo "   fonts-noto-*: fonts for every script the app ships and for emoji; xvfb: windows in tests;"
-echo "   chromium: the dashboard browser test; gcc-mingw-w64-x86-64: the Windows build)"
+echo "   chromium: the dashboard browser test; postgresql: the hub's tests on PostgreSQL, which start"
+echo "   their own server in a temporary folder; gcc-mingw-w64-x86-64: the Windows build)"
 if ! command -v apt-get >/dev/null 2>&1; then
 	echo "error: apt-get not found. This set-up script supports Debian and Ubuntu only." >&2
 	echo "       Install the equivalents of: ${missing[*]} with your package manager, then re-run." >&2
