@@ -7,10 +7,11 @@ import (
 )
 
 // A record's attached files are listed by name in one cell: the names in
-// the record's order, separated by [FileSeparator]. A file name never holds
-// a backslash (the record model refuses one), so a backslash only ever
-// escapes: a ";" inside a name is written "\;" ("minutes\; May.pdf"), and
-// [SplitFileNames] reads back exactly the names [JoinFileNames] wrote.
+// the record's order, separated by [FileSeparator], a ";" or "\" inside a
+// name escaped by a backslash ("minutes\; May.pdf"). [SplitFileNames]
+// reads back exactly the names [JoinFileNames] wrote. The record model
+// refuses a backslash in a file name, so in practice only ";" is escaped
+// and a backslash in a cell always escapes what follows.
 
 // FileSeparator separates the names of a record's files in one cell.
 const FileSeparator = "; "
