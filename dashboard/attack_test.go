@@ -385,6 +385,14 @@ func TestGzipWhenAccepted(t *testing.T) {
 // that pushes changes with it.
 func (e *hubEnv) device(t testing.TB, org, id string) func(changes ...protocol.Change) protocol.SyncResponse {
 	t.Helper()
+	push, _ := e.enrolled(t, org, id)
+	return push
+}
+
+// enrolled enrolls an admin device of org over HTTP and returns a function
+// that pushes changes with it, and its token.
+func (e *hubEnv) enrolled(t testing.TB, org, id string) (func(changes ...protocol.Change) protocol.SyncResponse, string) {
+	t.Helper()
 	code, err := e.hub.NewEnrollCode(context.Background(), org, hub.RoleAdmin, time.Hour)
 	if err != nil {
 		t.Fatal(err)
@@ -407,7 +415,7 @@ func (e *hubEnv) device(t testing.TB, org, id string) func(changes ...protocol.C
 			t.Fatalf("hub rejected changes: %+v", resp.Rejected[0])
 		}
 		return resp
-	}
+	}, enr.Token
 }
 
 // api posts v gzip-compressed as JSON to path and decodes the reply.
@@ -568,5 +576,79 @@ func TestActivityPageRespectsVisibility(t *testing.T) {
 	}
 	if status, _, _ := get(t, e.client(), e.srv.URL+"/dashboard/activity/0190aaaa-0000-7000-8000-00000000000b"); status != http.StatusUnauthorized {
 		t.Errorf("signed out: status %d, want 401", status)
+	}
+}
+
+// TestFileDownloadAttacks: each row is a download an attacker tries. A
+// file of another organization's private record, or one a coordinator
+// may not read, is refused with exactly the status and body of a hash
+// nobody attached, so a refusal tells nothing; a bad address is a 400
+// naming what a file's address is; nothing answers with a file's bytes or
+// name it may not read, and nothing changes the database.
+func TestFileDownloadAttacks(t *testing.T) {
+	t.Parallel()
+	e := newFilesEnv(t)
+	// Organization B shares a resource naming the private PDF's bytes
+	// otherwise: the name organization A gave them must not leak through
+	// the record parameter.
+	pushB, tokenB := e.enrolled(t, e.orgB, "device-b")
+	pushB(resourceChange(e.orgB, "0190bbbb-0000-7000-8000-0000000000b1", "network", "B's copy", ref("b-copy.pdf", "application/pdf", e.secret)))
+	e.upload(t, tokenB, e.secret)
+	coord, adminB := e.signIn(t, "coord"), e.signIn(t, "admin-b")
+	nobody := sum([]byte("a file nobody attached"))
+	forged := e.client()
+	base, _ := url.Parse(e.srv.URL + "/dashboard/")
+	forged.Jar.SetCookies(base, []*http.Cookie{{Name: dashboard.CookieName, Value: "forged-token"}})
+	_, refused, _ := get(t, adminB, e.srv.URL+"/dashboard/file/"+nobody)
+	cases := []struct {
+		name   string
+		c      *http.Client
+		path   string
+		hdr    map[string]string
+		status int
+		// same: the body must equal the refusal of a hash nobody has.
+		same bool
+		// never: text the response must not hold.
+		never []string
+	}{
+		{"orgadmin B, a hash nobody has", adminB, "/dashboard/file/" + nobody, nil, http.StatusForbidden, true, nil},
+		{"orgadmin B, A's private file", adminB, "/dashboard/file/" + sum(e.hidden) + "?record=" + privateGuide, nil, http.StatusForbidden, true, nil},
+		{"coordinator, A's private file", coord, "/dashboard/file/" + sum(e.hidden), nil, http.StatusForbidden, true, nil},
+		{"coordinator, a hash nobody has", coord, "/dashboard/file/" + nobody, nil, http.StatusForbidden, true, nil},
+		{"A's private name through B's shared copy", adminB, "/dashboard/file/" + sum(e.secret) + "?record=" + privateGuide, nil,
+			http.StatusOK, false, []string{"secret-plan"}},
+		{"signed out", e.client(), "/dashboard/file/" + sum(e.guide), nil, http.StatusUnauthorized, false, []string{"%PDF"}},
+		{"forged session", forged, "/dashboard/file/" + sum(e.guide), nil, http.StatusUnauthorized, false, []string{"%PDF"}},
+		{"signed out, resources page", e.client(), "/dashboard/resources/", nil, http.StatusSeeOther, false, []string{"Shared guide"}},
+		{"short hash", coord, "/dashboard/file/abc", nil, http.StatusBadRequest, false, nil},
+		{"upper-case hash", coord, "/dashboard/file/" + strings.ToUpper(sum(e.guide)), nil, http.StatusBadRequest, false, nil},
+		{"path in the hash", coord, "/dashboard/file/..%2F..%2Fhub.db", nil, http.StatusBadRequest, false, []string{"SQLite"}},
+		{"many ranges", coord, "/dashboard/file/" + sum(e.guide), map[string]string{"Range": "bytes=0-0,1-1,2-2,3-3,4-4,5-5"},
+			http.StatusPartialContent, false, nil},
+		{"range past the end", coord, "/dashboard/file/" + sum(e.guide), map[string]string{"Range": "bytes=999999999-"},
+			http.StatusRequestedRangeNotSatisfiable, false, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before := e.snapshot(t)
+			status, h, body := download(t, c.c, e.srv.URL+c.path, c.hdr)
+			if status != c.status {
+				t.Errorf("status %d, want %d: %.200s", status, c.status, body)
+			}
+			if c.same && !bytes.Equal(body, refused) {
+				t.Errorf("body %q differs from the refusal of a hash nobody has %q", body, refused)
+			}
+			if c.status >= 400 && h.Get("Content-Disposition") != "" {
+				t.Errorf("a refusal is sent as a download: %q", h.Get("Content-Disposition"))
+			}
+			for _, s := range c.never {
+				if strings.Contains(string(body)+h.Get("Content-Disposition"), s) {
+					t.Errorf("response holds %q", s)
+				}
+			}
+			if e.snapshot(t) != before {
+				t.Error("a download changed the database")
+			}
+		})
 	}
 }

@@ -1,7 +1,10 @@
 // Package dashboard is the hub's web dashboard for coordinators: what the
 // whole network did in a period — activities by country, theme, kind and
 // month, children reached by sex and age band — and the records that
-// organizations chose to share, with CSV and Excel downloads.
+// organizations chose to share, with CSV and Excel downloads; the resources
+// they shared, and the files attached to resources and activities, which
+// people download through the hub's own rule of who may read a file
+// ([FileSource]).
 //
 // Pages are rendered on the server with inline SVG charts: no scripts, no
 // external fonts, no requests to anywhere else. Users sign in with a name and
@@ -17,14 +20,14 @@
 // Privacy: a record an organization kept to itself ("org" visibility) counts
 // in every figure, but its text — title, summary, place, partners — is never
 // shown or downloaded, except to an orgadmin of the organization that owns
-// it. Records shared with the network are listed in full.
+// it; nor are its files. Records shared with the network are listed in
+// full.
 package dashboard
 
 import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -59,6 +62,10 @@ type Options struct {
 	Now func() time.Time
 	// Log receives errors; nil means slog.Default().
 	Log *slog.Logger
+	// Files opens the attached files people download from the pages; nil
+	// lists files without links. The hub sets it to its own store of
+	// files.
+	Files FileSource
 }
 
 // Handler serves the dashboard. It is safe for concurrent use.
@@ -77,6 +84,10 @@ type Handler struct {
 	// orgs is the organization directory as a table expression with
 	// columns id, name, country, deleted: current names, see [orgSource].
 	orgs string
+	// resources are the resources as a table expression, see
+	// [resourceSource].
+	resources string
+	files     FileSource
 }
 
 // New returns the dashboard handler after creating its tables with
@@ -90,9 +101,12 @@ func New(ctx context.Context, opts Options) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{db: opts.DB, bundle: opts.Bundle, prefix: strings.TrimSuffix(opts.Prefix, "/"), secure: opts.Secure,
-		now: opts.Now, log: opts.Log, guard: newSignInGuard(), gate: newHashGate()}
+		now: opts.Now, log: opts.Log, guard: newSignInGuard(), gate: newHashGate(), files: opts.Files}
 	var err error
 	if h.orgs, err = orgSource(ctx, opts.DB); err != nil {
+		return nil, err
+	}
+	if h.resources, err = resourceSource(ctx, opts.DB); err != nil {
 		return nil, err
 	}
 	if h.prefix == "" {
@@ -116,6 +130,9 @@ func New(ctx context.Context, opts Options) (*Handler, error) {
 	m.HandleFunc("POST "+p+"/logout", h.logout)
 	m.Handle("GET "+p+"/{$}", h.require(h.home, RoleCoordinator, RoleOrgAdmin))
 	m.Handle("GET "+p+"/activity/{id}", h.require(h.activity, RoleCoordinator, RoleOrgAdmin))
+	m.Handle("GET "+p+"/resources/{$}", h.require(h.resourceList, RoleCoordinator, RoleOrgAdmin))
+	m.Handle("GET "+p+"/resource/{id}", h.require(h.resource, RoleCoordinator, RoleOrgAdmin))
+	m.Handle("GET "+p+"/file/{hash}", h.require(h.fileDownload, RoleCoordinator, RoleOrgAdmin))
 	m.Handle("GET "+p+"/report.csv", h.require(h.reportDownload("csv"), RoleCoordinator, RoleOrgAdmin))
 	m.Handle("GET "+p+"/report.xlsx", h.require(h.reportDownload("xlsx"), RoleCoordinator, RoleOrgAdmin))
 	m.Handle("GET "+p+"/shared.csv", h.require(h.listDownload(false), RoleCoordinator, RoleOrgAdmin))
@@ -295,8 +312,9 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, h.prefix+"/login", http.StatusSeeOther)
 }
 
-// attachment sets the headers of a download named name.
+// attachment sets the headers of a download named name (see
+// [contentDisposition]).
 func attachment(w http.ResponseWriter, name, contentType string) {
 	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
+	w.Header().Set("Content-Disposition", contentDisposition(name))
 }

@@ -90,6 +90,18 @@ func newEnv(t testing.TB, extraShared int) *env {
 	if err := st.CreateActivities(ctx, as); err != nil {
 		t.Fatal(err)
 	}
+	// Each organization keeps a resource private, named after its private
+	// activity, and shares one.
+	for _, r := range []store.Resource{
+		{Meta: store.Meta{OrgID: a.ID, Visibility: "org"}, Kind: "guide", Title: aPrivate[0] + " guide", Body: aPrivate[1]},
+		{Meta: store.Meta{OrgID: b.ID, Visibility: "org"}, Kind: "toolkit", Title: bPrivate[0] + " toolkit", Body: bPrivate[1]},
+		{Meta: store.Meta{OrgID: a.ID, Visibility: "network"}, Kind: "policy_brief", Title: aShared + " brief", Countries: []string{"MW"}},
+		{Meta: store.Meta{OrgID: b.ID, Visibility: "network"}, Kind: "question", Title: bShared + " question", Themes: []string{"education"}},
+	} {
+		if _, err := st.CreateResource(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +218,7 @@ func bodies(t testing.TB, b []byte, h http.Header) string {
 func everyURL(base string) []string {
 	var out []string
 	for _, q := range []string{"", "?period=month", "?period=quarter&lang=fr", "?period=year", "?period=custom&from=2000-01-01&to=2100-12-31", "?period=custom"} {
-		for _, p := range []string{"/", "/report.csv", "/report.xlsx", "/shared.csv", "/own.csv", "/organizations.csv"} {
+		for _, p := range []string{"/", "/report.csv", "/report.xlsx", "/shared.csv", "/own.csv", "/organizations.csv", "/resources/"} {
 			out = append(out, base+"/dashboard"+p+q)
 		}
 		for _, p := range []string{"/report.csv", "/report.xlsx"} {
@@ -256,9 +268,9 @@ func TestPrivateTextNeverLeaks(t *testing.T) {
 		forbidden []string
 		mustSee   []string // proves the pages do list what they may
 	}{
-		{"admin-a", bPrivate, []string{aPrivate[0], aShared, bShared}},
-		{"admin-b", aPrivate, []string{bPrivate[0], aShared, bShared}},
-		{"coord", append(append([]string{}, aPrivate...), bPrivate...), []string{aShared, bShared}},
+		{"admin-a", bPrivate, []string{aPrivate[0], aShared, bShared, aPrivate[0] + " guide", bShared + " question"}},
+		{"admin-b", aPrivate, []string{bPrivate[0], aShared, bShared, bPrivate[0] + " toolkit", aShared + " brief"}},
+		{"coord", append(append([]string{}, aPrivate...), bPrivate...), []string{aShared, bShared, aShared + " brief", bShared + " question"}},
 	}
 	for _, c := range cases {
 		t.Run(c.user, func(t *testing.T) {
@@ -526,13 +538,13 @@ func TestPageSizeAndLanguages(t *testing.T) {
 
 func FuzzHomeQuery(f *testing.F) {
 	for _, s := range []string{"period=month", "period=custom&from=2026-01-01&to=2026-02-01", "lang=zz&period=%00",
-		"period=custom&from=9999-99-99", "lang=ar", "scope=org&period=year"} {
+		"period=custom&from=9999-99-99", "lang=ar", "scope=org&period=year", "page=-1", "page=99999999999999999999"} {
 		f.Add(s)
 	}
 	e := newEnv(f, 0)
 	c := e.signIn(f, "admin-a")
 	f.Fuzz(func(t *testing.T, q string) {
-		for _, p := range []string{"/dashboard/?", "/dashboard/report.csv?"} {
+		for _, p := range []string{"/dashboard/?", "/dashboard/report.csv?", "/dashboard/resources/?"} {
 			req, err := http.NewRequest("GET", e.srv.URL+p+q, nil)
 			if err != nil {
 				return

@@ -12,6 +12,7 @@ import (
 	"github.com/a20-network/fieldbook/internal/export"
 	"github.com/a20-network/fieldbook/internal/report"
 	"github.com/a20-network/fieldbook/internal/sqlwhere"
+	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
 // orgRow is one organization's figures for a period.
@@ -66,10 +67,12 @@ func (h *Handler) byOrganization(ctx context.Context, rep report.Report) ([]orgR
 
 // activity is one listed activity with what the dashboard needs beyond
 // the export's columns: its id for the link to its page, its owner and
-// visibility for the check on that page.
+// visibility for the check on that page, and its files (without
+// thumbnails; the export's Files are their names).
 type activity struct {
 	ID, OrgID, Visibility string
 	export.ActivityRow
+	Attached []protocol.FileRef
 }
 
 // listWhere returns the conditions of an activity list: f's dates and,
@@ -91,17 +94,19 @@ func listWhere(f report.Filter, onlyOrg string) sqlwhere.Where {
 // activitySelect reads the columns [scanActivity] expects.
 func (h *Handler) activitySelect() string {
 	return `SELECT a.id, a.org_id, a.visibility, a.start_date, a.title, coalesce(o.name, a.org_id), a.country, a.kind, a.place,
-		a.status, a.summary, a.themes, ` + report.ChildrenSQL + `, a.adults
+		a.status, a.summary, a.themes, ` + report.ChildrenSQL + `, a.adults, ` + refsSQL("a.files") + `
 		FROM activities a LEFT JOIN ` + h.orgs + ` o ON o.id = a.org_id `
 }
 
 func scanActivity(rows interface{ Scan(...any) error }) (activity, error) {
 	var a activity
-	var themes string
+	var themes, files string
 	err := rows.Scan(&a.ID, &a.OrgID, &a.Visibility, &a.Date, &a.Title, &a.Organization, &a.Country, &a.Kind, &a.Place,
-		&a.Status, &a.Summary, &themes, &a.Children, &a.Adults)
+		&a.Status, &a.Summary, &themes, &a.Children, &a.Adults, &files)
 	// A malformed theme list shows no themes rather than failing the page.
 	_ = json.Unmarshal([]byte(themes), &a.Themes)
+	a.Attached = parseRefs(files)
+	a.Files = export.FileNames(a.Attached)
 	return a, err
 }
 
@@ -156,14 +161,22 @@ func (h *Handler) activityCount(ctx context.Context, f report.Filter, onlyOrg st
 // activityByID returns the live activity id, or ok=false when there is
 // none. It checks no visibility: the caller does.
 func (h *Handler) activityByID(ctx context.Context, id string) (activity, bool, error) {
-	a, err := scanActivity(h.db.QueryRowContext(ctx, h.activitySelect()+"WHERE a.id = ? AND a.deleted = 0", id))
+	return byID(ctx, h.db, "activity", h.activitySelect()+"WHERE a.id = ? AND a.deleted = 0", id, scanActivity)
+}
+
+// byID scans the one row query q (which takes id) finds, or returns
+// ok=false when it finds none; what names the record in an error.
+func byID[T any](ctx context.Context, db *sql.DB, what, q, id string, scan func(interface{ Scan(...any) error }) (T, error)) (T, bool, error) {
+	v, err := scan(db.QueryRowContext(ctx, q, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return activity{}, false, nil
+		var zero T
+		return zero, false, nil
 	}
 	if err != nil {
-		return activity{}, false, fmt.Errorf("dashboard: activity %s: %w", id, err)
+		var zero T
+		return zero, false, fmt.Errorf("dashboard: %s %s: %w", what, id, err)
 	}
-	return a, true, nil
+	return v, true, nil
 }
 
 // orgName returns the directory name of org, or its id.
@@ -185,12 +198,18 @@ const hubOrgs = `(SELECT id, coalesce(json_extract(body, '$.name'), id) AS name,
 // expression with columns id, name, country and deleted: on the hub (which
 // has a records table) [hubOrgs], elsewhere the organizations table.
 func orgSource(ctx context.Context, db *sql.DB) (string, error) {
+	return onHub(ctx, db, hubOrgs, "(SELECT id, name, country, deleted FROM organizations)")
+}
+
+// onHub returns hub when db is a hub's database (it has a records table),
+// else device.
+func onHub(ctx context.Context, db *sql.DB, hub, device string) (string, error) {
 	var n int
 	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'records'").Scan(&n); err != nil {
 		return "", fmt.Errorf("dashboard: look for records: %w", err)
 	}
 	if n > 0 {
-		return hubOrgs, nil
+		return hub, nil
 	}
-	return "(SELECT id, name, country, deleted FROM organizations)", nil
+	return device, nil
 }

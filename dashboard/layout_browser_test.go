@@ -3,6 +3,7 @@ package dashboard_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -103,6 +104,85 @@ func TestBrowserDashboardLayoutArabicAndEnglish(t *testing.T) {
 				t.Fatal(err)
 			}
 			file := filepath.Join(shots, "dashboard-"+tt.lang+".png")
+			if err := os.WriteFile(file, png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("screenshot: %s", file)
+		})
+	}
+}
+
+// resourcesLayoutJS checks, from Chromium's layout, the resources page:
+// nothing wider than the window, every block of a resource inside the
+// page's main column, each files table with the name first in reading
+// order (rightmost in a right-to-left page), and dates isolated left to
+// right. It returns the problems and the files tables' first rows' texts.
+const resourcesLayoutJS = `(() => {
+	const out = [];
+	const rtl = document.documentElement.dir == 'rtl';
+	if (document.documentElement.scrollWidth > window.innerWidth + 1)
+		out.push('page is ' + document.documentElement.scrollWidth + ' px wide in a ' + window.innerWidth + ' px window');
+	const main = document.querySelector('main section').getBoundingClientRect();
+	document.querySelectorAll('article.res h3, article.res p, .facts div, table.files').forEach(e => {
+		const r = e.getBoundingClientRect();
+		if (r.left < main.left - 0.5 || r.right > main.right + 0.5)
+			out.push(e.tagName + ' "' + e.textContent.slice(0, 40) + '" [' + [r.left, r.right].map(Math.round) + '] lies outside the page [' + [main.left, main.right].map(Math.round) + ']');
+	});
+	const rows = [];
+	document.querySelectorAll('table.files').forEach((t, i) => {
+		const th = Array.from(t.querySelectorAll('th')).map(h => h.getBoundingClientRect());
+		for (let j = 0; j + 1 < th.length; j++)
+			if (rtl ? th[j].left < th[j + 1].right - 0.5 : th[j].right > th[j + 1].left + 0.5)
+				out.push('files table ' + i + ': column ' + j + ' is not before column ' + (j + 1) + ' in reading order');
+		const first = t.querySelector('tbody tr');
+		if (first) rows.push(Array.from(first.querySelectorAll('td')).map(td => td.textContent.trim()).join(' | '));
+	});
+	document.querySelectorAll('.facts dd bdi').forEach(b => { if (b.getAttribute('dir') != 'ltr') out.push('date "' + b.textContent + '" not isolated ltr'); });
+	return {Problems: out, Rows: rows};
+})()`
+
+// TestBrowserResourcesLayoutArabicAndEnglish opens the resources page of
+// a hub with shared files in Arabic and in English and checks its layout
+// from Chromium's boxes (see resourcesLayoutJS): in Arabic the file's
+// name stands on the right of its size and type, sizes in Arabic digits.
+// It saves a screenshot of each page (see screenshotDirEnv).
+func TestBrowserResourcesLayoutArabicAndEnglish(t *testing.T) {
+	e := newFilesEnv(t)
+	shots := os.Getenv(screenshotDirEnv)
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	for _, tt := range []struct{ lang, firstRow string }{
+		{"ar", "guide.pdf | ٢٩٣ ك.ب | PDF"},
+		{"en", "guide.pdf | 293 KB | PDF"},
+	} {
+		t.Run(tt.lang, func(t *testing.T) {
+			ctx := startChromium(t, e.srv.URL+"/dashboard/login?lang="+tt.lang)
+			if err := signInWithChromium(ctx, "admin-a"); err != nil {
+				t.Fatalf("sign in: %v", err)
+			}
+			page := e.srv.URL + "/dashboard/resources/?lang=" + tt.lang
+			if err := chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`table.files`))); err != nil {
+				t.Fatalf("open %s: %v", page, err)
+			}
+			type layout struct{ Problems, Rows []string }
+			got, err := chromedp.Run(ctx, chromedp.Evaluate[layout](resourcesLayoutJS))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range got.Problems {
+				t.Error(p)
+			}
+			if len(got.Rows) == 0 || !slices.Contains(got.Rows, tt.firstRow) {
+				t.Errorf("files tables' first rows %q, want one %q", got.Rows, tt.firstRow)
+			}
+			// The window, not the full page: Chromium's capture beyond the
+			// window shifts a right-to-left page that fits in it.
+			png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+			if err != nil {
+				t.Fatal(err)
+			}
+			file := filepath.Join(shots, "resources-"+tt.lang+".png")
 			if err := os.WriteFile(file, png, 0o644); err != nil {
 				t.Fatal(err)
 			}

@@ -65,6 +65,16 @@ type figure struct {
 
 type link struct{ Label, Href string }
 
+// navLink is one entry of the pages' navigation; Current marks the page
+// shown.
+type navLink struct {
+	link
+	Current bool
+}
+
+// hidden is a hidden field a form keeps.
+type hidden struct{ Name, Value string }
+
 type langChoice struct {
 	Tag, Name string
 	Selected  bool
@@ -88,6 +98,18 @@ type page struct {
 	Code             func(list, code string) string
 	Activity         *activity
 	Back             string
+	// Nav links the signed-in pages; LangAction is where the header's
+	// language form goes ("" for none), keeping LangKeep.
+	Nav        []navLink
+	LangAction string
+	LangKeep   []hidden
+	// Note explains a list.
+	Note          string
+	Resources     []shownResource
+	ResourcePager pager
+	Resource      *shownResource
+	// Files are the files of the record a page shows.
+	Files []fileRow
 }
 
 // rtl lists the scripts written right to left among the shipped languages
@@ -113,6 +135,16 @@ func (h *Handler) basePage(r *http.Request, l *locales.Localizer) page {
 	lb := export.NewLabels(l, "", "")
 	p.Code = lb.Code
 	return p
+}
+
+// nav links the signed-in pages, marking current ("home" or
+// "resources").
+func (h *Handler) nav(l *locales.Localizer, current string) []navLink {
+	lang := "?lang=" + url.QueryEscape(langTag(l))
+	return []navLink{
+		{link{l.T("dashboard.overview"), h.prefix + "/" + lang}, current == "home"},
+		{link{l.T("tab.resources"), h.prefix + "/resources/" + lang}, current == "resources"},
+	}
 }
 
 // langTag names the localizer's language without the Unicode extensions
@@ -291,6 +323,9 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	p := h.basePage(r, l)
 	p.Title = l.T("dashboard.title")
 	p.User = u
+	p.Nav = h.nav(l, "home")
+	p.LangAction = h.prefix + "/"
+	p.LangKeep = []hidden{{"period", string(per.Kind)}, {"from", per.From}, {"to", per.To}}
 	p.Period = per
 	for _, k := range report.PeriodKinds {
 		p.Periods = append(p.Periods, langChoice{Tag: string(k), Name: l.T("report.period." + string(k)), Selected: k == per.Kind})
@@ -349,11 +384,11 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "home", p)
 }
 
-// activity shows one activity whole. Its text is shown only where a list
-// would show it: a record shared with the network to anyone signed in, a
-// private one only to an orgadmin of its organization. Anything else is
-// answered 404, like an unknown id, so the page does not tell which ids
-// exist.
+// activity shows one activity whole, with its files. Its text is shown
+// only where a list would show it ([mayRead]): a record shared with the
+// network to anyone signed in, a private one only to an orgadmin of its
+// organization. Anything else is answered 404, like an unknown id, so the
+// page does not tell which ids exist.
 func (h *Handler) activity(w http.ResponseWriter, r *http.Request) {
 	l := h.localizer(r)
 	u := userOf(r)
@@ -362,14 +397,21 @@ func (h *Handler) activity(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if !ok || (a.Visibility != "network" && (u.Role != RoleOrgAdmin || u.OrgID != a.OrgID)) {
+	if !ok || !mayRead(u, a.OrgID, a.Visibility) {
 		http.Error(w, l.T("dashboard.not_found"), http.StatusNotFound)
+		return
+	}
+	held, err := h.heldFiles(r.Context(), hashesOf(a.Attached))
+	if err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	p := h.basePage(r, l)
 	p.Title = a.Title
 	p.User = u
+	p.Nav = h.nav(l, "home")
 	p.Activity = &a
+	p.Files = h.fileRows(l, a.ID, a.Attached, held)
 	p.Back = h.prefix + "/?lang=" + url.QueryEscape(langTag(l))
 	h.render(w, r, http.StatusOK, "activity", p)
 }
@@ -615,9 +657,24 @@ section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:1em;marg
 .totals{display:flex;gap:2em;flex-wrap:wrap}.totals b{font-size:1.5em;display:block}
 .charts{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}.chart{max-width:100%;height:auto}
 table{border-collapse:collapse;width:100%;font-size:.9em}th,td{border-bottom:1px solid #eee;padding:.3em;text-align:start;vertical-align:top}
-td.n{text-align:end}.err{color:#a00}a{color:#0b4f6c}header a{color:#fff}
+td.n,th.n{text-align:end}.err{color:#a00}a{color:#0b4f6c}header a{color:#fff}
 .pager{display:flex;gap:1em;margin-top:.5em}.text{white-space:pre-wrap}
+header nav{display:flex;gap:1em}header nav a[aria-current]{font-weight:bold;text-decoration:none}
+article.res{border-top:1px solid #ddd;padding:.6em 0}article.res h3{margin:.2em 0;font-size:1.05em}
+.facts{display:flex;flex-wrap:wrap;gap:.2em 1.5em;margin:.3em 0;font-size:.9em}.facts div{display:flex;gap:.4em}
+.facts dt{color:#555}.facts dd{margin:0}.tag{font-size:.8em;background:#eee;border-radius:3px;padding:0 .4em;font-weight:normal}
+table.files{width:auto;min-width:60%;margin:.3em 0}small{color:#555}
 </style></head><body>{{end}}
+
+{{define "header"}}<header><h1>{{call .T "dashboard.title"}}</h1>
+<nav>{{range .Nav}}<a href="{{.Href}}"{{if .Current}} aria-current="page"{{end}}>{{.Label}}</a>{{end}}</nav>
+{{if .LangAction}}<form method="get" action="{{.LangAction}}">
+<label>{{call .T "dashboard.language"}} <select name="lang">{{range .Langs}}<option value="{{.Tag}}"{{if .Selected}} selected{{end}}>{{.Name}}</option>{{end}}</select></label>
+{{range .LangKeep}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">{{end}}
+<button type="submit">{{call .T "report.apply"}}</button></form>{{end}}
+<span>{{.User.Name}}</span>
+<form method="post" action="{{.Prefix}}/logout"><button type="submit">{{call .T "dashboard.sign_out"}}</button></form>
+</header>{{end}}
 
 {{define "login"}}{{template "head" .}}
 <header><h1>{{call .T "dashboard.title"}}</h1></header>
@@ -632,14 +689,7 @@ td.n{text-align:end}.err{color:#a00}a{color:#0b4f6c}header a{color:#fff}
 </form></section></main></body></html>{{end}}
 
 {{define "home"}}{{template "head" .}}
-<header><h1>{{call .T "dashboard.title"}}</h1>
-<form method="get" action="{{.Prefix}}/">
-<label>{{call .T "dashboard.language"}} <select name="lang">{{range .Langs}}<option value="{{.Tag}}"{{if .Selected}} selected{{end}}>{{.Name}}</option>{{end}}</select></label>
-<input type="hidden" name="period" value="{{.Period.Kind}}"><input type="hidden" name="from" value="{{.Period.From}}"><input type="hidden" name="to" value="{{.Period.To}}">
-<button type="submit">{{call .T "report.apply"}}</button></form>
-<span>{{.User.Name}}</span>
-<form method="post" action="{{.Prefix}}/logout"><button type="submit">{{call .T "dashboard.sign_out"}}</button></form>
-</header>
+{{template "header" .}}
 <main>
 <section><form method="get" action="{{.Prefix}}/" id="period">
 <input type="hidden" name="lang" value="{{.Lang}}">
@@ -674,8 +724,7 @@ td.n{text-align:end}.err{color:#a00}a{color:#0b4f6c}header a{color:#fff}
 {{define "pager"}}{{if .Label}}<nav class="pager"><span>{{.Label}}</span>{{with .Prev}} <a href="{{.Href}}" rel="prev">{{.Label}}</a>{{end}}{{with .Next}} <a href="{{.Href}}" rel="next">{{.Label}}</a>{{end}}</nav>{{end}}{{end}}
 
 {{define "activity"}}{{template "head" .}}
-<header><h1>{{call .T "dashboard.title"}}</h1><span>{{.User.Name}}</span>
-<form method="post" action="{{.Prefix}}/logout"><button type="submit">{{call .T "dashboard.sign_out"}}</button></form></header>
+{{template "header" .}}
 <main><section><p><a href="{{.Back}}">{{call .T "dashboard.back"}}</a></p>
 {{with .Activity}}<h2>{{.Title}}</h2>
 <table><tbody>
@@ -690,5 +739,35 @@ td.n{text-align:end}.err{color:#a00}a{color:#0b4f6c}header a{color:#fff}
 <tr><th>{{call $.T "report.status"}}</th><td>{{call $.Code "status" .Status}}</td></tr>
 </tbody></table>
 <h3>{{call $.T "report.activity_summary"}}</h3><p class="text">{{.Summary}}</p>{{end}}
+{{if .Files}}<h3>{{call .T "files.title"}}</h3>{{template "files" (list . .Files nil)}}{{end}}
+</section></main></body></html>{{end}}
+
+{{define "files"}}{{$p := index . 0}}{{with index . 1}}<table class="files"><thead><tr><th>{{call $p.T "dashboard.file"}}</th><th class="n">{{call $p.T "dashboard.size"}}</th><th>{{call $p.T "dashboard.type"}}</th></tr></thead><tbody>
+{{range .}}<tr><td>{{if .Href}}<a href="{{.Href}}" download><bdi>{{.Name}}</bdi></a>{{else}}<bdi>{{.Name}}</bdi>{{if .Missing}} <small>{{call $p.T "dashboard.not_on_hub"}}</small>{{end}}{{end}}</td><td class="n">{{.Size}}</td><td>{{.Type}}</td></tr>{{end}}
+</tbody></table>{{end}}{{with index . 2}}<p><a href="{{.Href}}">{{.Label}}</a></p>{{end}}{{end}}
+
+{{define "facts"}}<dl class="facts">{{range .}}<div><dt>{{.Label}}</dt><dd>{{if .LTR}}<bdi dir="ltr">{{.Value}}</bdi>{{else}}{{.Value}}{{end}}</dd></div>{{end}}</dl>{{end}}
+
+{{define "resources"}}{{template "head" .}}
+{{template "header" .}}
+<main><section id="resources"><h2>{{.Title}}</h2>
+<p>{{.Note}}</p>
+{{range .Resources}}<article class="res">
+<h3><a href="{{.Href}}">{{.Title}}</a>{{if .Private}} <span class="tag">{{call $.T "visibility.org"}}</span>{{end}}</h3>
+{{template "facts" .Facts}}
+{{if .Body}}<p>{{.Body}}{{if .Cut}} <a href="{{.Href}}">{{call $.T "dashboard.full_text"}}</a>{{end}}</p>{{end}}
+{{template "files" (list $ .Files .AllFiles)}}
+</article>{{else}}<p>{{call .T "dashboard.no_resources"}}</p>{{end}}
+{{template "pager" .ResourcePager}}
+</section></main></body></html>{{end}}
+
+{{define "resource"}}{{template "head" .}}
+{{template "header" .}}
+<main><section><p><a href="{{.Back}}">{{call .T "dashboard.back_resources"}}</a></p>
+{{with .Resource}}<h2>{{.Title}}{{if .Private}} <span class="tag">{{call $.T "visibility.org"}}</span>{{end}}</h2>
+{{template "facts" .Facts}}
+{{if .Link}}<p><a href="{{.Link}}" rel="noopener noreferrer">{{.Link}}</a></p>{{end}}
+<p class="text">{{.Body}}</p>
+{{if .Files}}<h3>{{call $.T "files.title"}}</h3>{{template "files" (list $ .Files nil)}}{{end}}{{end}}
 </section></main></body></html>{{end}}
 `))

@@ -24,6 +24,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/a20-network/fieldbook/internal/filelabel"
 	"github.com/a20-network/fieldbook/internal/filetype"
 	"github.com/a20-network/fieldbook/locales"
 	"github.com/a20-network/fieldbook/store"
@@ -274,41 +275,13 @@ func fileWhere(l *locales.Localizer, st store.FileState) string {
 	return l.T("files.state.not_downloaded")
 }
 
-// formatSize writes a size in bytes the language's way: bytes under a
-// kilobyte, whole kilobytes under a megabyte, else megabytes with one
-// decimal ("840 B", "330 KB", "4.6 MB"; "٤٫٦ م.ب" in Arabic).
-func formatSize(l *locales.Localizer, n int64) string {
-	switch {
-	case n >= 1<<20:
-		return l.T("files.size.mb", "N", locales.FormatDecimal(l.Tag(), float64(n)/(1<<20), 1, 1))
-	case n >= 1<<10:
-		return l.T("files.size.kb", "N", formatNumber(l, int((n+512)>>10)))
-	}
-	return l.T("files.size.b", "N", formatNumber(l, int(n)))
-}
+// formatSize writes a size in bytes the language's way (see
+// [filelabel.Size]).
+func formatSize(l *locales.Localizer, n int64) string { return filelabel.Size(l, n) }
 
-// fileCategory is the short word a file's media type is shown as, as the
-// end of its message id ("files.type.pdf"): pdf, image, document,
-// spreadsheet, presentation, text, audio, or file for anything else.
-func fileCategory(mime string) string {
-	switch {
-	case mime == "application/pdf":
-		return "pdf"
-	case strings.HasPrefix(mime, "image/"):
-		return "image"
-	case strings.HasPrefix(mime, "audio/"), mime == "application/ogg":
-		return "audio"
-	case strings.HasPrefix(mime, "text/"):
-		return "text"
-	case strings.Contains(mime, "spreadsheet"), strings.Contains(mime, "excel"):
-		return "spreadsheet"
-	case strings.Contains(mime, "presentation"), strings.Contains(mime, "powerpoint"):
-		return "presentation"
-	case strings.Contains(mime, "word"), strings.Contains(mime, "opendocument.text"):
-		return "document"
-	}
-	return "file"
-}
+// fileCategory is the short word a file's media type is shown as (see
+// [filelabel.Category]).
+func fileCategory(mime string) string { return filelabel.Category(mime) }
 
 // fileIcon is the icon drawn for a file without a thumbnail.
 func fileIcon(mime string) fyne.Resource {

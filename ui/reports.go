@@ -450,7 +450,7 @@ func (s *reportsScreen) writeExport(ctx context.Context, format string, w io.Wri
 		for i, a := range as {
 			rows[i] = export.ActivityRow{Date: a.StartDate, Title: a.Title, Country: a.Country,
 				Kind: a.Kind, Place: a.Place, Status: a.Status, Summary: a.Summary, Themes: a.Themes,
-				Children: a.Reach.Children(), Adults: a.Reach.Adults}
+				Children: a.Reach.Children(), Adults: a.Reach.Adults, Files: export.FileNames(a.Files)}
 		}
 		return export.WriteXLSX(w, append(export.Tables(r, lb), export.ActivityTable(rows, lb)))
 	case "pdf":

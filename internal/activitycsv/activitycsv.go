@@ -3,7 +3,10 @@
 // the column names in [Columns], and one activity per row.
 //
 // The format round-trips: [Reader] reads back exactly what [Writer] wrote,
-// text with commas, quotes, line breaks and any script included. A row that
+// text with commas, quotes, line breaks and any script included. The one
+// exception is the files column: it names an activity's attached files (see
+// [FilesColumn]) for people to read, but names are not files, so [Reader]
+// returns them beside the activity and never as its files. A row that
 // cannot be read or fails the store's validation is reported as a
 // [*RowError] naming its line, column and reason; reading goes on with the
 // next row.
@@ -22,6 +25,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/a20-network/fieldbook/internal/codes"
+	"github.com/a20-network/fieldbook/internal/export"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -31,16 +35,29 @@ const BOM = "\uFEFF"
 // ThemeSeparator separates theme codes in the themes column.
 const ThemeSeparator = ";"
 
+// FilesColumn lists an activity's attached files by name, as
+// [export.JoinFileNames] writes them: "guide.pdf; photo.jpg", a ";" inside
+// a name written "\;". A file may leave the column out (files written
+// before it existed do). Reading never attaches files: [Row.Files] holds
+// the names, [Row.Activity] none, so an activity already stored keeps its
+// own files when the row is imported ([store.Store.UpsertActivities]) and a
+// new one gets none.
+const FilesColumn = "files"
+
 // Columns are the header names, in the order [Writer] writes them. A file
-// may order them differently but must have each exactly once.
+// may order them differently but must have each exactly once, but for
+// [FilesColumn], which it may leave out.
 var Columns = func() []string {
 	cols := []string{"id", "org_id", "visibility", "kind", "title", "start_date", "end_date",
 		"country", "place", "lat", "lon", "themes"}
 	for _, c := range (store.Reach{}).Cells() {
 		cols = append(cols, c.Field)
 	}
-	return append(cols, "adults", "partners", "summary", "follow_up", "follow_up_date", "status")
+	return append(cols, "adults", "partners", "summary", "follow_up", "follow_up_date", "status", FilesColumn)
 }()
+
+// optional reports whether a file may leave out column name.
+func optional(name string) bool { return name == FilesColumn }
 
 // MaxOrgID is the longest org_id accepted, in bytes.
 const MaxOrgID = 64
@@ -118,7 +135,8 @@ func Record(a store.Activity) []string {
 	for _, c := range a.Reach.Cells() {
 		rec = append(rec, strconv.Itoa(c.Value))
 	}
-	return append(rec, strconv.Itoa(a.Reach.Adults), a.Partners, a.Summary, a.FollowUp, a.FollowUpDate, a.Status)
+	return append(rec, strconv.Itoa(a.Reach.Adults), a.Partners, a.Summary, a.FollowUp, a.FollowUpDate, a.Status,
+		export.JoinFileNames(export.FileNames(a.Files)))
 }
 
 func formatFloat(p *float64) string {
@@ -216,12 +234,15 @@ func Describe(f store.FieldError) string {
 type Row struct {
 	Line     int
 	Activity store.Activity
+	// Files are the names the files column lists, which reading does not
+	// attach: Activity.Files is nil (see [FilesColumn]).
+	Files []string
 }
 
 // Reader reads activities from CSV. It is not safe for concurrent use.
 type Reader struct {
 	r       *csv.Reader
-	index   []int // index[i] is the cell of Columns[i]
+	index   []int // index[i] is the cell of Columns[i], -1 for an optional column the file leaves out
 	seenIDs map[string]int
 }
 
@@ -256,7 +277,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 	}
 	index := make([]int, len(Columns))
 	for i, c := range Columns {
-		if pos[c] == 0 {
+		if pos[c] == 0 && !optional(c) {
 			herr.Missing = append(herr.Missing, c)
 		}
 		index[i] = pos[c] - 1
@@ -301,10 +322,17 @@ func (r *Reader) Read() (Row, error) {
 	if len(errs) > 0 {
 		return Row{}, &RowError{Line: line, Fields: errs}
 	}
-	return Row{Line: line, Activity: a}, nil
+	return Row{Line: line, Activity: a, Files: export.SplitFileNames(r.cell(rec, slices.Index(Columns, FilesColumn)))}, nil
 }
 
-func (r *Reader) cell(rec []string, col int) string { return rec[r.index[col]] }
+// cell returns the cell of column Columns[col], "" for a column the file
+// leaves out.
+func (r *Reader) cell(rec []string, col int) string {
+	if r.index[col] < 0 {
+		return ""
+	}
+	return rec[r.index[col]]
+}
 
 // parse turns one record into an activity, collecting every problem:
 // unreadable cells first, then the store's validation of the rest.

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
 func ptr(f float64) *float64 { return &f }
@@ -146,6 +147,41 @@ func TestReadWithoutBOMAndReorderedColumns(t *testing.T) {
 	}
 }
 
+// TestFilesColumnNamesFilesAndAttachesNone: the files column names an
+// activity's files ("; " between names, a ";" in a name escaped); reading
+// returns the names beside the activity and never as its files, and a file
+// written before the column existed reads as before.
+func TestFilesColumnNamesFilesAndAttachesNone(t *testing.T) {
+	t.Parallel()
+	a := activities()[0]
+	a.Files = []protocol.FileRef{
+		{Hash: strings.Repeat("a", 64), Name: "guide.pdf", Size: 10, Type: "application/pdf"},
+		{Hash: strings.Repeat("b", 64), Name: "minutes; May.pdf", Size: 20, Type: "application/pdf"},
+	}
+	data := write(t, []store.Activity{a})
+	if !bytes.Contains(data, []byte(`,final,guide.pdf; minutes\; May.pdf`+"\n")) {
+		t.Errorf("files column not written as names:\n%s", data)
+	}
+	r, err := NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	row, err := r.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(row.Files, []string{"guide.pdf", "minutes; May.pdf"}) || row.Activity.Files != nil {
+		t.Errorf("read names %q and files %v; want the two names and no files", row.Files, row.Activity.Files)
+	}
+	// A file from before the column: every column but files.
+	old := strings.Replace(string(write(t, activities()[:1])), ","+FilesColumn+"\n", "\n", 1)
+	old = strings.Replace(old, ",final,\n", ",final\n", 1)
+	got, bad := readAll(t, []byte(old))
+	if len(bad) > 0 || len(got) != 1 || !reflect.DeepEqual(normal(got[0]), normal(activities()[0])) {
+		t.Fatalf("file without a files column: got %+v, errors %v\n%s", got, bad, old)
+	}
+}
+
 func TestHeaderErrors(t *testing.T) {
 	t.Parallel()
 	all := strings.Join(Columns, ",")
@@ -158,7 +194,10 @@ func TestHeaderErrors(t *testing.T) {
 		{"unknown column", all + ",colour", func(e *HeaderError) bool { return slices.Equal(e.Unknown, []string{`"colour"`}) }},
 		{"missing column", strings.Replace(all, ",summary", "", 1), func(e *HeaderError) bool { return slices.Equal(e.Missing, []string{"summary"}) }},
 		{"repeated column", all + ",title", func(e *HeaderError) bool { return slices.Equal(e.Duplicate, []string{"title"}) }},
-		{"not our file", "name,age\nAda,36", func(e *HeaderError) bool { return len(e.Unknown) == 2 && len(e.Missing) == len(Columns) }},
+		{"not our file", "name,age\nAda,36", func(e *HeaderError) bool {
+			return len(e.Unknown) == 2 && len(e.Missing) == len(Columns)-1 && !slices.Contains(e.Missing, FilesColumn)
+		}},
+		{"repeated files column", all + ",files", func(e *HeaderError) bool { return slices.Equal(e.Duplicate, []string{FilesColumn}) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -55,7 +55,8 @@ func exportReportXLSX(ctx context.Context, req exportRequest) error {
 	rows := make([]export.ActivityRow, len(as))
 	for i, a := range as {
 		rows[i] = export.ActivityRow{Date: a.StartDate, Title: a.Title, Country: a.Country, Kind: a.Kind, Place: a.Place,
-			Status: a.Status, Summary: a.Summary, Themes: a.Themes, Children: a.Reach.Children(), Adults: a.Reach.Adults}
+			Status: a.Status, Summary: a.Summary, Themes: a.Themes, Children: a.Reach.Children(), Adults: a.Reach.Adults,
+			Files: export.FileNames(a.Files)}
 	}
 	return export.WriteXLSX(req.out, append(export.Tables(r, lb), export.ActivityTable(rows, lb)))
 }

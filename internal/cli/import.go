@@ -39,6 +39,10 @@ func (e *diskFullError) Error() string {
 // prints the counts and one "line N: column: reason" per refused row, and
 // fails if any row was refused. --from-line N skips the rows before line N.
 //
+// The files column (see [activitycsv.FilesColumn]) names files; it attaches
+// none: an activity already stored keeps its own files, a new one gets
+// none, and the output says so when any row named files.
+//
 // A full disk stops the import at the first row it refuses: the counts say
 // what went in, one error line says where it stopped, and the output says
 // how to go on once there is room (see [importer.advice]).
@@ -106,6 +110,9 @@ func (imp *importer) readAll(ctx context.Context, r *activitycsv.Reader) error {
 		if row.Line < imp.fromLine {
 			continue
 		}
+		if len(row.Files) > 0 {
+			imp.namedFiles++
+		}
 		if imp.pending = append(imp.pending, row); len(imp.pending) == importChunk {
 			if err := imp.flush(ctx); err != nil {
 				return err
@@ -121,6 +128,11 @@ func (imp *importer) report(out io.Writer) {
 		imp.imported(), imp.res.Created, imp.res.Updated, imp.res.Unchanged, imp.failed)
 	for _, line := range imp.failures {
 		fmt.Fprintln(out, line)
+	}
+	if imp.namedFiles > 0 {
+		fmt.Fprintf(out, "note: %d row(s) name attached files in the %s column. Import does not attach files: "+
+			"an activity already on this device keeps its own, a new one gets none (attach them with fieldbook attach).\n",
+			imp.namedFiles, activitycsv.FilesColumn)
 	}
 }
 
@@ -160,8 +172,10 @@ type importer struct {
 	res      store.UpsertResult
 	// withoutID counts the imported rows that had no id in the file.
 	withoutID int
-	failed    int
-	failures  []string
+	// namedFiles counts the rows read whose files column named files.
+	namedFiles int
+	failed     int
+	failures   []string
 }
 
 // flush writes the pending rows in one transaction. If the store refuses

@@ -304,3 +304,75 @@ func TestExportCSVFiltersByStartDate(t *testing.T) {
 		})
 	}
 }
+
+// TestExportImportKeepsStoredFiles: the export's files column names an
+// activity's attached files; importing the file back never attaches or
+// drops files: the activity on this device keeps its own (unchanged, or
+// edited in the file), one new to the device gets none, and the output
+// says so.
+func TestExportImportKeepsStoredFiles(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tmp := t.TempDir()
+	src, dst := filepath.Join(tmp, "src"), filepath.Join(tmp, "dst")
+	a := seed(t, src)[0]
+	guide := filepath.Join(tmp, "minutes; May.pdf")
+	if err := os.WriteFile(guide, []byte("%PDF-1.4\n%%EOF\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runCmd(t, "--data", src, "attach", "--activity", a.ID, guide); code != 0 {
+		t.Fatalf("attach: %d %s %s", code, out, errOut)
+	}
+	file := filepath.Join(tmp, "activities.csv")
+	if code, out, errOut := runCmd(t, "--data", src, "export", "--out", file); code != 0 {
+		t.Fatalf("export: %d %s %s", code, out, errOut)
+	}
+	data, _ := os.ReadFile(file)
+	if !strings.Contains(string(data), ",files\n") || !strings.Contains(string(data), `,final,minutes\; May.pdf`+"\n") {
+		t.Fatalf("export lacks the files column naming the file:\n%s", data)
+	}
+	note := "note: 1 row(s) name attached files in the files column. Import does not attach files"
+	filesOf := func(dir string) []string {
+		t.Helper()
+		st, err := store.OpenDir(ctx, dir, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		got, err := st.Activity(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, f := range got.Files {
+			names = append(names, f.Name)
+		}
+		return names
+	}
+
+	code, out, errOut := runCmd(t, "--data", src, "import", file)
+	if code != 0 || !strings.Contains(out, "imported: 3 (new 0, updated 0, unchanged 3)") || !strings.Contains(out, note) {
+		t.Fatalf("import into the same store: %d %q %q", code, out, errOut)
+	}
+	if got := filesOf(src); !slices.Equal(got, []string{"minutes; May.pdf"}) {
+		t.Errorf("after importing its own export the activity has files %q", got)
+	}
+	edited := strings.Replace(string(data), "Visit, with \"\"quotes\"\"", "Visit, edited", 1)
+	if edited == string(data) {
+		t.Fatal("the title to edit is not in the file")
+	}
+	os.WriteFile(file, []byte(edited), 0o600)
+	if code, out, errOut = runCmd(t, "--data", src, "import", file); code != 0 || !strings.Contains(out, "updated 1") {
+		t.Fatalf("import of an edit: %d %q %q", code, out, errOut)
+	}
+	if got := filesOf(src); !slices.Equal(got, []string{"minutes; May.pdf"}) {
+		t.Errorf("after an edit in the file the activity has files %q", got)
+	}
+
+	if code, out, errOut = runCmd(t, "--data", dst, "import", file); code != 0 || !strings.Contains(out, "new 3") || !strings.Contains(out, note) {
+		t.Fatalf("import into another store: %d %q %q", code, out, errOut)
+	}
+	if got := filesOf(dst); len(got) != 0 {
+		t.Errorf("import attached %q from names alone", got)
+	}
+}

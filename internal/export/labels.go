@@ -27,7 +27,7 @@ func NewLabels(l *locales.Localizer, from, to string) Labels {
 		Other: l.T("report.other_label"), NoData: l.T("report.no_data"),
 		ActivityTitle: l.T("report.activity_title"), ActivitySummary: l.T("report.activity_summary"),
 		Date: l.T("report.date"), Organization: l.T("report.organization"), Place: l.T("report.place"),
-		Status: l.T("report.status"),
+		Status: l.T("report.status"), Files: l.T("files.title"),
 		Code: func(list, code string) string {
 			if list == "country" {
 				return CountryName(regions, code)

@@ -34,6 +34,8 @@ type Labels struct {
 	Other, NoData string
 	// Activity-list headings: the title and summary columns, and the others.
 	ActivityTitle, ActivitySummary, Date, Organization, Place, Status string
+	// Files heads the column of attached files' names.
+	Files string
 	// Code names a code of a [codes] list ("kind", "theme", "sex",
 	// "ageband", "status" or "country"); nil shows the code itself.
 	Code func(list, code string) string
@@ -209,12 +211,15 @@ type ActivityRow struct {
 	Date, Title, Organization, Country, Kind, Place, Status, Summary string
 	Themes                                                           []string
 	Children, Adults                                                 int
+	// Files are the names of the attached files, in the record's order.
+	Files []string
 }
 
-// ActivityTable returns rows as a table for the list exports.
+// ActivityTable returns rows as a table for the list exports. The last
+// column lists each activity's files by name (see [JoinFileNames]).
 func ActivityTable(rows []ActivityRow, lb Labels) Table {
 	t := Table{Key: "activities", Title: lb.Activities, Chart: chart.Bars, Rows: [][]any{},
-		Header: []string{lb.Date, lb.ActivityTitle, lb.Organization, lb.Country, lb.Kind, lb.Theme, lb.Place, lb.Status, lb.Children, lb.Adults, lb.ActivitySummary}}
+		Header: []string{lb.Date, lb.ActivityTitle, lb.Organization, lb.Country, lb.Kind, lb.Theme, lb.Place, lb.Status, lb.Children, lb.Adults, lb.ActivitySummary, lb.Files}}
 	for _, a := range rows {
 		themes := make([]string, len(a.Themes))
 		for i, th := range a.Themes {
@@ -225,7 +230,7 @@ func ActivityTable(rows []ActivityRow, lb Labels) Table {
 			status = lb.code("status", a.Status)
 		}
 		t.Rows = append(t.Rows, []any{a.Date, a.Title, a.Organization, lb.code("country", a.Country), lb.code("kind", a.Kind),
-			strings.Join(themes, "; "), a.Place, status, a.Children, a.Adults, a.Summary})
+			strings.Join(themes, "; "), a.Place, status, a.Children, a.Adults, a.Summary, JoinFileNames(a.Files)})
 	}
 	return t
 }

@@ -57,7 +57,17 @@ func TestDetectAllowed(t *testing.T) {
 			if !slices.Contains(Categories(), k.Category) {
 				t.Errorf("category %q not in Categories()", k.Category)
 			}
+			// The hub names a file's type by what Detect found; ByMIME
+			// finds the same kind again from that name.
+			if b, ok := ByMIME(k.MIME); !ok || b.MIME != k.MIME || b.Category != k.Category || !slices.Equal(b.Exts, k.Exts) {
+				t.Errorf("ByMIME(%s) = %+v, %v; want Detect's %+v", k.MIME, b, ok, k)
+			}
 		})
+	}
+	for _, mime := range []string{"", "text/html", "image/svg+xml", "application/octet-stream"} {
+		if k, ok := ByMIME(mime); ok {
+			t.Errorf("ByMIME(%q) = %+v, want not allowed", mime, k)
+		}
 	}
 }
 

@@ -119,6 +119,19 @@ func Detect(content []byte, name string) (Kind, error) {
 	return Kind{}, &RefusedError{Name: base, Found: found, Reason: reasonFor(m)}
 }
 
+// ByMIME returns the allowed kind whose media type is mime
+// ("application/pdf"), as [Detect] names it, or false for a type not on
+// the allow-list.
+func ByMIME(mime string) (Kind, bool) {
+	for _, k := range allowed {
+		if k.MIME == mime {
+			k.Exts = append([]string(nil), k.Exts...)
+			return k, true
+		}
+	}
+	return Kind{}, false
+}
+
 // checkText returns an error unless content is UTF-8 text: mimetype looks
 // at the first few KB only, and a file that is text at its start may carry
 // anything further on.

@@ -199,7 +199,8 @@ func (h *Hub) openDashboard(ctx context.Context, opts Options) error {
 	if h.dash, err = sqlitedb.Open(h.path, sqlitedb.Shared, 4, sqlitedb.Config{}); err != nil {
 		return fmt.Errorf("hub: dashboard: %w", err)
 	}
-	h.dashboard, err = dashboard.New(ctx, dashboard.Options{DB: h.dash, Bundle: bundle, Secure: opts.Secure, Now: h.now, Log: h.log})
+	h.dashboard, err = dashboard.New(ctx, dashboard.Options{DB: h.dash, Bundle: bundle, Secure: opts.Secure, Now: h.now, Log: h.log,
+		Files: dashboardFiles{h}})
 	if err != nil {
 		return fmt.Errorf("hub: %w", err)
 	}
