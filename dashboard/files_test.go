@@ -377,11 +377,16 @@ func TestResourcesPagesUnder200KB(t *testing.T) {
 		e.upload(t, token, b)
 	}
 	c := e.signIn(t, "coord")
+	var listed []string
+	idRE := regexp.MustCompile(`<h3><a href="/dashboard/resource/([^?"]+)`)
 	for _, path := range []string{"/dashboard/resources/", "/dashboard/resources/?page=2", "/dashboard/resources/?page=3&lang=ar",
 		"/dashboard/resource/0190cccc-0000-7000-8000-000000000007"} {
 		status, b, _ := get(t, c, e.srv.URL+path)
 		if status != http.StatusOK {
 			t.Fatalf("%s: status %d", path, status)
+		}
+		for _, m := range idRE.FindAllStringSubmatch(string(b), -1) {
+			listed = append(listed, m[1])
 		}
 		t.Logf("%s: %d bytes", path, len(b))
 		if len(b) >= 200<<10 {
@@ -390,5 +395,13 @@ func TestResourcesPagesUnder200KB(t *testing.T) {
 		if n := len(fileLinks(string(b))); n == 0 {
 			t.Errorf("%s links no file", path)
 		}
+	}
+	// The three pages list each resource once, the last changed first.
+	seen := map[string]bool{}
+	for _, id := range listed {
+		seen[id] = true
+	}
+	if len(listed) != 60 || len(seen) != 60 || listed[0] != "0190cccc-0000-7000-8000-000000000059" || listed[59] != "0190cccc-0000-7000-8000-000000000000" {
+		t.Errorf("pages list %d resources (%d distinct), from %s to %s", len(listed), len(seen), listed[0], listed[len(listed)-1])
 	}
 }

@@ -97,11 +97,15 @@ func (h *Handler) resourceCount(ctx context.Context, u User) (int, error) {
 }
 
 // resourcePage returns the resources u may read, the last changed first,
-// skipping offset and at most limit of them.
+// skipping offset and at most limit of them. The page's ids are chosen
+// first, from plain columns, so that only its rows have their text and
+// files read (sorting every resource with its files took a second for
+// 2,000 resources).
 func (h *Handler) resourcePage(ctx context.Context, u User, offset, limit int) ([]resource, error) {
 	where := resourceWhere(u)
-	rows, err := h.db.QueryContext(ctx, h.resourceSelect()+"WHERE "+where.SQL()+" ORDER BY r.updated_at DESC, r.id DESC LIMIT ? OFFSET ?",
-		append(where.Args(), limit, offset)...)
+	const order = " ORDER BY r.updated_at DESC, r.id DESC"
+	rows, err := h.db.QueryContext(ctx, h.resourceSelect()+"WHERE r.id IN (SELECT r.id FROM "+h.resources+" r WHERE "+where.SQL()+
+		order+" LIMIT ? OFFSET ?)"+order, append(where.Args(), limit, offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: list resources: %w", err)
 	}
