@@ -93,10 +93,18 @@ func parseRefs(list string) []protocol.FileRef {
 	return out
 }
 
-// heldFiles returns which of hashes the hub holds whole; without a
-// [FileSource] it holds none.
-func (h *Handler) heldFiles(ctx context.Context, hashes []string) (map[string]bool, error) {
-	held := map[string]bool{}
+// heldFiles is which organizations hold which files on the hub, from
+// [Handler.heldFiles]: a record's file can be read (and is linked) when
+// the record's organization holds it (see the hub's file rules).
+type heldFiles map[string]map[string]bool
+
+// by reports whether organization org holds file hash.
+func (hf heldFiles) by(hash, org string) bool { return hf[hash][org] }
+
+// heldFiles returns, for each of hashes the hub holds whole, the
+// organizations that hold it; without a [FileSource] nobody holds any.
+func (h *Handler) heldFiles(ctx context.Context, hashes []string) (heldFiles, error) {
+	held := heldFiles{}
 	if h.files == nil || len(hashes) == 0 {
 		return held, nil
 	}
@@ -104,18 +112,21 @@ func (h *Handler) heldFiles(ctx context.Context, hashes []string) (map[string]bo
 	for i, s := range hashes {
 		args[i] = s
 	}
-	q := "SELECT hash FROM files WHERE hash IN (?" + strings.Repeat(", ?", len(hashes)-1) + ")"
+	q := "SELECT fh.hash, fh.org_id FROM file_holders fh JOIN files f ON f.hash = fh.hash WHERE fh.hash IN (?" + strings.Repeat(", ?", len(hashes)-1) + ")"
 	rows, err := h.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: look up files: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
+		var hash, org string
+		if err := rows.Scan(&hash, &org); err != nil {
 			return nil, fmt.Errorf("dashboard: look up files: %w", err)
 		}
-		held[s] = true
+		if held[hash] == nil {
+			held[hash] = map[string]bool{}
+		}
+		held[hash][org] = true
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("dashboard: look up files: %w", err)
@@ -123,16 +134,18 @@ func (h *Handler) heldFiles(ctx context.Context, hashes []string) (map[string]bo
 	return held, nil
 }
 
-// fileRows shows refs, the files of record id, each linked for download
-// when the hub holds it (held, from [Handler.heldFiles]).
-func (h *Handler) fileRows(l *locales.Localizer, id string, refs []protocol.FileRef, held map[string]bool) []fileRow {
+// fileRows shows refs, the files of record id of organization org, each
+// linked for download when org holds it (held, from [Handler.heldFiles]):
+// a file the record names but its organization never sent is "not on the
+// hub yet", whether or not another organization sent it.
+func (h *Handler) fileRows(l *locales.Localizer, id, org string, refs []protocol.FileRef, held heldFiles) []fileRow {
 	out := make([]fileRow, len(refs))
 	for i, f := range refs {
 		name, _ := cut(f.Name, fileNameRunes)
 		out[i] = fileRow{Name: name, Size: filelabel.Size(l, f.Size), Type: filelabel.Type(l, f.Type)}
 		switch {
 		case h.files == nil:
-		case held[f.Hash]:
+		case held.by(f.Hash, org):
 			out[i].Href = h.prefix + "/file/" + f.Hash + "?" + url.Values{"record": {id}, "lang": {langTag(l)}}.Encode()
 		default:
 			out[i].Missing = true

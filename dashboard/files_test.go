@@ -405,3 +405,27 @@ func TestResourcesPagesUnder200KB(t *testing.T) {
 		t.Errorf("pages list %d resources (%d distinct), from %s to %s", len(listed), len(seen), listed[0], listed[len(listed)-1])
 	}
 }
+
+// TestStolenHashIsNotLinked: organization B names A's private file in a
+// resource B shares with the network. The page shows it as a file not on
+// the hub yet, as for a hash nobody sent, with no link: the dashboard
+// tells no more than a device learns.
+func TestStolenHashIsNotLinked(t *testing.T) {
+	t.Parallel()
+	e := newFilesEnv(t)
+	pushB, _ := e.enrolled(t, e.orgB, "device-b")
+	const stolen = "0190dddd-0000-7000-8000-000000000001"
+	pushB(resourceChange(e.orgB, stolen, "network", "Named, not held",
+		ref("secret-plan.pdf", "application/pdf", e.secret), ref("nobody.pdf", "application/pdf", pdf(3_000, 9))))
+	c := e.signIn(t, "coord")
+	_, b, _ := get(t, c, e.srv.URL+"/dashboard/resource/"+stolen)
+	page := string(b)
+	if links := fileLinks(page); len(links) != 0 {
+		t.Fatalf("B's resource links %v", links)
+	}
+	for _, name := range []string{"secret-plan.pdf", "nobody.pdf"} {
+		if !strings.Contains(page, "<bdi>"+name+"</bdi> <small>(not on the hub yet)</small>") {
+			t.Errorf("%s is not shown as a file not on the hub yet", name)
+		}
+	}
+}

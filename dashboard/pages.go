@@ -411,7 +411,7 @@ func (h *Handler) activity(w http.ResponseWriter, r *http.Request) {
 	p.User = u
 	p.Nav = h.nav(l, "home")
 	p.Activity = &a
-	p.Files = h.fileRows(l, a.ID, a.Attached, held)
+	p.Files = h.fileRows(l, a.ID, a.OrgID, a.Attached, held)
 	p.Back = h.prefix + "/?lang=" + url.QueryEscape(langTag(l))
 	h.render(w, r, http.StatusOK, "activity", p)
 }

@@ -155,7 +155,7 @@ type shownResource struct {
 
 // showResource makes r ready for a page: for a list (whole false) or its
 // own page. held says which files the hub holds ([Handler.heldFiles]).
-func (h *Handler) showResource(l *locales.Localizer, lb export.Labels, r resource, held map[string]bool, whole bool) shownResource {
+func (h *Handler) showResource(l *locales.Localizer, lb export.Labels, r resource, held heldFiles, whole bool) shownResource {
 	s := shownResource{Title: r.Title, Body: r.Body, Private: r.Visibility != "network",
 		Href: h.prefix + "/resource/" + url.PathEscape(r.ID) + "?lang=" + url.QueryEscape(langTag(l))}
 	org, countries := r.Organization, r.Countries
@@ -198,7 +198,7 @@ func (h *Handler) showResource(l *locales.Localizer, lb export.Labels, r resourc
 			s.Facts = append(s.Facts, f)
 		}
 	}
-	s.Files = h.fileRows(l, r.ID, files, held)
+	s.Files = h.fileRows(l, r.ID, r.OrgID, files, held)
 	return s
 }
 
