@@ -21,6 +21,7 @@ import (
 
 	"github.com/a20-network/fieldbook/dashboard"
 	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -65,20 +66,20 @@ func newEnv(t testing.TB, extraShared int) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := st.CreateOrganization(ctx, store.Organization{Name: "Org A Malawi", Country: "MW"})
+	a, err := st.CreateOrganization(ctx, model.Organization{Name: "Org A Malawi", Country: "MW"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := st.CreateOrganization(ctx, store.Organization{Name: "Org B Kenya", Country: "KE"})
+	b, err := st.CreateOrganization(ctx, model.Organization{Name: "Org B Kenya", Country: "KE"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mk := func(org, vis, title, summary, date, country, kind string, girls int) store.Activity {
-		return store.Activity{Meta: store.Meta{OrgID: org, Visibility: vis}, Kind: kind, Title: title, Summary: summary,
+	mk := func(org, vis, title, summary, date, country, kind string, girls int) model.Activity {
+		return model.Activity{Meta: model.Meta{OrgID: org, Visibility: vis}, Kind: kind, Title: title, Summary: summary,
 			StartDate: date, Country: country, Place: title + " place", Themes: []string{"education"},
-			Reach: store.Reach{Girls: [3]int{0, girls, 0}, Boys: [3]int{1, 0, 0}}, Status: "final"}
+			Reach: model.Reach{Girls: [3]int{0, girls, 0}, Boys: [3]int{1, 0, 0}}, Status: "final"}
 	}
-	as := []store.Activity{
+	as := []model.Activity{
 		mk(a.ID, "org", aPrivate[0], aPrivate[1], "2026-05-03", "MW", "training", 10),
 		mk(a.ID, "network", aShared, "Radio spots on birth registration", "2026-05-04", "MW", "media_engagement", 20),
 		mk(b.ID, "org", bPrivate[0], bPrivate[1], "2026-05-05", "KE", "school_visit", 30),

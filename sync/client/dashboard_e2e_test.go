@@ -20,7 +20,7 @@ import (
 	"github.com/a20-network/fieldbook/internal/export"
 	"github.com/a20-network/fieldbook/internal/report"
 	"github.com/a20-network/fieldbook/locales"
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/hub"
 )
 
@@ -39,11 +39,11 @@ func networkActivities(t *testing.T, d *device, org string, seed int) int {
 	ctx := context.Background()
 	kinds := []string{"training", "school_visit", "community_dialogue", "media_engagement", "policy_meeting"}
 	themes := [][]string{{"education"}, {"child_marriage", "education"}, {"violence"}, {}, {"online_safety", "birth_registration", "poverty"}}
-	var made []store.Activity
+	var made []model.Activity
 	for i := range 60 {
-		vis := store.VisibilityNetwork
+		vis := model.VisibilityNetwork
 		if (i+seed)%3 == 0 {
-			vis = store.VisibilityOrg
+			vis = model.VisibilityOrg
 		}
 		status := "final"
 		if (i+seed)%4 == 1 {
@@ -53,10 +53,10 @@ func networkActivities(t *testing.T, d *device, org string, seed int) int {
 		if i%5 == 2 {
 			country = "ZM"
 		}
-		a := store.Activity{Meta: store.Meta{Visibility: vis}, Kind: kinds[(i+seed)%len(kinds)],
+		a := model.Activity{Meta: model.Meta{Visibility: vis}, Kind: kinds[(i+seed)%len(kinds)],
 			Title: fmt.Sprintf("Activity %d of %d", i, seed), StartDate: fmt.Sprintf("2026-%02d-%02d", 1+i%12, 1+(i*7)%28),
 			Country: country, Place: "Lilongwe", Themes: themes[(i*3+seed)%len(themes)], Status: status,
-			Reach:   store.Reach{Girls: [3]int{i % 4, i % 7, i % 3}, Boys: [3]int{i % 5, 2, i % 2}, Unrecorded: [3]int{0, i % 3, 1}, Adults: i % 9},
+			Reach:   model.Reach{Girls: [3]int{i % 4, i % 7, i % 3}, Boys: [3]int{i % 5, 2, i % 2}, Unrecorded: [3]int{0, i % 3, 1}, Adults: i % 9},
 			Summary: "Routine work."}
 		got, err := d.st.CreateActivity(ctx, a)
 		if err != nil {
@@ -76,7 +76,7 @@ func networkActivities(t *testing.T, d *device, org string, seed int) int {
 				t.Fatal(err)
 			}
 		case 6: // withdrawn from the network
-			a.Visibility = store.VisibilityOrg
+			a.Visibility = model.VisibilityOrg
 			if _, err := d.st.UpdateActivity(ctx, a); err != nil {
 				t.Fatal(err)
 			}
@@ -88,9 +88,9 @@ func networkActivities(t *testing.T, d *device, org string, seed int) int {
 		}
 	}
 	// Deleted before it ever reached the hub.
-	gone, err := d.st.CreateActivity(ctx, store.Activity{Meta: store.Meta{Visibility: store.VisibilityOrg}, Kind: "training",
+	gone, err := d.st.CreateActivity(ctx, model.Activity{Meta: model.Meta{Visibility: model.VisibilityOrg}, Kind: "training",
 		Title: "Never happened", StartDate: "2026-02-14", Country: "MW", Themes: []string{"health_nutrition"}, Status: "final",
-		Reach: store.Reach{Girls: [3]int{100, 100, 100}}})
+		Reach: model.Reach{Girls: [3]int{100, 100, 100}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,28 +270,28 @@ func TestDashboardKeepsPrivateTextAfterSync(t *testing.T) {
 	orgA, orgB := th.org(t, "Dedza Child Rights"), th.org(t, "Lusaka Youth Voice")
 	a := enrolled(t, th, orgA, hub.RoleStaff)
 	b := enrolled(t, th, orgB, hub.RoleStaff)
-	private, err := a.st.CreateActivity(ctx, store.Activity{Meta: store.Meta{Visibility: store.VisibilityOrg}, Kind: "case_referral",
+	private, err := a.st.CreateActivity(ctx, model.Activity{Meta: model.Meta{Visibility: model.VisibilityOrg}, Kind: "case_referral",
 		Title: aPrivateTexts[0], Summary: aPrivateTexts[1], Place: aPrivateTexts[2], Partners: aPrivateTexts[3],
-		StartDate: "2026-05-03", Country: "MW", Themes: []string{"violence"}, Status: "final", Reach: store.Reach{Girls: [3]int{0, 4, 3}}})
+		StartDate: "2026-05-03", Country: "MW", Themes: []string{"violence"}, Status: "final", Reach: model.Reach{Girls: [3]int{0, 4, 3}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Shared first, then withdrawn: the hub held its text as shared once.
-	withdrawn, err := a.st.CreateActivity(ctx, store.Activity{Meta: store.Meta{Visibility: store.VisibilityNetwork}, Kind: "training",
+	withdrawn, err := a.st.CreateActivity(ctx, model.Activity{Meta: model.Meta{Visibility: model.VisibilityNetwork}, Kind: "training",
 		Title: "Dedza withdrawn workshop", Summary: "Shared for a day", StartDate: "2026-05-04", Country: "MW", Status: "final"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.st.CreateActivity(ctx, store.Activity{Meta: store.Meta{Visibility: store.VisibilityNetwork}, Kind: "training",
+	if _, err := a.st.CreateActivity(ctx, model.Activity{Meta: model.Meta{Visibility: model.VisibilityNetwork}, Kind: "training",
 		Title: "Dedza shared radio show", StartDate: "2026-05-05", Country: "MW", Status: "final"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.st.CreateActivity(ctx, store.Activity{Meta: store.Meta{Visibility: store.VisibilityOrg}, Kind: "training",
+	if _, err := b.st.CreateActivity(ctx, model.Activity{Meta: model.Meta{Visibility: model.VisibilityOrg}, Kind: "training",
 		Title: "Lusaka private planning", StartDate: "2026-05-06", Country: "ZM", Status: "final"}); err != nil {
 		t.Fatal(err)
 	}
 	a.sync(t)
-	withdrawn.Visibility = store.VisibilityOrg
+	withdrawn.Visibility = model.VisibilityOrg
 	if _, err := a.st.UpdateActivity(ctx, withdrawn); err != nil {
 		t.Fatal(err)
 	}

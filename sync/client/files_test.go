@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
 	"github.com/a20-network/fieldbook/sync/hub"
@@ -153,10 +154,10 @@ func TestFilesEndToEnd(t *testing.T) {
 	large := pdfLike(700<<10, 2)
 	shared := pdfLike(20<<10, 3)
 	private := pdfLike(30<<10, 4)
-	refSmall := attached(t, a, "small.pdf", small, store.VisibilityOrg)
-	refLarge := attached(t, a, "large.pdf", large, store.VisibilityOrg)
-	refShared := attached(t, a, "shared.pdf", shared, store.VisibilityNetwork)
-	refPrivate := attached(t, a, "private.pdf", private, store.VisibilityOrg)
+	refSmall := attached(t, a, "small.pdf", small, model.VisibilityOrg)
+	refLarge := attached(t, a, "large.pdf", large, model.VisibilityOrg)
+	refShared := attached(t, a, "shared.pdf", shared, model.VisibilityNetwork)
+	refPrivate := attached(t, a, "private.pdf", private, model.VisibilityOrg)
 
 	var seen []client.FileProgress
 	res, err := a.eng.Sync(ctx, func(p client.Progress) {
@@ -234,7 +235,7 @@ func TestCorruptChunkIsAskedAgain(t *testing.T) {
 	org := th.org(t, "Org")
 	a, b := enrolled(t, th, org, hub.RoleStaff), enrolled(t, th, org, hub.RoleStaff)
 	content := pdfLike(100<<10, 5)
-	ref := attached(t, a, "guide.pdf", content, store.VisibilityOrg)
+	ref := attached(t, a, "guide.pdf", content, model.VisibilityOrg)
 	mustSync(t, a)
 	wire.corrupt.Store(1)
 	res := mustSync(t, b)
@@ -265,8 +266,8 @@ func TestRefusedUploadIsShown(t *testing.T) {
 	t.Cleanup(th.close)
 	org := th.org(t, "Org")
 	a := enrolled(t, th, org, hub.RoleStaff)
-	ok := attached(t, a, "small.pdf", pdfLike(10<<10, 6), store.VisibilityOrg)
-	big := attached(t, a, "big.pdf", pdfLike(60<<10, 7), store.VisibilityOrg)
+	ok := attached(t, a, "small.pdf", pdfLike(10<<10, 6), model.VisibilityOrg)
+	big := attached(t, a, "big.pdf", pdfLike(60<<10, 7), model.VisibilityOrg)
 	res := mustSync(t, a)
 	if res.FilesSent != 1 {
 		t.Fatalf("sent %d", res.FilesSent)

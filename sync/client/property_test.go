@@ -16,6 +16,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
 	"github.com/a20-network/fieldbook/sync/hub"
@@ -126,14 +127,14 @@ func (s *sim) create() {
 	s.n++
 	a := activity(fmt.Sprintf("%s title %d", d.name, s.n))
 	if rapid.Bool().Draw(s.t, "network") {
-		a.Visibility = store.VisibilityNetwork
+		a.Visibility = model.VisibilityNetwork
 	}
 	got, err := d.st.CreateActivity(s.ctx, a)
 	if err != nil {
 		s.t.Fatalf("create: %v", err)
 	}
 	s.records = append(s.records, got.ID)
-	s.edits = append(s.edits, edit{record: got.ID, field: "title", old: "null", new: fieldJSON(s.ctx, d.st, store.EntityActivity, got.ID, "title")})
+	s.edits = append(s.edits, edit{record: got.ID, field: "title", old: "null", new: fieldJSON(s.ctx, d.st, model.EntityActivity, got.ID, "title")})
 }
 
 func (s *sim) edit() {
@@ -158,11 +159,11 @@ func (s *sim) edit() {
 	case "adults":
 		a.Reach.Adults = 1000 + s.n
 	}
-	old := fieldJSON(s.ctx, d.st, store.EntityActivity, id, field)
+	old := fieldJSON(s.ctx, d.st, model.EntityActivity, id, field)
 	if _, err := d.st.UpdateActivity(s.ctx, a); err != nil {
 		s.t.Fatalf("edit: %v", err)
 	}
-	s.edits = append(s.edits, edit{record: id, field: field, old: old, new: fieldJSON(s.ctx, d.st, store.EntityActivity, id, field)})
+	s.edits = append(s.edits, edit{record: id, field: field, old: old, new: fieldJSON(s.ctx, d.st, model.EntityActivity, id, field)})
 }
 
 func (s *sim) delete() {
@@ -171,7 +172,7 @@ func (s *sim) delete() {
 	if !ok {
 		return
 	}
-	old := fieldJSON(s.ctx, d.st, store.EntityActivity, id, "deleted")
+	old := fieldJSON(s.ctx, d.st, model.EntityActivity, id, "deleted")
 	if old == "1" {
 		return
 	}
@@ -188,7 +189,7 @@ func (s *sim) addComment() {
 		return
 	}
 	s.n++
-	c, err := d.st.CreateComment(s.ctx, store.Comment{ParentEntity: store.EntityActivity, ParentID: id, Body: fmt.Sprintf("%s comment %d", d.name, s.n)})
+	c, err := d.st.CreateComment(s.ctx, model.Comment{ParentEntity: model.EntityActivity, ParentID: id, Body: fmt.Sprintf("%s comment %d", d.name, s.n)})
 	if err != nil {
 		s.t.Fatalf("comment: %v", err)
 	}
@@ -288,10 +289,10 @@ func (s *sim) writeDB(path string, b []byte) {
 // conflict.
 func (s *sim) holds(id, f, v string) bool {
 	for _, d := range s.devices {
-		if r, err := d.st.RecordFields(s.ctx, store.EntityActivity, id); err == nil && r.OrgID != d.org {
+		if r, err := d.st.RecordFields(s.ctx, model.EntityActivity, id); err == nil && r.OrgID != d.org {
 			continue // another organization's record: this device cannot give it back
 		}
-		if fieldJSON(s.ctx, d.st, store.EntityActivity, id, f) == v {
+		if fieldJSON(s.ctx, d.st, model.EntityActivity, id, f) == v {
 			return true
 		}
 		if pendingHas(s.ctx, d.st, id, f, v) {
@@ -363,7 +364,7 @@ func (s *sim) forget(lost func(int, edit) bool) {
 			if err != nil {
 				continue
 			}
-			if entity != store.EntityComment {
+			if entity != model.EntityComment {
 				// A record is given back only by a device of its own
 				// organization: no organization writes another's.
 				if r.OrgID == d.org {
@@ -390,14 +391,14 @@ func (s *sim) forget(lost func(int, edit) bool) {
 	}
 	keep := s.records[:0]
 	for _, id := range s.records {
-		if held(store.EntityActivity, id) {
+		if held(model.EntityActivity, id) {
 			keep = append(keep, id)
 		}
 	}
 	s.records = keep
 	keepC := s.comment[:0]
 	for _, id := range s.comment {
-		if held(store.EntityComment, id) {
+		if held(model.EntityComment, id) {
 			keepC = append(keepC, id)
 		}
 	}
@@ -431,7 +432,7 @@ func (s *sim) check() {
 	keep := s.comment[:0]
 	for _, id := range s.comment {
 		for _, d := range s.devices {
-			if r, err := d.st.RecordFields(ctx, store.EntityComment, id); err == nil {
+			if r, err := d.st.RecordFields(ctx, model.EntityComment, id); err == nil {
 				var parent string
 				_ = json.Unmarshal(r.Fields["parent_id"], &parent)
 				orphan[id] = !records[parent]
@@ -461,10 +462,10 @@ func (s *sim) check() {
 			if _, ok := hubRecs[id]; !ok {
 				where := ""
 				for _, d := range s.devices {
-					if r, err := d.st.RecordFields(ctx, store.EntityActivity, id); err == nil {
+					if r, err := d.st.RecordFields(ctx, model.EntityActivity, id); err == nil {
 						where += d.name + ":" + string(r.Fields["title"]) + " "
 					}
-					if r, err := d.st.RecordFields(ctx, store.EntityComment, id); err == nil {
+					if r, err := d.st.RecordFields(ctx, model.EntityComment, id); err == nil {
 						st, _ := d.st.OutboxStats(ctx)
 						rej, _ := d.st.Rejections(ctx)
 						where += fmt.Sprintf("%s:%s parent %s %+v %+v ", d.name, r.Fields["body"], r.Fields["parent_id"], st, rej)
@@ -500,7 +501,7 @@ func (s *sim) check() {
 		stats, err := d.st.OutboxStats(ctx)
 		rej, _ := d.st.Rejections(ctx)
 		for _, r := range rej {
-			if r.Entity == store.EntityComment && orphan[r.RecordID] {
+			if r.Entity == model.EntityComment && orphan[r.RecordID] {
 				stats.Rejected--
 			}
 		}

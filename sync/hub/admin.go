@@ -18,7 +18,7 @@ import (
 	"github.com/a20-network/fieldbook/dashboard"
 	"github.com/a20-network/fieldbook/internal/codes"
 	"github.com/a20-network/fieldbook/internal/hlc"
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
@@ -37,16 +37,16 @@ const timeLayout = time.RFC3339Nano
 // pulls. It returns the new organization's id.
 func (h *Hub) AddOrg(ctx context.Context, name, country string) (string, error) {
 	country = codes.NormalizeCountry(country)
-	id := store.NewID()
+	id := model.NewID()
 	now := h.now().UTC()
-	fields := store.ZeroFields(store.EntityOrganization)
+	fields := model.ZeroFields(model.EntityOrganization)
 	set := func(k string, v any) { b, _ := json.Marshal(v); fields[k] = b }
 	set("name", strings.TrimSpace(name))
 	set("country", country)
-	set("visibility", store.VisibilityNetwork)
+	set("visibility", model.VisibilityNetwork)
 	set("created_by", hubNode)
 	set("created_at", now.Format(time.RFC3339Nano))
-	if err := store.ValidateFields(store.EntityOrganization, fields); err != nil {
+	if err := model.ValidateFields(model.EntityOrganization, fields); err != nil {
 		return "", fmt.Errorf("hub: add organization: %w", err)
 	}
 	ts := hlc.Timestamp{Wall: now.UnixMilli(), Node: hubNode}.String()
@@ -59,7 +59,7 @@ func (h *Hub) AddOrg(ctx context.Context, name, country string) (string, error) 
 		if err := seq.load(ctx, tx); err != nil {
 			return err
 		}
-		r := &record{id: id, entity: store.EntityOrganization, org: id, body: fields, state: map[string]fieldState{}}
+		r := &record{id: id, entity: model.EntityOrganization, org: id, body: fields, state: map[string]fieldState{}}
 		v := seq.next()
 		for k := range fields {
 			r.state[k] = fieldState{V: v, H: ts, D: hubNode}
@@ -354,7 +354,7 @@ func (h *Hub) Enroll(ctx context.Context, req protocol.EnrollRequest) (protocol.
 			return fmt.Errorf("hub: enroll: %w", err)
 		}
 		if taken > 0 || resp.Device == hubNode {
-			resp.Device = store.NewID()
+			resp.Device = model.NewID()
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE enroll_codes SET used_at = ?, used_by = ? WHERE hash = ?",
 			now.Format(timeLayout), resp.Device, codeHash); err != nil {

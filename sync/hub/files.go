@@ -18,7 +18,7 @@ import (
 	"strings"
 
 	"github.com/a20-network/fieldbook/internal/filetype"
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
@@ -76,7 +76,7 @@ const (
 // indexFiles keeps file_refs in step with record r just written: a
 // deleted record refers to nothing.
 func indexFiles(ctx context.Context, tx writeTx, r *record, exists bool) error {
-	if r.entity == store.EntityOrganization {
+	if r.entity == model.EntityOrganization {
 		return nil
 	}
 	if exists {
@@ -103,7 +103,7 @@ func (h *Hub) backfillFileRefs(ctx context.Context) error {
 		if done, err := metaTx(ctx, tx, metaFileRefsIndex); err != nil || done != "" {
 			return err
 		}
-		ids, err := queryStrings(ctx, tx, `SELECT id FROM records WHERE deleted = 0 AND entity != ? AND body LIKE '%"file%'`, store.EntityOrganization)
+		ids, err := queryStrings(ctx, tx, `SELECT id FROM records WHERE deleted = 0 AND entity != ? AND body LIKE '%"file%'`, model.EntityOrganization)
 		if err != nil {
 			return fmt.Errorf("hub: index files: %w", err)
 		}
@@ -182,7 +182,7 @@ type FileStatus struct {
 func (h *Hub) mayRead(ctx context.Context, dev Device, hash string) (bool, error) {
 	var one int
 	err := h.reader.QueryRowContext(ctx, "SELECT 1 FROM file_refs WHERE hash = ? AND (org_id = ? OR visibility = ?) LIMIT 1",
-		hash, dev.Org, store.VisibilityNetwork).Scan(&one)
+		hash, dev.Org, model.VisibilityNetwork).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
