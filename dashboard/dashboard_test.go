@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -20,9 +22,11 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/a20-network/fieldbook/dashboard"
+	"github.com/a20-network/fieldbook/internal/hlc"
 	"github.com/a20-network/fieldbook/locales"
 	"github.com/a20-network/fieldbook/model"
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/sync/hub"
+	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
 // clock is a settable clock for session expiry.
@@ -57,43 +61,44 @@ type env struct {
 }
 
 // newEnv makes a hub database with two organizations, each with a private
-// and a shared activity in May 2026, and a dashboard over it.
+// and a shared activity in May 2026 synced from a device of its own, and a
+// dashboard over it.
 func newEnv(t testing.TB, extraShared int) *env {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "hub.db")
-	st, err := store.Open(ctx, path, store.Options{})
+	dir := t.TempDir()
+	hb, err := hub.Open(ctx, dir, hub.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := st.CreateOrganization(ctx, model.Organization{Name: "Org A Malawi", Country: "MW"})
+	orgA, err := hb.AddOrg(ctx, "Org A Malawi", "MW")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := st.CreateOrganization(ctx, model.Organization{Name: "Org B Kenya", Country: "KE"})
+	orgB, err := hb.AddOrg(ctx, "Org B Kenya", "KE")
 	if err != nil {
 		t.Fatal(err)
 	}
-	mk := func(org, vis, title, summary, date, country, kind string, girls int) model.Activity {
-		return model.Activity{Meta: model.Meta{OrgID: org, Visibility: vis}, Kind: kind, Title: title, Summary: summary,
+	mk := func(vis, title, summary, date, country, kind string, girls int) model.Activity {
+		return model.Activity{Meta: model.Meta{Visibility: vis}, Kind: kind, Title: title, Summary: summary,
 			StartDate: date, Country: country, Place: title + " place", Themes: []string{"education"},
 			Reach: model.Reach{Girls: [3]int{0, girls, 0}, Boys: [3]int{1, 0, 0}}, Status: "final"}
 	}
-	as := []model.Activity{
-		mk(a.ID, "org", aPrivate[0], aPrivate[1], "2026-05-03", "MW", "training", 10),
-		mk(a.ID, "network", aShared, "Radio spots on birth registration", "2026-05-04", "MW", "media_engagement", 20),
-		mk(b.ID, "org", bPrivate[0], bPrivate[1], "2026-05-05", "KE", "school_visit", 30),
-		mk(b.ID, "network", bShared, "Dialogue with pupils", "2026-05-06", "KE", "community_dialogue", 40),
+	syncActivities(t, hb, orgA,
+		mk("org", aPrivate[0], aPrivate[1], "2026-05-03", "MW", "training", 10),
+		mk("network", aShared, "Radio spots on birth registration", "2026-05-04", "MW", "media_engagement", 20))
+	bs := []model.Activity{
+		mk("org", bPrivate[0], bPrivate[1], "2026-05-05", "KE", "school_visit", 30),
+		mk("network", bShared, "Dialogue with pupils", "2026-05-06", "KE", "community_dialogue", 40),
 	}
 	for i := range extraShared {
-		as = append(as, mk(b.ID, "network", fmt.Sprintf("Extra shared %d", i), strings.Repeat("Long summary text. ", 20), "2026-05-07", "KE", "training", 1))
+		bs = append(bs, mk("network", fmt.Sprintf("Extra shared %d", i), strings.Repeat("Long summary text. ", 20), "2026-05-07", "KE", "training", 1))
 	}
-	if err := st.CreateActivities(ctx, as); err != nil {
+	syncActivities(t, hb, orgB, bs...)
+	if err := hb.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
+	path := filepath.Join(dir, hub.DBFile)
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)")
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +114,7 @@ func newEnv(t testing.TB, extraShared int) *env {
 		t.Fatal(err)
 	}
 	for _, u := range []struct{ name, role, org string }{
-		{"coord", dashboard.RoleCoordinator, ""}, {"admin-a", dashboard.RoleOrgAdmin, a.ID}, {"admin-b", dashboard.RoleOrgAdmin, b.ID},
+		{"coord", dashboard.RoleCoordinator, ""}, {"admin-a", dashboard.RoleOrgAdmin, orgA}, {"admin-b", dashboard.RoleOrgAdmin, orgB},
 	} {
 		if err := dashboard.AddUser(ctx, db, u.name, "correct horse battery", u.role, u.org); err != nil {
 			t.Fatal(err)
@@ -119,7 +124,46 @@ func newEnv(t testing.TB, extraShared int) *env {
 	mux.Handle("/dashboard/", h)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &env{srv: srv, clock: c, db: db, orgA: a.ID, orgB: b.ID}
+	return &env{srv: srv, clock: c, db: db, orgA: orgA, orgB: orgB}
+}
+
+// syncActivities sends activities as new records of org from a device
+// enrolled in it, as the device's sync would, in requests of at most 500.
+func syncActivities(t testing.TB, h *hub.Hub, org string, as ...model.Activity) {
+	t.Helper()
+	ctx := context.Background()
+	code, err := h.NewEnrollCode(ctx, org, hub.RoleStaff, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	device := "device-" + org
+	enr, err := h.Enroll(ctx, protocol.EnrollRequest{V: protocol.Version, Code: code, Device: device})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := h.Authenticate(ctx, enr.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var changes []protocol.Change
+	for i, a := range as {
+		a.CreatedBy, a.CreatedAt = dev.ID, time.Date(2026, 5, 8, 9, 0, 0, 0, time.UTC)
+		fields := map[string]json.RawMessage{}
+		for k, v := range a.Fields() {
+			fields[k] = model.EncodeValue(v)
+		}
+		seq := int64(i + 1)
+		changes = append(changes, protocol.Change{Seq: seq, Entity: model.EntityActivity, ID: model.NewID(), Org: org,
+			Op: protocol.OpCreate, HLC: hlc.Timestamp{Wall: 1778230800000, Logical: uint32(seq), Node: dev.ID}.String(), Fields: fields})
+	}
+	for len(changes) > 0 {
+		n := min(len(changes), 500)
+		resp, err := h.Sync(ctx, dev, &protocol.SyncRequest{V: protocol.Version, Org: org, Push: changes[:n]})
+		if err != nil || len(resp.Rejected) > 0 {
+			t.Fatalf("sync: %v, rejected %+v", err, resp)
+		}
+		changes = changes[n:]
+	}
 }
 
 // client returns an HTTP client with its own cookie jar that does not

@@ -1,4 +1,4 @@
-package hub_test
+package client_test
 
 import (
 	"context"
