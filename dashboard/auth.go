@@ -93,10 +93,11 @@ const MinPasswordLen = 10
 // AddUser adds a dashboard user with an argon2id-hashed password and a
 // random per-user salt. role is [RoleCoordinator] or [RoleOrgAdmin]; an
 // orgadmin needs orgID. It fails with a message naming the bad field, or
-// wrapping [ErrUserExists], and then writes nothing. It backs
-// "fieldbook-hub user add".
+// wrapping [ErrUserExists], and then writes nothing. A coordinator sees the
+// whole network and has no organization; an orgadmin's must be in the
+// hub's organization directory. It backs "fieldbook-hub user add".
 func AddUser(ctx context.Context, db *sql.DB, name, password, role, orgID string) error {
-	name = strings.TrimSpace(name)
+	name, orgID = strings.TrimSpace(name), strings.TrimSpace(orgID)
 	switch {
 	case name == "" || utf8.RuneCountInString(name) > 100:
 		return errors.New("dashboard: add user: name must be 1 to 100 characters")
@@ -104,11 +105,22 @@ func AddUser(ctx context.Context, db *sql.DB, name, password, role, orgID string
 		return fmt.Errorf("dashboard: add user: password must be at least %d characters", MinPasswordLen)
 	case role != RoleCoordinator && role != RoleOrgAdmin:
 		return fmt.Errorf("dashboard: add user: role %q unknown (want %s or %s)", role, RoleCoordinator, RoleOrgAdmin)
-	case role == RoleOrgAdmin && strings.TrimSpace(orgID) == "":
+	case role == RoleOrgAdmin && orgID == "":
 		return errors.New("dashboard: add user: an orgadmin needs an organization id")
+	case role == RoleCoordinator && orgID != "":
+		return errors.New("dashboard: add user: a coordinator sees the whole network; leave out the organization")
 	}
 	if err := Migrate(ctx, db); err != nil {
 		return err
+	}
+	if role == RoleOrgAdmin {
+		var n int
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM organizations WHERE id = ?", orgID).Scan(&n); err != nil {
+			return fmt.Errorf("dashboard: add user %s: %w", name, err)
+		}
+		if n == 0 {
+			return fmt.Errorf("dashboard: add user: no organization %q (see org list)", orgID)
+		}
 	}
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
@@ -122,7 +134,7 @@ func AddUser(ctx context.Context, db *sql.DB, name, password, role, orgID string
 		return fmt.Errorf("%w: %s", ErrUserExists, name)
 	}
 	_, err := db.ExecContext(ctx, `INSERT INTO users (name, role, org_id, salt, hash, params, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		name, role, strings.TrimSpace(orgID), salt, hashPassword(password, salt), argonParams, time.Now().UTC().Format(time.RFC3339))
+		name, role, orgID, salt, hashPassword(password, salt), argonParams, time.Now().UTC().Format(time.RFC3339))
 	if err != nil {
 		return fmt.Errorf("dashboard: add user %s: %w", name, err)
 	}

@@ -509,6 +509,8 @@ func TestAddUserValidates(t *testing.T) {
 		{"x", "long enough pass", "admin", "", "role"},
 		{"x", "long enough pass", dashboard.RoleOrgAdmin, "", "organization"},
 		{"  ", "long enough pass", dashboard.RoleCoordinator, "", "name"},
+		{"x", "long enough pass", dashboard.RoleCoordinator, e.orgA, "leave out the organization"},
+		{"x", "long enough pass", dashboard.RoleOrgAdmin, "no-such-org", "no organization"},
 	}
 	for _, c := range cases {
 		err := dashboard.AddUser(ctx, e.db, c.name, c.pass, c.role, c.org)

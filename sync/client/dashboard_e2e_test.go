@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"reflect"
@@ -104,6 +105,41 @@ func networkActivities(t *testing.T, d *device, org string, seed int) int {
 	return live
 }
 
+// dashboardOn serves the dashboard over the database of th's hub, as the
+// hub program serves it beside the hub, with users (name to organization,
+// "" for a coordinator), and returns its address.
+func dashboardOn(t *testing.T, th *testHub, users map[string]string) string {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", "file:"+th.hub.Path()+"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	bundle, errs := locales.Load("")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	dash, err := dashboard.New(ctx, dashboard.Options{DB: db, Bundle: bundle, Log: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, org := range users {
+		role := dashboard.RoleOrgAdmin
+		if org == "" {
+			role = dashboard.RoleCoordinator
+		}
+		if err := dashboard.AddUser(ctx, db, name, dashPassword, role, org); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/dashboard/", dash)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
 // signInDashboard signs user in on the hub's dashboard over HTTP.
 func signInDashboard(t *testing.T, base, user string) *http.Client {
 	t.Helper()
@@ -187,10 +223,8 @@ func TestDeviceAndHubFiguresAgree(t *testing.T) {
 		t.Fatal(errs)
 	}
 	l := bundle.Localizer("en")
-	if err := th.hub.AddDashboardUser(ctx, "admin-a", dashPassword, dashboard.RoleOrgAdmin, orgA); err != nil {
-		t.Fatal(err)
-	}
-	dash := signInDashboard(t, th.srv.URL, "admin-a")
+	dashURL := dashboardOn(t, th, map[string]string{"admin-a": orgA})
+	dash := signInDashboard(t, dashURL, "admin-a")
 
 	periods := []report.Filter{
 		{From: "2026-01-01", To: "2026-12-31"},                        // whole months only
@@ -237,7 +271,7 @@ func TestDeviceAndHubFiguresAgree(t *testing.T) {
 			t.Fatal(err)
 		}
 		q := url.Values{"period": {"custom"}, "from": {p.From}, "to": {p.To}, "scope": {"org"}, "lang": {"en"}}
-		status, got := dashGet(t, dash, th.srv.URL+"/dashboard/report.csv?"+q.Encode())
+		status, got := dashGet(t, dash, dashURL+"/dashboard/report.csv?"+q.Encode())
 		if status != http.StatusOK || got != want.String() {
 			t.Errorf("%+v: dashboard status %d\n%s\nwant\n%s", p, status, got, want.String())
 		}
@@ -251,7 +285,7 @@ func TestDeviceAndHubFiguresAgree(t *testing.T) {
 				}
 			}
 			q.Del("scope")
-			if status, page := dashGet(t, dash, th.srv.URL+"/dashboard/?"+q.Encode()); status != http.StatusOK ||
+			if status, page := dashGet(t, dash, dashURL+"/dashboard/?"+q.Encode()); status != http.StatusOK ||
 				!strings.Contains(page, fmt.Sprint(onDevice.Activities)) {
 				t.Errorf("dashboard page: status %d, lacks %d", status, onDevice.Activities)
 			}
@@ -300,14 +334,7 @@ func TestDashboardKeepsPrivateTextAfterSync(t *testing.T) {
 	if _, err := b.st.Activity(ctx, private.ID); err == nil {
 		t.Fatal("A's private activity reached B's device")
 	}
-	for _, u := range []struct{ name, org string }{{"admin-a", orgA}, {"admin-b", orgB}} {
-		if err := th.hub.AddDashboardUser(ctx, u.name, dashPassword, dashboard.RoleOrgAdmin, u.org); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := th.hub.AddDashboardUser(ctx, "coord", dashPassword, dashboard.RoleCoordinator, ""); err != nil {
-		t.Fatal(err)
-	}
+	dashURL := dashboardOn(t, th, map[string]string{"admin-a": orgA, "admin-b": orgB, "coord": ""})
 	forbidden := append([]string{"Dedza withdrawn workshop", "Shared for a day"}, aPrivateTexts...)
 	for _, c := range []struct {
 		user      string
@@ -318,11 +345,11 @@ func TestDashboardKeepsPrivateTextAfterSync(t *testing.T) {
 		{"coord", append([]string{"Lusaka private planning"}, forbidden...), []string{"Dedza shared radio show"}},
 		{"admin-a", []string{"Lusaka private planning"}, []string{aPrivateTexts[0], "Dedza withdrawn workshop"}},
 	} {
-		cl := signInDashboard(t, th.srv.URL, c.user)
+		cl := signInDashboard(t, dashURL, c.user)
 		seen := map[string]bool{}
 		for _, q := range []string{"", "?period=month", "?period=year&lang=fr", "?period=custom&from=2026-05-01&to=2026-05-31", "?period=custom&from=2000-01-01&to=2100-12-31"} {
 			for _, p := range []string{"/", "/report.csv", "/report.xlsx", "/shared.csv", "/own.csv", "/organizations.csv"} {
-				u := th.srv.URL + "/dashboard" + p + q
+				u := dashURL + "/dashboard" + p + q
 				status, text := dashGet(t, cl, u)
 				if status >= 500 {
 					t.Fatalf("%s as %s: status %d", u, c.user, status)
@@ -345,8 +372,8 @@ func TestDashboardKeepsPrivateTextAfterSync(t *testing.T) {
 	}
 	// A's private activity counts in the network figures B's orgadmin sees:
 	// 7 children of it, of 4 activities in May.
-	cl := signInDashboard(t, th.srv.URL, "admin-b")
-	_, csv := dashGet(t, cl, th.srv.URL+"/dashboard/report.csv?period=custom&from=2026-05-01&to=2026-05-31&lang=en")
+	cl := signInDashboard(t, dashURL, "admin-b")
+	_, csv := dashGet(t, cl, dashURL+"/dashboard/report.csv?period=custom&from=2026-05-01&to=2026-05-31&lang=en")
 	if !strings.Contains(csv, "Activities,4") || !strings.Contains(csv, "Children reached,7") {
 		t.Errorf("network report for May:\n%s", csv)
 	}

@@ -15,7 +15,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/a20-network/fieldbook/dashboard"
 	"github.com/a20-network/fieldbook/internal/codes"
 	"github.com/a20-network/fieldbook/internal/hlc"
 	"github.com/a20-network/fieldbook/model"
@@ -447,52 +446,4 @@ func (h *Hub) Conflicts(ctx context.Context) ([]protocol.Conflict, error) {
 		out = append(out, c)
 	}
 	return out, rows.Err()
-}
-
-// AddDashboardUser adds a dashboard account: a coordinator sees the whole
-// network, an orgadmin also its own organization's records (org must be an
-// organization of this hub). The password is stored as an argon2id hash.
-func (h *Hub) AddDashboardUser(ctx context.Context, name, password, role, org string) error {
-	switch role {
-	case dashboard.RoleCoordinator:
-		if org != "" {
-			return fmt.Errorf("hub: add user: a coordinator sees the whole network; leave out the organization")
-		}
-	case dashboard.RoleOrgAdmin:
-		if org == "" {
-			return fmt.Errorf("hub: add user: an orgadmin needs an organization id")
-		}
-		var n int
-		if err := h.reader.QueryRowContext(ctx, "SELECT count(*) FROM orgs WHERE id = ?", org).Scan(&n); err != nil {
-			return fmt.Errorf("hub: add user: %w", err)
-		}
-		if n == 0 {
-			return fmt.Errorf("hub: add user: no organization %q (see org list)", org)
-		}
-	default:
-		return fmt.Errorf("hub: add user: role %q is not %s or %s", role, dashboard.RoleCoordinator, dashboard.RoleOrgAdmin)
-	}
-	if err := dashboard.AddUser(ctx, h.dash, name, password, role, org); err != nil {
-		return fmt.Errorf("hub: %w", err)
-	}
-	h.log.Info("dashboard user added", "name", name, "role", role, "org", org)
-	return nil
-}
-
-// DashboardUsers lists the dashboard's accounts by name.
-func (h *Hub) DashboardUsers(ctx context.Context) ([]dashboard.User, error) {
-	us, err := dashboard.Users(ctx, h.dash)
-	if err != nil {
-		return nil, fmt.Errorf("hub: %w", err)
-	}
-	return us, nil
-}
-
-// RemoveDashboardUser deletes a dashboard account and signs it out.
-func (h *Hub) RemoveDashboardUser(ctx context.Context, name string) error {
-	if err := dashboard.RemoveUser(ctx, h.dash, name); err != nil {
-		return fmt.Errorf("hub: %w", err)
-	}
-	h.log.Info("dashboard user removed", "name", name)
-	return nil
 }
