@@ -35,41 +35,41 @@ var ErrBadLogin = errors.New("dashboard: wrong user name or password")
 // ErrUserExists is returned by [AddUser] for a name already taken.
 var ErrUserExists = errors.New("dashboard: user already exists")
 
-const schema = `
-CREATE TABLE IF NOT EXISTS users (
-	id         INTEGER PRIMARY KEY,
-	name       TEXT NOT NULL UNIQUE,
-	role       TEXT NOT NULL CHECK (role IN ('coordinator', 'orgadmin')),
-	org_id     TEXT NOT NULL DEFAULT '',
-	salt       BLOB NOT NULL,
-	hash       BLOB NOT NULL,
-	params     TEXT NOT NULL,
-	created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS dashboard_sessions (
-	token_hash TEXT PRIMARY KEY,
-	user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-	expires_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS dashboard_sessions_by_expiry ON dashboard_sessions (expires_at);
-`
+// hubTables are the tables and views of the hub database that the
+// dashboard reads and writes. The hub's numbered migrations make every one.
+var hubTables = []string{"activities", "organizations", report.RollupTable, "users", "dashboard_sessions"}
 
-// Migrate creates the dashboard's tables (users and sessions) in the hub
-// database if they do not exist and, when the hub has its activities table,
-// the report index and monthly rollup ([report.Migrate]) that keep the
-// network's figures fast. It is safe to call on every start.
-func Migrate(ctx context.Context, db *sql.DB) error {
-	if _, err := db.ExecContext(ctx, schema); err != nil {
-		return fmt.Errorf("dashboard: create tables: %w", err)
+// ErrNotMigrated is returned for a database that is not a hub database
+// the hub has migrated: the dashboard makes no tables of its own.
+var ErrNotMigrated = errors.New("dashboard: the database is not a hub database the hub has migrated")
+
+// checkMigrated returns an error wrapping [ErrNotMigrated] that names what
+// db lacks of [hubTables], or nil.
+func checkMigrated(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
+	if err != nil {
+		return fmt.Errorf("dashboard: read the database's tables: %w", err)
 	}
-	var n int
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'activities'").Scan(&n); err != nil {
-		return fmt.Errorf("dashboard: look for activities: %w", err)
-	}
-	if n > 0 {
-		if err := report.Migrate(ctx, db); err != nil {
-			return fmt.Errorf("dashboard: %w", err)
+	defer rows.Close()
+	have := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return fmt.Errorf("dashboard: read the database's tables: %w", err)
 		}
+		have[name] = true
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("dashboard: read the database's tables: %w", err)
+	}
+	var missing []string
+	for _, t := range hubTables {
+		if !have[t] {
+			missing = append(missing, t)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%w: it has no %s (open it with fieldbook-hub first, which migrates it)", ErrNotMigrated, strings.Join(missing, ", "))
 	}
 	return nil
 }
@@ -110,7 +110,7 @@ func AddUser(ctx context.Context, db *sql.DB, name, password, role, orgID string
 	case role == RoleCoordinator && orgID != "":
 		return errors.New("dashboard: add user: a coordinator sees the whole network; leave out the organization")
 	}
-	if err := Migrate(ctx, db); err != nil {
+	if err := checkMigrated(ctx, db); err != nil {
 		return err
 	}
 	if role == RoleOrgAdmin {

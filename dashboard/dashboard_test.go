@@ -601,3 +601,65 @@ func FuzzHomeQuery(f *testing.F) {
 		}
 	})
 }
+
+// TestNewNeedsAMigratedHubDatabase: the dashboard makes no tables. Over a
+// database that is not a hub database the hub has migrated — an empty
+// one, or a hub's without the dashboard's tables — New and the user
+// functions say so, naming what is missing, and write nothing.
+func TestNewNeedsAMigratedHubDatabase(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bundle, errs := locales.Load("")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	dir := t.TempDir()
+	h, err := hub.Open(ctx, dir, hub.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Close(); err != nil {
+		t.Fatal(err)
+	}
+	open := func(path string) *sql.DB {
+		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	withoutUsers := open(filepath.Join(dir, hub.DBFile))
+	if _, err := withoutUsers.Exec("DROP TABLE dashboard_sessions; DROP TABLE users"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name    string
+		db      *sql.DB
+		missing string
+	}{
+		{"empty", open(filepath.Join(t.TempDir(), "empty.db")), "activities, organizations, activity_rollup, users, dashboard_sessions"},
+		{"hub without the dashboard's tables", withoutUsers, "users, dashboard_sessions"},
+	} {
+		schema := func() string {
+			var s string
+			if err := c.db.QueryRow("SELECT coalesce(group_concat(name), '') FROM sqlite_master").Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		before := schema()
+		_, errNew := dashboard.New(ctx, dashboard.Options{DB: c.db, Bundle: bundle})
+		errAdd := dashboard.AddUser(ctx, c.db, "coord", "correct horse battery", dashboard.RoleCoordinator, "")
+		_, errList := dashboard.Users(ctx, c.db)
+		errRemove := dashboard.RemoveUser(ctx, c.db, "coord")
+		for _, err := range []error{errNew, errAdd, errList, errRemove} {
+			if !errors.Is(err, dashboard.ErrNotMigrated) || !strings.Contains(err.Error(), "has no "+c.missing+" (") {
+				t.Errorf("%s: %v; want %v naming %s", c.name, err, dashboard.ErrNotMigrated, c.missing)
+			}
+		}
+		if after := schema(); after != before {
+			t.Errorf("%s: the dashboard changed the schema from %q to %q", c.name, before, after)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -250,10 +251,16 @@ func dump(t testing.TB, h *Hub, table string) string {
 	return rowsText(t, h, "SELECT * FROM "+table+" ORDER BY rowid")
 }
 
-// rowsText returns the rows of query, one line each.
+// rowsText returns the rows of query on h's database, one line each.
 func rowsText(t testing.TB, h *Hub, query string) string {
 	t.Helper()
-	rows, err := h.reader.Query(query)
+	return queryText(t, h.reader, query)
+}
+
+// queryText returns the rows of query on db, one line each.
+func queryText(t testing.TB, db *sql.DB, query string) string {
+	t.Helper()
+	rows, err := db.Query(query)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/a20-network/fieldbook/dashboard"
 	"github.com/a20-network/fieldbook/internal/sqlitedb"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
@@ -69,9 +68,6 @@ type Hub struct {
 	// stmts holds the frequent write statements, prepared on the writer
 	// connection at open; read-only afterwards.
 	stmts map[string]*sql.Stmt
-	// batchRollup is set when the report rollup's triggers skip batches,
-	// which the hub then adds to the rollup itself (see rollupBatch).
-	batchRollup bool
 	// codeKey is the secret key enrollment codes are hashed with (see
 	// codeHash); read-only after open.
 	codeKey []byte
@@ -120,16 +116,6 @@ func Open(ctx context.Context, dir string, opts Options) (*Hub, error) {
 		return nil, err
 	}
 	if err := h.backfillFileRefs(ctx); err != nil {
-		h.writer.Close()
-		return nil, err
-	}
-	// The dashboard's users and sessions, and the report index and monthly
-	// rollup that triggers keep in step with every activity write.
-	if err := dashboard.Migrate(ctx, h.writer); err != nil {
-		h.writer.Close()
-		return nil, fmt.Errorf("hub: %w", err)
-	}
-	if h.batchRollup, err = batchRollupTriggers(ctx, h.writer); err != nil {
 		h.writer.Close()
 		return nil, err
 	}

@@ -134,13 +134,13 @@ func (a *activityRows) add(id string, row []any) {
 	a.rows[id] = row
 }
 
-// flush writes the collected rows in tx. When they are many and the hub
-// batches the report rollup, it keeps the rollup with grouped statements
-// around the writes instead of the triggers' row-by-row work.
+// flush writes the collected rows in tx. When they are many, it keeps the
+// report rollup with grouped statements around the writes instead of the
+// triggers' row-by-row work.
 func (a *activityRows) flush(ctx context.Context, tx writeTx) error {
 	ids := a.order
 	var rb *rollupBatch
-	if tx.h.batchRollup && len(ids) >= rollupBatchMin {
+	if len(ids) >= rollupBatchMin {
 		var err error
 		if rb, err = startRollupBatch(ctx, tx, ids); err != nil {
 			return err
