@@ -75,9 +75,6 @@ type Handler struct {
 
 	guard *signInGuard
 	gate  *hashGate
-	// orgs is the organization directory as a table expression with
-	// columns id, name, country, deleted: current names, see [orgSource].
-	orgs string
 }
 
 // New returns the dashboard handler over a hub database the hub has
@@ -93,10 +90,6 @@ func New(ctx context.Context, opts Options) (*Handler, error) {
 	}
 	h := &Handler{db: opts.DB, bundle: opts.Bundle, prefix: strings.TrimSuffix(opts.Prefix, "/"), secure: opts.Secure,
 		now: opts.Now, log: opts.Log, guard: newSignInGuard(), gate: newHashGate()}
-	var err error
-	if h.orgs, err = orgSource(ctx, opts.DB); err != nil {
-		return nil, err
-	}
 	if h.prefix == "" {
 		h.prefix = "/dashboard"
 	}
