@@ -35,41 +35,41 @@ var ErrBadLogin = errors.New("dashboard: wrong user name or password")
 // ErrUserExists is returned by [AddUser] for a name already taken.
 var ErrUserExists = errors.New("dashboard: user already exists")
 
-const schema = `
-CREATE TABLE IF NOT EXISTS users (
-	id         INTEGER PRIMARY KEY,
-	name       TEXT NOT NULL UNIQUE,
-	role       TEXT NOT NULL CHECK (role IN ('coordinator', 'orgadmin')),
-	org_id     TEXT NOT NULL DEFAULT '',
-	salt       BLOB NOT NULL,
-	hash       BLOB NOT NULL,
-	params     TEXT NOT NULL,
-	created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS dashboard_sessions (
-	token_hash TEXT PRIMARY KEY,
-	user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-	expires_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS dashboard_sessions_by_expiry ON dashboard_sessions (expires_at);
-`
+// hubTables are the tables and views of the hub database that the
+// dashboard reads and writes. The hub's numbered migrations make every one.
+var hubTables = []string{"activities", "organizations", report.RollupTable, "users", "dashboard_sessions"}
 
-// Migrate creates the dashboard's tables (users and sessions) in the hub
-// database if they do not exist and, when the hub has its activities table,
-// the report index and monthly rollup ([report.Migrate]) that keep the
-// network's figures fast. It is safe to call on every start.
-func Migrate(ctx context.Context, db *sql.DB) error {
-	if _, err := db.ExecContext(ctx, schema); err != nil {
-		return fmt.Errorf("dashboard: create tables: %w", err)
+// ErrNotMigrated is returned for a database that is not a hub database
+// the hub has migrated: the dashboard makes no tables of its own.
+var ErrNotMigrated = errors.New("dashboard: the database is not a hub database the hub has migrated")
+
+// checkMigrated returns an error wrapping [ErrNotMigrated] that names what
+// db lacks of [hubTables], or nil.
+func checkMigrated(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
+	if err != nil {
+		return fmt.Errorf("dashboard: read the database's tables: %w", err)
 	}
-	var n int
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'activities'").Scan(&n); err != nil {
-		return fmt.Errorf("dashboard: look for activities: %w", err)
-	}
-	if n > 0 {
-		if err := report.Migrate(ctx, db); err != nil {
-			return fmt.Errorf("dashboard: %w", err)
+	defer rows.Close()
+	have := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return fmt.Errorf("dashboard: read the database's tables: %w", err)
 		}
+		have[name] = true
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("dashboard: read the database's tables: %w", err)
+	}
+	var missing []string
+	for _, t := range hubTables {
+		if !have[t] {
+			missing = append(missing, t)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%w: it has no %s (open it with fieldbook-hub first, which migrates it)", ErrNotMigrated, strings.Join(missing, ", "))
 	}
 	return nil
 }
@@ -93,10 +93,11 @@ const MinPasswordLen = 10
 // AddUser adds a dashboard user with an argon2id-hashed password and a
 // random per-user salt. role is [RoleCoordinator] or [RoleOrgAdmin]; an
 // orgadmin needs orgID. It fails with a message naming the bad field, or
-// wrapping [ErrUserExists], and then writes nothing. It backs
-// "fieldbook-hub user add".
+// wrapping [ErrUserExists], and then writes nothing. A coordinator sees the
+// whole network and has no organization; an orgadmin's must be in the
+// hub's organization directory. It backs "fieldbook-hub user add".
 func AddUser(ctx context.Context, db *sql.DB, name, password, role, orgID string) error {
-	name = strings.TrimSpace(name)
+	name, orgID = strings.TrimSpace(name), strings.TrimSpace(orgID)
 	switch {
 	case name == "" || utf8.RuneCountInString(name) > 100:
 		return errors.New("dashboard: add user: name must be 1 to 100 characters")
@@ -104,11 +105,22 @@ func AddUser(ctx context.Context, db *sql.DB, name, password, role, orgID string
 		return fmt.Errorf("dashboard: add user: password must be at least %d characters", MinPasswordLen)
 	case role != RoleCoordinator && role != RoleOrgAdmin:
 		return fmt.Errorf("dashboard: add user: role %q unknown (want %s or %s)", role, RoleCoordinator, RoleOrgAdmin)
-	case role == RoleOrgAdmin && strings.TrimSpace(orgID) == "":
+	case role == RoleOrgAdmin && orgID == "":
 		return errors.New("dashboard: add user: an orgadmin needs an organization id")
+	case role == RoleCoordinator && orgID != "":
+		return errors.New("dashboard: add user: a coordinator sees the whole network; leave out the organization")
 	}
-	if err := Migrate(ctx, db); err != nil {
+	if err := checkMigrated(ctx, db); err != nil {
 		return err
+	}
+	if role == RoleOrgAdmin {
+		var n int
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM organizations WHERE id = ?", orgID).Scan(&n); err != nil {
+			return fmt.Errorf("dashboard: add user %s: %w", name, err)
+		}
+		if n == 0 {
+			return fmt.Errorf("dashboard: add user: no organization %q (see org list)", orgID)
+		}
 	}
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
@@ -122,7 +134,7 @@ func AddUser(ctx context.Context, db *sql.DB, name, password, role, orgID string
 		return fmt.Errorf("%w: %s", ErrUserExists, name)
 	}
 	_, err := db.ExecContext(ctx, `INSERT INTO users (name, role, org_id, salt, hash, params, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		name, role, strings.TrimSpace(orgID), salt, hashPassword(password, salt), argonParams, time.Now().UTC().Format(time.RFC3339))
+		name, role, orgID, salt, hashPassword(password, salt), argonParams, time.Now().UTC().Format(time.RFC3339))
 	if err != nil {
 		return fmt.Errorf("dashboard: add user %s: %w", name, err)
 	}

@@ -1,37 +1,51 @@
-package dashboard
+package dashboard_test
 
 import (
 	"context"
 	"database/sql"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/a20-network/fieldbook/dashboard"
 	"github.com/a20-network/fieldbook/internal/report"
 	"github.com/a20-network/fieldbook/internal/report/fixture"
 	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/sync/hub"
 )
 
-// hub is a hub database holding 1,000,000 activities from 200
+// hubDB is a hub database holding 1,000,000 activities from 200
 // organizations (see fixture.SQL), built once per test process in a
 // temporary folder removed at exit.
-var hub fixture.Once
+var hubDB fixture.Once
 
 func hubFixture(b *testing.B) string {
-	return hub.Path(b, "hub.db", "1,000,000-activity hub", []string{
-		// The hub searches with its own tables; full-text triggers only
-		// slow the bulk load.
-		"DROP TRIGGER IF EXISTS activities_fts_ai",
+	return hubDB.Path(b, hub.DBFile, "1,000,000-activity hub", func(ctx context.Context, path string) error {
+		h, err := hub.Open(ctx, filepath.Dir(path), hub.Options{Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			return err
+		}
+		return h.Close()
+	}, []string{
 		fixture.SQL(1_000_000, 200),
-		`INSERT INTO organizations (id, org_id, visibility, created_by, created_at, updated_at, name, country)
-			 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < 200)
-			 SELECT 'org-' || i, 'org-' || i, 'network', 'bench', '2026-01-01T00:00:00.000Z', '1767225600000.0000000000.bench', 'Organization ' || i, 'MW' FROM n`,
-	}, Migrate)
+		// The organizations the activities belong to, in the hub's
+		// directory: each with its record, as the hub adds one.
+		`INSERT INTO orgs (id, name, country, created_at)
+			WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < 200)
+			SELECT 'org-' || i, 'Organization ' || i, 'MW', '2026-01-01T00:00:00Z' FROM n`,
+		`INSERT INTO records (id, entity, org_id, visibility, version, hlc, last_by, last_clean, body, state)
+			SELECT id, 'organization', id, 'network', 1, '1767225600000.0000000000.hub', 'hub', 1,
+				json_object('name', name, 'country', country, 'visibility', 'network', 'created_by', 'hub',
+					'created_at', created_at, 'deleted', 0, 'description', '', 'contact', ''), '{}'
+			FROM orgs`,
+	})
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	hub.Remove()
+	hubDB.Remove()
 	os.Exit(code)
 }
 
@@ -47,11 +61,10 @@ func BenchmarkHubAggregate(b *testing.B) {
 	}
 	defer db.Close()
 	bundle, _ := locales.Load("")
-	orgs, err := orgSource(ctx, db)
+	h, err := dashboard.New(ctx, dashboard.Options{DB: db, Bundle: bundle})
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := &Handler{db: db, bundle: bundle, orgs: orgs}
 	for _, c := range []struct {
 		name string
 		f    report.Filter
@@ -67,7 +80,7 @@ func BenchmarkHubAggregate(b *testing.B) {
 				if r, err = report.Compute(ctx, db, c.f); err != nil {
 					b.Fatal(err)
 				}
-				if _, err := h.byOrganization(ctx, r); err != nil {
+				if _, err := h.OrganizationRows(ctx, r); err != nil {
 					b.Fatal(err)
 				}
 			}

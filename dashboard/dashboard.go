@@ -46,8 +46,9 @@ const CookieName = "fieldbook_dashboard"
 
 // Options configure [New].
 type Options struct {
-	// DB is the hub database: it has the activities and organizations tables
-	// and gets the dashboard's own users and sessions tables.
+	// DB is the hub database, migrated by the hub: the activities, the
+	// organization directory, the report rollup, and the dashboard's users
+	// and sessions.
 	DB *sql.DB
 	// Bundle holds the languages pages are shown in.
 	Bundle *locales.Bundle
@@ -81,34 +82,22 @@ type Handler struct {
 
 	guard *signInGuard
 	gate  *hashGate
-	// orgs is the organization directory as a table expression with
-	// columns id, name, country, deleted: current names, see [orgSource].
-	orgs string
-	// resources are the resources as a table expression, see
-	// [resourceSource].
-	resources string
-	files     FileSource
+	files FileSource
 }
 
-// New returns the dashboard handler after creating its tables with
-// [Migrate]. Mount it at opts.Prefix with a trailing slash, e.g.
-// mux.Handle("/dashboard/", h).
+// New returns the dashboard handler over a hub database the hub has
+// migrated; for another database it returns an error wrapping
+// [ErrNotMigrated] that names what it lacks. Mount it at opts.Prefix with a
+// trailing slash, e.g. mux.Handle("/dashboard/", h).
 func New(ctx context.Context, opts Options) (*Handler, error) {
 	if opts.DB == nil || opts.Bundle == nil {
 		return nil, errors.New("dashboard: DB and Bundle are required")
 	}
-	if err := Migrate(ctx, opts.DB); err != nil {
+	if err := checkMigrated(ctx, opts.DB); err != nil {
 		return nil, err
 	}
 	h := &Handler{db: opts.DB, bundle: opts.Bundle, prefix: strings.TrimSuffix(opts.Prefix, "/"), secure: opts.Secure,
 		now: opts.Now, log: opts.Log, guard: newSignInGuard(), gate: newHashGate(), files: opts.Files}
-	var err error
-	if h.orgs, err = orgSource(ctx, opts.DB); err != nil {
-		return nil, err
-	}
-	if h.resources, err = resourceSource(ctx, opts.DB); err != nil {
-		return nil, err
-	}
 	if h.prefix == "" {
 		h.prefix = "/dashboard"
 	}

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -20,8 +22,11 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/a20-network/fieldbook/dashboard"
+	"github.com/a20-network/fieldbook/internal/hlc"
 	"github.com/a20-network/fieldbook/locales"
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
+	"github.com/a20-network/fieldbook/sync/hub"
+	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
 // clock is a settable clock for session expiry.
@@ -56,55 +61,52 @@ type env struct {
 }
 
 // newEnv makes a hub database with two organizations, each with a private
-// and a shared activity in May 2026, and a dashboard over it.
+// and a shared activity in May 2026 synced from a device of its own, and a
+// dashboard over it.
 func newEnv(t testing.TB, extraShared int) *env {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "hub.db")
-	st, err := store.Open(ctx, path, store.Options{})
+	dir := t.TempDir()
+	hb, err := hub.Open(ctx, dir, hub.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := st.CreateOrganization(ctx, store.Organization{Name: "Org A Malawi", Country: "MW"})
+	orgA, err := hb.AddOrg(ctx, "Org A Malawi", "MW")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := st.CreateOrganization(ctx, store.Organization{Name: "Org B Kenya", Country: "KE"})
+	orgB, err := hb.AddOrg(ctx, "Org B Kenya", "KE")
 	if err != nil {
 		t.Fatal(err)
 	}
-	mk := func(org, vis, title, summary, date, country, kind string, girls int) store.Activity {
-		return store.Activity{Meta: store.Meta{OrgID: org, Visibility: vis}, Kind: kind, Title: title, Summary: summary,
+	mk := func(vis, title, summary, date, country, kind string, girls int) model.Activity {
+		return model.Activity{Meta: model.Meta{Visibility: vis}, Kind: kind, Title: title, Summary: summary,
 			StartDate: date, Country: country, Place: title + " place", Themes: []string{"education"},
-			Reach: store.Reach{Girls: [3]int{0, girls, 0}, Boys: [3]int{1, 0, 0}}, Status: "final"}
+			Reach: model.Reach{Girls: [3]int{0, girls, 0}, Boys: [3]int{1, 0, 0}}, Status: "final"}
 	}
-	as := []store.Activity{
-		mk(a.ID, "org", aPrivate[0], aPrivate[1], "2026-05-03", "MW", "training", 10),
-		mk(a.ID, "network", aShared, "Radio spots on birth registration", "2026-05-04", "MW", "media_engagement", 20),
-		mk(b.ID, "org", bPrivate[0], bPrivate[1], "2026-05-05", "KE", "school_visit", 30),
-		mk(b.ID, "network", bShared, "Dialogue with pupils", "2026-05-06", "KE", "community_dialogue", 40),
+	syncActivities(t, hb, orgA,
+		mk("org", aPrivate[0], aPrivate[1], "2026-05-03", "MW", "training", 10),
+		mk("network", aShared, "Radio spots on birth registration", "2026-05-04", "MW", "media_engagement", 20))
+	bs := []model.Activity{
+		mk("org", bPrivate[0], bPrivate[1], "2026-05-05", "KE", "school_visit", 30),
+		mk("network", bShared, "Dialogue with pupils", "2026-05-06", "KE", "community_dialogue", 40),
 	}
 	for i := range extraShared {
-		as = append(as, mk(b.ID, "network", fmt.Sprintf("Extra shared %d", i), strings.Repeat("Long summary text. ", 20), "2026-05-07", "KE", "training", 1))
+		bs = append(bs, mk("network", fmt.Sprintf("Extra shared %d", i), strings.Repeat("Long summary text. ", 20), "2026-05-07", "KE", "training", 1))
 	}
-	if err := st.CreateActivities(ctx, as); err != nil {
-		t.Fatal(err)
-	}
+	syncActivities(t, hb, orgB, bs...)
 	// Each organization keeps a resource private, named after its private
 	// activity, and shares one.
-	for _, r := range []store.Resource{
-		{Meta: store.Meta{OrgID: a.ID, Visibility: "org"}, Kind: "guide", Title: aPrivate[0] + " guide", Body: aPrivate[1]},
-		{Meta: store.Meta{OrgID: b.ID, Visibility: "org"}, Kind: "toolkit", Title: bPrivate[0] + " toolkit", Body: bPrivate[1]},
-		{Meta: store.Meta{OrgID: a.ID, Visibility: "network"}, Kind: "policy_brief", Title: aShared + " brief", Countries: []string{"MW"}},
-		{Meta: store.Meta{OrgID: b.ID, Visibility: "network"}, Kind: "question", Title: bShared + " question", Themes: []string{"education"}},
-	} {
-		if _, err := st.CreateResource(ctx, r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := st.Close(); err != nil {
+	syncRecords(t, hb, orgA, model.EntityResource,
+		(&model.Resource{Meta: model.Meta{Visibility: "org"}, Kind: "guide", Title: aPrivate[0] + " guide", Body: aPrivate[1]}).Fields(),
+		(&model.Resource{Meta: model.Meta{Visibility: "network"}, Kind: "policy_brief", Title: aShared + " brief", Countries: []string{"MW"}}).Fields())
+	syncRecords(t, hb, orgB, model.EntityResource,
+		(&model.Resource{Meta: model.Meta{Visibility: "org"}, Kind: "toolkit", Title: bPrivate[0] + " toolkit", Body: bPrivate[1]}).Fields(),
+		(&model.Resource{Meta: model.Meta{Visibility: "network"}, Kind: "question", Title: bShared + " question", Themes: []string{"education"}}).Fields())
+	if err := hb.Close(); err != nil {
 		t.Fatal(err)
 	}
+	path := filepath.Join(dir, hub.DBFile)
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)")
 	if err != nil {
 		t.Fatal(err)
@@ -120,7 +122,7 @@ func newEnv(t testing.TB, extraShared int) *env {
 		t.Fatal(err)
 	}
 	for _, u := range []struct{ name, role, org string }{
-		{"coord", dashboard.RoleCoordinator, ""}, {"admin-a", dashboard.RoleOrgAdmin, a.ID}, {"admin-b", dashboard.RoleOrgAdmin, b.ID},
+		{"coord", dashboard.RoleCoordinator, ""}, {"admin-a", dashboard.RoleOrgAdmin, orgA}, {"admin-b", dashboard.RoleOrgAdmin, orgB},
 	} {
 		if err := dashboard.AddUser(ctx, db, u.name, "correct horse battery", u.role, u.org); err != nil {
 			t.Fatal(err)
@@ -130,7 +132,57 @@ func newEnv(t testing.TB, extraShared int) *env {
 	mux.Handle("/dashboard/", h)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &env{srv: srv, clock: c, db: db, orgA: a.ID, orgB: b.ID}
+	return &env{srv: srv, clock: c, db: db, orgA: orgA, orgB: orgB}
+}
+
+// syncActivities sends activities as new records of org from a device
+// enrolled in it, as the device's sync would, in requests of at most 500.
+func syncActivities(t testing.TB, h *hub.Hub, org string, as ...model.Activity) {
+	t.Helper()
+	recs := make([]model.Fields, len(as))
+	for i := range as {
+		recs[i] = as[i].Fields()
+	}
+	syncRecords(t, h, org, model.EntityActivity, recs...)
+}
+
+// syncRecords has a new device of org create records of entity on h, each
+// with the given fields, as a sync does.
+func syncRecords(t testing.TB, h *hub.Hub, org, entity string, recs ...model.Fields) {
+	t.Helper()
+	ctx := context.Background()
+	code, err := h.NewEnrollCode(ctx, org, hub.RoleStaff, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	device := "device-" + org
+	enr, err := h.Enroll(ctx, protocol.EnrollRequest{V: protocol.Version, Code: code, Device: device})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := h.Authenticate(ctx, enr.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var changes []protocol.Change
+	for i, rec := range recs {
+		rec["created_by"], rec["created_at"] = dev.ID, time.Date(2026, 5, 8, 9, 0, 0, 0, time.UTC).Format(time.RFC3339)
+		fields := map[string]json.RawMessage{}
+		for k, v := range rec {
+			fields[k] = model.EncodeValue(v)
+		}
+		seq := int64(i + 1)
+		changes = append(changes, protocol.Change{Seq: seq, Entity: entity, ID: model.NewID(), Org: org,
+			Op: protocol.OpCreate, HLC: hlc.Timestamp{Wall: 1778230800000, Logical: uint32(seq), Node: dev.ID}.String(), Fields: fields})
+	}
+	for len(changes) > 0 {
+		n := min(len(changes), 500)
+		resp, err := h.Sync(ctx, dev, &protocol.SyncRequest{V: protocol.Version, Org: org, Push: changes[:n]})
+		if err != nil || len(resp.Rejected) > 0 {
+			t.Fatalf("sync: %v, rejected %+v", err, resp)
+		}
+		changes = changes[n:]
+	}
 }
 
 // client returns an HTTP client with its own cookie jar that does not
@@ -476,6 +528,8 @@ func TestAddUserValidates(t *testing.T) {
 		{"x", "long enough pass", "admin", "", "role"},
 		{"x", "long enough pass", dashboard.RoleOrgAdmin, "", "organization"},
 		{"  ", "long enough pass", dashboard.RoleCoordinator, "", "name"},
+		{"x", "long enough pass", dashboard.RoleCoordinator, e.orgA, "leave out the organization"},
+		{"x", "long enough pass", dashboard.RoleOrgAdmin, "no-such-org", "no organization"},
 	}
 	for _, c := range cases {
 		err := dashboard.AddUser(ctx, e.db, c.name, c.pass, c.role, c.org)
@@ -565,4 +619,66 @@ func FuzzHomeQuery(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestNewNeedsAMigratedHubDatabase: the dashboard makes no tables. Over a
+// database that is not a hub database the hub has migrated — an empty
+// one, or a hub's without the dashboard's tables — New and the user
+// functions say so, naming what is missing, and write nothing.
+func TestNewNeedsAMigratedHubDatabase(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bundle, errs := locales.Load("")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	dir := t.TempDir()
+	h, err := hub.Open(ctx, dir, hub.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Close(); err != nil {
+		t.Fatal(err)
+	}
+	open := func(path string) *sql.DB {
+		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	withoutUsers := open(filepath.Join(dir, hub.DBFile))
+	if _, err := withoutUsers.Exec("DROP TABLE dashboard_sessions; DROP TABLE users"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name    string
+		db      *sql.DB
+		missing string
+	}{
+		{"empty", open(filepath.Join(t.TempDir(), "empty.db")), "activities, organizations, activity_rollup, users, dashboard_sessions"},
+		{"hub without the dashboard's tables", withoutUsers, "users, dashboard_sessions"},
+	} {
+		schema := func() string {
+			var s string
+			if err := c.db.QueryRow("SELECT coalesce(group_concat(name), '') FROM sqlite_master").Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		before := schema()
+		_, errNew := dashboard.New(ctx, dashboard.Options{DB: c.db, Bundle: bundle})
+		errAdd := dashboard.AddUser(ctx, c.db, "coord", "correct horse battery", dashboard.RoleCoordinator, "")
+		_, errList := dashboard.Users(ctx, c.db)
+		errRemove := dashboard.RemoveUser(ctx, c.db, "coord")
+		for _, err := range []error{errNew, errAdd, errList, errRemove} {
+			if !errors.Is(err, dashboard.ErrNotMigrated) || !strings.Contains(err.Error(), "has no "+c.missing+" (") {
+				t.Errorf("%s: %v; want %v naming %s", c.name, err, dashboard.ErrNotMigrated, c.missing)
+			}
+		}
+		if after := schema(); after != before {
+			t.Errorf("%s: the dashboard changed the schema from %q to %q", c.name, before, after)
+		}
+	}
 }

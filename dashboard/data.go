@@ -26,7 +26,7 @@ type orgRow struct {
 // directory without activities are listed with zeros; activities of an
 // organization missing from the directory are listed under its id.
 func (h *Handler) byOrganization(ctx context.Context, rep report.Report) ([]orgRow, error) {
-	rows, err := h.db.QueryContext(ctx, "SELECT id, name, country FROM "+h.orgs+" WHERE deleted = 0")
+	rows, err := h.db.QueryContext(ctx, "SELECT id, name, country FROM organizations WHERE deleted = 0")
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: list organizations: %w", err)
 	}
@@ -95,7 +95,7 @@ func listWhere(f report.Filter, onlyOrg string) sqlwhere.Where {
 func (h *Handler) activitySelect() string {
 	return `SELECT a.id, a.org_id, a.visibility, a.start_date, a.title, coalesce(o.name, a.org_id), a.country, a.kind, a.place,
 		a.status, a.summary, a.themes, ` + report.ChildrenSQL + `, a.adults, ` + refsSQL("a.files") + `
-		FROM activities a LEFT JOIN ` + h.orgs + ` o ON o.id = a.org_id `
+		FROM activities a LEFT JOIN organizations o ON o.id = a.org_id `
 }
 
 func scanActivity(rows interface{ Scan(...any) error }) (activity, error) {
@@ -182,34 +182,8 @@ func byID[T any](ctx context.Context, db *sql.DB, what, q, id string, scan func(
 // orgName returns the directory name of org, or its id.
 func (h *Handler) orgName(ctx context.Context, org string) string {
 	var name string
-	if err := h.db.QueryRowContext(ctx, "SELECT name FROM "+h.orgs+" WHERE id = ? AND deleted = 0", org).Scan(&name); err != nil {
+	if err := h.db.QueryRowContext(ctx, "SELECT name FROM organizations WHERE id = ? AND deleted = 0", org).Scan(&name); err != nil {
 		return org
 	}
 	return name
-}
-
-// hubOrgs is the hub's organization directory: each organization's record
-// as its admin device last changed it, not the name it was given at
-// creation.
-const hubOrgs = `(SELECT id, coalesce(json_extract(body, '$.name'), id) AS name,
-	coalesce(json_extract(body, '$.country'), '') AS country, deleted FROM records WHERE entity = 'organization')`
-
-// orgSource returns the organization directory of db as a table
-// expression with columns id, name, country and deleted: on the hub (which
-// has a records table) [hubOrgs], elsewhere the organizations table.
-func orgSource(ctx context.Context, db *sql.DB) (string, error) {
-	return onHub(ctx, db, hubOrgs, "(SELECT id, name, country, deleted FROM organizations)")
-}
-
-// onHub returns hub when db is a hub's database (it has a records table),
-// else device.
-func onHub(ctx context.Context, db *sql.DB, hub, device string) (string, error) {
-	var n int
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'records'").Scan(&n); err != nil {
-		return "", fmt.Errorf("dashboard: look for records: %w", err)
-	}
-	if n > 0 {
-		return hub, nil
-	}
-	return device, nil
 }

@@ -21,7 +21,7 @@ import (
 
 	"github.com/a20-network/fieldbook/dashboard"
 	"github.com/a20-network/fieldbook/internal/codes"
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
@@ -116,7 +116,7 @@ func newFilesEnv(t testing.TB) *filesEnv {
 	t.Helper()
 	e := &filesEnv{hubEnv: newHubEnv(t, false), guide: pdf(300_000, 1), snap: photo(t), secret: pdf(5_000, 2), hidden: pdf(4_000, 4),
 		unsent: pdf(2_000, 3)}
-	if err := e.hub.AddDashboardUser(context.Background(), "admin-b", password, dashboard.RoleOrgAdmin, e.orgB); err != nil {
+	if err := dashboard.AddUser(context.Background(), e.db, "admin-b", password, dashboard.RoleOrgAdmin, e.orgB); err != nil {
 		t.Fatal(err)
 	}
 	var pushA func(...protocol.Change) protocol.SyncResponse
@@ -355,8 +355,8 @@ func TestResourcesPagesUnder200KB(t *testing.T) {
 		t.Fatal(err)
 	}
 	push, token := e.enrolled(t, org, "device-long")
-	blobs := make([][]byte, store.MaxFiles)
-	refs := make([]protocol.FileRef, store.MaxFiles)
+	blobs := make([][]byte, model.MaxFiles)
+	refs := make([]protocol.FileRef, model.MaxFiles)
 	for i := range blobs {
 		blobs[i] = pdf(100+i, uint64(100+i))
 		refs[i] = ref(fmt.Sprintf("%02d", i)+strings.Repeat(`"&<>'`, 49)+".pdf", "application/pdf", blobs[i])
@@ -365,8 +365,8 @@ func TestResourcesPagesUnder200KB(t *testing.T) {
 		var cs []protocol.Change
 		for j := range 10 {
 			c := resourceChange(org, fmt.Sprintf("0190cccc-0000-7000-8000-%012d", batch*10+j), "network",
-				strings.Repeat(`"<`, store.MaxTitle/2), refs...)
-			c.Fields["body"] = rawJSON(strings.Repeat(`"<'&👧`, store.MaxBody/5))
+				strings.Repeat(`"<`, model.MaxTitle/2), refs...)
+			c.Fields["body"] = rawJSON(strings.Repeat(`"<'&👧`, model.MaxBody/5))
 			c.Fields["countries"] = rawJSON(codes.Countries.Codes)
 			c.Fields["themes"] = rawJSON(codes.Themes.Codes)
 			cs = append(cs, c)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/sync/hub"
 )
 
 // TestFailureTableIsBounded: the failure map used to be wiped whole past
@@ -67,17 +69,23 @@ func TestFailureTableIsBounded(t *testing.T) {
 	}
 }
 
-// testDB returns a fresh database with one dashboard user, coord.
+// testDB returns a new hub database, made by the hub, with one dashboard
+// user, coord.
 func testDB(t testing.TB) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "hub.db")+"?_pragma=busy_timeout(10000)")
+	dir := t.TempDir()
+	h, err := hub.Open(context.Background(), dir, hub.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, hub.DBFile)+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := db.Exec("CREATE TABLE organizations (id TEXT, name TEXT, country TEXT, deleted INTEGER)"); err != nil {
-		t.Fatal(err)
-	}
 	if err := AddUser(context.Background(), db, "coord", "correct horse battery", RoleCoordinator, ""); err != nil {
 		t.Fatal(err)
 	}

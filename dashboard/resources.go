@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -33,22 +32,15 @@ type resource struct {
 	Files []protocol.FileRef
 }
 
-// hubResources are the hub's resources in the columns of the device's
-// resources table; updated_at is the clock of the record's last change.
+// hubResources are the hub's resources as a table expression in the
+// columns of the device's resources table; updated_at is the clock of the
+// record's last change.
 const hubResources = `(SELECT id, org_id, visibility, deleted, hlc AS updated_at,
 	coalesce(json_extract(body, '$.kind'), '') AS kind, coalesce(json_extract(body, '$.title'), '') AS title,
 	coalesce(json_extract(body, '$.body'), '') AS body, coalesce(json_extract(body, '$.language'), '') AS language,
 	coalesce(json_extract(body, '$.countries'), '[]') AS countries, coalesce(json_extract(body, '$.themes'), '[]') AS themes,
 	coalesce(json_extract(body, '$.link'), '') AS link, coalesce(json_extract(body, '$.files'), '[]') AS files
 	FROM records WHERE entity = 'resource')`
-
-// resourceSource returns the resources of db as a table expression with
-// the columns of the device's resources table: on the hub [hubResources],
-// elsewhere that table.
-func resourceSource(ctx context.Context, db *sql.DB) (string, error) {
-	return onHub(ctx, db, hubResources, `(SELECT id, org_id, visibility, deleted, updated_at, kind, title, body, language,
-		countries, themes, link, files FROM resources)`)
-}
 
 // resourceWhere returns the conditions of the resources u may read: those
 // shared with the network and, for an orgadmin, its own organization's
@@ -68,7 +60,7 @@ func resourceWhere(u User) sqlwhere.Where {
 func (h *Handler) resourceSelect() string {
 	return `SELECT r.id, r.org_id, r.visibility, coalesce(o.name, r.org_id), r.kind, r.title, r.body, r.language, r.link,
 		r.countries, r.themes, r.updated_at, ` + refsSQL("r.files") + `
-		FROM ` + h.resources + ` r LEFT JOIN ` + h.orgs + ` o ON o.id = r.org_id `
+		FROM ` + hubResources + ` r LEFT JOIN organizations o ON o.id = r.org_id `
 }
 
 func scanResource(row interface{ Scan(...any) error }) (resource, error) {
@@ -90,7 +82,7 @@ func scanResource(row interface{ Scan(...any) error }) (resource, error) {
 func (h *Handler) resourceCount(ctx context.Context, u User) (int, error) {
 	where := resourceWhere(u)
 	var n int
-	if err := h.db.QueryRowContext(ctx, "SELECT count(*) FROM "+h.resources+" r WHERE "+where.SQL(), where.Args()...).Scan(&n); err != nil {
+	if err := h.db.QueryRowContext(ctx, "SELECT count(*) FROM "+hubResources+" r WHERE "+where.SQL(), where.Args()...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("dashboard: count resources: %w", err)
 	}
 	return n, nil
@@ -104,7 +96,7 @@ func (h *Handler) resourceCount(ctx context.Context, u User) (int, error) {
 func (h *Handler) resourcePage(ctx context.Context, u User, offset, limit int) ([]resource, error) {
 	where := resourceWhere(u)
 	const order = " ORDER BY r.updated_at DESC, r.id DESC"
-	rows, err := h.db.QueryContext(ctx, h.resourceSelect()+"WHERE r.id IN (SELECT r.id FROM "+h.resources+" r WHERE "+where.SQL()+
+	rows, err := h.db.QueryContext(ctx, h.resourceSelect()+"WHERE r.id IN (SELECT r.id FROM "+hubResources+" r WHERE "+where.SQL()+
 		order+" LIMIT ? OFFSET ?)"+order, append(where.Args(), limit, offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: list resources: %w", err)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/a20-network/fieldbook/dashboard"
+	"github.com/a20-network/fieldbook/locales"
 	"github.com/a20-network/fieldbook/sync/hub"
 )
 
@@ -33,14 +34,14 @@ func BenchmarkResourcesPage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := h.AddDashboardUser(ctx, "coord", password, dashboard.RoleCoordinator, ""); err != nil {
-		b.Fatal(err)
-	}
 	db, err := sql.Open("sqlite", "file:"+h.Path()+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer db.Close()
+	if err := dashboard.AddUser(ctx, db, "coord", password, dashboard.RoleCoordinator, ""); err != nil {
+		b.Fatal(err)
+	}
 	_, err = db.ExecContext(ctx, `INSERT INTO records (id, entity, org_id, visibility, version, hlc, last_by, last_clean, body, state)
 		WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < 2000)
 		SELECT printf('0190dddd-0000-7000-8000-%012d', i), 'resource', ?, 'network', 1000 + i,
@@ -55,7 +56,15 @@ func BenchmarkResourcesPage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := httptest.NewServer(h.Handler())
+	bundle, errs := locales.Load("")
+	if len(errs) > 0 {
+		b.Fatal(errs)
+	}
+	dash, err := dashboard.New(ctx, dashboard.Options{DB: db, Bundle: bundle, Log: slog.New(slog.DiscardHandler), Files: hubFiles{h}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(dash)
 	defer srv.Close()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -14,7 +14,7 @@ var ErrNoUser = errors.New("dashboard: no such user")
 // Users returns every dashboard user, by name. It backs "fieldbook-hub user
 // list".
 func Users(ctx context.Context, db *sql.DB) ([]User, error) {
-	if err := Migrate(ctx, db); err != nil {
+	if err := checkMigrated(ctx, db); err != nil {
 		return nil, err
 	}
 	rows, err := db.QueryContext(ctx, "SELECT id, name, role, org_id FROM users ORDER BY name")
@@ -39,7 +39,7 @@ func Users(ctx context.Context, db *sql.DB) ([]User, error) {
 // RemoveUser deletes the user called name and ends its sessions at once,
 // or fails with [ErrNoUser]. It backs "fieldbook-hub user remove".
 func RemoveUser(ctx context.Context, db *sql.DB, name string) error {
-	if err := Migrate(ctx, db); err != nil {
+	if err := checkMigrated(ctx, db); err != nil {
 		return err
 	}
 	name = strings.TrimSpace(name)

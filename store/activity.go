@@ -6,38 +6,39 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
-func activityFromRow(r row) Activity {
-	a := Activity{Meta: Meta{ID: r.id, OrgID: r.orgID, UpdatedAt: r.updated, Version: r.version}}
-	a.setFields(r.fields)
+func activityFromRow(r row) model.Activity {
+	a := model.Activity{Meta: model.Meta{ID: r.id, OrgID: r.orgID, UpdatedAt: r.updated, Version: r.version}}
+	a.SetFields(r.fields)
 	return a
 }
 
 // Activity returns the activity with id, tombstoned or not, or an error
 // wrapping [ErrNotFound].
-func (s *Store) Activity(ctx context.Context, id string) (Activity, error) {
+func (s *Store) Activity(ctx context.Context, id string) (model.Activity, error) {
 	r, err := activitySpec.load(ctx, s.reader, id)
 	if err != nil {
-		return Activity{}, err
+		return model.Activity{}, err
 	}
 	return activityFromRow(r), nil
 }
 
 // CreateActivity validates a and stores it as a new record with a new ID
 // (unless a.ID is set), queuing it for sync. It returns the stored record.
-// On a [*ValidationError] nothing is written.
-func (s *Store) CreateActivity(ctx context.Context, a Activity) (Activity, error) {
+// On a [*model.ValidationError] nothing is written.
+func (s *Store) CreateActivity(ctx context.Context, a model.Activity) (model.Activity, error) {
 	if a.Visibility == "" {
-		a.Visibility = VisibilityOrg
+		a.Visibility = model.VisibilityOrg
 	}
 	if err := a.Validate(); err != nil {
-		return Activity{}, err
+		return model.Activity{}, err
 	}
-	m, _, err := s.saveLocal(ctx, activitySpec, a.Meta, a.fields(), modeCreate)
+	m, _, err := s.saveLocal(ctx, activitySpec, a.Meta, a.Fields(), modeCreate)
 	if err != nil {
-		return Activity{}, fmt.Errorf("store: create activity: %w", err)
+		return model.Activity{}, fmt.Errorf("store: create activity: %w", err)
 	}
 	a.Meta = m
 	return a, nil
@@ -46,11 +47,11 @@ func (s *Store) CreateActivity(ctx context.Context, a Activity) (Activity, error
 // CreateActivities stores many new activities in one transaction; all or
 // none are written. It is the fast path for imports: statements are prepared
 // once for the batch. On success as holds the stored meta (IDs, clock
-// readings). A [*ValidationError] or an id already in use writes nothing.
-func (s *Store) CreateActivities(ctx context.Context, as []Activity) error {
+// readings). A [*model.ValidationError] or an id already in use writes nothing.
+func (s *Store) CreateActivities(ctx context.Context, as []model.Activity) error {
 	for i := range as {
 		if as[i].Visibility == "" {
-			as[i].Visibility = VisibilityOrg
+			as[i].Visibility = model.VisibilityOrg
 		}
 		if err := as[i].Validate(); err != nil {
 			return fmt.Errorf("activity %d: %w", i+1, err)
@@ -61,7 +62,7 @@ func (s *Store) CreateActivities(ctx context.Context, as []Activity) error {
 	})
 }
 
-func (s *Store) createActivitiesTx(ctx context.Context, tx *sql.Tx, as []Activity) error {
+func (s *Store) createActivitiesTx(ctx context.Context, tx *sql.Tx, as []model.Activity) error {
 	if len(as) == 0 {
 		return nil
 	}
@@ -75,7 +76,7 @@ func (s *Store) createActivitiesTx(ctx context.Context, tx *sql.Tx, as []Activit
 	}
 	defer ins.close()
 	for i := range as {
-		m, err := ins.addColumns(ctx, as[i].Meta, as[i].appendColumns)
+		m, err := ins.addColumns(ctx, as[i].Meta, as[i].AppendColumns)
 		if err != nil {
 			return err
 		}
@@ -105,12 +106,12 @@ type UpsertResult struct {
 // record writes nothing), any other is created, keeping its ID when it has
 // one. Importing the same file twice therefore never duplicates a record.
 // An activity whose Files is nil keeps the files of the stored one.
-// A [*ValidationError] writes nothing.
-func (s *Store) UpsertActivities(ctx context.Context, as []Activity) (UpsertResult, error) {
+// A [*model.ValidationError] writes nothing.
+func (s *Store) UpsertActivities(ctx context.Context, as []model.Activity) (UpsertResult, error) {
 	var res UpsertResult
 	for i := range as {
 		if as[i].Visibility == "" {
-			as[i].Visibility = VisibilityOrg
+			as[i].Visibility = model.VisibilityOrg
 		}
 		if err := as[i].Validate(); err != nil {
 			return res, fmt.Errorf("activity %d: %w", i+1, err)
@@ -148,7 +149,7 @@ func (s *Store) UpsertActivities(ctx context.Context, as []Activity) (UpsertResu
 				}
 				as[i].Files = r.fields["files"].([]protocol.FileRef)
 			}
-			m, changed, err := s.saveLocalTx(ctx, tx, activitySpec, as[i].Meta, as[i].fields(), modeEdit)
+			m, changed, err := s.saveLocalTx(ctx, tx, activitySpec, as[i].Meta, as[i].Fields(), modeEdit)
 			if err != nil {
 				return fmt.Errorf("store: update activity %d: %w", i+1, err)
 			}
@@ -159,7 +160,7 @@ func (s *Store) UpsertActivities(ctx context.Context, as []Activity) (UpsertResu
 				res.Unchanged++
 			}
 		}
-		batch := make([]Activity, len(fresh))
+		batch := make([]model.Activity, len(fresh))
 		for k, i := range fresh {
 			batch[k] = as[i]
 		}
@@ -181,13 +182,13 @@ func (s *Store) UpsertActivities(ctx context.Context, as []Activity) (UpsertResu
 // UpdateActivity validates a and writes the fields that differ from the
 // stored record, recording old and new values in the outbox. Meta fields
 // other than Visibility are ignored. An unchanged record writes nothing.
-func (s *Store) UpdateActivity(ctx context.Context, a Activity) (Activity, error) {
+func (s *Store) UpdateActivity(ctx context.Context, a model.Activity) (model.Activity, error) {
 	if err := a.Validate(); err != nil {
-		return Activity{}, err
+		return model.Activity{}, err
 	}
-	m, _, err := s.saveLocal(ctx, activitySpec, a.Meta, a.fields(), modeEdit)
+	m, _, err := s.saveLocal(ctx, activitySpec, a.Meta, a.Fields(), modeEdit)
 	if err != nil {
-		return Activity{}, fmt.Errorf("store: update activity: %w", err)
+		return model.Activity{}, fmt.Errorf("store: update activity: %w", err)
 	}
 	a.Meta = m
 	return a, nil

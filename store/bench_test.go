@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/a20-network/fieldbook/model"
 )
 
 // benchRows is the size of the search and open fixture.
@@ -62,7 +64,7 @@ func buildFixture(path string, n int) error {
 	r := rand.New(rand.NewPCG(1, 2))
 	const chunk = 1000
 	for done := 0; done < n; done += chunk {
-		batch := make([]Activity, min(chunk, n-done))
+		batch := make([]model.Activity, min(chunk, n-done))
 		for i := range batch {
 			batch[i] = fakeActivity(r)
 		}
@@ -92,9 +94,9 @@ func BenchmarkInsertActivities(b *testing.B) {
 	defer s.Close()
 	r := rand.New(rand.NewPCG(3, 4))
 	const chunk = 500
-	batches := make([][]Activity, 8)
+	batches := make([][]model.Activity, 8)
 	for i := range batches {
-		batches[i] = make([]Activity, chunk)
+		batches[i] = make([]model.Activity, chunk)
 		for j := range batches[i] {
 			batches[i][j] = fakeActivity(r)
 		}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+
+	"github.com/a20-network/fieldbook/model"
 )
 
 // compactCreate is the changes body of an outbox create written by a batch
@@ -21,14 +23,14 @@ const compactCreate = ""
 func (sp *entitySpec) createBody(r row) []byte {
 	body := make([]byte, 0, 1024)
 	body = append(body, '{')
-	for i, fs := range sp.fields {
+	for i, fs := range sp.Fields {
 		if i > 0 {
 			body = append(body, ',')
 		}
 		body = append(body, '"')
-		body = append(body, fs.name...)
+		body = append(body, fs.Name...)
 		body = append(body, `":{"old":null,"new":`...)
-		body = append(body, encodeValue(r.fields[fs.name])...)
+		body = append(body, model.EncodeValue(r.fields[fs.Name])...)
 		body = append(body, '}')
 	}
 	return append(body, '}')
@@ -46,9 +48,9 @@ func decodeChanges(ctx context.Context, q queryer, entity, id, body string) (map
 		if err != nil {
 			return nil, err
 		}
-		ch := make(map[string]FieldChange, len(sp.fields))
-		for _, fs := range sp.fields {
-			ch[fs.name] = FieldChange{Old: json.RawMessage("null"), New: encodeValue(r.fields[fs.name])}
+		ch := make(map[string]FieldChange, len(sp.Fields))
+		for _, fs := range sp.Fields {
+			ch[fs.Name] = FieldChange{Old: json.RawMessage("null"), New: model.EncodeValue(r.fields[fs.Name])}
 		}
 		return ch, nil
 	}
@@ -65,7 +67,7 @@ func decodeChanges(ctx context.Context, q queryer, entity, id, body string) (map
 func (sp *entitySpec) expandCreates(ctx context.Context, tx *sql.Tx, id string) error {
 	var n int
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM outbox WHERE record_id = ? AND changes = ''", id).Scan(&n); err != nil {
-		return fmt.Errorf("store: queued create of %s %s: %w", sp.entity, id, err)
+		return fmt.Errorf("store: queued create of %s %s: %w", sp.Entity, id, err)
 	}
 	if n == 0 {
 		return nil
@@ -75,7 +77,7 @@ func (sp *entitySpec) expandCreates(ctx context.Context, tx *sql.Tx, id string) 
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE outbox SET changes = ? WHERE record_id = ? AND changes = ''", string(sp.createBody(r)), id); err != nil {
-		return fmt.Errorf("store: queued create of %s %s: %w", sp.entity, id, err)
+		return fmt.Errorf("store: queued create of %s %s: %w", sp.Entity, id, err)
 	}
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"reflect"
 	"testing"
+
+	"github.com/a20-network/fieldbook/model"
 )
 
 // TestCountryUse counts live activities and organizations by country,
@@ -25,10 +27,10 @@ func TestCountryUse(t *testing.T) {
 	if err := s.DeleteActivity(ctx, g.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateOrganization(ctx, Organization{Name: "Kenya Child Rights", Country: "KE"}); err != nil {
+	if _, err := s.CreateOrganization(ctx, model.Organization{Name: "Kenya Child Rights", Country: "KE"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateOrganization(ctx, Organization{Name: "Mongolian Network", Country: "MN"}); err != nil {
+	if _, err := s.CreateOrganization(ctx, model.Organization{Name: "Mongolian Network", Country: "MN"}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.CountryUse(ctx)

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/a20-network/fieldbook/model"
 )
 
 // crashChildEnv, when set to a database path, makes the test binary act as
@@ -53,7 +55,7 @@ func TestCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	var live []string
-	if err := s.WalkActivities(ctx, ActivityFilter{}, func(a Activity) error { live = append(live, a.ID); return nil }); err != nil {
+	if err := s.WalkActivities(ctx, ActivityFilter{}, func(a model.Activity) error { live = append(live, a.ID); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	say := func(format string, args ...any) {
@@ -72,7 +74,7 @@ func TestCrashChild(t *testing.T) {
 			live = append(live, a.ID)
 			say("create %s", a.ID)
 		case p < 50:
-			batch := make([]Activity, 2+r.IntN(30))
+			batch := make([]model.Activity, 2+r.IntN(30))
 			for i := range batch {
 				batch[i] = fakeActivity(r)
 			}
@@ -328,14 +330,14 @@ func checkAfterCrash(t *testing.T, path string, round int, led *crashLedger) {
 		byRecord[c.RecordID] = append(byRecord[c.RecordID], c)
 	}
 	for id, changes := range byRecord {
-		rr, err := s.RecordFields(ctx, EntityActivity, id)
+		rr, err := s.RecordFields(ctx, model.EntityActivity, id)
 		if err != nil {
 			fail("outbox change for missing record %s: %v", id, err)
 		}
 		replayed := map[string]json.RawMessage{}
 		for _, c := range changes {
-			if c.Op == OpCreate && len(c.Changes) != len(activitySpec.fields) {
-				fail("create of %s queued %d fields, want %d", id, len(c.Changes), len(activitySpec.fields))
+			if c.Op == OpCreate && len(c.Changes) != len(activitySpec.Fields) {
+				fail("create of %s queued %d fields, want %d", id, len(c.Changes), len(activitySpec.Fields))
 			}
 			for f, ch := range c.Changes {
 				replayed[f] = ch.New

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
@@ -33,7 +34,7 @@ type Prepared struct {
 	// Send is the copy to send instead of the content (a reduced photo),
 	// or nil to send the content as it is.
 	Send []byte
-	// Thumb is a small JPEG of an image (at most [MaxThumb] bytes), or nil.
+	// Thumb is a small JPEG of an image (at most [model.MaxThumb] bytes), or nil.
 	Thumb []byte
 }
 
@@ -69,8 +70,8 @@ func (s *Store) AttachFile(ctx context.Context, src string, opts AttachOptions) 
 	if fi.IsDir() {
 		return protocol.FileRef{}, fmt.Errorf("store: attach %s: is a folder, not a file", name)
 	}
-	if fi.Size() > MaxFileSize {
-		return protocol.FileRef{}, &ValidationError{Entity: "file", Fields: []FieldError{{Field: "files", Reason: ReasonTooLarge, Value: name, Limit: MaxFileSize}}}
+	if fi.Size() > model.MaxFileSize {
+		return protocol.FileRef{}, &model.ValidationError{Entity: "file", Fields: []model.FieldError{{Field: "files", Reason: model.ReasonTooLarge, Value: name, Limit: model.MaxFileSize}}}
 	}
 	content, err := os.ReadFile(src)
 	if err != nil {
@@ -85,8 +86,8 @@ func (s *Store) AttachFile(ctx context.Context, src string, opts AttachOptions) 
 		send = prep.Send
 	}
 	ref := protocol.FileRef{Hash: hashHex(send), Name: name, Size: int64(len(send)), Type: prep.Type, Thumb: prep.Thumb}
-	if e, bad := CheckFileRef("files", ref); bad {
-		return protocol.FileRef{}, &ValidationError{Entity: "file", Fields: []FieldError{e}}
+	if e, bad := model.CheckFileRef("files", ref); bad {
+		return protocol.FileRef{}, &model.ValidationError{Entity: "file", Fields: []model.FieldError{e}}
 	}
 	if err := ctx.Err(); err != nil {
 		return protocol.FileRef{}, err
@@ -136,7 +137,7 @@ func (s *Store) FileRefs(ctx context.Context, entity, id string) ([]protocol.Fil
 
 // AddFileRefs attaches refs (from [Store.AttachFile]) to the activity or
 // resource id and saves it as a local edit that syncs; a file already
-// attached (same hash) is not added twice. A [*ValidationError] (too many
+// attached (same hash) is not added twice. A [*model.ValidationError] (too many
 // files, a bad reference) saves nothing.
 func (s *Store) AddFileRefs(ctx context.Context, entity, id string, refs ...protocol.FileRef) error {
 	return s.editFileRefs(ctx, entity, id, func(have []protocol.FileRef) []protocol.FileRef {
@@ -162,7 +163,7 @@ func (s *Store) RemoveFileRef(ctx context.Context, entity, id, hash string) erro
 // the entity's Update so it is validated and queued like any edit.
 func (s *Store) editFileRefs(ctx context.Context, entity, id string, edit func([]protocol.FileRef) []protocol.FileRef) error {
 	switch entity {
-	case EntityActivity:
+	case model.EntityActivity:
 		a, err := s.Activity(ctx, id)
 		if err != nil {
 			return err
@@ -170,7 +171,7 @@ func (s *Store) editFileRefs(ctx context.Context, entity, id string, edit func([
 		a.Files = edit(slices.Clone(a.Files))
 		_, err = s.UpdateActivity(ctx, a)
 		return err
-	case EntityResource:
+	case model.EntityResource:
 		r, err := s.Resource(ctx, id)
 		if err != nil {
 			return err
@@ -186,9 +187,9 @@ func (s *Store) editFileRefs(ctx context.Context, entity, id string, edit func([
 // filesSpec returns the spec of an entity that carries a files list.
 func filesSpec(entity string) (*entitySpec, error) {
 	switch entity {
-	case EntityActivity:
+	case model.EntityActivity:
 		return activitySpec, nil
-	case EntityResource:
+	case model.EntityResource:
 		return resourceSpec, nil
 	}
 	return nil, fmt.Errorf("store: %q records carry no files list (want activity or resource)", entity)
@@ -197,7 +198,7 @@ func filesSpec(entity string) (*entitySpec, error) {
 // noteFileRefsTx makes the files a written record refers to known to this
 // device: a file not held here becomes 'absent', to be downloaded.
 // References that are not valid are left out.
-func noteFileRefsTx(ctx context.Context, tx *sql.Tx, sp *entitySpec, f Fields, now string) error {
+func noteFileRefsTx(ctx context.Context, tx *sql.Tx, sp *entitySpec, f model.Fields, now string) error {
 	var refs []protocol.FileRef
 	switch sp {
 	case activitySpec, resourceSpec:
@@ -208,7 +209,7 @@ func noteFileRefsTx(ctx context.Context, tx *sql.Tx, sp *entitySpec, f Fields, n
 		}
 	}
 	for _, r := range refs {
-		if !protocol.ValidHash(r.Hash) || r.Size <= 0 || r.Size > MaxFileSize {
+		if !protocol.ValidHash(r.Hash) || r.Size <= 0 || r.Size > model.MaxFileSize {
 			continue
 		}
 		// The hub holds a file a pulled record refers to, or will from
@@ -493,7 +494,7 @@ func (s *Store) WantedDownloads(ctx context.Context, autoMax int64) ([]Download,
 // file returns an error wrapping [ErrNotFound].
 func (s *Store) WantFile(ctx context.Context, hash string, want bool) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE blobs SET wanted = ? WHERE hash = ?", boolInt(want), hash)
+		res, err := tx.ExecContext(ctx, "UPDATE blobs SET wanted = ? WHERE hash = ?", model.BoolInt(want), hash)
 		if err != nil {
 			return fmt.Errorf("store: file %s: %w", hash, err)
 		}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
@@ -136,17 +137,17 @@ func TestAttachStoresOnceAndRecordSyncsRefs(t *testing.T) {
 	if got, _ := os.ReadFile(files[0]); !bytes.Equal(got, pdf) || files[0] != s.blobPath(ref.Hash) {
 		t.Fatalf("stored at %s", files[0])
 	}
-	r, err := s.CreateResource(ctx, Resource{Kind: "guide", Title: "Guide"})
+	r, err := s.CreateResource(ctx, model.Resource{Kind: "guide", Title: "Guide"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := s.FileState(ctx, ref.Hash); st.Where != FileOnDevice {
 		t.Fatalf("attached, not enrolled: %+v", st)
 	}
-	if err := s.AddFileRefs(ctx, EntityResource, r.ID, ref, again); err != nil {
+	if err := s.AddFileRefs(ctx, model.EntityResource, r.ID, ref, again); err != nil {
 		t.Fatal(err)
 	}
-	refs, _ := s.FileRefs(ctx, EntityResource, r.ID)
+	refs, _ := s.FileRefs(ctx, model.EntityResource, r.ID)
 	if len(refs) != 1 || refs[0].Hash != ref.Hash {
 		t.Fatalf("refs after adding the same file twice: %+v", refs)
 	}
@@ -190,16 +191,16 @@ func TestAttachStoresOnceAndRecordSyncsRefs(t *testing.T) {
 	if !bytes.Equal(buf, pdf) {
 		t.Fatal("upload reads other bytes")
 	}
-	if err := s.RemoveFileRef(ctx, EntityResource, r.ID, ref.Hash); err != nil {
+	if err := s.RemoveFileRef(ctx, model.EntityResource, r.ID, ref.Hash); err != nil {
 		t.Fatal(err)
 	}
-	if refs, _ := s.FileRefs(ctx, EntityResource, r.ID); len(refs) != 0 {
+	if refs, _ := s.FileRefs(ctx, model.EntityResource, r.ID); len(refs) != 0 {
 		t.Fatalf("removed, still %+v", refs)
 	}
 	if _, err := s.FilePath(ctx, ref.Hash); err != nil {
 		t.Fatalf("detaching dropped the bytes: %v", err)
 	}
-	if err := s.AddFileRefs(ctx, EntityComment, r.ID, ref); err == nil {
+	if err := s.AddFileRefs(ctx, model.EntityComment, r.ID, ref); err == nil {
 		t.Fatal("a files list on a comment accepted")
 	}
 }
@@ -222,7 +223,7 @@ func TestAttachPhotoKeepsOriginalSendsReduced(t *testing.T) {
 	if err != nil || max(cfg.Width, cfg.Height) != 64 || ref.Size >= int64(len(orig)) || ref.Type != "image/jpeg" {
 		t.Fatalf("sent copy %dx%d, %d bytes of %d, %v", cfg.Width, cfg.Height, ref.Size, len(orig), err)
 	}
-	if bytes.Contains(sent, []byte("GPS")) || len(ref.Thumb) == 0 || len(ref.Thumb) > MaxThumb {
+	if bytes.Contains(sent, []byte("GPS")) || len(ref.Thumb) == 0 || len(ref.Thumb) > model.MaxThumb {
 		t.Fatalf("sent copy keeps EXIF or thumbnail of %d bytes", len(ref.Thumb))
 	}
 	var origPath string
@@ -283,7 +284,7 @@ func TestValidateFileRefs(t *testing.T) {
 		f(&r)
 		return []protocol.FileRef{r}
 	}
-	many := make([]protocol.FileRef, MaxFiles+1)
+	many := make([]protocol.FileRef, model.MaxFiles+1)
 	for i := range many {
 		many[i] = goodRef(fmt.Sprint(i, ".pdf"))
 	}
@@ -293,26 +294,26 @@ func TestValidateFileRefs(t *testing.T) {
 		reason string
 		limit  int
 	}{
-		{"bad hash", mod(func(r *protocol.FileRef) { r.Hash = strings.ToUpper(r.Hash) }), ReasonBadHash, 0},
-		{"short hash", mod(func(r *protocol.FileRef) { r.Hash = "abc" }), ReasonBadHash, 0},
-		{"no name", mod(func(r *protocol.FileRef) { r.Name = "" }), ReasonBadFileName, MaxFileName},
-		{"folder in name", mod(func(r *protocol.FileRef) { r.Name = "../etc/passwd" }), ReasonBadFileName, MaxFileName},
-		{"windows folder", mod(func(r *protocol.FileRef) { r.Name = `C:\x.pdf` }), ReasonBadFileName, MaxFileName},
-		{"long name", mod(func(r *protocol.FileRef) { r.Name = strings.Repeat("é", MaxFileName+1) }), ReasonBadFileName, MaxFileName},
-		{"empty", mod(func(r *protocol.FileRef) { r.Size = 0 }), ReasonEmptyFile, 0},
-		{"negative", mod(func(r *protocol.FileRef) { r.Size = -1 }), ReasonEmptyFile, 0},
-		{"too large", mod(func(r *protocol.FileRef) { r.Size = MaxFileSize + 1 }), ReasonTooLarge, MaxFileSize},
-		{"no type", mod(func(r *protocol.FileRef) { r.Type = " " }), ReasonNoFileType, 0},
-		{"big thumb", mod(func(r *protocol.FileRef) { r.Thumb = make([]byte, MaxThumb+1) }), ReasonTooLarge, MaxThumb},
-		{"twice", []protocol.FileRef{goodRef("a.pdf"), goodRef("a.pdf")}, ReasonDuplicateFile, 0},
-		{"too many", many, ReasonTooManyFiles, MaxFiles},
+		{"bad hash", mod(func(r *protocol.FileRef) { r.Hash = strings.ToUpper(r.Hash) }), model.ReasonBadHash, 0},
+		{"short hash", mod(func(r *protocol.FileRef) { r.Hash = "abc" }), model.ReasonBadHash, 0},
+		{"no name", mod(func(r *protocol.FileRef) { r.Name = "" }), model.ReasonBadFileName, model.MaxFileName},
+		{"folder in name", mod(func(r *protocol.FileRef) { r.Name = "../etc/passwd" }), model.ReasonBadFileName, model.MaxFileName},
+		{"windows folder", mod(func(r *protocol.FileRef) { r.Name = `C:\x.pdf` }), model.ReasonBadFileName, model.MaxFileName},
+		{"long name", mod(func(r *protocol.FileRef) { r.Name = strings.Repeat("é", model.MaxFileName+1) }), model.ReasonBadFileName, model.MaxFileName},
+		{"empty", mod(func(r *protocol.FileRef) { r.Size = 0 }), model.ReasonEmptyFile, 0},
+		{"negative", mod(func(r *protocol.FileRef) { r.Size = -1 }), model.ReasonEmptyFile, 0},
+		{"too large", mod(func(r *protocol.FileRef) { r.Size = model.MaxFileSize + 1 }), model.ReasonTooLarge, model.MaxFileSize},
+		{"no type", mod(func(r *protocol.FileRef) { r.Type = " " }), model.ReasonNoFileType, 0},
+		{"big thumb", mod(func(r *protocol.FileRef) { r.Thumb = make([]byte, model.MaxThumb+1) }), model.ReasonTooLarge, model.MaxThumb},
+		{"twice", []protocol.FileRef{goodRef("a.pdf"), goodRef("a.pdf")}, model.ReasonDuplicateFile, 0},
+		{"too many", many, model.ReasonTooManyFiles, model.MaxFiles},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			a := sampleActivity()
-			a.Visibility = VisibilityOrg
+			a.Visibility = model.VisibilityOrg
 			a.Files = c.refs
-			r := Resource{Meta: Meta{Visibility: VisibilityNetwork}, Kind: "guide", Title: "G", Files: c.refs}
-			cm := Comment{Meta: Meta{Visibility: VisibilityOrg}, ParentEntity: EntityActivity, ParentID: "x", Body: "b", File: &c.refs[0]}
+			r := model.Resource{Meta: model.Meta{Visibility: model.VisibilityNetwork}, Kind: "guide", Title: "G", Files: c.refs}
+			cm := model.Comment{Meta: model.Meta{Visibility: model.VisibilityOrg}, ParentEntity: model.EntityActivity, ParentID: "x", Body: "b", File: &c.refs[0]}
 			for _, v := range []struct {
 				field string
 				err   error
@@ -320,7 +321,7 @@ func TestValidateFileRefs(t *testing.T) {
 				if v.field == "file" && len(c.refs) > 1 {
 					continue
 				}
-				var ve *ValidationError
+				var ve *model.ValidationError
 				if !errors.As(v.err, &ve) {
 					t.Fatalf("%s: got %v", v.field, v.err)
 				}
@@ -335,10 +336,10 @@ func TestValidateFileRefs(t *testing.T) {
 		})
 	}
 	a := sampleActivity()
-	a.Visibility = VisibilityOrg
-	a.Files = many[:MaxFiles]
+	a.Visibility = model.VisibilityOrg
+	a.Files = many[:model.MaxFiles]
 	if err := a.Validate(); err != nil {
-		t.Fatalf("%d good files refused: %v", MaxFiles, err)
+		t.Fatalf("%d good files refused: %v", model.MaxFiles, err)
 	}
 }
 
@@ -360,7 +361,7 @@ func TestFilesRoundTripThroughOutboxAndPull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cm, err := a.CreateComment(ctx, Comment{ParentEntity: EntityActivity, ParentID: act.ID, Body: "see photo", File: &ref})
+	cm, err := a.CreateComment(ctx, model.Comment{ParentEntity: model.EntityActivity, ParentID: act.ID, Body: "see photo", File: &ref})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,7 +398,7 @@ func TestFilesRoundTripThroughOutboxAndPull(t *testing.T) {
 	if _, err := b.UpdateActivity(ctx, got); err != nil {
 		t.Fatal(err)
 	}
-	rr, _ := a.RecordFields(ctx, EntityActivity, act.ID)
+	rr, _ := a.RecordFields(ctx, model.EntityActivity, act.ID)
 	rr.OrgID, rr.Version = "org-1", 2
 	if err := b.ApplyRemote(ctx, []RemoteRecord{rr}, nil, nil); err != nil {
 		t.Fatal(err)
@@ -407,7 +408,7 @@ func TestFilesRoundTripThroughOutboxAndPull(t *testing.T) {
 	}
 	// A pulled record whose files field is not a list is set aside.
 	bad := rr
-	bad.ID, bad.Fields = NewID(), map[string]json.RawMessage{"files": json.RawMessage(`"guide.pdf"`)}
+	bad.ID, bad.Fields = model.NewID(), map[string]json.RawMessage{"files": json.RawMessage(`"guide.pdf"`)}
 	if err := b.ApplyRemote(ctx, []RemoteRecord{bad}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -422,11 +423,11 @@ func TestFilesRoundTripThroughOutboxAndPull(t *testing.T) {
 func download(t testing.TB, s *Store, content []byte) string {
 	t.Helper()
 	ref := protocol.FileRef{Hash: hashHex(content), Name: "toolkit.pdf", Size: int64(len(content)), Type: "application/pdf"}
-	r := Resource{Kind: "toolkit", Title: "Toolkit", Files: []protocol.FileRef{ref}}
-	rec := RemoteRecord{Entity: EntityResource, ID: NewID(), OrgID: "other", Version: 1, UpdatedAt: s.clock.Now().String(), Fields: map[string]json.RawMessage{}}
-	r.Visibility = VisibilityNetwork
-	for k, v := range r.fields() {
-		rec.Fields[k] = encodeValue(v)
+	r := model.Resource{Kind: "toolkit", Title: "Toolkit", Files: []protocol.FileRef{ref}}
+	rec := RemoteRecord{Entity: model.EntityResource, ID: model.NewID(), OrgID: "other", Version: 1, UpdatedAt: s.clock.Now().String(), Fields: map[string]json.RawMessage{}}
+	r.Visibility = model.VisibilityNetwork
+	for k, v := range r.Fields() {
+		rec.Fields[k] = model.EncodeValue(v)
 	}
 	if err := s.ApplyRemote(context.Background(), []RemoteRecord{rec}, nil, nil); err != nil {
 		t.Fatal(err)
@@ -577,41 +578,6 @@ func FuzzAppendChunk(f *testing.F) {
 	})
 }
 
-// FuzzFileRefsJSON decodes arbitrary JSON as a pulled files field: it is
-// either refused with an error or read into references that write back
-// as they read and that validation judges without panicking.
-func FuzzFileRefsJSON(f *testing.F) {
-	f.Add([]byte(`[{"hash":"` + strings.Repeat("a", 64) + `","name":"g.pdf","size":3,"type":"application/pdf","thumb":"AQID"}]`))
-	f.Add([]byte(`[]`))
-	f.Add([]byte(`null`))
-	f.Add([]byte(`{"hash":1}`))
-	f.Add([]byte(`[{"thumb":"!!"}]`))
-	f.Fuzz(func(t *testing.T, raw []byte) {
-		for _, fs := range []fieldSpec{{"files", fFiles}, {"file", fFile}} {
-			v, err := fs.decodeValue(raw)
-			if err != nil {
-				continue
-			}
-			back, err := fs.decodeValue(encodeValue(v))
-			if err != nil || !equalValues(v, back) {
-				t.Fatalf("%s: %v does not survive a round trip: %v", fs.name, v, err)
-			}
-			var c checker
-			switch x := v.(type) {
-			case []protocol.FileRef:
-				c.files(fs.name, x, MaxFiles)
-			case *protocol.FileRef:
-				if x != nil {
-					c.files(fs.name, []protocol.FileRef{*x}, 1)
-				}
-			}
-			for _, e := range c.errs {
-				_ = e.Error()
-			}
-		}
-	})
-}
-
 func TestUpsertKeepsStoredFiles(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -624,7 +590,7 @@ func TestUpsertKeepsStoredFiles(t *testing.T) {
 	}
 	again := a
 	again.Files, again.Title = nil, "Imported again"
-	if _, err := s.UpsertActivities(ctx, []Activity{again}); err != nil {
+	if _, err := s.UpsertActivities(ctx, []model.Activity{again}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := s.Activity(ctx, a.ID)
@@ -642,7 +608,7 @@ func TestRefusedUploadWaitsUntilAttachedAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := s.CreateResource(ctx, Resource{Kind: "guide", Title: "Guide", Files: []protocol.FileRef{ref}})
+	r, err := s.CreateResource(ctx, model.Resource{Kind: "guide", Title: "Guide", Files: []protocol.FileRef{ref}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -693,7 +659,7 @@ func TestAttachingAFileKnownFromARecordSendsIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.CreateResource(ctx, Resource{Kind: "guide", Title: "Another organization's guide", Files: []protocol.FileRef{ref}}); err != nil {
+	if _, err := a.CreateResource(ctx, model.Resource{Kind: "guide", Title: "Another organization's guide", Files: []protocol.FileRef{ref}}); err != nil {
 		t.Fatal(err)
 	}
 	pullInto(t, a, b, "another-org")
@@ -705,7 +671,7 @@ func TestAttachingAFileKnownFromARecordSendsIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.CreateResource(ctx, Resource{Kind: "guide", Title: "Our copy", Files: []protocol.FileRef{mine}}); err != nil {
+	if _, err := b.CreateResource(ctx, model.Resource{Kind: "guide", Title: "Our copy", Files: []protocol.FileRef{mine}}); err != nil {
 		t.Fatal(err)
 	}
 	if st, err := b.FileState(ctx, ref.Hash); err != nil || st.Where != FileOnDevice {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/a20-network/fieldbook/internal/codes"
+	"github.com/a20-network/fieldbook/model"
 )
 
 // The network's countries, where most activities happen.
@@ -56,7 +57,7 @@ var vocabulary = func() []string {
 }()
 
 // fakeActivity returns a realistic, valid, varied activity drawn from r.
-func fakeActivity(r *rand.Rand) Activity {
+func fakeActivity(r *rand.Rand) model.Activity {
 	subject := subjects[r.IntN(len(subjects))]
 	topic := topics[r.IntN(len(topics))]
 	verb := verbs[r.IntN(len(verbs))]
@@ -64,7 +65,7 @@ func fakeActivity(r *rand.Rand) Activity {
 		verb = fmt.Sprintf(verb, subject)
 	}
 	place := places[r.IntN(len(places))]
-	a := Activity{
+	a := model.Activity{
 		Kind:      codes.ActivityKinds.Codes[r.IntN(len(codes.ActivityKinds.Codes))],
 		Title:     fmt.Sprintf("%s %s in %s", verb, topic, place),
 		StartDate: fmt.Sprintf("%04d-%02d-%02d", 2019+r.IntN(8), 1+r.IntN(12), 1+r.IntN(28)),

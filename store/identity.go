@@ -227,11 +227,11 @@ func (s *Store) SwitchEpoch(ctx context.Context, epoch string, lineage []EpochMa
 		// new one; past it the device saw what the hub lost.
 		floor, known := upto[old]
 		for _, sp := range []*entitySpec{organizationSpec, activitySpec, resourceSpec, commentSpec} {
-			if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO recovery (id, kind) SELECT id, ? FROM "+sp.table+" WHERE ? OR version > ?",
-				sp.entity, !known, floor); err != nil {
+			if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO recovery (id, kind) SELECT id, ? FROM "+sp.Table+" WHERE ? OR version > ?",
+				sp.Entity, !known, floor); err != nil {
 				return fmt.Errorf("store: switch epoch: %w", err)
 			}
-			if _, err := tx.ExecContext(ctx, "UPDATE "+sp.table+" SET version = ? WHERE version > ?", floor, floor); err != nil {
+			if _, err := tx.ExecContext(ctx, "UPDATE "+sp.Table+" SET version = ? WHERE version > ?", floor, floor); err != nil {
 				return fmt.Errorf("store: switch epoch: %w", err)
 			}
 		}
@@ -314,8 +314,8 @@ func (s *Store) FinishRecovery(ctx context.Context) (int, error) {
 		for _, sp := range []*entitySpec{activitySpec, resourceSpec, commentSpec} {
 			// Records of the device's organization; comments only its own:
 			// no device speaks for another's comment.
-			rows, err := tx.QueryContext(ctx, "SELECT "+sp.columns()+" FROM "+sp.table+` WHERE id IN (SELECT id FROM recovery WHERE kind = ?)
-				AND (CASE WHEN ? THEN created_by IN (SELECT value FROM json_each(?)) ELSE org_id = ? END)`, sp.entity, sp == commentSpec, string(mine), org)
+			rows, err := tx.QueryContext(ctx, "SELECT "+sp.columns()+" FROM "+sp.Table+` WHERE id IN (SELECT id FROM recovery WHERE kind = ?)
+				AND (CASE WHEN ? THEN created_by IN (SELECT value FROM json_each(?)) ELSE org_id = ? END)`, sp.Entity, sp == commentSpec, string(mine), org)
 			if err != nil {
 				return fmt.Errorf("store: finish recovery: %w", err)
 			}
@@ -336,13 +336,13 @@ func (s *Store) FinishRecovery(ctx context.Context) (int, error) {
 				// The record's queued changes are in its state already: the
 				// hub lacks the record they were made to.
 				if _, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE record_id = ?", r.id); err != nil {
-					return fmt.Errorf("store: give back %s %s: %w", sp.entity, r.id, err)
+					return fmt.Errorf("store: give back %s %s: %w", sp.Entity, r.id, err)
 				}
-				if _, err := tx.ExecContext(ctx, insertReofferSQL, sp.entity, r.id, r.orgID, OpCreate, int64(0), string(sp.createBody(r)), r.updated.String(), now); err != nil {
-					return fmt.Errorf("store: give back %s %s: %w", sp.entity, r.id, err)
+				if _, err := tx.ExecContext(ctx, insertReofferSQL, sp.Entity, r.id, r.orgID, OpCreate, int64(0), string(sp.createBody(r)), r.updated.String(), now); err != nil {
+					return fmt.Errorf("store: give back %s %s: %w", sp.Entity, r.id, err)
 				}
-				if _, err := tx.ExecContext(ctx, "UPDATE "+sp.table+" SET version = 0 WHERE id = ?", r.id); err != nil {
-					return fmt.Errorf("store: give back %s %s: %w", sp.entity, r.id, err)
+				if _, err := tx.ExecContext(ctx, "UPDATE "+sp.Table+" SET version = 0 WHERE id = ?", r.id); err != nil {
+					return fmt.Errorf("store: give back %s %s: %w", sp.Entity, r.id, err)
 				}
 				queued++
 			}
@@ -407,7 +407,7 @@ func reofferConflicts(ctx context.Context, tx *sql.Tx, org, now string) (int, er
 			continue
 		}
 		var recOrg, updated string
-		err := tx.QueryRowContext(ctx, "SELECT org_id, updated_at FROM "+sp.table+" WHERE id = ?", c.record).Scan(&recOrg, &updated)
+		err := tx.QueryRowContext(ctx, "SELECT org_id, updated_at FROM "+sp.Table+" WHERE id = ?", c.record).Scan(&recOrg, &updated)
 		if errors.Is(err, sql.ErrNoRows) || recOrg != org {
 			continue
 		}

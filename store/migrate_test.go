@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/a20-network/fieldbook/internal/hlc"
+	"github.com/a20-network/fieldbook/model"
 )
 
 // createAtVersion makes a database holding only the first n migrations,
@@ -32,7 +33,7 @@ func createAtVersion(t *testing.T, path string, n int, journal string) (activity
 			t.Fatalf("migration %s: %v", m.Name, err)
 		}
 	}
-	activityID = NewID()
+	activityID = model.NewID()
 	last = hlc.Timestamp{Wall: time.Now().Add(-time.Hour).UnixMilli(), Logical: 3, Node: "old-device"}
 	stmts := []string{
 		"PRAGMA user_version = " + itoa(n),

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/a20-network/fieldbook/model"
 )
 
 // Change is one local change waiting in the outbox for the hub to
@@ -149,7 +151,7 @@ func (s *Store) ackTx(ctx context.Context, through int64, rejected []Rejection, 
 			// before it counts as refused.
 			res, err := tx.ExecContext(ctx, `INSERT INTO outbox (`+outboxCols+`, origin, reoffer, attempts)
 				SELECT entity, record_id, org_id, op, base_version, changes, hlc, created_at, origin, reoffer, attempts + 1
-				FROM outbox WHERE seq = ? AND (reoffer = 1 OR (entity = ? AND op = ?)) AND attempts < ?`, r.Seq, EntityComment, OpCreate, maxReofferAttempts)
+				FROM outbox WHERE seq = ? AND (reoffer = 1 OR (entity = ? AND op = ?)) AND attempts < ?`, r.Seq, model.EntityComment, OpCreate, maxReofferAttempts)
 			if err != nil {
 				return fmt.Errorf("store: queue again given-back change %d: %w", r.Seq, err)
 			}

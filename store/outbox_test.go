@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+
+	"github.com/a20-network/fieldbook/model"
 )
 
 func TestOutboxAckAndRejections(t *testing.T) {
@@ -23,7 +25,7 @@ func TestOutboxAckAndRejections(t *testing.T) {
 		t.Fatalf("Outbox = %d %v", len(out), err)
 	}
 	for i, c := range out {
-		if c.RecordID != ids[i] || c.Entity != EntityActivity || c.Op != OpCreate || c.BaseVersion != 0 || c.HLC == "" || c.CreatedAt.IsZero() {
+		if c.RecordID != ids[i] || c.Entity != model.EntityActivity || c.Op != OpCreate || c.BaseVersion != 0 || c.HLC == "" || c.CreatedAt.IsZero() {
 			t.Fatalf("change %d = %+v", i, c)
 		}
 		if i > 0 && c.Seq <= out[i-1].Seq {
@@ -131,7 +133,7 @@ func TestBatchCreateOutbox(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := openTest(t)
-	batch := []Activity{sampleActivity(), sampleActivity(), sampleActivity()}
+	batch := []model.Activity{sampleActivity(), sampleActivity(), sampleActivity()}
 	batch[1].Title = "Second visit"
 	if err := s.CreateActivities(ctx, batch); err != nil {
 		t.Fatal(err)
@@ -142,7 +144,7 @@ func TestBatchCreateOutbox(t *testing.T) {
 	}
 	for i, c := range first {
 		if c.Op != OpCreate || c.RecordID != batch[i].ID || c.OrgID != batch[i].OrgID || c.HLC != batch[i].UpdatedAt.String() ||
-			c.BaseVersion != 0 || len(c.Changes) != len(activitySpec.fields) {
+			c.BaseVersion != 0 || len(c.Changes) != len(activitySpec.Fields) {
 			t.Fatalf("create %d = %+v", i, c)
 		}
 		for name, fc := range c.Changes {
@@ -180,7 +182,7 @@ func TestBatchCreateOutbox(t *testing.T) {
 	// The hub sending a record back while its create waits (a pull after a
 	// push not yet acknowledged) keeps every local value and the queued
 	// create.
-	pulled, err := s.RecordFields(ctx, EntityActivity, batch[2].ID)
+	pulled, err := s.RecordFields(ctx, model.EntityActivity, batch[2].ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/a20-network/fieldbook/internal/filetype"
+	"github.com/a20-network/fieldbook/model"
 )
 
 // FileChecks is the [Preparer] a store uses unless told otherwise: the type
@@ -36,7 +37,7 @@ func (FileChecks) Prepare(content []byte, name string, original bool) (Prepared,
 		case errors.Is(err, filetype.ErrNotPhoto):
 		case err != nil:
 			return Prepared{}, fmt.Errorf("store: thumbnail of %s: %w", name, err)
-		case len(thumb) <= MaxThumb:
+		case len(thumb) <= model.MaxThumb:
 			p.Thumb = thumb
 		}
 	}

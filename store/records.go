@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/a20-network/fieldbook/internal/hlc"
+	"github.com/a20-network/fieldbook/model"
 )
 
 // queryer is what both *sql.DB and *sql.Tx offer for reads.
@@ -23,8 +24,8 @@ type scanner interface{ Scan(dest ...any) error }
 // columns returns the SELECT list for sp: meta columns, then its fields.
 func (sp *entitySpec) columns() string {
 	cols := []string{"id", "org_id", "updated_at", "version"}
-	for _, f := range sp.fields {
-		cols = append(cols, f.name)
+	for _, f := range sp.Fields {
+		cols = append(cols, f.Name)
 	}
 	return strings.Join(cols, ", ")
 }
@@ -34,7 +35,7 @@ type row struct {
 	id, orgID string
 	updated   hlc.Timestamp
 	version   int64
-	fields    Fields
+	fields    model.Fields
 }
 
 // scan reads one row of sp.columns(), after any leading columns read into
@@ -43,8 +44,8 @@ func (sp *entitySpec) scan(sc scanner, lead ...any) (row, error) {
 	var r row
 	var updated string
 	targets := append(lead, &r.id, &r.orgID, &updated, &r.version)
-	for _, f := range sp.fields {
-		targets = append(targets, f.scanTarget())
+	for _, f := range sp.Fields {
+		targets = append(targets, f.ScanTarget())
 	}
 	if err := sc.Scan(targets...); err != nil {
 		return row{}, err
@@ -52,27 +53,27 @@ func (sp *entitySpec) scan(sc scanner, lead ...any) (row, error) {
 	targets = targets[len(lead):]
 	ts, err := hlc.Parse(updated)
 	if err != nil {
-		return row{}, fmt.Errorf("store: %s %s: %w", sp.entity, r.id, err)
+		return row{}, fmt.Errorf("store: %s %s: %w", sp.Entity, r.id, err)
 	}
 	r.updated = ts
-	r.fields = make(Fields, len(sp.fields))
-	for i, f := range sp.fields {
-		v, err := f.fromScanned(targets[4+i])
+	r.fields = make(model.Fields, len(sp.Fields))
+	for i, f := range sp.Fields {
+		v, err := f.FromScanned(targets[4+i])
 		if err != nil {
-			return row{}, fmt.Errorf("store: %s %s: %w", sp.entity, r.id, err)
+			return row{}, fmt.Errorf("store: %s %s: %w", sp.Entity, r.id, err)
 		}
-		r.fields[f.name] = v
+		r.fields[f.Name] = v
 	}
 	return r, nil
 }
 
 func (sp *entitySpec) load(ctx context.Context, q queryer, id string) (row, error) {
-	r, err := sp.scan(q.QueryRowContext(ctx, "SELECT "+sp.columns()+" FROM "+sp.table+" WHERE id = ?", id))
+	r, err := sp.scan(q.QueryRowContext(ctx, "SELECT "+sp.columns()+" FROM "+sp.Table+" WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return row{}, fmt.Errorf("store: %s %s: %w", sp.entity, id, ErrNotFound)
+		return row{}, fmt.Errorf("store: %s %s: %w", sp.Entity, id, ErrNotFound)
 	}
 	if err != nil {
-		return row{}, fmt.Errorf("store: load %s %s: %w", sp.entity, id, err)
+		return row{}, fmt.Errorf("store: load %s %s: %w", sp.Entity, id, err)
 	}
 	return r, nil
 }
@@ -85,15 +86,15 @@ func (sp *entitySpec) upsert(ctx context.Context, tx *sql.Tx, r row) error {
 	cols := []string{"id", "org_id", "updated_at", "version"}
 	args := []any{r.id, r.orgID, r.updated.String(), r.version}
 	sets := []string{"org_id = excluded.org_id", "updated_at = excluded.updated_at", "version = excluded.version"}
-	for _, f := range sp.fields {
-		cols = append(cols, f.name)
-		args = append(args, f.columnValue(r.fields[f.name]))
-		sets = append(sets, f.name+" = excluded."+f.name)
+	for _, f := range sp.Fields {
+		cols = append(cols, f.Name)
+		args = append(args, f.Column(r.fields[f.Name]))
+		sets = append(sets, f.Name+" = excluded."+f.Name)
 	}
 	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s) ON CONFLICT (id) DO UPDATE SET %s",
-		sp.table, strings.Join(cols, ", "), strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", "), strings.Join(sets, ", "))
+		sp.Table, strings.Join(cols, ", "), strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", "), strings.Join(sets, ", "))
 	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-		return fmt.Errorf("store: write %s %s: %w", sp.entity, r.id, err)
+		return fmt.Errorf("store: write %s %s: %w", sp.Entity, r.id, err)
 	}
 	// A pulled or edited record may refer to files this device lacks.
 	return noteFileRefsTx(ctx, tx, sp, r.fields, time.UnixMilli(r.updated.Wall).UTC().Format(timeLayout))
@@ -129,7 +130,7 @@ const (
 // saveLocal writes a record made or edited on this device and records what
 // changed in the outbox, in one transaction. It returns the written meta
 // (with ID, timestamps) and whether anything changed.
-func (s *Store) saveLocal(ctx context.Context, sp *entitySpec, m Meta, f Fields, mode saveMode) (Meta, bool, error) {
+func (s *Store) saveLocal(ctx context.Context, sp *entitySpec, m model.Meta, f model.Fields, mode saveMode) (model.Meta, bool, error) {
 	var changed bool
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -139,7 +140,7 @@ func (s *Store) saveLocal(ctx context.Context, sp *entitySpec, m Meta, f Fields,
 	return m, changed, err
 }
 
-func (s *Store) saveLocalTx(ctx context.Context, tx *sql.Tx, sp *entitySpec, m Meta, f Fields, mode saveMode) (Meta, bool, error) {
+func (s *Store) saveLocalTx(ctx context.Context, tx *sql.Tx, sp *entitySpec, m model.Meta, f model.Fields, mode saveMode) (model.Meta, bool, error) {
 	if mode == modeCreate {
 		ins, err := s.newInserter(ctx, tx, sp)
 		if err != nil {
@@ -164,11 +165,11 @@ func (s *Store) saveLocalTx(ctx context.Context, tx *sql.Tx, sp *entitySpec, m M
 		f["deleted"] = old.fields["deleted"]
 	}
 	m.OrgID, m.Version = old.orgID, old.version
-	metaFromFields(&m, f)
+	f.MetaTo(&m)
 	changes := map[string]FieldChange{}
-	for _, fs := range sp.fields {
-		if !equalValues(old.fields[fs.name], f[fs.name]) {
-			changes[fs.name] = FieldChange{Old: encodeValue(old.fields[fs.name]), New: encodeValue(f[fs.name])}
+	for _, fs := range sp.Fields {
+		if !model.EqualValues(old.fields[fs.Name], f[fs.Name]) {
+			changes[fs.Name] = FieldChange{Old: model.EncodeValue(old.fields[fs.Name]), New: model.EncodeValue(f[fs.Name])}
 		}
 	}
 	if len(changes) == 0 {
@@ -186,11 +187,11 @@ func (s *Store) saveLocalTx(ctx context.Context, tx *sql.Tx, sp *entitySpec, m M
 	}
 	body, err := json.Marshal(changes)
 	if err != nil {
-		return m, false, fmt.Errorf("store: encode changes of %s %s: %w", sp.entity, m.ID, err)
+		return m, false, fmt.Errorf("store: encode changes of %s %s: %w", sp.Entity, m.ID, err)
 	}
-	_, err = tx.ExecContext(ctx, insertOutboxSQL, sp.entity, m.ID, m.OrgID, op, old.version, string(body), ts.String(), s.now().UTC().Format(timeLayout))
+	_, err = tx.ExecContext(ctx, insertOutboxSQL, sp.Entity, m.ID, m.OrgID, op, old.version, string(body), ts.String(), s.now().UTC().Format(timeLayout))
 	if err != nil {
-		return m, false, fmt.Errorf("store: queue %s %s for sync: %w", sp.entity, m.ID, err)
+		return m, false, fmt.Errorf("store: queue %s %s for sync: %w", sp.Entity, m.ID, err)
 	}
 	return m, true, s.persistHLC(ctx, tx, ts)
 }
@@ -249,7 +250,7 @@ const outboxCols = "entity, record_id, org_id, op, base_version, changes, hlc, c
 
 // insertSQL returns the statement that inserts n records of sp.
 func (sp *entitySpec) insertSQL(n int) string {
-	return multiRow(sp.table, sp.columns(), 4+len(sp.fields), n)
+	return multiRow(sp.Table, sp.columns(), 4+len(sp.Fields), n)
 }
 
 func (in *inserter) statement(ctx context.Context, n int) (*sql.Stmt, error) {
@@ -265,7 +266,7 @@ func (in *inserter) statement(ctx context.Context, n int) (*sql.Stmt, error) {
 		st, err = in.tx.PrepareContext(ctx, in.sp.insertSQL(n))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: prepare %s insert: %w", in.sp.entity, err)
+		return nil, fmt.Errorf("store: prepare %s insert: %w", in.sp.Entity, err)
 	}
 	in.stmts[n] = st
 	return st, nil
@@ -274,11 +275,11 @@ func (in *inserter) statement(ctx context.Context, n int) (*sql.Stmt, error) {
 // add queues one new record. It fills in the meta the store owns (ID if
 // empty, owner, creator, times) and returns it. The record reaches the
 // database at the next flush, which also reports an id already in use.
-func (in *inserter) add(ctx context.Context, m Meta, f Fields) (Meta, error) {
-	return in.addColumns(ctx, m, func(dst []any, m Meta) []any {
-		metaToFields(m, f)
-		for _, fs := range in.sp.fields {
-			dst = append(dst, fs.columnValue(f[fs.name]))
+func (in *inserter) add(ctx context.Context, m model.Meta, f model.Fields) (model.Meta, error) {
+	return in.addColumns(ctx, m, func(dst []any, m model.Meta) []any {
+		f.SetMeta(m)
+		for _, fs := range in.sp.Fields {
+			dst = append(dst, fs.Column(f[fs.Name]))
 		}
 		return dst
 	})
@@ -286,10 +287,10 @@ func (in *inserter) add(ctx context.Context, m Meta, f Fields) (Meta, error) {
 
 // addColumns is [inserter.add] for a record that appends its own column
 // values (its fields' values in the spec's order, with the meta given).
-func (in *inserter) addColumns(ctx context.Context, m Meta, columns func(dst []any, m Meta) []any) (Meta, error) {
+func (in *inserter) addColumns(ctx context.Context, m model.Meta, columns func(dst []any, m model.Meta) []any) (model.Meta, error) {
 	s := in.s
 	if m.ID == "" {
-		m.ID = NewID()
+		m.ID = model.NewID()
 	}
 	if m.OrgID == "" {
 		m.OrgID = in.org
@@ -323,7 +324,7 @@ func (in *inserter) flush(ctx context.Context) error {
 		if isUniqueViolation(err) {
 			return in.usedID(ctx)
 		}
-		return fmt.Errorf("store: write %s: %w", in.sp.table, err)
+		return fmt.Errorf("store: write %s: %w", in.sp.Table, err)
 	}
 	in.ids, in.records = in.ids[:0], in.records[:0]
 	return nil
@@ -338,10 +339,10 @@ func (in *inserter) finish(ctx context.Context) error {
 	if err := in.flush(ctx); err != nil {
 		return err
 	}
-	_, err := in.tx.ExecContext(ctx, "INSERT INTO outbox ("+outboxCols+") SELECT ?, id, org_id, ?, 0, ?, updated_at, ? FROM "+in.sp.table+
-		" WHERE rowid > ? ORDER BY rowid", in.sp.entity, OpCreate, compactCreate, in.s.now().UTC().Format(timeLayout), in.floor)
+	_, err := in.tx.ExecContext(ctx, "INSERT INTO outbox ("+outboxCols+") SELECT ?, id, org_id, ?, 0, ?, updated_at, ? FROM "+in.sp.Table+
+		" WHERE rowid > ? ORDER BY rowid", in.sp.Entity, OpCreate, compactCreate, in.s.now().UTC().Format(timeLayout), in.floor)
 	if err != nil {
-		return fmt.Errorf("store: queue new %s for sync: %w", in.sp.table, err)
+		return fmt.Errorf("store: queue new %s for sync: %w", in.sp.Table, err)
 	}
 	return in.sp.indexNewRows(ctx, in.tx, in.floor)
 }
@@ -351,13 +352,13 @@ func (in *inserter) usedID(ctx context.Context) error {
 	seen := map[string]bool{}
 	for _, id := range in.ids {
 		var one int
-		err := in.tx.QueryRowContext(ctx, "SELECT 1 FROM "+in.sp.table+" WHERE id = ?", id).Scan(&one)
+		err := in.tx.QueryRowContext(ctx, "SELECT 1 FROM "+in.sp.Table+" WHERE id = ?", id).Scan(&one)
 		if seen[id] || err == nil {
-			return fmt.Errorf("store: create %s %s: id already used", in.sp.entity, id)
+			return fmt.Errorf("store: create %s %s: id already used", in.sp.Entity, id)
 		}
 		seen[id] = true
 	}
-	return fmt.Errorf("store: create %s: id already used", in.sp.entity)
+	return fmt.Errorf("store: create %s: id already used", in.sp.Entity)
 }
 
 // maxRowid returns the largest rowid of sp's table (0 when empty). Rows
@@ -365,8 +366,8 @@ func (in *inserter) usedID(ctx context.Context) error {
 // [entitySpec.indexNewRows] indexes exactly those.
 func (sp *entitySpec) maxRowid(ctx context.Context, q queryer) (int64, error) {
 	var n int64
-	if err := q.QueryRowContext(ctx, "SELECT coalesce(max(rowid), 0) FROM "+sp.table).Scan(&n); err != nil {
-		return 0, fmt.Errorf("store: read %s rowid: %w", sp.table, err)
+	if err := q.QueryRowContext(ctx, "SELECT coalesce(max(rowid), 0) FROM "+sp.Table).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: read %s rowid: %w", sp.Table, err)
 	}
 	return n, nil
 }
@@ -378,9 +379,9 @@ func (sp *entitySpec) indexNewRows(ctx context.Context, tx *sql.Tx, floor int64)
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, "INSERT INTO "+sp.fts+" (rowid, "+sp.ftsCols+") SELECT rowid, "+sp.ftsCols+
-		" FROM "+sp.table+" WHERE rowid > ?", floor)
+		" FROM "+sp.Table+" WHERE rowid > ?", floor)
 	if err != nil {
-		return fmt.Errorf("store: index new %s: %w", sp.table, err)
+		return fmt.Errorf("store: index new %s: %w", sp.Table, err)
 	}
 	return nil
 }
@@ -431,8 +432,8 @@ func (s *Store) setDeleted(ctx context.Context, sp *entitySpec, id string, delet
 		if err != nil {
 			return err
 		}
-		r.fields["deleted"] = boolInt(deleted)
-		_, _, err = s.saveLocalTx(ctx, tx, sp, Meta{ID: id}, r.fields, modeRaw)
+		r.fields["deleted"] = model.BoolInt(deleted)
+		_, _, err = s.saveLocalTx(ctx, tx, sp, model.Meta{ID: id}, r.fields, modeRaw)
 		return err
 	})
 }

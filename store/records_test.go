@@ -9,20 +9,22 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/a20-network/fieldbook/model"
 )
 
 func TestActivityCRUD(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := openTest(t)
-	if _, err := s.Activity(ctx, NewID()); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Activity(ctx, model.NewID()); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("missing activity: %v, want ErrNotFound", err)
 	}
 	a, err := s.CreateActivity(ctx, sampleActivity())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.ID == "" || a.OrgID != UnassignedOrg || a.Visibility != VisibilityOrg || a.CreatedBy != s.DeviceID() || a.UpdatedAt.IsZero() {
+	if a.ID == "" || a.OrgID != UnassignedOrg || a.Visibility != model.VisibilityOrg || a.CreatedBy != s.DeviceID() || a.UpdatedAt.IsZero() {
 		t.Fatalf("created meta %+v", a.Meta)
 	}
 	if _, err := s.CreateActivity(ctx, a); err == nil || !strings.Contains(err.Error(), "id already used") {
@@ -46,7 +48,7 @@ func TestActivityCRUD(t *testing.T) {
 	})
 	t.Run("update of a missing record", func(t *testing.T) {
 		m := sampleActivity()
-		m.ID, m.Visibility = NewID(), VisibilityOrg
+		m.ID, m.Visibility = model.NewID(), model.VisibilityOrg
 		if _, err := s.UpdateActivity(ctx, m); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("err = %v", err)
 		}
@@ -65,7 +67,7 @@ func TestActivityCRUD(t *testing.T) {
 		if got, _ := s.Activity(ctx, a.ID); got.Deleted {
 			t.Fatal("still deleted")
 		}
-		if err := s.DeleteActivity(ctx, NewID()); !errors.Is(err, ErrNotFound) {
+		if err := s.DeleteActivity(ctx, model.NewID()); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("delete missing: %v", err)
 		}
 	})
@@ -88,8 +90,8 @@ func TestUpsertActivities(t *testing.T) {
 	edited.Title = "Changed by import"
 	same, _ := s.CreateActivity(ctx, sampleActivity())
 	withID := sampleActivity()
-	withID.ID = NewID()
-	res, err := s.UpsertActivities(ctx, []Activity{edited, same, withID, sampleActivity()})
+	withID.ID = model.NewID()
+	res, err := s.UpsertActivities(ctx, []model.Activity{edited, same, withID, sampleActivity()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,15 +116,15 @@ func TestResourceCRUD(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := openTest(t)
-	r, err := s.CreateResource(ctx, Resource{Kind: "guide", Title: "Safe schools guide", Body: "How to run a safe-schools audit.",
+	r, err := s.CreateResource(ctx, model.Resource{Kind: "guide", Title: "Safe schools guide", Body: "How to run a safe-schools audit.",
 		Language: "en", Countries: []string{"MW", "KE"}, Themes: []string{"education"}, Link: "https://example.org/guide.pdf"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Visibility != VisibilityNetwork {
+	if r.Visibility != model.VisibilityNetwork {
 		t.Fatalf("default visibility %q", r.Visibility)
 	}
-	q, _ := s.CreateResource(ctx, Resource{Kind: "question", Title: "Birth registration fees?", Themes: []string{"birth_registration"}})
+	q, _ := s.CreateResource(ctx, model.Resource{Kind: "question", Title: "Birth registration fees?", Themes: []string{"birth_registration"}})
 	got, err := s.Resource(ctx, r.ID)
 	if err != nil || got.Title != r.Title || !slices.Equal(got.Countries, []string{"MW", "KE"}) || got.Link != r.Link {
 		t.Fatalf("Resource = %+v %v", got, err)
@@ -172,7 +174,7 @@ func TestResourceCRUD(t *testing.T) {
 	if n, err := s.CountResources(ctx, ResourceFilter{}); err != nil || n != 1 {
 		t.Fatalf("deleted resource counted: %d %v", n, err)
 	}
-	if _, err := s.Resource(ctx, NewID()); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Resource(ctx, model.NewID()); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("missing: %v", err)
 	}
 }
@@ -182,17 +184,17 @@ func TestCommentsAndOrganizations(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	a := sampleActivity()
-	a.Visibility = VisibilityNetwork
+	a.Visibility = model.VisibilityNetwork
 	a, _ = s.CreateActivity(ctx, a)
-	c1, err := s.CreateComment(ctx, Comment{ParentEntity: EntityActivity, ParentID: a.ID, Author: "Chikondi", Body: "Good visit."})
+	c1, err := s.CreateComment(ctx, model.Comment{ParentEntity: model.EntityActivity, ParentID: a.ID, Author: "Chikondi", Body: "Good visit."})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c1.OrgID != a.OrgID || c1.Visibility != VisibilityNetwork {
+	if c1.OrgID != a.OrgID || c1.Visibility != model.VisibilityNetwork {
 		t.Fatalf("comment meta %+v, want the parent's org and visibility", c1.Meta)
 	}
-	c2, _ := s.CreateComment(ctx, Comment{ParentEntity: EntityActivity, ParentID: a.ID, Body: "Follow up in May?"})
-	if _, err := s.CreateComment(ctx, Comment{ParentEntity: EntityActivity, ParentID: NewID(), Body: "orphan"}); !errors.Is(err, ErrNotFound) {
+	c2, _ := s.CreateComment(ctx, model.Comment{ParentEntity: model.EntityActivity, ParentID: a.ID, Body: "Follow up in May?"})
+	if _, err := s.CreateComment(ctx, model.Comment{ParentEntity: model.EntityActivity, ParentID: model.NewID(), Body: "orphan"}); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("comment on a missing record: %v", err)
 	}
 	cs, err := s.Comments(ctx, a.ID)
@@ -205,18 +207,18 @@ func TestCommentsAndOrganizations(t *testing.T) {
 	if cs, _ := s.Comments(ctx, a.ID); len(cs) != 1 || cs[0].ID != c2.ID {
 		t.Fatalf("after delete %+v", cs)
 	}
-	if cs, err := s.Comments(ctx, NewID()); err != nil || cs == nil || len(cs) != 0 {
+	if cs, err := s.Comments(ctx, model.NewID()); err != nil || cs == nil || len(cs) != 0 {
 		t.Fatalf("no comments = %#v %v, want an empty slice", cs, err)
 	}
 
-	o, err := s.CreateOrganization(ctx, Organization{Name: "zeta Child Rights", Country: "ZW"})
+	o, err := s.CreateOrganization(ctx, model.Organization{Name: "zeta Child Rights", Country: "ZW"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.OrgID != o.ID || o.Visibility != VisibilityNetwork {
+	if o.OrgID != o.ID || o.Visibility != model.VisibilityNetwork {
 		t.Fatalf("organization meta %+v", o.Meta)
 	}
-	s.CreateOrganization(ctx, Organization{Name: "Alpha Network", Country: "AL"})
+	s.CreateOrganization(ctx, model.Organization{Name: "Alpha Network", Country: "AL"})
 	o.Contact = "info@example.org"
 	if _, err := s.UpdateOrganization(ctx, o); err != nil {
 		t.Fatal(err)
@@ -229,7 +231,7 @@ func TestCommentsAndOrganizations(t *testing.T) {
 	if err != nil || len(list) != 2 || list[0].Name != "Alpha Network" {
 		t.Fatalf("Organizations (by name, ignoring case) = %+v %v", list, err)
 	}
-	if _, err := s.Organization(ctx, NewID()); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Organization(ctx, model.NewID()); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("missing: %v", err)
 	}
 }
@@ -290,20 +292,20 @@ func TestSettings(t *testing.T) {
 func TestActivityColumnsMatchFields(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(5, 6))
-	as := []Activity{{}}
+	as := []model.Activity{{}}
 	for range 200 {
 		as = append(as, fakeActivity(r))
 	}
 	for i, a := range as {
-		m := Meta{ID: NewID(), OrgID: "org", Visibility: VisibilityNetwork, CreatedBy: "device",
+		m := model.Meta{ID: model.NewID(), OrgID: "org", Visibility: model.VisibilityNetwork, CreatedBy: "device",
 			CreatedAt: time.Date(2026, 5, 6, 7, 8, 9, i, time.FixedZone("x", 3600)), Deleted: i%2 == 0}
-		f := a.fields()
-		metaToFields(m, f)
+		f := a.Fields()
+		f.SetMeta(m)
 		var want []any
-		for _, fs := range activitySpec.fields {
-			want = append(want, fs.columnValue(f[fs.name]))
+		for _, fs := range activitySpec.Fields {
+			want = append(want, fs.Column(f[fs.Name]))
 		}
-		if got := a.appendColumns(nil, m); !reflect.DeepEqual(got, want) {
+		if got := a.AppendColumns(nil, m); !reflect.DeepEqual(got, want) {
 			t.Fatalf("activity %d: columns\n%v\nwant\n%v", i, got, want)
 		}
 	}

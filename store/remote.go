@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/a20-network/fieldbook/internal/hlc"
-	"github.com/a20-network/fieldbook/sync/protocol"
+	"github.com/a20-network/fieldbook/model"
 )
 
 // RemoteRecord is a record's full state as the hub holds it.
@@ -143,7 +143,7 @@ func (s *Store) applyConflictTx(ctx context.Context, tx *sql.Tx, c Conflict, rec
 		ON CONFLICT (id) DO UPDATE SET winner = excluded.winner, loser = excluded.loser, winner_hlc = excluded.winner_hlc,
 			resolved = max(conflicts.resolved, excluded.resolved)`,
 		c.ID, c.Entity, c.RecordID, c.Field, string(c.Winner), string(c.Loser), c.WinnerHLC, c.LoserHLC, c.LoserBy,
-		c.CreatedAt.UTC().Format(timeLayout), boolInt(c.Resolved))
+		c.CreatedAt.UTC().Format(timeLayout), model.BoolInt(c.Resolved))
 	if err != nil {
 		return fmt.Errorf("store: save conflict %s: %w", c.ID, err)
 	}
@@ -188,12 +188,6 @@ func (s *Store) recoveryTx(ctx context.Context, tx *sql.Tx) (*recovery, error) {
 	return &recovery{org: org, now: s.now().UTC().Format(timeLayout)}, nil
 }
 
-// CreatedOnce are the fields set when a record is made and never changed
-// after: who made it, when, and (for a comment) where it belongs. The hub
-// ignores them on a create of a record it has; a device never gives them
-// back to a restored hub.
-var CreatedOnce = []string{"created_by", "created_at", "parent_entity", "parent_id"}
-
 // badRecordError is a pulled record this device cannot read.
 type badRecordError struct{ reason string }
 
@@ -233,14 +227,14 @@ func (s *Store) applyRecordTx(ctx context.Context, tx *sql.Tx, rr RemoteRecord, 
 	if err != nil {
 		return false, &badRecordError{reason: fmt.Sprintf("clock: %v", err)}
 	}
-	decoded := make(Fields, len(sp.fields))
-	for _, fs := range sp.fields {
-		if raw, ok := rr.Fields[fs.name]; ok {
-			v, err := fs.decodeValue(raw)
+	decoded := make(model.Fields, len(sp.Fields))
+	for _, fs := range sp.Fields {
+		if raw, ok := rr.Fields[fs.Name]; ok {
+			v, err := fs.Decode(raw)
 			if err != nil {
-				return false, &badRecordError{reason: fmt.Sprintf("field %s: %v", fs.name, err)}
+				return false, &badRecordError{reason: fmt.Sprintf("field %s: %v", fs.Name, err)}
 			}
-			decoded[fs.name] = v
+			decoded[fs.Name] = v
 		}
 	}
 	// A far-ahead clock is not followed; the record is still kept.
@@ -264,20 +258,20 @@ func (s *Store) applyRecordTx(ctx context.Context, tx *sql.Tx, rr RemoteRecord, 
 			return false, err
 		}
 	}
-	out := row{id: rr.ID, orgID: rr.OrgID, updated: remoteTS, version: rr.Version, fields: Fields{}}
-	for _, fs := range sp.fields {
-		if exists && (pending[fs.name] || keep[fs.name]) {
-			out.fields[fs.name] = local.fields[fs.name]
+	out := row{id: rr.ID, orgID: rr.OrgID, updated: remoteTS, version: rr.Version, fields: model.Fields{}}
+	for _, fs := range sp.Fields {
+		if exists && (pending[fs.Name] || keep[fs.Name]) {
+			out.fields[fs.Name] = local.fields[fs.Name]
 			continue
 		}
-		if v, ok := decoded[fs.name]; ok {
-			out.fields[fs.name] = v
+		if v, ok := decoded[fs.Name]; ok {
+			out.fields[fs.Name] = v
 			continue
 		}
 		if exists {
-			out.fields[fs.name] = local.fields[fs.name]
+			out.fields[fs.Name] = local.fields[fs.Name]
 		} else {
-			out.fields[fs.name] = zeroValue(fs)
+			out.fields[fs.Name] = fs.Zero()
 		}
 	}
 	if exists && (len(pending) > 0 || len(keep) > 0) && local.updated.Compare(remoteTS) > 0 {
@@ -290,7 +284,7 @@ func (s *Store) applyRecordTx(ctx context.Context, tx *sql.Tx, rr RemoteRecord, 
 // local one when the device held it beyond the hub's backup. The fields
 // that differ (and are not already queued) are kept and queued as a
 // reoffer with the local record's clock; it returns them.
-func (s *Store) recoverRecordTx(ctx context.Context, tx *sql.Tx, sp *entitySpec, rr RemoteRecord, local row, decoded Fields, pending map[string]bool, rec *recovery) (map[string]bool, error) {
+func (s *Store) recoverRecordTx(ctx context.Context, tx *sql.Tx, sp *entitySpec, rr RemoteRecord, local row, decoded model.Fields, pending map[string]bool, rec *recovery) (map[string]bool, error) {
 	res, err := tx.ExecContext(ctx, "DELETE FROM recovery WHERE id = ?", rr.ID)
 	if err != nil {
 		return nil, fmt.Errorf("store: recovery of %s: %w", rr.ID, err)
@@ -300,19 +294,19 @@ func (s *Store) recoverRecordTx(ctx context.Context, tx *sql.Tx, sp *entitySpec,
 	}
 	keep := map[string]bool{}
 	changes := map[string]FieldChange{}
-	for _, fs := range sp.fields {
-		v, ok := decoded[fs.name]
-		if !ok || pending[fs.name] || slices.Contains(CreatedOnce, fs.name) {
+	for _, fs := range sp.Fields {
+		v, ok := decoded[fs.Name]
+		if !ok || pending[fs.Name] || slices.Contains(model.CreatedOnce, fs.Name) {
 			// Who made a record, when and where it belongs are the hub's
 			// to say once it has the record.
 			continue
 		}
-		mine, theirs := encodeValue(local.fields[fs.name]), encodeValue(v)
+		mine, theirs := model.EncodeValue(local.fields[fs.Name]), model.EncodeValue(v)
 		if bytes.Equal(mine, theirs) {
 			continue
 		}
-		keep[fs.name] = true
-		changes[fs.name] = FieldChange{Old: theirs, New: mine}
+		keep[fs.Name] = true
+		changes[fs.Name] = FieldChange{Old: theirs, New: mine}
 	}
 	if len(changes) == 0 {
 		return nil, nil
@@ -322,26 +316,10 @@ func (s *Store) recoverRecordTx(ctx context.Context, tx *sql.Tx, sp *entitySpec,
 	// which of its fields it saw on the hub (a field kept while its own
 	// change waited is older), so every field another device wrote on the
 	// restored hub that differs becomes a conflict, never an overwrite.
-	if _, err := tx.ExecContext(ctx, insertReofferSQL, sp.entity, rr.ID, rr.OrgID, OpUpdate, int64(0), string(body), local.updated.String(), rec.now); err != nil {
-		return nil, fmt.Errorf("store: give back %s %s: %w", sp.entity, rr.ID, err)
+	if _, err := tx.ExecContext(ctx, insertReofferSQL, sp.Entity, rr.ID, rr.OrgID, OpUpdate, int64(0), string(body), local.updated.String(), rec.now); err != nil {
+		return nil, fmt.Errorf("store: give back %s %s: %w", sp.Entity, rr.ID, err)
 	}
 	return keep, nil
-}
-
-func zeroValue(fs fieldSpec) any {
-	switch fs.typ {
-	case fInt:
-		return int64(0)
-	case fFloatNull:
-		return (*float64)(nil)
-	case fList:
-		return []string{}
-	case fFiles:
-		return []protocol.FileRef{}
-	case fFile:
-		return (*protocol.FileRef)(nil)
-	}
-	return ""
 }
 
 // pendingFields returns the fields of record id that have unacknowledged
@@ -361,8 +339,8 @@ func pendingFields(ctx context.Context, q queryer, id string) (map[string]bool, 
 		if body == compactCreate {
 			// A queued create changes every field.
 			if sp, ok := specs[entity]; ok {
-				for _, fs := range sp.fields {
-					pending[fs.name] = true
+				for _, fs := range sp.Fields {
+					pending[fs.Name] = true
 				}
 				continue
 			}
@@ -391,7 +369,7 @@ func (s *Store) RecordFields(ctx context.Context, entity, id string) (RemoteReco
 	}
 	out := RemoteRecord{Entity: entity, ID: r.id, OrgID: r.orgID, Version: r.version, UpdatedAt: r.updated.String(), Fields: map[string]json.RawMessage{}}
 	for name, v := range r.fields {
-		out.Fields[name] = encodeValue(v)
+		out.Fields[name] = model.EncodeValue(v)
 	}
 	return out, nil
 }
@@ -522,25 +500,25 @@ func (s *Store) setConflictFieldTx(ctx context.Context, tx *sql.Tx, id string, c
 	if err != nil {
 		return err
 	}
-	for _, fs := range sp.fields {
-		if fs.name != c.Field {
+	for _, fs := range sp.Fields {
+		if fs.Name != c.Field {
 			continue
 		}
 		if only != nil {
-			o, err := fs.decodeValue(only)
+			o, err := fs.Decode(only)
 			if err != nil {
 				return fmt.Errorf("store: conflict %s: %w", id, err)
 			}
-			if !equalValues(r.fields[fs.name], o) {
+			if !model.EqualValues(r.fields[fs.Name], o) {
 				return nil
 			}
 		}
-		v, err := fs.decodeValue(value)
+		v, err := fs.Decode(value)
 		if err != nil {
 			return fmt.Errorf("store: conflict %s: %w", id, err)
 		}
-		r.fields[fs.name] = v
+		r.fields[fs.Name] = v
 	}
-	_, _, err = s.saveLocalTx(ctx, tx, sp, Meta{ID: c.RecordID}, r.fields, modeRaw)
+	_, _, err = s.saveLocalTx(ctx, tx, sp, model.Meta{ID: c.RecordID}, r.fields, modeRaw)
 	return err
 }

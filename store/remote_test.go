@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/a20-network/fieldbook/internal/hlc"
+	"github.com/a20-network/fieldbook/model"
 )
 
 // remoteOf returns the hub's view of a record: its fields as JSON.
@@ -34,7 +35,7 @@ func TestApplyRemote(t *testing.T) {
 	// A record new to this device is stored whole, indexed for search, and
 	// the cursor is saved with it.
 	theirs, _ := hub.CreateActivity(ctx, sampleActivity())
-	rr := remoteOf(t, hub, EntityActivity, theirs.ID)
+	rr := remoteOf(t, hub, model.EntityActivity, theirs.ID)
 	rr.Version = 7
 	if err := s.ApplyRemote(ctx, []RemoteRecord{rr}, nil, map[string]string{"cursor": "e1:7"}); err != nil {
 		t.Fatal(err)
@@ -90,15 +91,15 @@ func TestApplyRemote(t *testing.T) {
 
 	t.Run("an unreadable record is set aside, the rest apply", func(t *testing.T) {
 		other, _ := hub.CreateActivity(ctx, sampleActivity())
-		fresh := remoteOf(t, hub, EntityActivity, other.ID)
+		fresh := remoteOf(t, hub, model.EntityActivity, other.ID)
 		bad := fresh
-		bad.ID = NewID()
+		bad.ID = model.NewID()
 		bad.Fields = map[string]json.RawMessage{}
 		for k, v := range fresh.Fields {
 			bad.Fields[k] = v
 		}
 		bad.Fields["girls_0_5"] = js("many")
-		badClock := RemoteRecord{Entity: EntityActivity, ID: NewID(), UpdatedAt: "yesterday", Fields: fresh.Fields}
+		badClock := RemoteRecord{Entity: model.EntityActivity, ID: model.NewID(), UpdatedAt: "yesterday", Fields: fresh.Fields}
 		if err := s.ApplyRemote(ctx, []RemoteRecord{bad, fresh, badClock}, nil, map[string]string{"cursor": "e1:99"}); err != nil {
 			t.Fatalf("a pull with unreadable records failed as a whole: %v", err)
 		}
@@ -145,8 +146,8 @@ func TestApplyRemote(t *testing.T) {
 		}
 	})
 	t.Run("far-future clock is kept but not followed", func(t *testing.T) {
-		o, _ := hub.CreateOrganization(ctx, Organization{Name: "Future", Country: "MN"})
-		fr := remoteOf(t, hub, EntityOrganization, o.ID)
+		o, _ := hub.CreateOrganization(ctx, model.Organization{Name: "Future", Country: "MN"})
+		fr := remoteOf(t, hub, model.EntityOrganization, o.ID)
 		future := hlc.Timestamp{Wall: time.Now().Add(48 * time.Hour).UnixMilli(), Node: "x"}
 		fr.UpdatedAt = future.String()
 		if err := s.ApplyRemote(ctx, []RemoteRecord{fr}, nil, nil); err != nil {
@@ -170,9 +171,9 @@ func TestConflictsAndResolve(t *testing.T) {
 	s.AckOutbox(ctx, out[0].Seq, nil, nil)
 	now := time.Now().UTC()
 	conflicts := []Conflict{
-		{ID: "c1", Entity: EntityActivity, RecordID: a.ID, Field: "title", Winner: js(a.Title), Loser: js("Their title"),
+		{ID: "c1", Entity: model.EntityActivity, RecordID: a.ID, Field: "title", Winner: js(a.Title), Loser: js("Their title"),
 			WinnerHLC: a.UpdatedAt.String(), LoserHLC: a.UpdatedAt.String(), LoserBy: "device-2", CreatedAt: now},
-		{ID: "c2", Entity: EntityActivity, RecordID: a.ID, Field: "adults", Winner: js(8), Loser: js(12),
+		{ID: "c2", Entity: model.EntityActivity, RecordID: a.ID, Field: "adults", Winner: js(8), Loser: js(12),
 			WinnerHLC: a.UpdatedAt.String(), LoserHLC: a.UpdatedAt.String(), LoserBy: "device-2", CreatedAt: now.Add(time.Second)},
 	}
 	if err := s.ApplyRemote(ctx, nil, conflicts, nil); err != nil {
@@ -212,7 +213,7 @@ func TestConflictsAndResolve(t *testing.T) {
 		switch {
 		case c.Entity == EntityConflict && string(c.Changes["resolved"].New) == "1":
 			resolutions++
-		case c.Entity == EntityActivity && string(c.Changes["adults"].New) == "12":
+		case c.Entity == model.EntityActivity && string(c.Changes["adults"].New) == "12":
 			edits++
 		}
 	}
@@ -244,12 +245,12 @@ func TestApplyRemoteSameNewRecordTwice(t *testing.T) {
 	hub := openTest(t)
 	s := openTest(t)
 	a, _ := hub.CreateActivity(ctx, sampleActivity())
-	first := remoteOf(t, hub, EntityActivity, a.ID)
-	second := remoteOf(t, hub, EntityActivity, a.ID)
+	first := remoteOf(t, hub, model.EntityActivity, a.ID)
+	second := remoteOf(t, hub, model.EntityActivity, a.ID)
 	first.Fields["title"] = js("Earlier wording")
 	second.Fields["title"] = js("Final wording")
-	other, _ := hub.CreateResource(ctx, Resource{Kind: "guide", Title: "Guide pulled alongside"})
-	res := remoteOf(t, hub, EntityResource, other.ID)
+	other, _ := hub.CreateResource(ctx, model.Resource{Kind: "guide", Title: "Guide pulled alongside"})
+	res := remoteOf(t, hub, model.EntityResource, other.ID)
 	if err := s.ApplyRemote(ctx, []RemoteRecord{first, res, second}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -282,9 +283,9 @@ func TestUndoResolveConflict(t *testing.T) {
 	s.AckOutbox(ctx, out[0].Seq, nil, nil)
 	now := time.Now().UTC()
 	conflicts := []Conflict{
-		{ID: "c1", Entity: EntityActivity, RecordID: a.ID, Field: "title", Winner: js(a.Title), Loser: js("Their title"),
+		{ID: "c1", Entity: model.EntityActivity, RecordID: a.ID, Field: "title", Winner: js(a.Title), Loser: js("Their title"),
 			WinnerHLC: a.UpdatedAt.String(), LoserHLC: a.UpdatedAt.String(), LoserBy: "device-2", CreatedAt: now},
-		{ID: "c2", Entity: EntityActivity, RecordID: a.ID, Field: "adults", Winner: js(8), Loser: js(12),
+		{ID: "c2", Entity: model.EntityActivity, RecordID: a.ID, Field: "adults", Winner: js(8), Loser: js(12),
 			WinnerHLC: a.UpdatedAt.String(), LoserHLC: a.UpdatedAt.String(), LoserBy: "device-2", CreatedAt: now.Add(time.Second)},
 	}
 	if err := s.ApplyRemote(ctx, nil, conflicts, nil); err != nil {

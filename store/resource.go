@@ -5,48 +5,49 @@ import (
 	"fmt"
 
 	"github.com/a20-network/fieldbook/internal/sqlwhere"
+	"github.com/a20-network/fieldbook/model"
 )
 
-func resourceFromRow(r row) Resource {
-	res := Resource{Meta: Meta{ID: r.id, OrgID: r.orgID, UpdatedAt: r.updated, Version: r.version}}
-	res.setFields(r.fields)
+func resourceFromRow(r row) model.Resource {
+	res := model.Resource{Meta: model.Meta{ID: r.id, OrgID: r.orgID, UpdatedAt: r.updated, Version: r.version}}
+	res.SetFields(r.fields)
 	return res
 }
 
 // Resource returns the resource with id, or an error wrapping [ErrNotFound].
-func (s *Store) Resource(ctx context.Context, id string) (Resource, error) {
+func (s *Store) Resource(ctx context.Context, id string) (model.Resource, error) {
 	r, err := resourceSpec.load(ctx, s.reader, id)
 	if err != nil {
-		return Resource{}, err
+		return model.Resource{}, err
 	}
 	return resourceFromRow(r), nil
 }
 
 // CreateResource validates r and stores it as a new record, queued for sync.
 // Resources are shared with the network unless Visibility says otherwise.
-func (s *Store) CreateResource(ctx context.Context, r Resource) (Resource, error) {
+func (s *Store) CreateResource(ctx context.Context, r model.Resource) (model.Resource, error) {
 	if r.Visibility == "" {
-		r.Visibility = VisibilityNetwork
+		r.Visibility = model.VisibilityNetwork
 	}
 	if err := r.Validate(); err != nil {
-		return Resource{}, err
+		return model.Resource{}, err
 	}
-	m, _, err := s.saveLocal(ctx, resourceSpec, r.Meta, r.fields(), modeCreate)
+	m, _, err := s.saveLocal(ctx, resourceSpec, r.Meta, r.Fields(), modeCreate)
 	if err != nil {
-		return Resource{}, fmt.Errorf("store: create resource: %w", err)
+		return model.Resource{}, fmt.Errorf("store: create resource: %w", err)
 	}
 	r.Meta = m
 	return r, nil
 }
 
 // UpdateResource validates r and writes the fields that changed.
-func (s *Store) UpdateResource(ctx context.Context, r Resource) (Resource, error) {
+func (s *Store) UpdateResource(ctx context.Context, r model.Resource) (model.Resource, error) {
 	if err := r.Validate(); err != nil {
-		return Resource{}, err
+		return model.Resource{}, err
 	}
-	m, _, err := s.saveLocal(ctx, resourceSpec, r.Meta, r.fields(), modeEdit)
+	m, _, err := s.saveLocal(ctx, resourceSpec, r.Meta, r.Fields(), modeEdit)
 	if err != nil {
-		return Resource{}, fmt.Errorf("store: update resource: %w", err)
+		return model.Resource{}, fmt.Errorf("store: update resource: %w", err)
 	}
 	r.Meta = m
 	return r, nil
@@ -80,7 +81,7 @@ func (f ResourceFilter) where() (from string, w sqlwhere.Where) {
 }
 
 // Resources returns live resources matching f, newest first.
-func (s *Store) Resources(ctx context.Context, f ResourceFilter) ([]Resource, error) {
+func (s *Store) Resources(ctx context.Context, f ResourceFilter) ([]model.Resource, error) {
 	from, where := f.where()
 	limit := f.Limit
 	if limit <= 0 {
@@ -93,7 +94,7 @@ func (s *Store) Resources(ctx context.Context, f ResourceFilter) ([]Resource, er
 		return nil, fmt.Errorf("store: list resources: %w", err)
 	}
 	defer rows.Close()
-	out := []Resource{}
+	out := []model.Resource{}
 	for rows.Next() {
 		r, err := resourceSpec.scan(rows)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/a20-network/fieldbook/internal/report"
+	"github.com/a20-network/fieldbook/model"
 )
 
 var update = flag.Bool("update", false, "write migrations/0006_report_rollup.sql from the report package")
@@ -71,7 +72,7 @@ func TestRollupMigrationOverAnEarlierRollup(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := rand.New(rand.NewPCG(5, 6))
-	batch := make([]Activity, 300)
+	batch := make([]model.Activity, 300)
 	for i := range batch {
 		batch[i] = fakeActivity(r)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/a20-network/fieldbook/internal/report"
 	"github.com/a20-network/fieldbook/internal/report/rolluptest"
+	"github.com/a20-network/fieldbook/model"
 )
 
 // TestBatchRollup checks that batch inserts on a device with the report
@@ -16,9 +17,9 @@ import (
 func TestBatchRollup(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	batch := func() []Activity {
+	batch := func() []model.Activity {
 		r := rand.New(rand.NewPCG(7, 8))
-		as := make([]Activity, 400)
+		as := make([]model.Activity, 400)
 		for i := range as {
 			as[i] = fakeActivity(r)
 		}

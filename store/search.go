@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/a20-network/fieldbook/internal/sqlwhere"
+	"github.com/a20-network/fieldbook/model"
 )
 
 // ActivityFilter selects activities for [Store.Activities]. Empty fields do
@@ -68,7 +69,7 @@ func (f ActivityFilter) where(few bool) (from string, w sqlwhere.Where) {
 // The page is found in two steps: first the rowids of the page, which SQLite
 // reads from an index in list order without touching the table for the rows
 // it skips, then those rows whole.
-func (s *Store) Activities(ctx context.Context, f ActivityFilter) ([]Activity, error) {
+func (s *Store) Activities(ctx context.Context, f ActivityFilter) ([]model.Activity, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 100
@@ -117,7 +118,7 @@ func (s *Store) Activities(ctx context.Context, f ActivityFilter) ([]Activity, e
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: search activities: %w", err)
 	}
-	out := make([]Activity, len(page))
+	out := make([]model.Activity, len(page))
 	if len(page) == 0 {
 		return out, nil
 	}
@@ -134,7 +135,7 @@ func (s *Store) Activities(ctx context.Context, f ActivityFilter) ([]Activity, e
 
 // fetchActivities reads the activities with the given rowids into out, at
 // the positions pos gives.
-func fetchActivities(ctx context.Context, tx *sql.Tx, rowids []any, pos map[int64]int, out []Activity) error {
+func fetchActivities(ctx context.Context, tx *sql.Tx, rowids []any, pos map[int64]int, out []model.Activity) error {
 	rows, err := tx.QueryContext(ctx, "SELECT a.rowid, "+prefixed("a", activitySpec)+" FROM activities a WHERE a.rowid IN ("+
 		strings.TrimSuffix(strings.Repeat("?, ", len(rowids)), ", ")+")", rowids...)
 	if err != nil {
@@ -191,7 +192,7 @@ func prefixed(alias string, sp *entitySpec) string {
 // Limit and Offset), in list order, from one consistent snapshot of the
 // database. It stops at and returns the first error fn returns. Writes may
 // go on meanwhile (fn may write too); the walk does not see them.
-func (s *Store) WalkActivities(ctx context.Context, f ActivityFilter, fn func(Activity) error) error {
+func (s *Store) WalkActivities(ctx context.Context, f ActivityFilter, fn func(model.Activity) error) error {
 	from, where := f.where(true)
 	rows, err := s.reader.QueryContext(ctx, "SELECT "+prefixed("a", activitySpec)+" FROM "+from+" WHERE "+where.SQL()+
 		" ORDER BY a.start_date DESC, a.id DESC", where.Args()...)

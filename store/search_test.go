@@ -6,14 +6,16 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/a20-network/fieldbook/model"
 )
 
 func TestActivitiesSearch(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := openTest(t)
-	mk := func(title, start, kind, country, status string, themes []string, summary string) Activity {
-		a, err := s.CreateActivity(ctx, Activity{Kind: kind, Title: title, StartDate: start, Country: country,
+	mk := func(title, start, kind, country, status string, themes []string, summary string) model.Activity {
+		a, err := s.CreateActivity(ctx, model.Activity{Kind: kind, Title: title, StartDate: start, Country: country,
 			Status: status, Themes: themes, Summary: summary, Place: "Somewhere"})
 		if err != nil {
 			t.Fatal(err)
@@ -29,7 +31,7 @@ func TestActivitiesSearch(t *testing.T) {
 	if err := s.DeleteActivity(ctx, gone.ID); err != nil {
 		t.Fatal(err)
 	}
-	ids := func(as ...Activity) []string {
+	ids := func(as ...model.Activity) []string {
 		out := []string{}
 		for _, a := range as {
 			out = append(out, a.ID)
@@ -94,8 +96,8 @@ func TestActivitiesSearch(t *testing.T) {
 			if err != nil || n != len(all) {
 				t.Fatalf("CountActivities = %d, %v; want %d", n, err, len(all))
 			}
-			var walked []Activity
-			if err := s.WalkActivities(ctx, tt.f, func(a Activity) error { walked = append(walked, a); return nil }); err != nil {
+			var walked []model.Activity
+			if err := s.WalkActivities(ctx, tt.f, func(a model.Activity) error { walked = append(walked, a); return nil }); err != nil {
 				t.Fatal(err)
 			}
 			if !slices.Equal(ids(walked...), ids(all...)) {
@@ -105,7 +107,7 @@ func TestActivitiesSearch(t *testing.T) {
 	}
 }
 
-func titles(as []Activity) []string {
+func titles(as []model.Activity) []string {
 	out := make([]string, len(as))
 	for i, a := range as {
 		out[i] = a.Title
@@ -120,7 +122,7 @@ func TestSearchCommonAndRareWords(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	r := rand.New(rand.NewPCG(7, 8))
-	batch := make([]Activity, fewMatches*2+300)
+	batch := make([]model.Activity, fewMatches*2+300)
 	for i := range batch {
 		batch[i] = fakeActivity(r)
 		batch[i].Title = fmt.Sprintf("common item %d", i)

@@ -24,10 +24,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/a20-network/fieldbook/internal/hlc"
 	"github.com/a20-network/fieldbook/internal/sqlitedb"
+	"github.com/a20-network/fieldbook/model"
 )
 
 //go:embed migrations/*.sql
@@ -292,8 +291,8 @@ func (s *Store) SetDeviceID(ctx context.Context, id string) error {
 		// creator, whichever id this database had when it made them.
 		mine, _ := json.Marshal(ids)
 		for _, sp := range specs {
-			if _, err := tx.ExecContext(ctx, "UPDATE "+sp.table+" SET created_by = ?1 WHERE created_by IN (SELECT value FROM json_each(?2)) AND id IN "+
-				"(SELECT record_id FROM outbox WHERE entity = ?3 AND op = ?4)", id, string(mine), sp.entity, OpCreate); err != nil {
+			if _, err := tx.ExecContext(ctx, "UPDATE "+sp.Table+" SET created_by = ?1 WHERE created_by IN (SELECT value FROM json_each(?2)) AND id IN "+
+				"(SELECT record_id FROM outbox WHERE entity = ?3 AND op = ?4)", id, string(mine), sp.Entity, OpCreate); err != nil {
 				return err
 			}
 		}
@@ -363,7 +362,7 @@ func (s *Store) deviceID(ctx context.Context) (string, error) {
 	if !errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("store: read device id: %w", err)
 	}
-	id = NewID()
+	id = model.NewID()
 	if _, err := s.writer.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('device_id', ?)", id); err != nil {
 		return "", fmt.Errorf("store: save device id: %w", err)
 	}
@@ -387,9 +386,6 @@ func (s *Store) lastHLC(ctx context.Context) (hlc.Timestamp, error) {
 	}
 	return ts, nil
 }
-
-// NewID returns a new UUIDv7: random, and sortable by creation time.
-func NewID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // Setting returns the device setting key, or ok=false when it is not set.
 func (s *Store) Setting(ctx context.Context, key string) (value string, ok bool, err error) {

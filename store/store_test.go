@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/a20-network/fieldbook/model"
 )
 
 // openTest opens a fresh store in a temporary folder, closed at cleanup.
@@ -23,12 +25,12 @@ func openTest(t testing.TB) *Store {
 }
 
 // sampleActivity returns a valid activity for tests.
-func sampleActivity() Activity {
+func sampleActivity() model.Activity {
 	lat, lon := -13.98, 33.78
-	return Activity{
+	return model.Activity{
 		Kind: "school_visit", Title: "School visit in Lilongwe", StartDate: "2026-03-04", EndDate: "2026-03-05",
 		Country: "MW", Place: "Lilongwe", Lat: &lat, Lon: &lon, Themes: []string{"education", "child_marriage"},
-		Reach:    Reach{Girls: [3]int{0, 12, 30}, Boys: [3]int{0, 10, 25}, Adults: 8},
+		Reach:    model.Reach{Girls: [3]int{0, 12, 30}, Boys: [3]int{0, 10, 25}, Adults: 8},
 		Partners: "District education office", Summary: "Talked to pupils about early marriage.", Status: "final",
 	}
 }
@@ -87,7 +89,7 @@ func TestValidationRejectsAndChangesNothing(t *testing.T) {
 	bad.Reach.Boys[0] = -1
 	bad.Themes = []string{"nonsense"}
 	_, err := s.CreateActivity(ctx, bad)
-	var ve *ValidationError
+	var ve *model.ValidationError
 	if !errors.As(err, &ve) {
 		t.Fatalf("err = %v, want ValidationError", err)
 	}
@@ -182,7 +184,7 @@ func TestCloseRefreshesStatistics(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := rand.New(rand.NewPCG(3, 4))
-	batch := make([]Activity, 3000)
+	batch := make([]model.Activity, 3000)
 	for i := range batch {
 		batch[i] = fakeActivity(r)
 	}

@@ -12,12 +12,13 @@ import (
 
 	"github.com/a20-network/fieldbook/internal/codes"
 	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
 // activityList is the generic list-and-form screen over activities.
-type activityList = listScreen[store.Activity, store.ActivityFilter, *activityRow]
+type activityList = listScreen[model.Activity, store.ActivityFilter, *activityRow]
 
 // activitiesScreen is the searchable, filterable list of activities with
 // the selected (or new) activity's form beside it. The list pages through
@@ -44,14 +45,14 @@ func newActivitiesScreen(u *UI) *activitiesScreen {
 	s.countries = countryChoices(l).withAll(l, all)
 	s.statuses = codeChoices(l, codes.Statuses).withAll(l, all)
 	st := u.deps.Store
-	s.activityList = newListScreen(u, listSpec[store.Activity, store.ActivityFilter, *activityRow]{
+	s.activityList = newListScreen(u, listSpec[model.Activity, store.ActivityFilter, *activityRow]{
 		newButton: "activities.new", searchHint: "activities.search", noneSelected: "activities.none_selected", countN: "activities.count",
-		entity: store.EntityActivity, split: 0.42,
-		records: recordStore[store.Activity]{get: st.Activity, create: st.CreateActivity, update: st.UpdateActivity,
-			meta: func(a *store.Activity) *store.Meta { return &a.Meta }, files: func(a *store.Activity) *[]protocol.FileRef { return &a.Files }},
+		entity: model.EntityActivity, split: 0.42,
+		records: recordStore[model.Activity]{get: st.Activity, create: st.CreateActivity, update: st.UpdateActivity,
+			meta: func(a *model.Activity) *model.Meta { return &a.Meta }, files: func(a *model.Activity) *[]protocol.FileRef { return &a.Files }},
 		count:      st.CountActivities,
 		fetch:      fetchActivities(st),
-		sortKey:    func(a store.Activity) string { return a.StartDate },
+		sortKey:    func(a model.Activity) string { return a.StartDate },
 		newRow:     newActivityRow,
 		fillRow:    s.fill,
 		loadingRow: func(row *activityRow, text string) { setText(u.l, row.title, text); row.meta.SetText("") },
@@ -74,8 +75,8 @@ func newActivitiesScreen(u *UI) *activitiesScreen {
 // fetchActivities reads a page of the activity list from st: the page's
 // cursor is the start date of its first row, bounding the dates from
 // above.
-func fetchActivities(st Store) func(context.Context, store.ActivityFilter, pageQuery) ([]store.Activity, error) {
-	return func(ctx context.Context, f store.ActivityFilter, q pageQuery) ([]store.Activity, error) {
+func fetchActivities(st Store) func(context.Context, store.ActivityFilter, pageQuery) ([]model.Activity, error) {
+	return func(ctx context.Context, f store.ActivityFilter, q pageQuery) ([]model.Activity, error) {
 		f.Limit, f.Offset = q.limit, q.offset
 		if c := q.after; c != nil {
 			f.To, f.Offset = c.key, c.skip
@@ -102,11 +103,11 @@ func (s *activitiesScreen) buildFilters() ([]fyne.CanvasObject, fyne.CanvasObjec
 
 // fill draws activity a into row: its title, and below it the date, kind
 // and place.
-func (s *activitiesScreen) fill(row *activityRow, a store.Activity) {
+func (s *activitiesScreen) fill(row *activityRow, a model.Activity) {
 	l := s.u.l
 	setText(l, row.title, a.Title)
 	date := a.StartDate
-	if t, err := time.Parse(store.DateLayout, a.StartDate); err == nil {
+	if t, err := time.Parse(model.DateLayout, a.StartDate); err == nil {
 		date = locales.FormatDate(l.Tag(), t)
 	}
 	meta := date + " · " + s.kinds.label(a.Kind) + " · " + countryName(s.u.l, a.Country)
@@ -122,7 +123,7 @@ func (s *activitiesScreen) fill(row *activityRow, a store.Activity) {
 // reopen shows the form again with state, after the screens were rebuilt
 // in another language.
 func (s *activitiesScreen) reopen(state activityDraft) {
-	a := store.Activity{}
+	a := model.Activity{}
 	if state.ID != "" {
 		var err error
 		if a, err = s.u.deps.Store.Activity(context.Background(), state.ID); err != nil {
@@ -154,7 +155,7 @@ func (s *activitiesScreen) readFilter(text string) store.ActivityFilter {
 }
 
 func validDate(v string) bool {
-	_, err := time.Parse(store.DateLayout, v)
+	_, err := time.Parse(model.DateLayout, v)
 	return err == nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -52,7 +53,7 @@ func TestActivityFormCreatesActivity(t *testing.T) {
 	}
 	a := as[0]
 	if a.Title != "School visit in Zomba" || a.Kind != "school_visit" || a.Country != "MW" || a.StartDate != "2025-03-14" ||
-		a.Place != "Zomba" || a.Status != "draft" || a.Visibility != store.VisibilityOrg {
+		a.Place != "Zomba" || a.Status != "draft" || a.Visibility != model.VisibilityOrg {
 		t.Fatalf("stored %+v", a)
 	}
 	if a.Lat == nil || *a.Lat != -15.39 || a.Lon == nil || *a.Lon != 35.32 {
@@ -197,7 +198,7 @@ func TestEditDuplicateDeleteAndUndo(t *testing.T) {
 
 func TestActivityListLoadsPagesLazilyAndFilters(t *testing.T) {
 	h := newHarness(t)
-	var batch []store.Activity
+	var batch []model.Activity
 	for i := range 1000 {
 		country := []string{"MW", "KH", "MN", "KE"}[i%4]
 		a := sampleActivity(fmt.Sprintf("Activity %04d", i), country, fmt.Sprintf("2024-%02d-%02d", 1+i%12, 1+i%28))
@@ -277,7 +278,7 @@ func (o *onlyTap) Tapped(*fyne.PointEvent) { o.fn() }
 // including runs of one date longer than a page.
 func TestScrollingReadsEveryRowOnceInOrder(t *testing.T) {
 	h := newHarness(t)
-	var batch []store.Activity
+	var batch []model.Activity
 	for i := range 900 {
 		date := "2025-06-01" // 500 rows share this date: longer than a page
 		if i >= 500 {
@@ -350,7 +351,7 @@ func TestTabOrderFollowsTheForm(t *testing.T) {
 // pages kept.
 func TestArrivingPageFillsRowsInPlace(t *testing.T) {
 	h := newHarness(t)
-	var batch []store.Activity
+	var batch []model.Activity
 	for i := range 3 * pageSize {
 		batch = append(batch, sampleActivity(fmt.Sprintf("Row %03d", i), "MW", fmt.Sprintf("2025-%02d-%02d", 1+i%12, 1+i%28)))
 	}

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/a20-network/fieldbook/internal/codes"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -153,7 +154,7 @@ func (f *activityForm) build() fyne.CanvasObject {
 	}
 	f.field("field.themes", themeBox, "themes")
 	f.field("field.reach", f.buildReach(), "reach")
-	for _, cell := range (store.Reach{}).Cells() {
+	for _, cell := range (model.Reach{}).Cells() {
 		f.shownAs[cell.Field] = "reach"
 	}
 	f.shownAs["adults"] = "reach"
@@ -209,14 +210,14 @@ func (f *activityForm) buildReach() fyne.CanvasObject {
 }
 
 // edit loads a into the form (a zero Activity starts a new one).
-func (f *activityForm) edit(a store.Activity) {
+func (f *activityForm) edit(a model.Activity) {
 	f.build()
 	f.id = a.ID
 	d := draftFromActivity(a)
 	if a.ID == "" {
 		d.Status = "draft"
-		d.Visibility = store.VisibilityOrg
-		d.StartDate = f.u.now().Format(store.DateLayout)
+		d.Visibility = model.VisibilityOrg
+		d.StartDate = f.u.now().Format(model.DateLayout)
 		d.Started = f.u.now().Format(time.RFC3339)
 	}
 	f.setState(d)
@@ -238,7 +239,7 @@ func (f *activityForm) updateHeading() {
 	}
 }
 
-func draftFromActivity(a store.Activity) activityDraft {
+func draftFromActivity(a model.Activity) activityDraft {
 	num := func(n int) string {
 		if n == 0 {
 			return ""
@@ -441,8 +442,8 @@ func (f *activityForm) updateSums() {
 
 // toActivity converts what was typed into a record; numbers that cannot be
 // read come back as field errors.
-func (f *activityForm) toActivity(d activityDraft) (store.Activity, []store.FieldError) {
-	var errs []store.FieldError
+func (f *activityForm) toActivity(d activityDraft) (model.Activity, []model.FieldError) {
+	var errs []model.FieldError
 	count := func(field, s string) int {
 		s = strings.TrimSpace(s)
 		if s == "" {
@@ -450,7 +451,7 @@ func (f *activityForm) toActivity(d activityDraft) (store.Activity, []store.Fiel
 		}
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			errs = append(errs, store.FieldError{Field: field, Reason: reasonNotNumber, Value: s})
+			errs = append(errs, model.FieldError{Field: field, Reason: reasonNotNumber, Value: s})
 		}
 		return n
 	}
@@ -461,20 +462,20 @@ func (f *activityForm) toActivity(d activityDraft) (store.Activity, []store.Fiel
 		}
 		v, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			errs = append(errs, store.FieldError{Field: field, Reason: reasonNotNumber, Value: s})
+			errs = append(errs, model.FieldError{Field: field, Reason: reasonNotNumber, Value: s})
 			return nil
 		}
 		return &v
 	}
-	a := store.Activity{
-		Meta: store.Meta{ID: d.ID, Visibility: d.Visibility},
+	a := model.Activity{
+		Meta: model.Meta{ID: d.ID, Visibility: d.Visibility},
 		Kind: d.Kind, Title: strings.TrimSpace(d.Title), StartDate: strings.TrimSpace(d.StartDate),
 		EndDate: strings.TrimSpace(d.EndDate), Country: d.Country, Place: strings.TrimSpace(d.Place),
 		Lat: coord("lat", d.Lat), Lon: coord("lon", d.Lon), Themes: d.Themes,
 		Partners: strings.TrimSpace(d.Partners), Summary: strings.TrimSpace(d.Summary),
 		FollowUp: strings.TrimSpace(d.FollowUp), FollowUpDate: strings.TrimSpace(d.FollowUpDate), Status: d.Status,
 	}
-	cells := (store.Reach{}).Cells()
+	cells := (model.Reach{}).Cells()
 	for si := range 3 {
 		for bi := range 3 {
 			n := count(cells[si*3+bi].Field, d.Reach[si][bi])
@@ -505,7 +506,7 @@ func (f *activityForm) focusTargets() map[string]fyne.Focusable {
 	if len(f.themes) > 0 {
 		t["themes"] = f.themes[0]
 	}
-	cells := (store.Reach{}).Cells()
+	cells := (model.Reach{}).Cells()
 	for si := range 3 {
 		for bi := range 3 {
 			t[cells[si*3+bi].Field] = f.reach[si][bi]
@@ -516,9 +517,9 @@ func (f *activityForm) focusTargets() map[string]fyne.Focusable {
 
 // validate returns what is wrong with the form as typed: numbers it cannot
 // read and the record's own checks, together.
-func (f *activityForm) validate() []store.FieldError {
+func (f *activityForm) validate() []model.FieldError {
 	a, errs := f.toActivity(f.state())
-	var ve *store.ValidationError
+	var ve *model.ValidationError
 	if err := a.Validate(); errors.As(err, &ve) {
 		errs = append(errs, ve.Fields...)
 	}
@@ -530,7 +531,7 @@ func (f *activityForm) validate() []store.FieldError {
 func (f *activityForm) onSave() {
 	errs := f.validate()
 	a, _ := f.toActivity(f.state())
-	saved, ok := submit(&f.formFrame, errs, func(ctx context.Context) (store.Activity, error) {
+	saved, ok := submit(&f.formFrame, errs, func(ctx context.Context) (model.Activity, error) {
 		return f.screen.spec.records.put(ctx, f.id, a)
 	})
 	if !ok {
@@ -549,7 +550,7 @@ func (f *activityForm) onDuplicate() {
 	d.ID = ""
 	d.Status = "draft"
 	f.screen.list.UnselectAll()
-	f.edit(store.Activity{})
+	f.edit(model.Activity{})
 	f.setState(d)
 	f.screen.showForm()
 	f.onChanged()

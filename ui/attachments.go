@@ -27,6 +27,7 @@ import (
 	"github.com/a20-network/fieldbook/internal/filelabel"
 	"github.com/a20-network/fieldbook/internal/filetype"
 	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
@@ -425,12 +426,12 @@ func (u *UI) attachFiles(paths []string, opts store.AttachOptions, keep func(con
 // error itself.
 func attachProblem(l *locales.Localizer, name string, err error) string {
 	reason := err.Error()
-	var ve *store.ValidationError
+	var ve *model.ValidationError
 	switch r, refused := filetype.IsRefused(err); {
 	case refused:
 		reason = l.T("file.refused."+string(r.Reason), "Found", r.Found)
-	case errors.As(err, &ve) && len(ve.Fields) > 0 && ve.Fields[0].Reason == store.ReasonTooLarge:
-		reason = l.T("files.too_large", "Limit", formatSize(l, store.MaxFileSize))
+	case errors.As(err, &ve) && len(ve.Fields) > 0 && ve.Fields[0].Reason == model.ReasonTooLarge:
+		reason = l.T("files.too_large", "Limit", formatSize(l, model.MaxFileSize))
 	case errors.As(err, &ve) && len(ve.Fields) > 0:
 		reason = validationText(l, ve.Fields[0])
 	case store.IsDiskFull(err):

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -56,9 +57,9 @@ func testJPEG(t *testing.T, w, h int) []byte {
 // resource open in its form, and returns the form's files section.
 func openResource(t *testing.T, h *harness, lang string) (*UI, *attachmentsPanel, string) {
 	t.Helper()
-	r, err := h.st.CreateResource(context.Background(), store.Resource{
+	r, err := h.st.CreateResource(context.Background(), model.Resource{
 		Kind: "toolkit", Title: "Safe school walks toolkit", Body: "How communities organised walking groups.",
-		Language: "en", Meta: store.Meta{Visibility: store.VisibilityNetwork},
+		Language: "en", Meta: model.Meta{Visibility: model.VisibilityNetwork},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +96,7 @@ func TestAttachFilesShowsTheirRows(t *testing.T) {
 	if len(p.rows) != 2 {
 		t.Fatalf("%d rows, want 2 (problem %q)", len(p.rows), p.problem.text)
 	}
-	refs, err := h.st.FileRefs(context.Background(), store.EntityResource, id)
+	refs, err := h.st.FileRefs(context.Background(), model.EntityResource, id)
 	if err != nil || len(refs) != 2 {
 		t.Fatalf("stored refs %v %v", refs, err)
 	}
@@ -123,7 +124,7 @@ func TestAttachFilesShowsTheirRows(t *testing.T) {
 	test.Type(u.resources.form.title, " (2026)")
 	u.resources.form.onSave()
 	h.settle()
-	if refs, _ := h.st.FileRefs(context.Background(), store.EntityResource, id); len(refs) != 2 {
+	if refs, _ := h.st.FileRefs(context.Background(), model.EntityResource, id); len(refs) != 2 {
 		t.Fatalf("after Save, %d files", len(refs))
 	}
 
@@ -161,7 +162,7 @@ func TestAttachFilesShowsTheirRows(t *testing.T) {
 	if len(p.rows) != 1 || p.rows[0].ref.Name != "walk.jpg" {
 		t.Fatalf("after Remove: %d rows", len(p.rows))
 	}
-	if refs, _ := h.st.FileRefs(ctx, store.EntityResource, id); len(refs) != 1 {
+	if refs, _ := h.st.FileRefs(ctx, model.EntityResource, id); len(refs) != 1 {
 		t.Fatalf("after Remove, %d stored", len(refs))
 	}
 	if u.notice.label.Text != "Removed “walks-guide.pdf”." || !u.notice.action.Visible() {
@@ -187,7 +188,7 @@ func TestRefusedFileAttachesNothing(t *testing.T) {
 	if !p.problem.Visible() || !strings.HasPrefix(p.problem.text, want) {
 		t.Fatalf("problem %q (visible %v), want %q…", p.problem.text, p.problem.Visible(), want)
 	}
-	if refs, _ := h.st.FileRefs(context.Background(), store.EntityResource, id); len(refs) != 0 || len(p.rows) != 0 {
+	if refs, _ := h.st.FileRefs(context.Background(), model.EntityResource, id); len(refs) != 0 || len(p.rows) != 0 {
 		t.Fatalf("attached %d, rows %d", len(refs), len(p.rows))
 	}
 }
@@ -209,7 +210,7 @@ func TestDropAttachesToTheOpenForm(t *testing.T) {
 	h.settle()
 	u.onDropped(fyne.Position{}, []fyne.URI{storage.NewFileURI(pdf)})
 	h.settle()
-	refs, err := h.st.FileRefs(context.Background(), store.EntityActivity, a.ID)
+	refs, err := h.st.FileRefs(context.Background(), model.EntityActivity, a.ID)
 	if err != nil || len(refs) != 1 || refs[0].Name != "minutes.pdf" {
 		t.Fatalf("activity files %+v %v", refs, err)
 	}

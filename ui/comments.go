@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
@@ -139,8 +140,8 @@ func (c *commentsPanel) reload() {
 
 func (c *commentsPanel) onAdd() {
 	ctx := context.Background()
-	_, err := c.u.deps.Store.CreateComment(ctx, store.Comment{ParentEntity: c.entity, ParentID: c.parentID, Author: c.author.Text, Body: c.body.Text, File: c.file})
-	var ve *store.ValidationError
+	_, err := c.u.deps.Store.CreateComment(ctx, model.Comment{ParentEntity: c.entity, ParentID: c.parentID, Author: c.author.Text, Body: c.body.Text, File: c.file})
+	var ve *model.ValidationError
 	if errors.As(err, &ve) {
 		msg := ""
 		for _, fe := range ve.Fields {

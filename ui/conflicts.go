@@ -15,6 +15,7 @@ import (
 
 	"github.com/a20-network/fieldbook/internal/codes"
 	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -96,7 +97,7 @@ func (s *conflictsScreen) card(ctx context.Context, c store.Conflict) fyne.Canva
 		side(l.T("conflicts.shown_now"), winner, keepWinner),
 		side(l.T("conflicts.kept_aside", "By", c.LoserBy), loser, keepLoser),
 	))
-	if c.Entity == store.EntityActivity || c.Entity == store.EntityResource {
+	if c.Entity == model.EntityActivity || c.Entity == model.EntityResource {
 		open := &widget.Button{Text: l.T("conflicts.open_record"), Icon: theme.DocumentIcon(), OnTapped: func() { s.onOpen(c) }}
 		s.open[id] = open
 		content.Add(rowOf(isRTL(l), open))
@@ -118,15 +119,15 @@ func (s *conflictsScreen) recordTitle(ctx context.Context, c store.Conflict) str
 	l := s.u.l
 	st := s.u.deps.Store
 	switch c.Entity {
-	case store.EntityActivity:
+	case model.EntityActivity:
 		if a, err := st.Activity(ctx, c.RecordID); err == nil {
 			return l.T("conflicts.record", "Entity", l.T("entity.activity"), "Title", a.Title)
 		}
-	case store.EntityResource:
+	case model.EntityResource:
 		if r, err := st.Resource(ctx, c.RecordID); err == nil {
 			return l.T("conflicts.record", "Entity", l.T("entity.resource"), "Title", r.Title)
 		}
-	case store.EntityOrganization:
+	case model.EntityOrganization:
 		if o, err := st.Organization(ctx, c.RecordID); err == nil {
 			return l.T("conflicts.record", "Entity", l.T("entity.organization"), "Title", o.Name)
 		}
@@ -205,10 +206,10 @@ func (s *conflictsScreen) onUndo(id string) {
 // onOpen shows the record conflict c is about in its form, on its tab.
 func (s *conflictsScreen) onOpen(c store.Conflict) {
 	switch c.Entity {
-	case store.EntityActivity:
+	case model.EntityActivity:
 		s.u.SelectTab(TabActivities)
 		s.u.activities.open(c.RecordID)
-	case store.EntityResource:
+	case model.EntityResource:
 		s.u.SelectTab(TabResources)
 		s.u.resources.open(c.RecordID)
 	}

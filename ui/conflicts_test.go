@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -18,16 +19,16 @@ import (
 // conflicts on one activity: its kind (school visit shown, training kept
 // aside by laptop-02) and its place (Kasungu district shown, Kasungu kept
 // aside).
-func conflictHarness(t *testing.T) (*harness, *UI, store.Activity) {
+func conflictHarness(t *testing.T) (*harness, *UI, model.Activity) {
 	t.Helper()
 	h := newHarness(t)
 	a := h.seed(sampleActivity("Training in Kasungu", "MW", "2025-02-02"))[0]
 	raw := func(v any) json.RawMessage { b, _ := json.Marshal(v); return b }
 	now := time.Now()
 	conflicts := []store.Conflict{
-		{ID: "c1", Entity: store.EntityActivity, RecordID: a.ID, Field: "kind", Winner: raw("school_visit"), Loser: raw("training"),
+		{ID: "c1", Entity: model.EntityActivity, RecordID: a.ID, Field: "kind", Winner: raw("school_visit"), Loser: raw("training"),
 			WinnerHLC: a.UpdatedAt.String(), LoserHLC: a.UpdatedAt.String(), LoserBy: "laptop-02", CreatedAt: now.Add(time.Second)},
-		{ID: "c2", Entity: store.EntityActivity, RecordID: a.ID, Field: "place", Winner: raw("Kasungu district"), Loser: raw("Kasungu"),
+		{ID: "c2", Entity: model.EntityActivity, RecordID: a.ID, Field: "place", Winner: raw("Kasungu district"), Loser: raw("Kasungu"),
 			WinnerHLC: a.UpdatedAt.String(), LoserHLC: a.UpdatedAt.String(), LoserBy: "laptop-02", CreatedAt: now},
 	}
 	if err := h.st.ApplyRemote(context.Background(), nil, conflicts, nil); err != nil {

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -32,7 +33,7 @@ func pickerHarness(t *testing.T, lang string) (*harness, *UI, *activityForm) {
 	h := newHarness(t)
 	h.seed(sampleActivity("One", "MW", "2025-01-01"), sampleActivity("Two", "MW", "2025-01-02"), sampleActivity("Three", "MW", "2025-01-03"),
 		sampleActivity("Four", "KE", "2025-01-04"), sampleActivity("Five", "TZ", "2025-01-05"))
-	if _, err := h.st.CreateOrganization(context.Background(), store.Organization{Name: "Mongolian Child Rights", Country: "MN"}); err != nil {
+	if _, err := h.st.CreateOrganization(context.Background(), model.Organization{Name: "Mongolian Child Rights", Country: "MN"}); err != nil {
 		t.Fatal(err)
 	}
 	u := h.start(lang)

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -91,7 +92,7 @@ func (u *UI) restoreActivityDraft(d store.Draft, st activityDraft) {
 		s.form.edit(a)
 	} else {
 		s.list.UnselectAll()
-		s.form.edit(store.Activity{})
+		s.form.edit(model.Activity{})
 	}
 	s.showForm()
 	s.form.restoreDraft(d)

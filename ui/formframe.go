@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/a20-network/fieldbook/locales"
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
@@ -126,7 +126,7 @@ func (fr *formFrame) clearErrors() {
 
 // showErrors puts each field error next to its field, and an error of a
 // field the form does not show on the form's own line.
-func (fr *formFrame) showErrors(errs []store.FieldError) {
+func (fr *formFrame) showErrors(errs []model.FieldError) {
 	fr.clearErrors()
 	l := fr.u.l
 	fr.firstRaw = map[string]string{}
@@ -211,7 +211,7 @@ func (fr *formFrame) revealFirstError() {
 
 // refuse shows errs beside their fields and beside Save, moves the view
 // and the cursor to the first, and keeps the errors following the edits.
-func (fr *formFrame) refuse(errs []store.FieldError) {
+func (fr *formFrame) refuse(errs []model.FieldError) {
 	fr.checked = true
 	fr.showErrors(errs)
 	fr.revealFirstError()
@@ -227,14 +227,14 @@ func (fr *formFrame) reset() {
 // or a validation error from write refuse the save beside the fields, and
 // any other error from write is shown in a dialog. It returns the stored
 // record and whether it was stored.
-func submit[T any](fr *formFrame, errs []store.FieldError, write func(context.Context) (T, error)) (T, bool) {
+func submit[T any](fr *formFrame, errs []model.FieldError, write func(context.Context) (T, error)) (T, bool) {
 	var zero T
 	if len(errs) > 0 {
 		fr.refuse(errs)
 		return zero, false
 	}
 	saved, err := write(context.Background())
-	var ve *store.ValidationError
+	var ve *model.ValidationError
 	if errors.As(err, &ve) {
 		fr.refuse(ve.Fields)
 		return zero, false
@@ -280,7 +280,7 @@ type recordStore[T any] struct {
 	create func(ctx context.Context, rec T) (T, error)
 	update func(ctx context.Context, rec T) (T, error)
 	// meta returns the record's meta (id, owner, version, visibility).
-	meta func(rec *T) *store.Meta
+	meta func(rec *T) *model.Meta
 	// files returns the record's attached files, which the form's
 	// attachments section edits in the store directly; nil for a kind
 	// that carries none.
@@ -290,7 +290,7 @@ type recordStore[T any] struct {
 // put creates rec when id is "", and otherwise writes rec's fields over
 // the stored record id, keeping its id, owner, version and files but
 // taking rec's visibility. A record that is gone gives an error wrapping
-// [store.ErrNotFound]; an invalid one a [*store.ValidationError].
+// [store.ErrNotFound]; an invalid one a [*model.ValidationError].
 func (r recordStore[T]) put(ctx context.Context, id string, rec T) (T, error) {
 	if id == "" {
 		return r.create(ctx, rec)

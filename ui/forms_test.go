@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -79,7 +80,7 @@ func TestShortcutsWorkWithFocusInAnEntry(t *testing.T) {
 // putDraft stores a draft of a new activity titled title.
 func putDraft(t *testing.T, h *harness, title string, started time.Time) {
 	t.Helper()
-	body, err := json.Marshal(activityDraft{Title: title, Kind: "training", Status: "draft", Visibility: store.VisibilityOrg,
+	body, err := json.Marshal(activityDraft{Title: title, Kind: "training", Status: "draft", Visibility: model.VisibilityOrg,
 		StartDate: "2025-06-01", Country: "MW", Started: started.Format(time.RFC3339)})
 	if err != nil {
 		t.Fatal(err)

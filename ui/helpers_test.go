@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -149,7 +150,7 @@ func (h *harness) shortcut(key fyne.KeyName) {
 	h.win.Canvas().(interface{ TypedShortcut(fyne.Shortcut) }).TypedShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault})
 }
 
-func (h *harness) activities(f store.ActivityFilter) []store.Activity {
+func (h *harness) activities(f store.ActivityFilter) []model.Activity {
 	h.t.Helper()
 	f.Limit = 1000
 	as, err := h.st.Activities(context.Background(), f)
@@ -160,17 +161,17 @@ func (h *harness) activities(f store.ActivityFilter) []store.Activity {
 }
 
 // sampleActivity is a valid activity for seeding the store.
-func sampleActivity(title, country, start string) store.Activity {
-	return store.Activity{
+func sampleActivity(title, country, start string) model.Activity {
+	return model.Activity{
 		Kind: "school_visit", Title: title, StartDate: start, Country: country, Place: "Zomba",
 		Themes: []string{"education"}, Status: "final",
-		Reach: store.Reach{Girls: [3]int{0, 10, 5}, Boys: [3]int{0, 8, 4}},
+		Reach: model.Reach{Girls: [3]int{0, 10, 5}, Boys: [3]int{0, 8, 4}},
 	}
 }
 
-func (h *harness) seed(as ...store.Activity) []store.Activity {
+func (h *harness) seed(as ...model.Activity) []model.Activity {
 	h.t.Helper()
-	var out []store.Activity
+	var out []model.Activity
 	for _, a := range as {
 		saved, err := h.st.CreateActivity(context.Background(), a)
 		if err != nil {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/a20-network/fieldbook/internal/codes"
 	"github.com/a20-network/fieldbook/locales"
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 )
 
 // choices is a code list as a select shows it: labels in the UI language,
@@ -144,7 +144,7 @@ func fieldLabel(l *locales.Localizer, field string) string {
 // reachCellLabel names a reach matrix cell such as "girls_6_11" as
 // "Girls, 6–11".
 func reachCellLabel(l *locales.Localizer, field string) (string, bool) {
-	for _, c := range (store.Reach{}).Cells() {
+	for _, c := range (model.Reach{}).Cells() {
 		if c.Field == field {
 			return l.T(codes.Sexes.MessageID(c.Sex)) + ", " + l.T(codes.AgeBands.MessageID(c.Band)), true
 		}
@@ -153,6 +153,6 @@ func reachCellLabel(l *locales.Localizer, field string) (string, bool) {
 }
 
 // validationText localizes one field error as validation.<reason>.
-func validationText(l *locales.Localizer, fe store.FieldError) string {
+func validationText(l *locales.Localizer, fe model.FieldError) string {
 	return l.T("validation."+fe.Reason, "Limit", fe.Limit, "Value", fe.Value)
 }

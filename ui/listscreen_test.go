@@ -12,13 +12,14 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 )
 
 // note is a third kind of record, made up for these tests: a list screen
 // over it is written with only its row, filter and form fields.
 type note struct {
-	Meta  store.Meta
+	Meta  model.Meta
 	Title string
 }
 
@@ -31,7 +32,7 @@ type noteStore struct {
 	notes  []note
 	counts []noteFilter // every filter counted, in order
 	// refuse, if set, is the validation error every write returns.
-	refuse *store.ValidationError
+	refuse *model.ValidationError
 }
 
 // matching returns the notes f selects; n.mu must be held.
@@ -82,7 +83,7 @@ func (n *noteStore) write(_ context.Context, x note) (note, error) {
 		return note{}, n.refuse
 	}
 	if x.Meta.ID == "" {
-		x.Meta.ID = store.NewID()
+		x.Meta.ID = model.NewID()
 	}
 	n.notes = append([]note{x}, n.notes...)
 	return x, nil
@@ -135,7 +136,7 @@ func (f *noteForm) opened() { f.opens++ }
 
 // onSave stores the note, or shows why it was refused.
 func (f *noteForm) onSave() {
-	n := note{Meta: store.Meta{ID: f.id}, Title: f.title.Text}
+	n := note{Meta: model.Meta{ID: f.id}, Title: f.title.Text}
 	if saved, ok := submit(&f.formFrame, nil, func(ctx context.Context) (note, error) {
 		return f.screen.spec.records.put(ctx, f.id, n)
 	}); ok {
@@ -150,9 +151,9 @@ func newNoteScreen(h *harness, ns *noteStore) (*listScreen[note, noteFilter, *wi
 	var s *listScreen[note, noteFilter, *widget.Label]
 	s = newListScreen(u, listSpec[note, noteFilter, *widget.Label]{
 		newButton: "resources.new", searchHint: "resources.search", noneSelected: "resources.none_selected", countN: "resources.count",
-		entity: store.EntityResource, split: 0.4,
+		entity: model.EntityResource, split: 0.4,
 		records: recordStore[note]{get: ns.get, create: ns.write, update: ns.write,
-			meta: func(n *note) *store.Meta { return &n.Meta }},
+			meta: func(n *note) *model.Meta { return &n.Meta }},
 		count:        ns.count,
 		fetch:        ns.fetch,
 		newRow:       func(bool) *widget.Label { return &widget.Label{} },
@@ -202,7 +203,7 @@ func TestListScreenDropsStaleResults(t *testing.T) {
 	u := h.start("en")
 	held := &heldRunner{}
 	u.run = held
-	ns := &noteStore{notes: []note{{Meta: store.Meta{ID: "1"}, Title: "apple"}, {Meta: store.Meta{ID: "2"}, Title: "banana"}}}
+	ns := &noteStore{notes: []note{{Meta: model.Meta{ID: "1"}, Title: "apple"}, {Meta: model.Meta{ID: "2"}, Title: "banana"}}}
 	s, _ := newNoteScreen(h, ns)
 	if len(held.work) != 1 {
 		t.Fatalf("building started %d reads, want the count", len(held.work))
@@ -231,7 +232,7 @@ func TestListScreenDropsStaleResults(t *testing.T) {
 func TestListScreenDebouncesTheSearch(t *testing.T) {
 	h := newHarness(t)
 	h.start("en")
-	ns := &noteStore{notes: []note{{Meta: store.Meta{ID: "1"}, Title: "apple"}, {Meta: store.Meta{ID: "2"}, Title: "banana"}}}
+	ns := &noteStore{notes: []note{{Meta: model.Meta{ID: "1"}, Title: "apple"}, {Meta: model.Meta{ID: "2"}, Title: "banana"}}}
 	s, _ := newNoteScreen(h, ns)
 	h.settle()
 	before := ns.timesCounted()
@@ -255,7 +256,7 @@ func TestListScreenDebouncesTheSearch(t *testing.T) {
 func TestListScreenOpensAndStartsRecords(t *testing.T) {
 	h := newHarness(t)
 	h.start("en")
-	ns := &noteStore{notes: []note{{Meta: store.Meta{ID: store.NewID()}, Title: "apple"}}}
+	ns := &noteStore{notes: []note{{Meta: model.Meta{ID: model.NewID()}, Title: "apple"}}}
 	s, f := newNoteScreen(h, ns)
 	h.settle()
 	if s.detail.showsForm() {
@@ -294,11 +295,11 @@ func TestListScreenOpensAndStartsRecords(t *testing.T) {
 func TestFormFrameMapsValidationErrors(t *testing.T) {
 	h := newHarness(t)
 	h.start("en")
-	ns := &noteStore{refuse: &store.ValidationError{Entity: "note", Fields: []store.FieldError{
-		{Field: "summary", Reason: store.ReasonRequired},
-		{Field: "title", Reason: store.ReasonRequired},
-		{Field: "partners", Reason: store.ReasonRequired}, // shown under Summary, named
-		{Field: "place", Reason: store.ReasonRequired},    // not in the form
+	ns := &noteStore{refuse: &model.ValidationError{Entity: "note", Fields: []model.FieldError{
+		{Field: "summary", Reason: model.ReasonRequired},
+		{Field: "title", Reason: model.ReasonRequired},
+		{Field: "partners", Reason: model.ReasonRequired}, // shown under Summary, named
+		{Field: "place", Reason: model.ReasonRequired},    // not in the form
 	}}}
 	s, f := newNoteScreen(h, ns)
 	h.settle()

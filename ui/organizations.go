@@ -8,7 +8,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 )
 
 // organizationsScreen is the network directory: who is in the network,
@@ -18,8 +18,8 @@ type organizationsScreen struct {
 	filter *entry
 	count  *widget.Label
 	list   *widget.List
-	all    []store.Organization
-	shown  []store.Organization
+	all    []model.Organization
+	shown  []model.Organization
 
 	country                    *widget.Label
 	name, contact, description *paraLabel
@@ -94,7 +94,7 @@ func (s *organizationsScreen) applyFilter() {
 	s.list.Refresh()
 }
 
-func (s *organizationsScreen) show(o store.Organization) {
+func (s *organizationsScreen) show(o model.Organization) {
 	l := s.u.l
 	s.name.SetText(o.Name)
 	setText(l, s.country, countryName(l, o.Country))

@@ -23,6 +23,7 @@ import (
 	"github.com/a20-network/fieldbook/internal/export"
 	"github.com/a20-network/fieldbook/internal/report"
 	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -30,7 +31,7 @@ import (
 // the activities in it. *store.Store satisfies it.
 type ReportStore interface {
 	Report(ctx context.Context, f report.Filter) (report.Report, error)
-	Activities(ctx context.Context, f store.ActivityFilter) ([]store.Activity, error)
+	Activities(ctx context.Context, f store.ActivityFilter) ([]model.Activity, error)
 }
 
 var _ ReportStore = (*store.Store)(nil)
@@ -200,7 +201,7 @@ func (s *reportsScreen) kind() report.PeriodKind {
 func isoDate(l *locales.Localizer, typed string) string {
 	typed = strings.TrimSpace(typed)
 	if t, err := locales.ParseDate(l.Tag(), typed); err == nil {
-		return t.Format(store.DateLayout)
+		return t.Format(model.DateLayout)
 	}
 	return typed
 }

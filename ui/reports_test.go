@@ -23,6 +23,7 @@ import (
 	"github.com/a20-network/fieldbook/internal/chart/fynechart"
 	"github.com/a20-network/fieldbook/internal/report"
 	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -30,19 +31,19 @@ import (
 // January, and a Reports screen over it with the clock on 17 May 2026.
 func reportsFixture(t *testing.T, lang string) *reportsScreen {
 	t.Helper()
-	return reportsScreenOver(t, lang, []store.Activity{
+	return reportsScreenOver(t, lang, []model.Activity{
 		{Kind: "school_visit", Title: "Visit Zomba", StartDate: "2026-05-03", Country: "MW", Themes: []string{"education"},
-			Reach: store.Reach{Girls: [3]int{0, 12, 0}, Boys: [3]int{0, 8, 0}, Adults: 3}, Status: "final"},
+			Reach: model.Reach{Girls: [3]int{0, 12, 0}, Boys: [3]int{0, 8, 0}, Adults: 3}, Status: "final"},
 		{Kind: "training", Title: "Teachers", StartDate: "2026-05-10", Country: "MW", Themes: []string{"violence", "education"},
-			Reach: store.Reach{Unrecorded: [3]int{0, 0, 5}, Adults: 20}, Status: "final"},
+			Reach: model.Reach{Unrecorded: [3]int{0, 0, 5}, Adults: 20}, Status: "final"},
 		{Kind: "training", Title: "January", StartDate: "2026-01-10", Country: "KE",
-			Reach: store.Reach{Girls: [3]int{100, 0, 0}}, Status: "final"},
+			Reach: model.Reach{Girls: [3]int{100, 0, 0}}, Status: "final"},
 	})
 }
 
 // reportsScreenOver is a Reports screen in lang over a new store holding
 // as, with the clock on 17 May 2026.
-func reportsScreenOver(t *testing.T, lang string, as []store.Activity) *reportsScreen {
+func reportsScreenOver(t *testing.T, lang string, as []model.Activity) *reportsScreen {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), store.DBFile), store.Options{})
@@ -107,7 +108,7 @@ func TestReportsScreenRefreshesOnShow(t *testing.T) {
 	view := s.win.Content()
 	ctx := context.Background()
 	st := s.st.(*store.Store)
-	if _, err := st.CreateActivity(ctx, store.Activity{Kind: "other", Title: "Added later", StartDate: "2026-05-16",
+	if _, err := st.CreateActivity(ctx, model.Activity{Kind: "other", Title: "Added later", StartDate: "2026-05-16",
 		Country: "MW", Status: "draft"}); err != nil {
 		t.Fatal(err)
 	}
@@ -207,13 +208,13 @@ func TestChartForArabicIsMirrored(t *testing.T) {
 func monthFixture(t *testing.T, lang string) (s *reportsScreen, want map[string][2]int) {
 	t.Helper()
 	want = map[string][2]int{}
-	var as []store.Activity
+	var as []model.Activity
 	for k, m := 0, time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC); k < 25; k, m = k+1, m.AddDate(0, 1, 0) {
 		n := k%4 + 1
 		for i := range n {
 			girls := 10*k + 3 + i
-			as = append(as, store.Activity{Kind: "training", Title: fmt.Sprintf("T%d-%d", k, i), StartDate: m.AddDate(0, 0, i).Format(time.DateOnly),
-				Country: "MW", Reach: store.Reach{Girls: [3]int{0, girls, 0}}, Status: "final"})
+			as = append(as, model.Activity{Kind: "training", Title: fmt.Sprintf("T%d-%d", k, i), StartDate: m.AddDate(0, 0, i).Format(time.DateOnly),
+				Country: "MW", Reach: model.Reach{Girls: [3]int{0, girls, 0}}, Status: "final"})
 			f := want[m.Format("2006-01")]
 			want[m.Format("2006-01")] = [2]int{f[0] + 1, f[1] + girls}
 		}

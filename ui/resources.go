@@ -11,12 +11,13 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/a20-network/fieldbook/internal/codes"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
 // resourceList is the generic list-and-form screen over resources.
-type resourceList = listScreen[store.Resource, store.ResourceFilter, *resourceRow]
+type resourceList = listScreen[model.Resource, store.ResourceFilter, *resourceRow]
 
 // resourcesScreen browses, searches, adds and edits resources and
 // experiences, with the discussion under each. The list pages by offset:
@@ -34,18 +35,18 @@ type resourcesScreen struct {
 func newResourcesScreen(u *UI) *resourcesScreen {
 	s := &resourcesScreen{kinds: codeChoices(u.l, codes.ResourceKinds).withAll(u.l, u.l.T("filter.all"))}
 	st := u.deps.Store
-	s.resourceList = newListScreen(u, listSpec[store.Resource, store.ResourceFilter, *resourceRow]{
+	s.resourceList = newListScreen(u, listSpec[model.Resource, store.ResourceFilter, *resourceRow]{
 		newButton: "resources.new", searchHint: "resources.search", noneSelected: "resources.none_selected", countN: "resources.count",
-		entity: store.EntityResource, split: 0.4,
-		records: recordStore[store.Resource]{get: st.Resource, create: st.CreateResource, update: st.UpdateResource,
-			meta: func(r *store.Resource) *store.Meta { return &r.Meta }, files: func(r *store.Resource) *[]protocol.FileRef { return &r.Files }},
+		entity: model.EntityResource, split: 0.4,
+		records: recordStore[model.Resource]{get: st.Resource, create: st.CreateResource, update: st.UpdateResource,
+			meta: func(r *model.Resource) *model.Meta { return &r.Meta }, files: func(r *model.Resource) *[]protocol.FileRef { return &r.Files }},
 		count: st.CountResources,
-		fetch: func(ctx context.Context, f store.ResourceFilter, q pageQuery) ([]store.Resource, error) {
+		fetch: func(ctx context.Context, f store.ResourceFilter, q pageQuery) ([]model.Resource, error) {
 			f.Limit, f.Offset = q.limit, q.offset
 			return st.Resources(ctx, f)
 		},
 		newRow: newResourceRow,
-		fillRow: func(row *resourceRow, r store.Resource) {
+		fillRow: func(row *resourceRow, r model.Resource) {
 			setText(u.l, row.title, r.Title)
 			setText(u.l, row.kind, s.kinds.label(r.Kind))
 		},
@@ -183,13 +184,13 @@ func (f *resourceForm) showCountries() {
 }
 
 // edit loads r into the form (a zero Resource starts a new one).
-func (f *resourceForm) edit(r store.Resource) {
+func (f *resourceForm) edit(r model.Resource) {
 	f.build()
 	l := f.u.l
 	f.id = r.ID
 	if r.ID == "" {
 		setText(l, f.heading, l.T("form.new_resource"))
-		r.Visibility = store.VisibilityNetwork
+		r.Visibility = model.VisibilityNetwork
 		r.Language = f.u.l.Tag().String()
 	} else {
 		setText(l, f.heading, l.T("form.edit_resource"))
@@ -224,9 +225,9 @@ func (f *resourceForm) onChanged() {
 }
 
 // record returns the resource as typed.
-func (f *resourceForm) record() store.Resource {
-	r := store.Resource{
-		Meta:  store.Meta{ID: f.id, Visibility: f.visibilities.code(f.visibility.Selected)},
+func (f *resourceForm) record() model.Resource {
+	r := model.Resource{
+		Meta:  model.Meta{ID: f.id, Visibility: f.visibilities.code(f.visibility.Selected)},
 		Kind:  f.kinds.code(f.kind.Selected),
 		Title: strings.TrimSpace(f.title.Text), Body: strings.TrimSpace(f.body.Text),
 		Language: strings.TrimSpace(f.language.Text), Countries: f.countries, Link: strings.TrimSpace(f.link.Text),
@@ -240,9 +241,9 @@ func (f *resourceForm) record() store.Resource {
 }
 
 // validate returns what is wrong with the resource as typed.
-func (f *resourceForm) validate() []store.FieldError {
+func (f *resourceForm) validate() []model.FieldError {
 	r := f.record()
-	var ve *store.ValidationError
+	var ve *model.ValidationError
 	if errors.As(r.Validate(), &ve) {
 		return ve.Fields
 	}
@@ -253,7 +254,7 @@ func (f *resourceForm) validate() []store.FieldError {
 // and nothing is written.
 func (f *resourceForm) onSave() {
 	r := f.record()
-	saved, ok := submit(&f.formFrame, f.validate(), func(ctx context.Context) (store.Resource, error) {
+	saved, ok := submit(&f.formFrame, f.validate(), func(ctx context.Context) (model.Resource, error) {
 		return f.screen.spec.records.put(ctx, f.id, r)
 	})
 	if !ok {

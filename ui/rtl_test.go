@@ -14,6 +14,7 @@ import (
 
 	"github.com/a20-network/fieldbook/internal/codes"
 	"github.com/a20-network/fieldbook/locales"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
 )
@@ -83,14 +84,14 @@ func TestArabicSelectsShowOptionsInVisualOrderAndSaveCodes(t *testing.T) {
 	f.kind.SetSelected(f.kind.Options[slices.Index(f.kinds.codes, "policy_meeting")])
 	f.country.SetSelected(f.country.Options[slices.Index(f.countries.codes, "US")])
 	checkDrawn(t, "selected kind", f.kind.Selected, l.T(codes.ActivityKinds.MessageID("policy_meeting")))
-	f.visibility.SetSelected(f.visibilities.option(store.VisibilityNetwork))
+	f.visibility.SetSelected(f.visibilities.option(model.VisibilityNetwork))
 	f.save.OnTapped()
 	h.settle()
 	as := h.activities(store.ActivityFilter{})
 	if len(as) != 1 {
 		t.Fatalf("stored %d activities, want 1 (errors: %v)", len(as), f.errs["form"].Text)
 	}
-	if a := as[0]; a.Kind != "policy_meeting" || a.Country != "US" || a.Visibility != store.VisibilityNetwork || a.Status != "draft" {
+	if a := as[0]; a.Kind != "policy_meeting" || a.Country != "US" || a.Visibility != model.VisibilityNetwork || a.Status != "draft" {
 		t.Fatalf("stored kind %q country %q visibility %q status %q", a.Kind, a.Country, a.Visibility, a.Status)
 	}
 	// Opened again, the form selects the options of the stored codes.

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
 )
@@ -170,9 +171,9 @@ func TestConflictsInboxKeepsEitherValue(t *testing.T) {
 	ctx := context.Background()
 	raw := func(v any) json.RawMessage { b, _ := json.Marshal(v); return b }
 	conflicts := []store.Conflict{
-		{ID: "c1", Entity: store.EntityActivity, RecordID: a.ID, Field: "kind", Winner: raw("school_visit"), Loser: raw("training"),
+		{ID: "c1", Entity: model.EntityActivity, RecordID: a.ID, Field: "kind", Winner: raw("school_visit"), Loser: raw("training"),
 			WinnerHLC: a.UpdatedAt.String(), LoserHLC: a.UpdatedAt.String(), LoserBy: "laptop-2", CreatedAt: time.Now()},
-		{ID: "c2", Entity: store.EntityActivity, RecordID: a.ID, Field: "girls_6_11", Winner: raw(10), Loser: raw(14),
+		{ID: "c2", Entity: model.EntityActivity, RecordID: a.ID, Field: "girls_6_11", Winner: raw(10), Loser: raw(14),
 			WinnerHLC: a.UpdatedAt.String(), LoserHLC: a.UpdatedAt.String(), LoserBy: "laptop-2", CreatedAt: time.Now()},
 	}
 	if err := h.st.ApplyRemote(ctx, nil, conflicts, nil); err != nil {
@@ -249,7 +250,7 @@ func TestResourcesAddEditAndDiscuss(t *testing.T) {
 		t.Fatalf("resources %d %v", len(rs), err)
 	}
 	r := rs[0]
-	if r.Kind != "toolkit" || r.Link != "https://a20.example/kit.pdf" || strings.Join(r.Countries, ",") != "MW,ZW" || r.Themes[0] != "violence" || r.Visibility != store.VisibilityNetwork || r.Language != "en" {
+	if r.Kind != "toolkit" || r.Link != "https://a20.example/kit.pdf" || strings.Join(r.Countries, ",") != "MW,ZW" || r.Themes[0] != "violence" || r.Visibility != model.VisibilityNetwork || r.Language != "en" {
 		t.Fatalf("stored %+v", r)
 	}
 	if s.count.Text != "1 resource" {
@@ -273,7 +274,7 @@ func TestResourcesAddEditAndDiscuss(t *testing.T) {
 	test.Type(c.body, "We used this in Machinga, it worked well.")
 	test.Tap(c.add)
 	cs, err := h.st.Comments(context.Background(), r.ID)
-	if err != nil || len(cs) != 1 || cs[0].Author != "Chikondi" || cs[0].ParentEntity != store.EntityResource {
+	if err != nil || len(cs) != 1 || cs[0].Author != "Chikondi" || cs[0].ParentEntity != model.EntityResource {
 		t.Fatalf("comments %+v %v", cs, err)
 	}
 	if !strings.Contains(test.RenderObjectToMarkup(c.list), "We used this in Machinga") {
@@ -311,7 +312,7 @@ func TestCommentsUnderAnActivity(t *testing.T) {
 func TestOrganizationsDirectory(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	for _, o := range []store.Organization{
+	for _, o := range []model.Organization{
 		{Name: "Eye of the Child", Country: "MW", Description: "Child rights advocacy in Malawi", Contact: "info@eyeofthechild.example"},
 		{Name: "Child Helpline Cambodia", Country: "KH", Description: "Helpline and referrals"},
 		{Name: "National Centre Against Violence", Country: "MN", Description: "Shelters and advocacy"},

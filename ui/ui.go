@@ -28,6 +28,7 @@ import (
 	"github.com/a20-network/fieldbook/locales"
 	"github.com/a20-network/fieldbook/locales/fontcover"
 	"github.com/a20-network/fieldbook/locales/fynelang"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
 	"github.com/a20-network/fieldbook/sync/protocol"
@@ -36,22 +37,22 @@ import (
 // Store is what the screens need from the device database. *store.Store
 // satisfies it; every method is safe for concurrent use.
 type Store interface {
-	Activities(ctx context.Context, f store.ActivityFilter) ([]store.Activity, error)
+	Activities(ctx context.Context, f store.ActivityFilter) ([]model.Activity, error)
 	CountActivities(ctx context.Context, f store.ActivityFilter) (int, error)
-	Activity(ctx context.Context, id string) (store.Activity, error)
-	CreateActivity(ctx context.Context, a store.Activity) (store.Activity, error)
-	UpdateActivity(ctx context.Context, a store.Activity) (store.Activity, error)
+	Activity(ctx context.Context, id string) (model.Activity, error)
+	CreateActivity(ctx context.Context, a model.Activity) (model.Activity, error)
+	UpdateActivity(ctx context.Context, a model.Activity) (model.Activity, error)
 	DeleteActivity(ctx context.Context, id string) error
 	RestoreActivity(ctx context.Context, id string) error
-	Resources(ctx context.Context, f store.ResourceFilter) ([]store.Resource, error)
+	Resources(ctx context.Context, f store.ResourceFilter) ([]model.Resource, error)
 	CountResources(ctx context.Context, f store.ResourceFilter) (int, error)
-	Resource(ctx context.Context, id string) (store.Resource, error)
-	CreateResource(ctx context.Context, r store.Resource) (store.Resource, error)
-	UpdateResource(ctx context.Context, r store.Resource) (store.Resource, error)
-	Comments(ctx context.Context, parentID string) ([]store.Comment, error)
-	CreateComment(ctx context.Context, c store.Comment) (store.Comment, error)
-	Organizations(ctx context.Context) ([]store.Organization, error)
-	Organization(ctx context.Context, id string) (store.Organization, error)
+	Resource(ctx context.Context, id string) (model.Resource, error)
+	CreateResource(ctx context.Context, r model.Resource) (model.Resource, error)
+	UpdateResource(ctx context.Context, r model.Resource) (model.Resource, error)
+	Comments(ctx context.Context, parentID string) ([]model.Comment, error)
+	CreateComment(ctx context.Context, c model.Comment) (model.Comment, error)
+	Organizations(ctx context.Context) ([]model.Organization, error)
+	Organization(ctx context.Context, id string) (model.Organization, error)
 	CountryUse(ctx context.Context) ([]store.CountryCount, error)
 	OutboxStats(ctx context.Context) (store.OutboxStats, error)
 	Rejections(ctx context.Context) ([]store.RejectedChange, error)

@@ -16,7 +16,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/a20-network/fieldbook/locales"
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 )
 
 // dateField is a date typed as year-month-day or picked from a calendar.
@@ -79,7 +79,7 @@ func (d *dateField) text() string {
 	t, err := locales.ParseDate(d.l.Tag(), typed)
 	switch {
 	case err == nil:
-		return t.Format(store.DateLayout)
+		return t.Format(model.DateLayout)
 	case typed == "" || locales.EraOffset(d.l.Tag()) == 0:
 		return typed
 	}
@@ -89,7 +89,7 @@ func (d *dateField) text() string {
 // setISO shows a record's date (ISO, Gregorian) in the person's era; any
 // other text is shown as it is.
 func (d *dateField) setISO(v string) {
-	if t, err := time.Parse(store.DateLayout, v); err == nil {
+	if t, err := time.Parse(model.DateLayout, v); err == nil {
 		v = locales.FormatDateInput(d.l.Tag(), t)
 	}
 	d.entry.SetText(v)

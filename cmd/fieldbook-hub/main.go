@@ -18,6 +18,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -194,19 +195,20 @@ func dispatch(ctx context.Context, args []string, in io.Reader, out, errOut io.W
 		if err != nil {
 			return err
 		}
-		return withHub(ctx, *data, func(h *hub.Hub) error {
-			err := h.AddDashboardUser(ctx, *name, password, *role, *org)
-			if err == nil {
-				fmt.Fprintf(out, "added %s %s; sign in at /dashboard/ on the hub\n", *role, strings.TrimSpace(*name))
+		return withDashboardDB(ctx, *data, func(db *sql.DB) error {
+			if err := dashboard.AddUser(ctx, db, *name, password, *role, *org); err != nil {
+				return err
 			}
-			return err
+			slog.Info("dashboard user added", "name", strings.TrimSpace(*name), "role", *role, "org", strings.TrimSpace(*org))
+			fmt.Fprintf(out, "added %s %s; sign in at %s on the hub\n", *role, strings.TrimSpace(*name), dashboardPath)
+			return nil
 		})
 	case "user list":
 		if err := parse(fs, rest, data); err != nil {
 			return err
 		}
-		return withHub(ctx, *data, func(h *hub.Hub) error {
-			users, err := h.DashboardUsers(ctx)
+		return withDashboardDB(ctx, *data, func(db *sql.DB) error {
+			users, err := dashboard.Users(ctx, db)
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tROLE\tORG")
 			for _, u := range users {
@@ -223,7 +225,13 @@ func dispatch(ctx context.Context, args []string, in io.Reader, out, errOut io.W
 		if err := parse(fs, rest, data); err != nil {
 			return err
 		}
-		return withHub(ctx, *data, func(h *hub.Hub) error { return h.RemoveDashboardUser(ctx, *name) })
+		return withDashboardDB(ctx, *data, func(db *sql.DB) error {
+			if err := dashboard.RemoveUser(ctx, db, *name); err != nil {
+				return err
+			}
+			slog.Info("dashboard user removed", "name", strings.TrimSpace(*name))
+			return nil
+		})
 	}
 	return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
 }
@@ -312,6 +320,18 @@ func withHub(ctx context.Context, dir string, fn func(*hub.Hub) error) error {
 	return errors.Join(fn(h), h.Close())
 }
 
+// withDashboardDB opens the hub in data folder dir, which migrates its
+// database, and runs fn with the dashboard's connection pool on it.
+func withDashboardDB(ctx context.Context, dir string, fn func(*sql.DB) error) error {
+	return withHub(ctx, dir, func(h *hub.Hub) error {
+		db, err := openDashboardDB(h)
+		if err != nil {
+			return err
+		}
+		return errors.Join(fn(db), db.Close())
+	})
+}
+
 func day(t time.Time) string {
 	if t.IsZero() {
 		return "-"
@@ -319,25 +339,35 @@ func day(t time.Time) string {
 	return t.Format(time.DateTime)
 }
 
-// serve runs the hub with the file limits of limits.
+// serve runs the hub with the file limits of limits, and the dashboard
+// over its database.
 func serve(ctx context.Context, dir, addr, cert, key string, verbose bool, limits hub.Options) error {
 	level := slog.LevelInfo
 	if verbose {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	h, err := hub.Open(ctx, dir, hub.Options{Logger: log, Secure: cert != "", MaxFileSize: limits.MaxFileSize, OrgQuota: limits.OrgQuota})
+	h, err := hub.Open(ctx, dir, hub.Options{Logger: log, MaxFileSize: limits.MaxFileSize, OrgQuota: limits.OrgQuota})
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	srv := hub.NewServer(h, addr)
-	log.Info("hub listening", "maxFileSize", limits.MaxFileSize, "orgQuota", limits.OrgQuota, "addr", addr, "dashboard", hub.DashboardPath, "tls", cert != "", "epoch", h.Epoch(), "db", h.Path())
+	db, err := openDashboardDB(h)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	dash, err := newDashboard(ctx, h, db, cert != "", log)
+	if err != nil {
+		return err
+	}
+	srv := newServer(addr, newHandler(h, dash, log), log)
+	log.Info("hub listening", "maxFileSize", limits.MaxFileSize, "orgQuota", limits.OrgQuota, "addr", addr, "dashboard", dashboardPath, "tls", cert != "", "epoch", h.Epoch(), "db", h.Path())
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	swept := make(chan struct{})
 	go func() { defer close(swept); h.SweepUploadsEvery(sweepCtx, 6*time.Hour) }()
 	defer func() { stopSweep(); <-swept }()
-	err = hub.Serve(ctx, srv, 30*time.Second, func() error {
+	err = serveUntil(ctx, srv, 30*time.Second, func() error {
 		if cert != "" {
 			return srv.ListenAndServeTLS(cert, key)
 		}

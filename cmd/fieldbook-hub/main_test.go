@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -92,12 +94,8 @@ func TestUserCommands(t *testing.T) {
 		t.Fatalf("user list = %q", list)
 	}
 
-	// The accounts sign in on the dashboard the hub serves.
-	h, err := hub.Open(ctx, dir, hub.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h.Handler())
+	// The accounts sign in on the dashboard the hub program serves.
+	h, srv := serveHub(t, dir, false)
 	signIn := func(name, password string) int {
 		t.Helper()
 		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -178,5 +176,65 @@ func TestReadLine(t *testing.T) {
 	}
 	if _, err := readLine(strings.NewReader("")); err == nil {
 		t.Error("readLine of nothing: no error")
+	}
+}
+
+// serveHub serves the hub in data folder dir with its dashboard, as
+// "serve" does, over HTTP or TLS; close the server and then the hub.
+func serveHub(t *testing.T, dir string, tls bool) (*hub.Hub, *httptest.Server) {
+	t.Helper()
+	ctx := context.Background()
+	quiet := slog.New(slog.DiscardHandler)
+	h, err := hub.Open(ctx, dir, hub.Options{Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := openDashboardDB(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	dash, err := newDashboard(ctx, h, db, tls, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler := newHandler(h, dash, quiet)
+	if tls {
+		return h, httptest.NewTLSServer(handler)
+	}
+	return h, httptest.NewServer(handler)
+}
+
+// TestHSTSOverTLSOnly: every response of a hub served over TLS carries
+// Strict-Transport-Security, the hub's and the dashboard's alike; over
+// plain HTTP none does.
+func TestHSTSOverTLSOnly(t *testing.T) {
+	t.Parallel()
+	for _, tls := range []bool{true, false} {
+		t.Run(fmt.Sprintf("tls=%v", tls), func(t *testing.T) {
+			t.Parallel()
+			h, srv := serveHub(t, t.TempDir(), tls)
+			t.Cleanup(func() { srv.Close(); h.Close() })
+			c := srv.Client()
+			c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+			for _, r := range []struct{ method, path string }{
+				{"GET", "/healthz"}, {"GET", "/dashboard/login"}, {"GET", "/dashboard/"}, {"GET", "/"},
+				{"POST", "/dashboard/login"}, {"POST", "/v1/sync"}, {"GET", "/nowhere"},
+			} {
+				req, _ := http.NewRequest(r.method, srv.URL+r.path, nil)
+				resp, err := c.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				got := resp.Header.Get("Strict-Transport-Security")
+				if tls && got != "max-age=31536000" {
+					t.Errorf("%s %s over TLS: Strict-Transport-Security %q", r.method, r.path, got)
+				}
+				if !tls && got != "" {
+					t.Errorf("%s %s over plain HTTP: Strict-Transport-Security %q", r.method, r.path, got)
+				}
+			}
+		})
 	}
 }

@@ -7,7 +7,7 @@
 // exception is the files column: it names an activity's attached files (see
 // [FilesColumn]) for people to read, but names are not files, so [Reader]
 // returns them beside the activity and never as its files. A row that
-// cannot be read or fails the store's validation is reported as a
+// cannot be read or fails the record model's validation is reported as a
 // [*RowError] naming its line, column and reason; reading goes on with the
 // next row.
 package activitycsv
@@ -26,7 +26,7 @@ import (
 
 	"github.com/a20-network/fieldbook/internal/codes"
 	"github.com/a20-network/fieldbook/internal/export"
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 )
 
 // BOM is the UTF-8 byte-order mark [Writer] puts first and [Reader] skips.
@@ -40,7 +40,7 @@ const ThemeSeparator = ";"
 // a name written "\;". A file may leave the column out (files written
 // before it existed do). Reading never attaches files: [Row.Files] holds
 // the names, [Row.Activity] none, so an activity already stored keeps its
-// own files when the row is imported ([store.Store.UpsertActivities]) and a
+// own files when the row is imported ([model.Store.UpsertActivities]) and a
 // new one gets none.
 const FilesColumn = "files"
 
@@ -50,7 +50,7 @@ const FilesColumn = "files"
 var Columns = func() []string {
 	cols := []string{"id", "org_id", "visibility", "kind", "title", "start_date", "end_date",
 		"country", "place", "lat", "lon", "themes"}
-	for _, c := range (store.Reach{}).Cells() {
+	for _, c := range (model.Reach{}).Cells() {
 		cols = append(cols, c.Field)
 	}
 	return append(cols, "adults", "partners", "summary", "follow_up", "follow_up_date", "status", FilesColumn)
@@ -63,7 +63,7 @@ func optional(name string) bool { return name == FilesColumn }
 const MaxOrgID = 64
 
 // Reasons a cell is refused before the store's validation runs; the store's
-// own reasons (such as [store.ReasonRequired]) are used for the rest.
+// own reasons (such as [model.ReasonRequired]) are used for the rest.
 const (
 	ReasonNotNumber   = "not_a_number"
 	ReasonNotInteger  = "not_an_integer"
@@ -104,7 +104,7 @@ func (w *Writer) start() error {
 }
 
 // Write writes one activity as a row.
-func (w *Writer) Write(a store.Activity) error {
+func (w *Writer) Write(a model.Activity) error {
 	if err := w.start(); err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func (w *Writer) Flush() error {
 }
 
 // Record returns a's cells in [Columns] order.
-func Record(a store.Activity) []string {
+func Record(a model.Activity) []string {
 	rec := make([]string, 0, len(Columns))
 	rec = append(rec, a.ID, a.OrgID, a.Visibility, a.Kind, a.Title, a.StartDate, a.EndDate,
 		a.Country, a.Place, formatFloat(a.Lat), formatFloat(a.Lon), strings.Join(a.Themes, ThemeSeparator))
@@ -177,7 +177,7 @@ func (e *HeaderError) Error() string {
 // found, with Field naming the column.
 type RowError struct {
 	Line   int
-	Fields []store.FieldError
+	Fields []model.FieldError
 }
 
 // Problems returns one "line N: column: reason" text per problem.
@@ -194,25 +194,25 @@ func (e *RowError) Error() string { return strings.Join(e.Problems(), "; ") }
 
 // Describe says in words what is wrong with one cell, without naming the
 // column.
-func Describe(f store.FieldError) string {
+func Describe(f model.FieldError) string {
 	switch f.Reason {
-	case store.ReasonRequired:
+	case model.ReasonRequired:
 		return "is required"
-	case store.ReasonTooLong:
+	case model.ReasonTooLong:
 		return fmt.Sprintf("is longer than %d characters", f.Limit)
-	case store.ReasonBadDate:
+	case model.ReasonBadDate:
 		return fmt.Sprintf("%q is not a date (want YYYY-MM-DD)", f.Value)
-	case store.ReasonEndBeforeStart:
+	case model.ReasonEndBeforeStart:
 		return "is before start_date"
-	case store.ReasonNegative:
+	case model.ReasonNegative:
 		return "is negative"
-	case store.ReasonTooLarge:
+	case model.ReasonTooLarge:
 		return fmt.Sprintf("is larger than %d", f.Limit)
-	case store.ReasonUnknownCode:
+	case model.ReasonUnknownCode:
 		return fmt.Sprintf("%q is not a known code", f.Value)
-	case store.ReasonOutOfRange:
+	case model.ReasonOutOfRange:
 		return fmt.Sprintf("%q is out of range", f.Value)
-	case store.ReasonPairRequired:
+	case model.ReasonPairRequired:
 		return "lat and lon must be given together"
 	case ReasonNotNumber:
 		return fmt.Sprintf("%q is not a number", f.Value)
@@ -233,7 +233,7 @@ func Describe(f store.FieldError) string {
 // Row is one activity read from the file, with the line its row starts on.
 type Row struct {
 	Line     int
-	Activity store.Activity
+	Activity model.Activity
 	// Files are the names the files column lists, which reading does not
 	// attach: Activity.Files is nil (see [FilesColumn]).
 	Files []string
@@ -290,7 +290,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 }
 
 // Read returns the next row. At the end of the file it returns io.EOF. A
-// row that cannot be read, or whose activity fails [store.Activity.Validate],
+// row that cannot be read, or whose activity fails [model.Activity.Validate],
 // is returned as a [*RowError]; the caller may keep reading after it. Any
 // other error (from the underlying reader) ends reading.
 func (r *Reader) Read() (Row, error) {
@@ -299,10 +299,10 @@ func (r *Reader) Read() (Row, error) {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			if errors.Is(pe.Err, csv.ErrFieldCount) {
-				return Row{}, &RowError{Line: pe.StartLine, Fields: []store.FieldError{{
+				return Row{}, &RowError{Line: pe.StartLine, Fields: []model.FieldError{{
 					Field: "row", Reason: ReasonFieldCount, Value: strconv.Itoa(len(rec)), Limit: len(r.index)}}}
 			}
-			return Row{}, &RowError{Line: pe.StartLine, Fields: []store.FieldError{{
+			return Row{}, &RowError{Line: pe.StartLine, Fields: []model.FieldError{{
 				Field: "row", Reason: ReasonSyntax, Value: pe.Err.Error()}}}
 		}
 		if errors.Is(err, io.EOF) {
@@ -314,7 +314,7 @@ func (r *Reader) Read() (Row, error) {
 	a, errs := r.parse(rec)
 	if len(errs) == 0 && a.ID != "" {
 		if first, ok := r.seenIDs[a.ID]; ok {
-			errs = append(errs, store.FieldError{Field: "id", Reason: ReasonDuplicateID, Limit: first})
+			errs = append(errs, model.FieldError{Field: "id", Reason: ReasonDuplicateID, Limit: first})
 		} else {
 			r.seenIDs[a.ID] = line
 		}
@@ -335,11 +335,11 @@ func (r *Reader) cell(rec []string, col int) string {
 }
 
 // parse turns one record into an activity, collecting every problem:
-// unreadable cells first, then the store's validation of the rest.
-func (r *Reader) parse(rec []string) (store.Activity, []store.FieldError) {
-	var errs []store.FieldError
+// unreadable cells first, then the model's validation of the rest.
+func (r *Reader) parse(rec []string) (model.Activity, []model.FieldError) {
+	var errs []model.FieldError
 	get := func(name string) string { return r.cell(rec, slices.Index(Columns, name)) }
-	a := store.Activity{
+	a := model.Activity{
 		Kind: get("kind"), Title: get("title"), StartDate: get("start_date"), EndDate: get("end_date"),
 		Country: codes.NormalizeCountry(get("country")), Place: get("place"),
 		Partners: get("partners"), Summary: get("summary"), FollowUp: get("follow_up"),
@@ -347,19 +347,19 @@ func (r *Reader) parse(rec []string) (store.Activity, []store.FieldError) {
 	}
 	a.Visibility = get("visibility")
 	if a.Visibility == "" {
-		a.Visibility = store.VisibilityOrg
+		a.Visibility = model.VisibilityOrg
 	}
 	if id := get("id"); id != "" {
 		u, err := uuid.Parse(id)
 		if err != nil {
-			errs = append(errs, store.FieldError{Field: "id", Reason: ReasonBadID, Value: id})
+			errs = append(errs, model.FieldError{Field: "id", Reason: ReasonBadID, Value: id})
 		} else {
 			a.ID = u.String()
 		}
 	}
 	a.OrgID = get("org_id")
 	if len(a.OrgID) > MaxOrgID {
-		errs = append(errs, store.FieldError{Field: "org_id", Reason: store.ReasonTooLong, Limit: MaxOrgID})
+		errs = append(errs, model.FieldError{Field: "org_id", Reason: model.ReasonTooLong, Limit: MaxOrgID})
 	}
 	for _, c := range []struct {
 		name string
@@ -371,7 +371,7 @@ func (r *Reader) parse(rec []string) (store.Activity, []store.FieldError) {
 		}
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil {
-			errs = append(errs, store.FieldError{Field: c.name, Reason: ReasonNotNumber, Value: v})
+			errs = append(errs, model.FieldError{Field: c.name, Reason: ReasonNotNumber, Value: v})
 			continue
 		}
 		*c.dst = &f
@@ -390,16 +390,16 @@ func (r *Reader) parse(rec []string) (store.Activity, []store.FieldError) {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			errs = append(errs, store.FieldError{Field: name, Reason: ReasonNotInteger, Value: v})
+			errs = append(errs, model.FieldError{Field: name, Reason: ReasonNotInteger, Value: v})
 			continue
 		}
 		counts[name] = n
 	}
 	a.Reach = reachFrom(counts)
 	if err := a.Validate(); err != nil {
-		var ve *store.ValidationError
+		var ve *model.ValidationError
 		if !errors.As(err, &ve) {
-			return a, append(errs, store.FieldError{Field: "row", Reason: ReasonSyntax, Value: err.Error()})
+			return a, append(errs, model.FieldError{Field: "row", Reason: ReasonSyntax, Value: err.Error()})
 		}
 		for _, f := range ve.Fields {
 			errs = append(errs, cellError(f, a))
@@ -409,7 +409,7 @@ func (r *Reader) parse(rec []string) (store.Activity, []store.FieldError) {
 }
 
 // cellError names a CSV column for a store validation error.
-func cellError(f store.FieldError, a store.Activity) store.FieldError {
+func cellError(f model.FieldError, a model.Activity) model.FieldError {
 	switch f.Field {
 	case "location":
 		f.Field = "lat"
@@ -426,15 +426,15 @@ func cellError(f store.FieldError, a store.Activity) store.FieldError {
 
 func cellFields() []string {
 	var names []string
-	for _, c := range (store.Reach{}).Cells() {
+	for _, c := range (model.Reach{}).Cells() {
 		names = append(names, c.Field)
 	}
 	return names
 }
 
 // reachFrom builds a Reach from counts by field name; absent ones are 0.
-func reachFrom(counts map[string]int) store.Reach {
-	var r store.Reach
+func reachFrom(counts map[string]int) model.Reach {
+	var r model.Reach
 	rows := []*[3]int{&r.Girls, &r.Boys, &r.Unrecorded}
 	for si, sex := range codes.Sexes.Codes {
 		for bi, band := range codes.AgeBands.Codes {

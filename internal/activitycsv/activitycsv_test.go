@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
@@ -18,49 +18,49 @@ func ptr(f float64) *float64 { return &f }
 
 // activities covers what text can hold: scripts, commas, quotes, line
 // breaks, leading spaces; and empty coordinates and themes.
-func activities() []store.Activity {
-	return []store.Activity{
+func activities() []model.Activity {
+	return []model.Activity{
 		{
-			Meta: store.Meta{ID: "01936f0e-7b1a-7c3d-8e4f-5a6b7c8d9e0f", OrgID: "org-mw-1", Visibility: "network"},
+			Meta: model.Meta{ID: "01936f0e-7b1a-7c3d-8e4f-5a6b7c8d9e0f", OrgID: "org-mw-1", Visibility: "network"},
 			Kind: "school_visit", Title: `Visit, "quoted", and more`, StartDate: "2026-03-04", EndDate: "2026-03-05",
 			Country: "MW", Place: "Lilongwe", Lat: ptr(-13.9626), Lon: ptr(33.7741),
 			Themes:   []string{"education", "child_marriage"},
-			Reach:    store.Reach{Girls: [3]int{1, 2, 3}, Boys: [3]int{4, 5, 6}, Unrecorded: [3]int{7, 8, 9}, Adults: 10},
+			Reach:    model.Reach{Girls: [3]int{1, 2, 3}, Boys: [3]int{4, 5, 6}, Unrecorded: [3]int{7, 8, 9}, Adults: 10},
 			Partners: "District office; chiefs", Summary: "Line one\nLine two, with comma\n\n\"Quoted\" end",
 			FollowUp: "Call back", FollowUpDate: "2026-04-01", Status: "final",
 		},
 		{
-			Meta: store.Meta{ID: "01936f0e-7b1a-7c3d-8e4f-000000000002", OrgID: "unassigned", Visibility: "org"},
+			Meta: model.Meta{ID: "01936f0e-7b1a-7c3d-8e4f-000000000002", OrgID: "unassigned", Visibility: "org"},
 			Kind: "awareness_campaign", Title: "ការ​ផ្សព្វផ្សាយ — حملة توعية — 宣传活动 — Кампания", StartDate: "2025-12-31",
 			Country: "KH", Place: " Phnom Penh ", Themes: []string{},
 			Summary: "ɓ ŋ ŵ  ʻokina ﷺ 🙂", Status: "draft",
 		},
 		{
-			Meta: store.Meta{ID: "01936f0e-7b1a-7c3d-8e4f-000000000003", OrgID: "org-2", Visibility: "org"},
+			Meta: model.Meta{ID: "01936f0e-7b1a-7c3d-8e4f-000000000003", OrgID: "org-2", Visibility: "org"},
 			Kind: "other", Title: "=SUM(A1) looks like a formula", StartDate: "2024-02-29",
 			Country: "HU", Lat: ptr(0), Lon: ptr(-180), Themes: []string{"poverty"},
-			Reach: store.Reach{Adults: 1_000_000}, Status: "final",
+			Reach: model.Reach{Adults: 1_000_000}, Status: "final",
 		},
 	}
 }
 
 // normal makes an activity comparable: nil and empty theme lists are the
 // same, and meta the CSV does not carry is dropped.
-func normal(a store.Activity) store.Activity {
-	a.Meta = store.Meta{ID: a.ID, OrgID: a.OrgID, Visibility: a.Visibility}
+func normal(a model.Activity) model.Activity {
+	a.Meta = model.Meta{ID: a.ID, OrgID: a.OrgID, Visibility: a.Visibility}
 	if a.Themes == nil {
 		a.Themes = []string{}
 	}
 	return a
 }
 
-func readAll(t *testing.T, data []byte) ([]store.Activity, []*RowError) {
+func readAll(t *testing.T, data []byte) ([]model.Activity, []*RowError) {
 	t.Helper()
 	r, err := NewReader(bytes.NewReader(data))
 	if err != nil {
 		t.Fatalf("NewReader: %v", err)
 	}
-	var out []store.Activity
+	var out []model.Activity
 	var bad []*RowError
 	for {
 		row, err := r.Read()
@@ -79,7 +79,7 @@ func readAll(t *testing.T, data []byte) ([]store.Activity, []*RowError) {
 	}
 }
 
-func write(t *testing.T, as []store.Activity) []byte {
+func write(t *testing.T, as []model.Activity) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	w := NewWriter(&buf)
@@ -158,7 +158,7 @@ func TestFilesColumnNamesFilesAndAttachesNone(t *testing.T) {
 		{Hash: strings.Repeat("a", 64), Name: "guide.pdf", Size: 10, Type: "application/pdf"},
 		{Hash: strings.Repeat("b", 64), Name: "minutes; May.pdf", Size: 20, Type: "application/pdf"},
 	}
-	data := write(t, []store.Activity{a})
+	data := write(t, []model.Activity{a})
 	if !bytes.Contains(data, []byte(`,final,guide.pdf; minutes\; May.pdf`+"\n")) {
 		t.Errorf("files column not written as names:\n%s", data)
 	}
@@ -259,7 +259,7 @@ func TestRowErrors(t *testing.T) {
 		{"lat not a number", map[string]string{"lat": "12°N"}, "lat", ReasonNotNumber, `line 2: lat: "12°N" is not a number`},
 		{"lat without lon", map[string]string{"lon": ""}, "lon", "pair_required", "line 2: lon: lat and lon must be given together"},
 		{"bad id", map[string]string{"id": "42"}, "id", ReasonBadID, `line 2: id: "42" is not a UUID`},
-		{"title too long", map[string]string{"title": strings.Repeat("é", store.MaxTitle+1)}, "title", "too_long", "line 2: title: is longer than 200 characters"},
+		{"title too long", map[string]string{"title": strings.Repeat("é", model.MaxTitle+1)}, "title", "too_long", "line 2: title: is longer than 200 characters"},
 		{"bad visibility", map[string]string{"visibility": "public"}, "visibility", "unknown_code", `line 2: visibility: "public" is not a known code`},
 	}
 	for _, tt := range tests {
@@ -305,7 +305,7 @@ func TestRowErrorLinesAcrossMultilineCells(t *testing.T) {
 func TestDuplicateIDInFile(t *testing.T) {
 	t.Parallel()
 	a := activities()[0]
-	data := write(t, []store.Activity{a, a})
+	data := write(t, []model.Activity{a, a})
 	got, bad := readAll(t, data)
 	if len(got) != 1 || len(bad) != 1 {
 		t.Fatalf("got %d good, %v bad", len(got), bad)
@@ -360,7 +360,7 @@ func FuzzRead(f *testing.F) {
 			if err := a.Validate(); err != nil {
 				t.Fatalf("accepted an invalid activity: %v", err)
 			}
-			back, bad := readAll(t, writeSeed([]store.Activity{a}))
+			back, bad := readAll(t, writeSeed([]model.Activity{a}))
 			if len(bad) > 0 || len(back) != 1 {
 				t.Fatalf("re-reading %+v: %v", a, bad)
 			}
@@ -372,14 +372,14 @@ func FuzzRead(f *testing.F) {
 }
 
 // crlf applies what CSV does to line breaks in cells: CR LF reads as LF.
-func crlf(a store.Activity) store.Activity {
+func crlf(a model.Activity) model.Activity {
 	for _, p := range []*string{&a.Title, &a.Place, &a.Partners, &a.Summary, &a.FollowUp, &a.OrgID} {
 		*p = strings.ReplaceAll(*p, "\r\n", "\n")
 	}
 	return a
 }
 
-func writeSeed(as []store.Activity) []byte {
+func writeSeed(as []model.Activity) []byte {
 	var buf bytes.Buffer
 	w := NewWriter(&buf)
 	for _, a := range as {

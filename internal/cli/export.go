@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -95,6 +96,6 @@ func formatNames() []string {
 
 // validDate reports whether s is a date as the store writes them.
 func validDate(s string) bool {
-	_, err := time.Parse(store.DateLayout, s)
+	_, err := time.Parse(model.DateLayout, s)
 	return err == nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -20,9 +21,9 @@ func TestExportReportFormats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = st.CreateActivities(ctx, []store.Activity{
-		{Kind: "training", Title: "In range", StartDate: "2026-02-03", Country: "MW", Reach: store.Reach{Boys: [3]int{0, 4, 0}}, Status: "final"},
-		{Kind: "training", Title: "Out of range", StartDate: "2025-02-03", Country: "MW", Reach: store.Reach{Boys: [3]int{0, 50, 0}}, Status: "final"},
+	err = st.CreateActivities(ctx, []model.Activity{
+		{Kind: "training", Title: "In range", StartDate: "2026-02-03", Country: "MW", Reach: model.Reach{Boys: [3]int{0, 4, 0}}, Status: "final"},
+		{Kind: "training", Title: "Out of range", StartDate: "2025-02-03", Country: "MW", Reach: model.Reach{Boys: [3]int{0, 50, 0}}, Status: "final"},
 	})
 	st.Close()
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
@@ -21,12 +22,12 @@ func runAttach(ctx context.Context, cfg config, fs *flag.FlagSet, args []string,
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	entity, id := store.EntityActivity, *activity
+	entity, id := model.EntityActivity, *activity
 	switch {
 	case (*activity == "") == (*resource == ""):
 		return fmt.Errorf("%w: attach: give exactly one of --activity ID and --resource ID", errUsage)
 	case *resource != "":
-		entity, id = store.EntityResource, *resource
+		entity, id = model.EntityResource, *resource
 	}
 	if fs.NArg() == 0 {
 		return fmt.Errorf("%w: attach: name at least one FILE", errUsage)

@@ -8,18 +8,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 )
 
 // newResource stores a resource in the data folder and returns it.
-func newResource(t *testing.T, data string) store.Resource {
+func newResource(t *testing.T, data string) model.Resource {
 	t.Helper()
 	st, err := store.OpenDir(context.Background(), data, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	r, err := st.CreateResource(context.Background(), store.Resource{Kind: "guide", Title: "Guide"})
+	r, err := st.CreateResource(context.Background(), model.Resource{Kind: "guide", Title: "Guide"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +76,7 @@ func TestAttachAndFilesCommands(t *testing.T) {
 	}
 	st, _ := store.OpenDir(ctx, data, store.Options{})
 	defer st.Close()
-	refs, _ := st.FileRefs(ctx, store.EntityResource, r.ID)
+	refs, _ := st.FileRefs(ctx, model.EntityResource, r.ID)
 	if len(refs) != 2 || refs[0].Name != "guide.pdf" {
 		t.Fatalf("the refused attach left refs %+v", refs)
 	}

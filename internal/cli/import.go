@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/a20-network/fieldbook/internal/activitycsv"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -187,7 +188,7 @@ func (imp *importer) flush(ctx context.Context) error {
 		return nil
 	}
 	defer func() { imp.pending = imp.pending[:0] }()
-	as := make([]store.Activity, len(imp.pending))
+	as := make([]model.Activity, len(imp.pending))
 	for i, row := range imp.pending {
 		as[i] = row.Activity
 	}
@@ -200,7 +201,7 @@ func (imp *importer) flush(ctx context.Context) error {
 		return ctx.Err()
 	}
 	for i, row := range imp.pending {
-		res, err := imp.st.UpsertActivities(ctx, []store.Activity{row.Activity})
+		res, err := imp.st.UpsertActivities(ctx, []model.Activity{row.Activity})
 		switch {
 		case ctx.Err() != nil:
 			return ctx.Err()

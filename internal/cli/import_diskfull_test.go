@@ -15,6 +15,7 @@ import (
 	"modernc.org/sqlite"
 
 	"github.com/a20-network/fieldbook/internal/activitycsv"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -94,11 +95,11 @@ func bigCSV(t *testing.T, n int, withIDs bool) string {
 	var buf bytes.Buffer
 	w := activitycsv.NewWriter(&buf)
 	for i := range n {
-		a := store.Activity{Meta: store.Meta{Visibility: store.VisibilityOrg}, Kind: "training",
+		a := model.Activity{Meta: model.Meta{Visibility: model.VisibilityOrg}, Kind: "training",
 			Title: fmt.Sprintf("Training %d", i), StartDate: "2026-02-03", Country: "MW", Status: "final",
 			Summary: strings.Repeat(fmt.Sprintf("Session %d with teachers on safe schools. ", i), 8)}
 		if withIDs {
-			a.ID = store.NewID()
+			a.ID = model.NewID()
 		}
 		if err := w.Write(a); err != nil {
 			t.Fatal(err)

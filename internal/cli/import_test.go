@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/a20-network/fieldbook/internal/activitycsv"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -28,7 +29,7 @@ func runCmd(t *testing.T, args ...string) (int, string, string) {
 func ptr(f float64) *float64 { return &f }
 
 // seed stores activities in a data folder and returns them as stored.
-func seed(t *testing.T, dir string) []store.Activity {
+func seed(t *testing.T, dir string) []model.Activity {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.OpenDir(ctx, dir, store.Options{})
@@ -36,12 +37,12 @@ func seed(t *testing.T, dir string) []store.Activity {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	as := []store.Activity{
+	as := []model.Activity{
 		{Kind: "school_visit", Title: "Visit, with \"quotes\"", StartDate: "2026-03-04", Country: "MW", Place: "Zomba",
-			Lat: ptr(-15.38), Lon: ptr(35.33), Themes: []string{"education"}, Reach: store.Reach{Girls: [3]int{1, 2, 3}, Adults: 4},
+			Lat: ptr(-15.38), Lon: ptr(35.33), Themes: []string{"education"}, Reach: model.Reach{Girls: [3]int{1, 2, 3}, Adults: 4},
 			Summary: "Two lines\nof summary, with a comma", Status: "final"},
 		{Kind: "community_dialogue", Title: "Диалог с общиной — 社区对话", StartDate: "2025-11-20", Country: "AZ",
-			Summary: "Ünïcödé ✓", Status: "draft", Meta: store.Meta{Visibility: store.VisibilityNetwork}},
+			Summary: "Ünïcödé ✓", Status: "draft", Meta: model.Meta{Visibility: model.VisibilityNetwork}},
 		{Kind: "training", Title: "Old training", StartDate: "2023-01-15", Country: "KE", Status: "final", Partners: "Teachers' union"},
 	}
 	for i := range as {
@@ -55,7 +56,7 @@ func seed(t *testing.T, dir string) []store.Activity {
 }
 
 // readCSV parses an export file.
-func readCSV(t *testing.T, path string) []store.Activity {
+func readCSV(t *testing.T, path string) []model.Activity {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -66,7 +67,7 @@ func readCSV(t *testing.T, path string) []store.Activity {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []store.Activity
+	var out []model.Activity
 	for {
 		row, err := r.Read()
 		if err != nil {
@@ -79,7 +80,7 @@ func readCSV(t *testing.T, path string) []store.Activity {
 	}
 }
 
-func stored(t *testing.T, dir string) (map[string]store.Activity, int) {
+func stored(t *testing.T, dir string) (map[string]model.Activity, int) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.OpenDir(ctx, dir, store.Options{})
@@ -87,8 +88,8 @@ func stored(t *testing.T, dir string) (map[string]store.Activity, int) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	m := map[string]store.Activity{}
-	err = st.WalkActivities(ctx, store.ActivityFilter{}, func(a store.Activity) error {
+	m := map[string]model.Activity{}
+	err = st.WalkActivities(ctx, store.ActivityFilter{}, func(a model.Activity) error {
 		m[a.ID] = a
 		return nil
 	})
@@ -103,8 +104,8 @@ func stored(t *testing.T, dir string) (map[string]store.Activity, int) {
 }
 
 // content is what the CSV carries of an activity.
-func content(a store.Activity) store.Activity {
-	a.Meta = store.Meta{ID: a.ID, OrgID: a.OrgID, Visibility: a.Visibility}
+func content(a model.Activity) model.Activity {
+	a.Meta = model.Meta{ID: a.ID, OrgID: a.OrgID, Visibility: a.Visibility}
 	if a.Themes == nil {
 		a.Themes = []string{}
 	}
@@ -148,7 +149,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 		t.Fatalf("export again: %s", errOut)
 	}
 	a1, a2 := readCSV(t, file), readCSV(t, again)
-	key := func(a, b store.Activity) int { return strings.Compare(a.ID, b.ID) }
+	key := func(a, b model.Activity) int { return strings.Compare(a.ID, b.ID) }
 	slices.SortFunc(a1, key)
 	slices.SortFunc(a2, key)
 	if !reflect.DeepEqual(a1, a2) {
@@ -170,13 +171,13 @@ func TestImportReportsBadRowsAndKeepsGoodOnes(t *testing.T) {
 	tmp := t.TempDir()
 	var buf bytes.Buffer
 	w := activitycsv.NewWriter(&buf)
-	good := store.Activity{Meta: store.Meta{Visibility: "org"}, Kind: "training", Title: "Good", StartDate: "2026-01-10", Country: "TZ", Status: "final"}
+	good := model.Activity{Meta: model.Meta{Visibility: "org"}, Kind: "training", Title: "Good", StartDate: "2026-01-10", Country: "TZ", Status: "final"}
 	bad := good
 	bad.Title = ""
 	worse := good
 	worse.EndDate = "2026-01-01"
 	worse.Country = "ZZ"
-	for _, a := range []store.Activity{good, bad, good, worse} {
+	for _, a := range []model.Activity{good, bad, good, worse} {
 		w.Write(a)
 	}
 	w.Flush()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/a20-network/fieldbook/internal/codes"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -104,7 +105,7 @@ func runSample(ctx context.Context, cfg config, fs *flag.FlagSet, args []string,
 	today := st.Now()
 
 	for _, c := range sampleCountries {
-		_, err := st.CreateOrganization(ctx, store.Organization{
+		_, err := st.CreateOrganization(ctx, model.Organization{
 			Name: c.org, Country: c.code,
 			Description: "Member of the network working on " + sampleThemeWords[codes.Themes.Codes[rng.IntN(len(codes.Themes.Codes))]] + " and " + sampleThemeWords[codes.Themes.Codes[rng.IntN(len(codes.Themes.Codes))]] + ".",
 			Contact:     "info@" + strings.ToLower(strings.ReplaceAll(strings.ReplaceAll(c.org, "'", ""), " ", "")) + ".example",
@@ -118,7 +119,7 @@ func runSample(ctx context.Context, cfg config, fs *flag.FlagSet, args []string,
 	const batch = 2000
 	for done := 0; done < *n; {
 		size := min(batch, *n-done)
-		as := make([]store.Activity, size)
+		as := make([]model.Activity, size)
 		for i := range as {
 			as[i] = sampleActivity(rng, today)
 		}
@@ -140,7 +141,7 @@ func runSample(ctx context.Context, cfg config, fs *flag.FlagSet, args []string,
 	var resourceIDs []string
 	for i, r := range sampleResources {
 		c := sampleCountries[i%len(sampleCountries)]
-		res, err := st.CreateResource(ctx, store.Resource{
+		res, err := st.CreateResource(ctx, model.Resource{
 			Kind: r.kind, Title: r.title, Body: r.body, Language: "en",
 			Countries: []string{c.code}, Themes: pickThemes(rng), Link: "https://resources.a20.example/" + fmt.Sprint(i+1),
 		})
@@ -152,12 +153,12 @@ func runSample(ctx context.Context, cfg config, fs *flag.FlagSet, args []string,
 	authors := []string{"Chikondi", "Sokha", "Bolormaa", "Amina", "Rahim", "Grace", "Ana", "Minh"}
 	parents := append(append([]string(nil), resourceIDs...), firstActivities...)
 	for i, id := range parents {
-		entity := store.EntityResource
+		entity := model.EntityResource
 		if i >= len(resourceIDs) {
-			entity = store.EntityActivity
+			entity = model.EntityActivity
 		}
 		for j := range 1 + rng.IntN(3) {
-			_, err := st.CreateComment(ctx, store.Comment{ParentEntity: entity, ParentID: id,
+			_, err := st.CreateComment(ctx, model.Comment{ParentEntity: entity, ParentID: id,
 				Author: authors[(i+j)%len(authors)], Body: sampleComments[rng.IntN(len(sampleComments))]})
 			if err != nil {
 				return fmt.Errorf("sample: comment: %w", err)
@@ -179,15 +180,15 @@ func pickThemes(rng *rand.Rand) []string {
 	return out
 }
 
-func sampleActivity(rng *rand.Rand, today time.Time) store.Activity {
+func sampleActivity(rng *rand.Rand, today time.Time) model.Activity {
 	c := sampleCountries[rng.IntN(len(sampleCountries))]
 	kind := codes.ActivityKinds.Codes[rng.IntN(len(codes.ActivityKinds.Codes))]
 	themes := pickThemes(rng)
 	start := today.AddDate(0, 0, -rng.IntN(3*365))
-	a := store.Activity{
+	a := model.Activity{
 		Kind:      kind,
 		Title:     fmt.Sprintf(sampleTitles[kind], sampleThemeWords[themes[0]]) + " — " + c.places[rng.IntN(len(c.places))],
-		StartDate: start.Format(store.DateLayout),
+		StartDate: start.Format(model.DateLayout),
 		Country:   c.code,
 		Place:     c.places[rng.IntN(len(c.places))],
 		Themes:    themes,
@@ -195,7 +196,7 @@ func sampleActivity(rng *rand.Rand, today time.Time) store.Activity {
 		Status:    "final",
 	}
 	if rng.IntN(5) == 0 {
-		a.EndDate = start.AddDate(0, 0, 1+rng.IntN(3)).Format(store.DateLayout)
+		a.EndDate = start.AddDate(0, 0, 1+rng.IntN(3)).Format(model.DateLayout)
 	}
 	if rng.IntN(8) == 0 {
 		a.Status = "draft"
@@ -217,7 +218,7 @@ func sampleActivity(rng *rand.Rand, today time.Time) store.Activity {
 	a.Summary = fmt.Sprintf(sums[rng.IntN(len(sums))], max(people, 3+rng.IntN(20)))
 	if rng.IntN(2) == 0 {
 		a.FollowUp = "Visit again to check on the actions agreed; share the report with the district office."
-		a.FollowUpDate = start.AddDate(0, 1, 0).Format(store.DateLayout)
+		a.FollowUpDate = start.AddDate(0, 1, 0).Format(model.DateLayout)
 	}
 	return a
 }
@@ -236,7 +237,7 @@ func sampleConflicts(ctx context.Context, st *store.Store, ids []string) error {
 		if err != nil {
 			return fmt.Errorf("sample: conflict: %w", err)
 		}
-		c := store.Conflict{ID: store.NewID(), Entity: store.EntityActivity, RecordID: id,
+		c := store.Conflict{ID: model.NewID(), Entity: model.EntityActivity, RecordID: id,
 			WinnerHLC: a.UpdatedAt.String(), LoserHLC: a.UpdatedAt.String(), LoserBy: "laptop-kasungu-02", CreatedAt: st.Now()}
 		if i == 0 {
 			c.Field, c.Winner, c.Loser = "title", raw(a.Title), raw(a.Title+" (with parents)")

@@ -48,8 +48,11 @@ func GuardedRollupSQL(names ...string) string {
 	sql := RollupSQL
 	for _, name := range names {
 		head := triggerHeads[name]
-		sql = strings.Replace(sql, "CREATE TRIGGER "+name+" "+head,
-			"CREATE TRIGGER "+name+" "+strings.TrimSuffix(head, "BEGIN")+RollupBatchWhen+" BEGIN", 1)
+		// The head is the first after the trigger's name: the update
+		// trigger's names its columns in between.
+		start := strings.Index(sql, "CREATE TRIGGER "+name+" ")
+		at := start + strings.Index(sql[start:], head)
+		sql = sql[:at] + strings.TrimSuffix(head, "BEGIN") + RollupBatchWhen + " BEGIN" + sql[at+len(head):]
 	}
 	return sql
 }

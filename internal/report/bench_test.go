@@ -16,7 +16,13 @@ import (
 var device fixture.Once
 
 func deviceFixture(b *testing.B) string {
-	return device.Path(b, store.DBFile, "100,000-activity device", []string{fixture.SQL(100_000, 1)}, report.Migrate)
+	return device.Path(b, store.DBFile, "100,000-activity device", func(ctx context.Context, path string) error {
+		st, err := store.Open(ctx, path, store.Options{})
+		if err != nil {
+			return err
+		}
+		return st.Close()
+	}, []string{fixture.SQL(100_000, 1)})
 }
 
 func TestMain(m *testing.M) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/a20-network/fieldbook/internal/report"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -23,21 +24,21 @@ func deviceStore(t *testing.T) *store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	mk := func(org, vis, kind, date, country, status string, themes []string, r store.Reach) store.Activity {
-		return store.Activity{Meta: store.Meta{OrgID: org, Visibility: vis}, Kind: kind, Title: kind + " " + date,
+	mk := func(org, vis, kind, date, country, status string, themes []string, r model.Reach) model.Activity {
+		return model.Activity{Meta: model.Meta{OrgID: org, Visibility: vis}, Kind: kind, Title: kind + " " + date,
 			StartDate: date, Country: country, Themes: themes, Reach: r, Status: status}
 	}
-	as := []store.Activity{
+	as := []model.Activity{
 		mk("o1", "org", "school_visit", "2026-01-10", "MW", "final", []string{"education", "child_labour"},
-			store.Reach{Girls: [3]int{1, 2, 3}, Boys: [3]int{4, 5, 6}, Unrecorded: [3]int{0, 0, 1}, Adults: 10}),
+			model.Reach{Girls: [3]int{1, 2, 3}, Boys: [3]int{4, 5, 6}, Unrecorded: [3]int{0, 0, 1}, Adults: 10}),
 		mk("o1", "network", "training", "2026-01-20", "MW", "draft", []string{"education"},
-			store.Reach{Girls: [3]int{0, 10, 0}, Adults: 5}),
+			model.Reach{Girls: [3]int{0, 10, 0}, Adults: 5}),
 		mk("o2", "network", "training", "2026-03-05", "KE", "final", nil,
-			store.Reach{Boys: [3]int{2, 0, 0}}),
+			model.Reach{Boys: [3]int{2, 0, 0}}),
 		mk("o1", "org", "awareness_campaign", "2025-12-31", "TZ", "final", []string{"violence"},
-			store.Reach{Girls: [3]int{5, 0, 0}, Adults: 1}),
+			model.Reach{Girls: [3]int{5, 0, 0}, Adults: 1}),
 		mk("o1", "org", "training", "2026-02-01", "MW", "final", []string{"education"},
-			store.Reach{Girls: [3]int{100, 100, 100}, Adults: 100}),
+			model.Reach{Girls: [3]int{100, 100, 100}, Adults: 100}),
 	}
 	if err := st.CreateActivities(ctx, as); err != nil {
 		t.Fatal(err)

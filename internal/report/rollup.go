@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 )
@@ -23,8 +22,8 @@ import (
 const RollupTable = "activity_rollup"
 
 // RollupSQL creates [RollupTable], its triggers, and fills it from the
-// activities already stored. Run it once, in one transaction (a schema
-// migration or [Migrate]).
+// activities already stored. Run it once, in one transaction: a schema
+// migration.
 var RollupSQL = rollupSQL()
 
 // rollupDims are the rollup's dimensions other than themes, each with the
@@ -80,37 +79,8 @@ func rollupSQL() string {
 	return b.String()
 }
 
-// Migrate prepares db's activities table for fast reports: it creates the
-// covering index [IndexName] and creates and fills [RollupTable] if they do
-// not exist yet, in one transaction. It is safe to call on every start and
-// from several processes; reports give the same figures before and after.
-func Migrate(ctx context.Context, db *sql.DB) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("report: create rollup: %w", err)
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", RollupTable).Scan(&n); err != nil {
-		return fmt.Errorf("report: create rollup: %w", err)
-	}
-	if n > 0 {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, IndexSQL); err != nil {
-		return fmt.Errorf("report: create index: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, RollupSQL); err != nil {
-		return fmt.Errorf("report: create rollup: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("report: create rollup: %w", err)
-	}
-	return nil
-}
-
 // HasRollup reports whether q's database has [RollupTable] and the report
-// index [IndexName], which [Migrate] creates together.
+// index [IndexName], which a database's migrations make together.
 func HasRollup(ctx context.Context, q Querier) (bool, error) {
 	rows, err := q.QueryContext(ctx, "SELECT count(*) FROM sqlite_master WHERE (type = 'table' AND name = ?) OR (type = 'index' AND name = ?)", RollupTable, IndexName)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/a20-network/fieldbook/internal/report"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 )
 
@@ -46,9 +47,9 @@ func TestRollupMatchesActivities(t *testing.T) {
 			ids = nil
 		}
 		n++
-		genActivity := func() store.Activity {
-			a := store.Activity{
-				Meta:      store.Meta{OrgID: rapid.SampledFrom([]string{"o1", "o2"}).Draw(rt, "org"), Visibility: rapid.SampledFrom([]string{"org", "network"}).Draw(rt, "vis")},
+		genActivity := func() model.Activity {
+			a := model.Activity{
+				Meta:      model.Meta{OrgID: rapid.SampledFrom([]string{"o1", "o2"}).Draw(rt, "org"), Visibility: rapid.SampledFrom([]string{"org", "network"}).Draw(rt, "vis")},
 				Kind:      rapid.SampledFrom(kinds).Draw(rt, "kind"),
 				Title:     "t",
 				StartDate: rapid.SampledFrom(dates).Draw(rt, "date"),

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/a20-network/fieldbook/internal/codes"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
 	"github.com/a20-network/fieldbook/sync/hub"
@@ -37,9 +38,9 @@ var (
 
 // realisticActivities returns n activities shaped like real field reports
 // (about 600 bytes of JSON each), the same for a given seed.
-func realisticActivities(n int, seed uint64) []store.Activity {
+func realisticActivities(n int, seed uint64) []model.Activity {
 	rng := rand.New(rand.NewPCG(seed, 1))
-	out := make([]store.Activity, n)
+	out := make([]model.Activity, n)
 	for i := range out {
 		kind := codes.ActivityKinds.Codes[rng.IntN(len(codes.ActivityKinds.Codes))]
 		day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, rng.IntN(300))
@@ -50,8 +51,8 @@ func realisticActivities(n int, seed uint64) []store.Activity {
 		}
 		lat, lon := -9-rng.Float64()*8, 33+rng.Float64()*2.5
 		lat, lon = float64(int(lat*1e4))/1e4, float64(int(lon*1e4))/1e4
-		a := store.Activity{Kind: kind, Title: fmt.Sprintf("%s in %s", strings.ReplaceAll(kind, "_", " "), place),
-			StartDate: day.Format(store.DateLayout), Country: "MW", Place: place, Lat: &lat, Lon: &lon,
+		a := model.Activity{Kind: kind, Title: fmt.Sprintf("%s in %s", strings.ReplaceAll(kind, "_", " "), place),
+			StartDate: day.Format(model.DateLayout), Country: "MW", Place: place, Lat: &lat, Lon: &lon,
 			Themes:   []string{codes.Themes.Codes[rng.IntN(len(codes.Themes.Codes))], codes.Themes.Codes[rng.IntN(len(codes.Themes.Codes))]},
 			Partners: partners[rng.IntN(len(partners))], Summary: strings.Join(summary, " "), Status: "final"}
 		if a.Themes[0] == a.Themes[1] {
@@ -62,7 +63,7 @@ func realisticActivities(n int, seed uint64) []store.Activity {
 		}
 		a.Reach.Adults = rng.IntN(30)
 		if rng.IntN(3) == 0 {
-			a.FollowUp, a.FollowUpDate = "Visit again with the district officer.", day.AddDate(0, 1, 0).Format(store.DateLayout)
+			a.FollowUp, a.FollowUpDate = "Visit again with the district officer.", day.AddDate(0, 1, 0).Format(model.DateLayout)
 		}
 		out[i] = a
 	}
@@ -162,7 +163,7 @@ func BenchmarkPush1000(b *testing.B) {
 		wc := &wireCounter{}
 		d := benchDevice(b, th, org, th.srv.URL, wc)
 		ids := seedActivities(b, d.st, 1000)
-		gz = float64(gzipArraySize(b, d.st, store.EntityActivity, ids))
+		gz = float64(gzipArraySize(b, d.st, model.EntityActivity, ids))
 		before := wc.total()
 		b.StartTimer()
 		res, err := d.eng.Sync(ctx, nil)
@@ -191,7 +192,7 @@ func BenchmarkPush1000PerRecord(b *testing.B) {
 		wc := &wireCounter{}
 		d := benchDevice(b, th, org, th.srv.URL, wc)
 		ids := seedActivities(b, d.st, 1000)
-		gz = float64(gzipArraySize(b, d.st, store.EntityActivity, ids))
+		gz = float64(gzipArraySize(b, d.st, model.EntityActivity, ids))
 		token, _ := d.st.SyncState(ctx, "token")
 		changes, err := d.st.Outbox(ctx, 0, 2000)
 		if err != nil {
@@ -239,7 +240,7 @@ func BenchmarkPull1000(b *testing.B) {
 	if _, err := src.eng.Sync(ctx, nil); err != nil {
 		b.Fatal(err)
 	}
-	gz := float64(gzipArraySize(b, src.st, store.EntityActivity, ids))
+	gz := float64(gzipArraySize(b, src.st, model.EntityActivity, ids))
 	var wire, requests float64
 	b.ResetTimer()
 	for range b.N {
@@ -431,9 +432,9 @@ func BenchmarkHubIngest50(b *testing.B) {
 }
 
 // activityChangeFor is a as the wire change that creates it.
-func activityChangeFor(a store.Activity, seq int64, org, device string) protocol.Change {
+func activityChangeFor(a model.Activity, seq int64, org, device string) protocol.Change {
 	raw := func(v any) json.RawMessage { b, _ := json.Marshal(v); return b }
-	id := store.NewID()
+	id := model.NewID()
 	f := map[string]json.RawMessage{
 		"visibility": raw("org"), "created_by": raw(device), "created_at": raw("2026-03-01T10:00:00Z"),
 		"kind": raw(a.Kind), "title": raw(a.Title), "start_date": raw(a.StartDate), "country": raw(a.Country),
@@ -443,6 +444,6 @@ func activityChangeFor(a store.Activity, seq int64, org, device string) protocol
 	for _, c := range a.Reach.Cells() {
 		f[c.Field] = raw(c.Value)
 	}
-	return protocol.Change{Seq: seq, Entity: store.EntityActivity, ID: id, Org: org, Op: protocol.OpCreate,
+	return protocol.Change{Seq: seq, Entity: model.EntityActivity, ID: id, Org: org, Op: protocol.OpCreate,
 		HLC: fmt.Sprintf("%013d.%010d.%s", 1767225600000+seq, 0, device), Fields: f}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"reflect"
@@ -20,7 +21,7 @@ import (
 	"github.com/a20-network/fieldbook/internal/export"
 	"github.com/a20-network/fieldbook/internal/report"
 	"github.com/a20-network/fieldbook/locales"
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/hub"
 )
 
@@ -39,11 +40,11 @@ func networkActivities(t *testing.T, d *device, org string, seed int) int {
 	ctx := context.Background()
 	kinds := []string{"training", "school_visit", "community_dialogue", "media_engagement", "policy_meeting"}
 	themes := [][]string{{"education"}, {"child_marriage", "education"}, {"violence"}, {}, {"online_safety", "birth_registration", "poverty"}}
-	var made []store.Activity
+	var made []model.Activity
 	for i := range 60 {
-		vis := store.VisibilityNetwork
+		vis := model.VisibilityNetwork
 		if (i+seed)%3 == 0 {
-			vis = store.VisibilityOrg
+			vis = model.VisibilityOrg
 		}
 		status := "final"
 		if (i+seed)%4 == 1 {
@@ -53,10 +54,10 @@ func networkActivities(t *testing.T, d *device, org string, seed int) int {
 		if i%5 == 2 {
 			country = "ZM"
 		}
-		a := store.Activity{Meta: store.Meta{Visibility: vis}, Kind: kinds[(i+seed)%len(kinds)],
+		a := model.Activity{Meta: model.Meta{Visibility: vis}, Kind: kinds[(i+seed)%len(kinds)],
 			Title: fmt.Sprintf("Activity %d of %d", i, seed), StartDate: fmt.Sprintf("2026-%02d-%02d", 1+i%12, 1+(i*7)%28),
 			Country: country, Place: "Lilongwe", Themes: themes[(i*3+seed)%len(themes)], Status: status,
-			Reach:   store.Reach{Girls: [3]int{i % 4, i % 7, i % 3}, Boys: [3]int{i % 5, 2, i % 2}, Unrecorded: [3]int{0, i % 3, 1}, Adults: i % 9},
+			Reach:   model.Reach{Girls: [3]int{i % 4, i % 7, i % 3}, Boys: [3]int{i % 5, 2, i % 2}, Unrecorded: [3]int{0, i % 3, 1}, Adults: i % 9},
 			Summary: "Routine work."}
 		got, err := d.st.CreateActivity(ctx, a)
 		if err != nil {
@@ -76,7 +77,7 @@ func networkActivities(t *testing.T, d *device, org string, seed int) int {
 				t.Fatal(err)
 			}
 		case 6: // withdrawn from the network
-			a.Visibility = store.VisibilityOrg
+			a.Visibility = model.VisibilityOrg
 			if _, err := d.st.UpdateActivity(ctx, a); err != nil {
 				t.Fatal(err)
 			}
@@ -88,9 +89,9 @@ func networkActivities(t *testing.T, d *device, org string, seed int) int {
 		}
 	}
 	// Deleted before it ever reached the hub.
-	gone, err := d.st.CreateActivity(ctx, store.Activity{Meta: store.Meta{Visibility: store.VisibilityOrg}, Kind: "training",
+	gone, err := d.st.CreateActivity(ctx, model.Activity{Meta: model.Meta{Visibility: model.VisibilityOrg}, Kind: "training",
 		Title: "Never happened", StartDate: "2026-02-14", Country: "MW", Themes: []string{"health_nutrition"}, Status: "final",
-		Reach: store.Reach{Girls: [3]int{100, 100, 100}}})
+		Reach: model.Reach{Girls: [3]int{100, 100, 100}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,6 +103,41 @@ func networkActivities(t *testing.T, d *device, org string, seed int) int {
 		t.Fatal(err)
 	}
 	return live
+}
+
+// dashboardOn serves the dashboard over the database of th's hub, as the
+// hub program serves it beside the hub, with users (name to organization,
+// "" for a coordinator), and returns its address.
+func dashboardOn(t *testing.T, th *testHub, users map[string]string) string {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", "file:"+th.hub.Path()+"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	bundle, errs := locales.Load("")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	dash, err := dashboard.New(ctx, dashboard.Options{DB: db, Bundle: bundle, Log: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, org := range users {
+		role := dashboard.RoleOrgAdmin
+		if org == "" {
+			role = dashboard.RoleCoordinator
+		}
+		if err := dashboard.AddUser(ctx, db, name, dashPassword, role, org); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/dashboard/", dash)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 // signInDashboard signs user in on the hub's dashboard over HTTP.
@@ -187,10 +223,8 @@ func TestDeviceAndHubFiguresAgree(t *testing.T) {
 		t.Fatal(errs)
 	}
 	l := bundle.Localizer("en")
-	if err := th.hub.AddDashboardUser(ctx, "admin-a", dashPassword, dashboard.RoleOrgAdmin, orgA); err != nil {
-		t.Fatal(err)
-	}
-	dash := signInDashboard(t, th.srv.URL, "admin-a")
+	dashURL := dashboardOn(t, th, map[string]string{"admin-a": orgA})
+	dash := signInDashboard(t, dashURL, "admin-a")
 
 	periods := []report.Filter{
 		{From: "2026-01-01", To: "2026-12-31"},                        // whole months only
@@ -237,7 +271,7 @@ func TestDeviceAndHubFiguresAgree(t *testing.T) {
 			t.Fatal(err)
 		}
 		q := url.Values{"period": {"custom"}, "from": {p.From}, "to": {p.To}, "scope": {"org"}, "lang": {"en"}}
-		status, got := dashGet(t, dash, th.srv.URL+"/dashboard/report.csv?"+q.Encode())
+		status, got := dashGet(t, dash, dashURL+"/dashboard/report.csv?"+q.Encode())
 		if status != http.StatusOK || got != want.String() {
 			t.Errorf("%+v: dashboard status %d\n%s\nwant\n%s", p, status, got, want.String())
 		}
@@ -251,7 +285,7 @@ func TestDeviceAndHubFiguresAgree(t *testing.T) {
 				}
 			}
 			q.Del("scope")
-			if status, page := dashGet(t, dash, th.srv.URL+"/dashboard/?"+q.Encode()); status != http.StatusOK ||
+			if status, page := dashGet(t, dash, dashURL+"/dashboard/?"+q.Encode()); status != http.StatusOK ||
 				!strings.Contains(page, fmt.Sprint(onDevice.Activities)) {
 				t.Errorf("dashboard page: status %d, lacks %d", status, onDevice.Activities)
 			}
@@ -270,28 +304,28 @@ func TestDashboardKeepsPrivateTextAfterSync(t *testing.T) {
 	orgA, orgB := th.org(t, "Dedza Child Rights"), th.org(t, "Lusaka Youth Voice")
 	a := enrolled(t, th, orgA, hub.RoleStaff)
 	b := enrolled(t, th, orgB, hub.RoleStaff)
-	private, err := a.st.CreateActivity(ctx, store.Activity{Meta: store.Meta{Visibility: store.VisibilityOrg}, Kind: "case_referral",
+	private, err := a.st.CreateActivity(ctx, model.Activity{Meta: model.Meta{Visibility: model.VisibilityOrg}, Kind: "case_referral",
 		Title: aPrivateTexts[0], Summary: aPrivateTexts[1], Place: aPrivateTexts[2], Partners: aPrivateTexts[3],
-		StartDate: "2026-05-03", Country: "MW", Themes: []string{"violence"}, Status: "final", Reach: store.Reach{Girls: [3]int{0, 4, 3}}})
+		StartDate: "2026-05-03", Country: "MW", Themes: []string{"violence"}, Status: "final", Reach: model.Reach{Girls: [3]int{0, 4, 3}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Shared first, then withdrawn: the hub held its text as shared once.
-	withdrawn, err := a.st.CreateActivity(ctx, store.Activity{Meta: store.Meta{Visibility: store.VisibilityNetwork}, Kind: "training",
+	withdrawn, err := a.st.CreateActivity(ctx, model.Activity{Meta: model.Meta{Visibility: model.VisibilityNetwork}, Kind: "training",
 		Title: "Dedza withdrawn workshop", Summary: "Shared for a day", StartDate: "2026-05-04", Country: "MW", Status: "final"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.st.CreateActivity(ctx, store.Activity{Meta: store.Meta{Visibility: store.VisibilityNetwork}, Kind: "training",
+	if _, err := a.st.CreateActivity(ctx, model.Activity{Meta: model.Meta{Visibility: model.VisibilityNetwork}, Kind: "training",
 		Title: "Dedza shared radio show", StartDate: "2026-05-05", Country: "MW", Status: "final"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.st.CreateActivity(ctx, store.Activity{Meta: store.Meta{Visibility: store.VisibilityOrg}, Kind: "training",
+	if _, err := b.st.CreateActivity(ctx, model.Activity{Meta: model.Meta{Visibility: model.VisibilityOrg}, Kind: "training",
 		Title: "Lusaka private planning", StartDate: "2026-05-06", Country: "ZM", Status: "final"}); err != nil {
 		t.Fatal(err)
 	}
 	a.sync(t)
-	withdrawn.Visibility = store.VisibilityOrg
+	withdrawn.Visibility = model.VisibilityOrg
 	if _, err := a.st.UpdateActivity(ctx, withdrawn); err != nil {
 		t.Fatal(err)
 	}
@@ -300,14 +334,7 @@ func TestDashboardKeepsPrivateTextAfterSync(t *testing.T) {
 	if _, err := b.st.Activity(ctx, private.ID); err == nil {
 		t.Fatal("A's private activity reached B's device")
 	}
-	for _, u := range []struct{ name, org string }{{"admin-a", orgA}, {"admin-b", orgB}} {
-		if err := th.hub.AddDashboardUser(ctx, u.name, dashPassword, dashboard.RoleOrgAdmin, u.org); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := th.hub.AddDashboardUser(ctx, "coord", dashPassword, dashboard.RoleCoordinator, ""); err != nil {
-		t.Fatal(err)
-	}
+	dashURL := dashboardOn(t, th, map[string]string{"admin-a": orgA, "admin-b": orgB, "coord": ""})
 	forbidden := append([]string{"Dedza withdrawn workshop", "Shared for a day"}, aPrivateTexts...)
 	for _, c := range []struct {
 		user      string
@@ -318,11 +345,11 @@ func TestDashboardKeepsPrivateTextAfterSync(t *testing.T) {
 		{"coord", append([]string{"Lusaka private planning"}, forbidden...), []string{"Dedza shared radio show"}},
 		{"admin-a", []string{"Lusaka private planning"}, []string{aPrivateTexts[0], "Dedza withdrawn workshop"}},
 	} {
-		cl := signInDashboard(t, th.srv.URL, c.user)
+		cl := signInDashboard(t, dashURL, c.user)
 		seen := map[string]bool{}
 		for _, q := range []string{"", "?period=month", "?period=year&lang=fr", "?period=custom&from=2026-05-01&to=2026-05-31", "?period=custom&from=2000-01-01&to=2100-12-31"} {
 			for _, p := range []string{"/", "/report.csv", "/report.xlsx", "/shared.csv", "/own.csv", "/organizations.csv"} {
-				u := th.srv.URL + "/dashboard" + p + q
+				u := dashURL + "/dashboard" + p + q
 				status, text := dashGet(t, cl, u)
 				if status >= 500 {
 					t.Fatalf("%s as %s: status %d", u, c.user, status)
@@ -345,8 +372,8 @@ func TestDashboardKeepsPrivateTextAfterSync(t *testing.T) {
 	}
 	// A's private activity counts in the network figures B's orgadmin sees:
 	// 7 children of it, of 4 activities in May.
-	cl := signInDashboard(t, th.srv.URL, "admin-b")
-	_, csv := dashGet(t, cl, th.srv.URL+"/dashboard/report.csv?period=custom&from=2026-05-01&to=2026-05-31&lang=en")
+	cl := signInDashboard(t, dashURL, "admin-b")
+	_, csv := dashGet(t, cl, dashURL+"/dashboard/report.csv?period=custom&from=2026-05-01&to=2026-05-31&lang=en")
 	if !strings.Contains(csv, "Activities,4") || !strings.Contains(csv, "Children reached,7") {
 		t.Errorf("network report for May:\n%s", csv)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
 	"github.com/a20-network/fieldbook/sync/hub"
@@ -130,17 +131,17 @@ func (d *device) sync(t testing.TB) client.Result {
 	return res
 }
 
-func activity(title string) store.Activity {
+func activity(title string) model.Activity {
 	lat, lon := -13.98, 33.78
-	return store.Activity{
+	return model.Activity{
 		Kind: "school_visit", Title: title, StartDate: "2026-03-04", EndDate: "2026-03-05",
 		Country: "MW", Place: "Lilongwe", Lat: &lat, Lon: &lon, Themes: []string{"education", "child_marriage"},
-		Reach:    store.Reach{Girls: [3]int{0, 12, 30}, Boys: [3]int{0, 10, 25}, Adults: 8},
+		Reach:    model.Reach{Girls: [3]int{0, 12, 30}, Boys: [3]int{0, 10, 25}, Adults: 8},
 		Partners: "District education office", Summary: "Talked to pupils about early marriage.", Status: "final",
 	}
 }
 
-func mustActivity(t testing.TB, st *store.Store, id string) store.Activity {
+func mustActivity(t testing.TB, st *store.Store, id string) model.Activity {
 	t.Helper()
 	a, err := st.Activity(context.Background(), id)
 	if err != nil {
@@ -175,7 +176,7 @@ func TestTwoDevicesCreateEditDeleteComment(t *testing.T) {
 	if _, err := b.st.UpdateActivity(ctx, got); err != nil {
 		t.Fatal(err)
 	}
-	cm, err := a.st.CreateComment(ctx, store.Comment{ParentEntity: store.EntityActivity, ParentID: act.ID, Author: "Chikondi", Body: "Well done"})
+	cm, err := a.st.CreateComment(ctx, model.Comment{ParentEntity: model.EntityActivity, ParentID: act.ID, Author: "Chikondi", Body: "Well done"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,9 +214,9 @@ func TestOrgPrivateRecordsStayInTheirOrg(t *testing.T) {
 	orgA, orgB := th.org(t, "Org A"), th.org(t, "Org B")
 	a, b := enrolled(t, th, orgA, hub.RoleStaff), enrolled(t, th, orgB, hub.RoleStaff)
 	private := activity("Private to A")
-	private.Visibility = store.VisibilityOrg
+	private.Visibility = model.VisibilityOrg
 	shared := activity("Shared by A")
-	shared.Visibility = store.VisibilityNetwork
+	shared.Visibility = model.VisibilityNetwork
 	p, err := a.st.CreateActivity(ctx, private)
 	if err != nil {
 		t.Fatal(err)
@@ -254,7 +255,7 @@ func TestOrgPrivateRecordsStayInTheirOrg(t *testing.T) {
 		t.Fatalf("a's activity changed by another org: %q", got.Title)
 	}
 	// b may comment on a's network activity; a sees the comment.
-	if _, err := b.st.CreateComment(ctx, store.Comment{ParentEntity: store.EntityActivity, ParentID: s.ID, Body: "Can we join next time?"}); err != nil {
+	if _, err := b.st.CreateComment(ctx, model.Comment{ParentEntity: model.EntityActivity, ParentID: s.ID, Body: "Can we join next time?"}); err != nil {
 		t.Fatal(err)
 	}
 	if res := b.sync(t); res.Rejected != 0 {
@@ -266,7 +267,7 @@ func TestOrgPrivateRecordsStayInTheirOrg(t *testing.T) {
 	}
 	// Withdrawing the record from the network tombstones it at b.
 	sa := mustActivity(t, a.st, s.ID)
-	sa.Visibility = store.VisibilityOrg
+	sa.Visibility = model.VisibilityOrg
 	if _, err := a.st.UpdateActivity(ctx, sa); err != nil {
 		t.Fatal(err)
 	}
@@ -399,7 +400,7 @@ func TestRejectedRecordStaysWhileOthersGoThrough(t *testing.T) {
 		t.Fatalf("sync = %+v", res)
 	}
 	rej, _ := a.st.Rejections(ctx)
-	if len(rej) != 1 || rej[0].Entity != store.EntityOrganization || rej[0].Reason == "" {
+	if len(rej) != 1 || rej[0].Entity != model.EntityOrganization || rej[0].Reason == "" {
 		t.Fatalf("rejections = %+v", rej)
 	}
 	if got, _ := a.st.Organization(ctx, org); got.Description != "We work in every district" {

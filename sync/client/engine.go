@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
@@ -595,7 +596,7 @@ func toWire(c store.Change, zero map[string]map[string]json.RawMessage) protocol
 		HLC: c.HLC, Fields: make(map[string]json.RawMessage, len(c.Changes)), Origin: c.Origin, Reoffer: c.Reoffer}
 	z, ok := zero[c.Entity]
 	if !ok && c.Op == store.OpCreate {
-		z = store.ZeroFields(c.Entity)
+		z = model.ZeroFields(c.Entity)
 		zero[c.Entity] = z
 	}
 	for f, ch := range c.Changes {

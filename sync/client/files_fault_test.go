@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
 	"github.com/a20-network/fieldbook/sync/hub"
@@ -95,7 +96,7 @@ func TestFileOverFaultyLink(t *testing.T) {
 		fp.add("latency_"+s, "latency", s, `{"latency":300}`)
 		fp.add("bandwidth_"+s, "bandwidth", s, `{"rate":80}`)
 	}
-	ref := attached(t, a, "toolkit.pdf", content, store.VisibilityOrg)
+	ref := attached(t, a, "toolkit.pdf", content, model.VisibilityOrg)
 
 	// Upload: three cuts, then the app closes and opens again.
 	sctx, stop := context.WithCancel(ctx)
@@ -182,7 +183,7 @@ func benchUpload(b *testing.B, cuts int) {
 		b.Fatal(err)
 	}
 	content := pdfLike(size, 11)
-	ref := attached(b, d, "toolkit.pdf", content, store.VisibilityOrg)
+	ref := attached(b, d, "toolkit.pdf", content, model.VisibilityOrg)
 	for _, s := range []string{"upstream", "downstream"} {
 		fp.add("latency_"+s, "latency", s, `{"latency":300}`)
 		fp.add("bandwidth_"+s, "bandwidth", s, `{"rate":64}`)

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
 	"github.com/a20-network/fieldbook/sync/hub"
@@ -156,10 +157,10 @@ func TestFilesEndToEnd(t *testing.T) {
 	large := pdfLike(700<<10, 2)
 	shared := pdfLike(20<<10, 3)
 	private := pdfLike(30<<10, 4)
-	refSmall := attached(t, a, "small.pdf", small, store.VisibilityOrg)
-	refLarge := attached(t, a, "large.pdf", large, store.VisibilityOrg)
-	refShared := attached(t, a, "shared.pdf", shared, store.VisibilityNetwork)
-	refPrivate := attached(t, a, "private.pdf", private, store.VisibilityOrg)
+	refSmall := attached(t, a, "small.pdf", small, model.VisibilityOrg)
+	refLarge := attached(t, a, "large.pdf", large, model.VisibilityOrg)
+	refShared := attached(t, a, "shared.pdf", shared, model.VisibilityNetwork)
+	refPrivate := attached(t, a, "private.pdf", private, model.VisibilityOrg)
 
 	var seen []client.FileProgress
 	res, err := a.eng.Sync(ctx, func(p client.Progress) {
@@ -237,7 +238,7 @@ func TestCorruptChunkIsAskedAgain(t *testing.T) {
 	org := th.org(t, "Org")
 	a, b := enrolled(t, th, org, hub.RoleStaff), enrolled(t, th, org, hub.RoleStaff)
 	content := pdfLike(100<<10, 5)
-	ref := attached(t, a, "guide.pdf", content, store.VisibilityOrg)
+	ref := attached(t, a, "guide.pdf", content, model.VisibilityOrg)
 	mustSync(t, a)
 	wire.corrupt.Store(1)
 	res := mustSync(t, b)
@@ -268,8 +269,8 @@ func TestRefusedUploadIsShown(t *testing.T) {
 	t.Cleanup(th.close)
 	org := th.org(t, "Org")
 	a := enrolled(t, th, org, hub.RoleStaff)
-	ok := attached(t, a, "small.pdf", pdfLike(10<<10, 6), store.VisibilityOrg)
-	big := attached(t, a, "big.pdf", pdfLike(60<<10, 7), store.VisibilityOrg)
+	ok := attached(t, a, "small.pdf", pdfLike(10<<10, 6), model.VisibilityOrg)
+	big := attached(t, a, "big.pdf", pdfLike(60<<10, 7), model.VisibilityOrg)
 	res := mustSync(t, a)
 	if res.FilesSent != 1 {
 		t.Fatalf("sent %d", res.FilesSent)
@@ -303,10 +304,10 @@ func TestLargestRecordOfFilesSyncs(t *testing.T) {
 	a, b := enrolled(t, th, org, hub.RoleStaff), enrolled(t, th, org, hub.RoleStaff)
 	refs := func(seed uint64) []protocol.FileRef {
 		rng := rand.New(rand.NewPCG(seed, 2))
-		out := make([]protocol.FileRef, store.MaxFiles)
+		out := make([]protocol.FileRef, model.MaxFiles)
 		for i := range out {
 			content := pdfLike(1000+i, seed*100+uint64(i))
-			thumb := make([]byte, store.MaxThumb)
+			thumb := make([]byte, model.MaxThumb)
 			for j := range thumb {
 				thumb[j] = byte(rng.Uint32())
 			}
@@ -324,7 +325,7 @@ func TestLargestRecordOfFilesSyncs(t *testing.T) {
 	mustSync(t, a)
 	mustSync(t, b)
 	got, err := b.st.Activity(ctx, created.ID)
-	if err != nil || len(got.Files) != store.MaxFiles || !bytes.Equal(got.Files[19].Thumb, act.Files[19].Thumb) {
+	if err != nil || len(got.Files) != model.MaxFiles || !bytes.Equal(got.Files[19].Thumb, act.Files[19].Thumb) {
 		t.Fatalf("on the second device: %d files, %v", len(got.Files), err)
 	}
 	// Both devices change the list while apart.
@@ -361,13 +362,13 @@ func TestRestoredHubGetsFilesBack(t *testing.T) {
 	org := th.org(t, "Org")
 	a := enrolled(t, th, org, hub.RoleStaff)
 	before, after := pdfLike(50<<10, 21), pdfLike(60<<10, 22)
-	refBefore := attached(t, a, "before.pdf", before, store.VisibilityOrg)
+	refBefore := attached(t, a, "before.pdf", before, model.VisibilityOrg)
 	mustSync(t, a)
 	backup := filepath.Join(t.TempDir(), "hub-backup.db")
 	if err := th.hub.Backup(ctx, backup); err != nil {
 		t.Fatal(err)
 	}
-	refAfter := attached(t, a, "after.pdf", after, store.VisibilityOrg)
+	refAfter := attached(t, a, "after.pdf", after, model.VisibilityOrg)
 	mustSync(t, a)
 
 	th.hub.Close()

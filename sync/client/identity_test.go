@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
 	"github.com/a20-network/fieldbook/sync/hub"
@@ -28,7 +29,7 @@ func hubTitles(t *testing.T, th *testHub) map[string]string {
 	}
 	out := map[string]string{}
 	for _, r := range recs {
-		if r.Entity != store.EntityActivity {
+		if r.Entity != model.EntityActivity {
 			continue
 		}
 		var title string

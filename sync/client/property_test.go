@@ -16,6 +16,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
 	"github.com/a20-network/fieldbook/sync/hub"
@@ -142,14 +143,14 @@ func (s *sim) create() {
 	s.n++
 	a := activity(fmt.Sprintf("%s title %d", d.name, s.n))
 	if rapid.Bool().Draw(s.t, "network") {
-		a.Visibility = store.VisibilityNetwork
+		a.Visibility = model.VisibilityNetwork
 	}
 	got, err := d.st.CreateActivity(s.ctx, a)
 	if err != nil {
 		s.t.Fatalf("create: %v", err)
 	}
 	s.records = append(s.records, got.ID)
-	s.edits = append(s.edits, edit{record: got.ID, field: "title", old: "null", new: fieldJSON(s.ctx, d.st, store.EntityActivity, got.ID, "title")})
+	s.edits = append(s.edits, edit{record: got.ID, field: "title", old: "null", new: fieldJSON(s.ctx, d.st, model.EntityActivity, got.ID, "title")})
 }
 
 func (s *sim) edit() {
@@ -174,11 +175,11 @@ func (s *sim) edit() {
 	case "adults":
 		a.Reach.Adults = 1000 + s.n
 	}
-	old := fieldJSON(s.ctx, d.st, store.EntityActivity, id, field)
+	old := fieldJSON(s.ctx, d.st, model.EntityActivity, id, field)
 	if _, err := d.st.UpdateActivity(s.ctx, a); err != nil {
 		s.t.Fatalf("edit: %v", err)
 	}
-	s.edits = append(s.edits, edit{record: id, field: field, old: old, new: fieldJSON(s.ctx, d.st, store.EntityActivity, id, field)})
+	s.edits = append(s.edits, edit{record: id, field: field, old: old, new: fieldJSON(s.ctx, d.st, model.EntityActivity, id, field)})
 }
 
 func (s *sim) delete() {
@@ -187,7 +188,7 @@ func (s *sim) delete() {
 	if !ok {
 		return
 	}
-	old := fieldJSON(s.ctx, d.st, store.EntityActivity, id, "deleted")
+	old := fieldJSON(s.ctx, d.st, model.EntityActivity, id, "deleted")
 	if old == "1" {
 		return
 	}
@@ -204,7 +205,7 @@ func (s *sim) addComment() {
 		return
 	}
 	s.n++
-	c, err := d.st.CreateComment(s.ctx, store.Comment{ParentEntity: store.EntityActivity, ParentID: id, Body: fmt.Sprintf("%s comment %d", d.name, s.n)})
+	c, err := d.st.CreateComment(s.ctx, model.Comment{ParentEntity: model.EntityActivity, ParentID: id, Body: fmt.Sprintf("%s comment %d", d.name, s.n)})
 	if err != nil {
 		s.t.Fatalf("comment: %v", err)
 	}
@@ -260,7 +261,7 @@ func (s *sim) attach() {
 		s.t.Fatalf("attach: %v", err)
 	}
 	f.ref, f.orgs[d.org] = ref, true
-	f.shared = f.shared || a.Visibility == store.VisibilityNetwork
+	f.shared = f.shared || a.Visibility == model.VisibilityNetwork
 	if s.files == nil {
 		s.files = map[string]*simFile{}
 	}
@@ -296,7 +297,7 @@ func (s *sim) nameStolenHash() {
 	a := activity(fmt.Sprintf("%s names a file %d", d.name, s.n))
 	a.Files = []protocol.FileRef{f.ref}
 	if rapid.Bool().Draw(s.t, "shareStolen") {
-		a.Visibility = store.VisibilityNetwork
+		a.Visibility = model.VisibilityNetwork
 	}
 	got, err := d.st.CreateActivity(s.ctx, a)
 	if err != nil {
@@ -304,9 +305,9 @@ func (s *sim) nameStolenHash() {
 	}
 	// An organization that has the file (another of its devices attached
 	// it) shares it for real.
-	f.shared = f.shared || f.orgs[d.org] && a.Visibility == store.VisibilityNetwork
+	f.shared = f.shared || f.orgs[d.org] && a.Visibility == model.VisibilityNetwork
 	s.records = append(s.records, got.ID)
-	s.edits = append(s.edits, edit{record: got.ID, field: "title", old: "null", new: fieldJSON(s.ctx, d.st, store.EntityActivity, got.ID, "title")})
+	s.edits = append(s.edits, edit{record: got.ID, field: "title", old: "null", new: fieldJSON(s.ctx, d.st, model.EntityActivity, got.ID, "title")})
 }
 
 func (s *sim) fileHashes() []string {
@@ -488,10 +489,10 @@ func (s *sim) writeDB(path string, b []byte) {
 // conflict.
 func (s *sim) holds(id, f, v string) bool {
 	for _, d := range s.devices {
-		if r, err := d.st.RecordFields(s.ctx, store.EntityActivity, id); err == nil && r.OrgID != d.org {
+		if r, err := d.st.RecordFields(s.ctx, model.EntityActivity, id); err == nil && r.OrgID != d.org {
 			continue // another organization's record: this device cannot give it back
 		}
-		if fieldJSON(s.ctx, d.st, store.EntityActivity, id, f) == v {
+		if fieldJSON(s.ctx, d.st, model.EntityActivity, id, f) == v {
 			return true
 		}
 		if pendingHas(s.ctx, d.st, id, f, v) {
@@ -563,7 +564,7 @@ func (s *sim) forget(lost func(int, edit) bool) {
 			if err != nil {
 				continue
 			}
-			if entity != store.EntityComment {
+			if entity != model.EntityComment {
 				// A record is given back only by a device of its own
 				// organization: no organization writes another's.
 				if r.OrgID == d.org {
@@ -590,14 +591,14 @@ func (s *sim) forget(lost func(int, edit) bool) {
 	}
 	keep := s.records[:0]
 	for _, id := range s.records {
-		if held(store.EntityActivity, id) {
+		if held(model.EntityActivity, id) {
 			keep = append(keep, id)
 		}
 	}
 	s.records = keep
 	keepC := s.comment[:0]
 	for _, id := range s.comment {
-		if held(store.EntityComment, id) {
+		if held(model.EntityComment, id) {
 			keepC = append(keepC, id)
 		}
 	}
@@ -631,7 +632,7 @@ func (s *sim) check() {
 	keep := s.comment[:0]
 	for _, id := range s.comment {
 		for _, d := range s.devices {
-			if r, err := d.st.RecordFields(ctx, store.EntityComment, id); err == nil {
+			if r, err := d.st.RecordFields(ctx, model.EntityComment, id); err == nil {
 				var parent string
 				_ = json.Unmarshal(r.Fields["parent_id"], &parent)
 				orphan[id] = !records[parent]
@@ -661,10 +662,10 @@ func (s *sim) check() {
 			if _, ok := hubRecs[id]; !ok {
 				where := ""
 				for _, d := range s.devices {
-					if r, err := d.st.RecordFields(ctx, store.EntityActivity, id); err == nil {
+					if r, err := d.st.RecordFields(ctx, model.EntityActivity, id); err == nil {
 						where += d.name + ":" + string(r.Fields["title"]) + " "
 					}
-					if r, err := d.st.RecordFields(ctx, store.EntityComment, id); err == nil {
+					if r, err := d.st.RecordFields(ctx, model.EntityComment, id); err == nil {
 						st, _ := d.st.OutboxStats(ctx)
 						rej, _ := d.st.Rejections(ctx)
 						where += fmt.Sprintf("%s:%s parent %s %+v %+v ", d.name, r.Fields["body"], r.Fields["parent_id"], st, rej)
@@ -700,7 +701,7 @@ func (s *sim) check() {
 		stats, err := d.st.OutboxStats(ctx)
 		rej, _ := d.st.Rejections(ctx)
 		for _, r := range rej {
-			if r.Entity == store.EntityComment && orphan[r.RecordID] {
+			if r.Entity == model.EntityComment && orphan[r.RecordID] {
 				stats.Rejected--
 			}
 		}

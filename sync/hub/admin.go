@@ -15,10 +15,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/a20-network/fieldbook/dashboard"
 	"github.com/a20-network/fieldbook/internal/codes"
 	"github.com/a20-network/fieldbook/internal/hlc"
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
@@ -37,16 +36,16 @@ const timeLayout = time.RFC3339Nano
 // pulls. It returns the new organization's id.
 func (h *Hub) AddOrg(ctx context.Context, name, country string) (string, error) {
 	country = codes.NormalizeCountry(country)
-	id := store.NewID()
+	id := model.NewID()
 	now := h.now().UTC()
-	fields := store.ZeroFields(store.EntityOrganization)
+	fields := model.ZeroFields(model.EntityOrganization)
 	set := func(k string, v any) { b, _ := json.Marshal(v); fields[k] = b }
 	set("name", strings.TrimSpace(name))
 	set("country", country)
-	set("visibility", store.VisibilityNetwork)
+	set("visibility", model.VisibilityNetwork)
 	set("created_by", hubNode)
 	set("created_at", now.Format(time.RFC3339Nano))
-	if err := store.ValidateFields(store.EntityOrganization, fields); err != nil {
+	if err := model.ValidateFields(model.EntityOrganization, fields); err != nil {
 		return "", fmt.Errorf("hub: add organization: %w", err)
 	}
 	ts := hlc.Timestamp{Wall: now.UnixMilli(), Node: hubNode}.String()
@@ -59,7 +58,7 @@ func (h *Hub) AddOrg(ctx context.Context, name, country string) (string, error) 
 		if err := seq.load(ctx, tx); err != nil {
 			return err
 		}
-		r := &record{id: id, entity: store.EntityOrganization, org: id, body: fields, state: map[string]fieldState{}}
+		r := &record{id: id, entity: model.EntityOrganization, org: id, body: fields, state: map[string]fieldState{}}
 		v := seq.next()
 		for k := range fields {
 			r.state[k] = fieldState{V: v, H: ts, D: hubNode}
@@ -354,7 +353,7 @@ func (h *Hub) Enroll(ctx context.Context, req protocol.EnrollRequest) (protocol.
 			return fmt.Errorf("hub: enroll: %w", err)
 		}
 		if taken > 0 || resp.Device == hubNode {
-			resp.Device = store.NewID()
+			resp.Device = model.NewID()
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE enroll_codes SET used_at = ?, used_by = ? WHERE hash = ?",
 			now.Format(timeLayout), resp.Device, codeHash); err != nil {
@@ -447,52 +446,4 @@ func (h *Hub) Conflicts(ctx context.Context) ([]protocol.Conflict, error) {
 		out = append(out, c)
 	}
 	return out, rows.Err()
-}
-
-// AddDashboardUser adds a dashboard account: a coordinator sees the whole
-// network, an orgadmin also its own organization's records (org must be an
-// organization of this hub). The password is stored as an argon2id hash.
-func (h *Hub) AddDashboardUser(ctx context.Context, name, password, role, org string) error {
-	switch role {
-	case dashboard.RoleCoordinator:
-		if org != "" {
-			return fmt.Errorf("hub: add user: a coordinator sees the whole network; leave out the organization")
-		}
-	case dashboard.RoleOrgAdmin:
-		if org == "" {
-			return fmt.Errorf("hub: add user: an orgadmin needs an organization id")
-		}
-		var n int
-		if err := h.reader.QueryRowContext(ctx, "SELECT count(*) FROM orgs WHERE id = ?", org).Scan(&n); err != nil {
-			return fmt.Errorf("hub: add user: %w", err)
-		}
-		if n == 0 {
-			return fmt.Errorf("hub: add user: no organization %q (see org list)", org)
-		}
-	default:
-		return fmt.Errorf("hub: add user: role %q is not %s or %s", role, dashboard.RoleCoordinator, dashboard.RoleOrgAdmin)
-	}
-	if err := dashboard.AddUser(ctx, h.dash, name, password, role, org); err != nil {
-		return fmt.Errorf("hub: %w", err)
-	}
-	h.log.Info("dashboard user added", "name", name, "role", role, "org", org)
-	return nil
-}
-
-// DashboardUsers lists the dashboard's accounts by name.
-func (h *Hub) DashboardUsers(ctx context.Context) ([]dashboard.User, error) {
-	us, err := dashboard.Users(ctx, h.dash)
-	if err != nil {
-		return nil, fmt.Errorf("hub: %w", err)
-	}
-	return us, nil
-}
-
-// RemoveDashboardUser deletes a dashboard account and signs it out.
-func (h *Hub) RemoveDashboardUser(ctx context.Context, name string) error {
-	if err := dashboard.RemoveUser(ctx, h.dash, name); err != nil {
-		return fmt.Errorf("hub: %w", err)
-	}
-	h.log.Info("dashboard user removed", "name", name)
-	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -17,7 +18,7 @@ import (
 	"time"
 
 	"github.com/a20-network/fieldbook/internal/hlc"
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
@@ -83,11 +84,11 @@ func newAttackFixture(t testing.TB) *attackFixture {
 		t.Fatal(err)
 	}
 	fx.privA, fx.privB, fx.netB = "rec-priv-a", "rec-priv-b", "rec-net-b"
-	fx.mustPush(t, fx.a, fx.activity(fx.a, fx.privA, fx.orgA, store.VisibilityOrg))
-	fx.mustPush(t, fx.b, fx.activity(fx.b, fx.privB, fx.orgB, store.VisibilityOrg), fx.activity(fx.b, fx.netB, fx.orgB, store.VisibilityNetwork))
+	fx.mustPush(t, fx.a, fx.activity(fx.a, fx.privA, fx.orgA, model.VisibilityOrg))
+	fx.mustPush(t, fx.b, fx.activity(fx.b, fx.privB, fx.orgB, model.VisibilityOrg), fx.activity(fx.b, fx.netB, fx.orgB, model.VisibilityNetwork))
 	fx.commentAonB, fx.commentBonB = "cmt-a-on-b", "cmt-b-on-b"
-	fx.mustPush(t, fx.a, fx.comment(fx.a, fx.commentAonB, fx.orgB, fx.netB, store.VisibilityNetwork))
-	fx.mustPush(t, fx.b, fx.comment(fx.b, fx.commentBonB, fx.orgB, fx.netB, store.VisibilityNetwork))
+	fx.mustPush(t, fx.a, fx.comment(fx.a, fx.commentAonB, fx.orgB, fx.netB, model.VisibilityNetwork))
+	fx.mustPush(t, fx.b, fx.comment(fx.b, fx.commentBonB, fx.orgB, fx.netB, model.VisibilityNetwork))
 	fx.codeA, fx.codeB = fx.code(t, fx.orgA, RoleStaff), fx.code(t, fx.orgB, RoleStaff)
 	return fx
 }
@@ -123,16 +124,16 @@ func (fx *attackFixture) change(dev actor, entity, id, org, op string, fields ma
 }
 
 func (fx *attackFixture) activity(dev actor, id, org, vis string) protocol.Change {
-	return fx.change(dev, store.EntityActivity, id, org, protocol.OpCreate, map[string]any{
+	return fx.change(dev, model.EntityActivity, id, org, protocol.OpCreate, map[string]any{
 		"visibility": vis, "created_by": dev.id, "created_at": "2026-05-01T00:00:00Z", "kind": "training",
 		"title": "Training " + id, "start_date": "2026-05-01", "country": "MW", "status": "final", "girls_6_11": 7,
 	})
 }
 
 func (fx *attackFixture) comment(dev actor, id, org, parent, vis string) protocol.Change {
-	return fx.change(dev, store.EntityComment, id, org, protocol.OpCreate, map[string]any{
+	return fx.change(dev, model.EntityComment, id, org, protocol.OpCreate, map[string]any{
 		"visibility": vis, "created_by": dev.id, "created_at": "2026-05-02T00:00:00Z",
-		"parent_entity": store.EntityActivity, "parent_id": parent, "author": "Someone", "body": "A comment",
+		"parent_entity": model.EntityActivity, "parent_id": parent, "author": "Someone", "body": "A comment",
 	})
 }
 
@@ -250,10 +251,16 @@ func dump(t testing.TB, h *Hub, table string) string {
 	return rowsText(t, h, "SELECT * FROM "+table+" ORDER BY rowid")
 }
 
-// rowsText returns the rows of query, one line each.
+// rowsText returns the rows of query on h's database, one line each.
 func rowsText(t testing.TB, h *Hub, query string) string {
 	t.Helper()
-	rows, err := h.reader.Query(query)
+	return queryText(t, h.reader, query)
+}
+
+// queryText returns the rows of query on db, one line each.
+func queryText(t testing.TB, db *sql.DB, query string) string {
+	t.Helper()
+	rows, err := db.Query(query)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +355,7 @@ func devBAdmin(fx *attackFixture) actor { return fx.bAdmin }
 // one field replaced by raw.
 func newActivity(field string, raw json.RawMessage) func(*attackFixture) protocol.Change {
 	return func(fx *attackFixture) protocol.Change {
-		c := fx.activity(fx.a, "rec-new", fx.orgA, store.VisibilityOrg)
+		c := fx.activity(fx.a, "rec-new", fx.orgA, model.VisibilityOrg)
 		if raw == nil {
 			delete(c.Fields, field)
 		} else {
@@ -413,7 +420,7 @@ func revocationAttacks() []attack {
 	return []attack{
 		{name: "2 push admitted before a revoke", status: http.StatusUnauthorized, kind: protocol.KindUnauthenticated, same: allTables[:3],
 			run: func(t *testing.T, fx *attackFixture) reply {
-				return fx.admittedThenRevoked(t, fx.activity(fx.a, "rec-late", fx.orgA, store.VisibilityOrg))
+				return fx.admittedThenRevoked(t, fx.activity(fx.a, "rec-late", fx.orgA, model.VisibilityOrg))
 			}},
 		{name: "2 pull admitted before a revoke", status: http.StatusUnauthorized, kind: protocol.KindUnauthenticated, same: allTables[:3],
 			run: func(t *testing.T, fx *attackFixture) reply { return fx.admittedThenRevoked(t) }},
@@ -429,49 +436,49 @@ func commentAttacks() []attack {
 	return []attack{
 		rejectRow("3 comment on another organization's private record", protocol.KindForbidden, "may not comment", devA,
 			func(fx *attackFixture) protocol.Change {
-				return fx.comment(fx.a, "cmt-new", fx.orgB, fx.privB, store.VisibilityOrg)
+				return fx.comment(fx.a, "cmt-new", fx.orgB, fx.privB, model.VisibilityOrg)
 			}),
 		rejectRow("3 comment filed under own organization on another's private record", protocol.KindForbidden, "may not comment", devA,
 			func(fx *attackFixture) protocol.Change {
-				return fx.comment(fx.a, "cmt-new", fx.orgA, fx.privB, store.VisibilityOrg)
+				return fx.comment(fx.a, "cmt-new", fx.orgA, fx.privB, model.VisibilityOrg)
 			}),
 		rejectRow("3 comment filed under own organization on another's network record", protocol.KindForbidden, "organization", devA,
 			func(fx *attackFixture) protocol.Change {
-				return fx.comment(fx.a, "cmt-new", fx.orgA, fx.netB, store.VisibilityNetwork)
+				return fx.comment(fx.a, "cmt-new", fx.orgA, fx.netB, model.VisibilityNetwork)
 			}),
 		rejectRow("3 comment on a record that does not exist", protocol.KindForbidden, "may not comment", devA,
 			func(fx *attackFixture) protocol.Change {
-				return fx.comment(fx.a, "cmt-new", fx.orgA, "rec-nowhere", store.VisibilityNetwork)
+				return fx.comment(fx.a, "cmt-new", fx.orgA, "rec-nowhere", model.VisibilityNetwork)
 			}),
 		rejectRow("3 comment naming the wrong parent entity", protocol.KindForbidden, "may not comment", devA,
 			func(fx *attackFixture) protocol.Change {
-				c := fx.comment(fx.a, "cmt-new", fx.orgA, fx.privA, store.VisibilityOrg)
+				c := fx.comment(fx.a, "cmt-new", fx.orgA, fx.privA, model.VisibilityOrg)
 				c.Fields["parent_entity"] = json.RawMessage(`"resource"`)
 				return c
 			}),
 		rejectRow("3 comment wider than its private parent", protocol.KindForbidden, "visibility", devA,
 			func(fx *attackFixture) protocol.Change {
-				return fx.comment(fx.a, "cmt-new", fx.orgA, fx.privA, store.VisibilityNetwork)
+				return fx.comment(fx.a, "cmt-new", fx.orgA, fx.privA, model.VisibilityNetwork)
 			}),
 		rejectRow("3 owner's device rewrites another organization's comment", protocol.KindForbidden, "written by", devB,
 			func(fx *attackFixture) protocol.Change {
-				return fx.edit(fx.b, store.EntityComment, fx.commentAonB, fx.orgB, map[string]any{"body": "rewritten"})
+				return fx.edit(fx.b, model.EntityComment, fx.commentAonB, fx.orgB, map[string]any{"body": "rewritten"})
 			}),
 		rejectRow("3 device rewrites a colleague's comment", protocol.KindForbidden, "written by", devBAdmin,
 			func(fx *attackFixture) protocol.Change {
-				return fx.edit(fx.bAdmin, store.EntityComment, fx.commentBonB, fx.orgB, map[string]any{"body": "rewritten"})
+				return fx.edit(fx.bAdmin, model.EntityComment, fx.commentBonB, fx.orgB, map[string]any{"body": "rewritten"})
 			}),
 		rejectRow("3 author moves a comment to another record", protocol.KindForbidden, "parent_id", devA,
 			func(fx *attackFixture) protocol.Change {
-				return fx.edit(fx.a, store.EntityComment, fx.commentAonB, fx.orgB, map[string]any{"parent_id": fx.privB})
+				return fx.edit(fx.a, model.EntityComment, fx.commentAonB, fx.orgB, map[string]any{"parent_id": fx.privB})
 			}),
 		rejectRow("3 admin of the parent's organization rewrites a comment", protocol.KindForbidden, "written by", devBAdmin,
 			func(fx *attackFixture) protocol.Change {
-				return fx.edit(fx.bAdmin, store.EntityComment, fx.commentAonB, fx.orgB, map[string]any{"body": "rewritten", "deleted": 1})
+				return fx.edit(fx.bAdmin, model.EntityComment, fx.commentAonB, fx.orgB, map[string]any{"body": "rewritten", "deleted": 1})
 			}),
 		{name: "3 admin of the parent's organization hides a comment on its record", status: http.StatusOK,
 			run: func(t *testing.T, fx *attackFixture) reply {
-				return fx.pushHTTP(t, fx.bAdmin, fx.edit(fx.bAdmin, store.EntityComment, fx.commentAonB, fx.orgB, map[string]any{"deleted": 1}))
+				return fx.pushHTTP(t, fx.bAdmin, fx.edit(fx.bAdmin, model.EntityComment, fx.commentAonB, fx.orgB, map[string]any{"deleted": 1}))
 			},
 			check: func(t *testing.T, fx *attackFixture, r reply) {
 				if rej := r.syncReply(t).Rejected; len(rej) != 0 {
@@ -480,7 +487,7 @@ func commentAttacks() []attack {
 			}},
 		{name: "3 author edits its own comment on another organization's record", status: http.StatusOK,
 			run: func(t *testing.T, fx *attackFixture) reply {
-				return fx.pushHTTP(t, fx.a, fx.edit(fx.a, store.EntityComment, fx.commentAonB, fx.orgB, map[string]any{"body": "typo fixed"}))
+				return fx.pushHTTP(t, fx.a, fx.edit(fx.a, model.EntityComment, fx.commentAonB, fx.orgB, map[string]any{"body": "typo fixed"}))
 			},
 			check: func(t *testing.T, fx *attackFixture, r reply) {
 				if rej := r.syncReply(t).Rejected; len(rej) != 0 {
@@ -496,7 +503,7 @@ func fieldAttacks() []attack {
 		rejectRow("4 deleted is 2", protocol.KindInvalid, "deleted", devA, newActivity("deleted", json.RawMessage(`2`))),
 		rejectRow("4 deleted is 1.0", protocol.KindInvalid, "deleted", devA, newActivity("deleted", json.RawMessage(`1.0`))),
 		rejectRow("4 deleted 2 on an existing record", protocol.KindInvalid, "deleted", devA, func(fx *attackFixture) protocol.Change {
-			return fx.edit(fx.a, store.EntityActivity, fx.privA, fx.orgA, map[string]any{"deleted": 2})
+			return fx.edit(fx.a, model.EntityActivity, fx.privA, fx.orgA, map[string]any{"deleted": 2})
 		}),
 		rejectRow("4 create without created_by", protocol.KindInvalid, "created_by", devA, newActivity("created_by", nil)),
 		rejectRow("4 update creating a record without created_by", protocol.KindInvalid, "created_by", devA, func(fx *attackFixture) protocol.Change {
@@ -529,15 +536,15 @@ func fieldAttacks() []attack {
 		}),
 		{name: "4 negative sequence", status: http.StatusBadRequest, kind: protocol.KindInvalid, same: allTables,
 			run: func(t *testing.T, fx *attackFixture) reply {
-				ok := fx.activity(fx.a, "rec-ok", fx.orgA, store.VisibilityOrg)
-				bad := fx.activity(fx.a, "rec-neg", fx.orgA, store.VisibilityOrg)
+				ok := fx.activity(fx.a, "rec-ok", fx.orgA, model.VisibilityOrg)
+				bad := fx.activity(fx.a, "rec-neg", fx.orgA, model.VisibilityOrg)
 				bad.Seq = -1
 				return fx.pushHTTP(t, fx.a, bad, ok)
 			}},
 		{name: "4 sequence beyond 2^53", status: http.StatusBadRequest, kind: protocol.KindInvalid, same: allTables,
 			run: func(t *testing.T, fx *attackFixture) reply {
-				ok := fx.activity(fx.a, "rec-ok", fx.orgA, store.VisibilityOrg)
-				bad := fx.activity(fx.a, "rec-big", fx.orgA, store.VisibilityOrg)
+				ok := fx.activity(fx.a, "rec-ok", fx.orgA, model.VisibilityOrg)
+				bad := fx.activity(fx.a, "rec-big", fx.orgA, model.VisibilityOrg)
 				bad.Seq = 1<<53 + 1
 				return fx.pushHTTP(t, fx.a, ok, bad)
 			}},
@@ -622,7 +629,7 @@ func heldAttacks() []attack {
 				seen := map[string]bool{}
 				for _, rec := range resp.Records {
 					seen[rec.ID] = true
-					if rec.Org != fx.orgB && rec.Entity != store.EntityOrganization && string(rec.Fields["visibility"]) != `"network"` {
+					if rec.Org != fx.orgB && rec.Entity != model.EntityOrganization && string(rec.Fields["visibility"]) != `"network"` {
 						t.Fatalf("B received A's private %s %s", rec.Entity, rec.ID)
 					}
 				}
@@ -631,13 +638,13 @@ func heldAttacks() []attack {
 				}
 			}},
 		rejectRow("write a record of another organization", protocol.KindForbidden, "organization", devA, func(fx *attackFixture) protocol.Change {
-			return fx.activity(fx.a, "rec-in-b", fx.orgB, store.VisibilityOrg)
+			return fx.activity(fx.a, "rec-in-b", fx.orgB, model.VisibilityOrg)
 		}),
 		rejectRow("edit another organization's record claiming it is one's own", protocol.KindForbidden, "belongs to", devA, func(fx *attackFixture) protocol.Change {
-			return fx.edit(fx.a, store.EntityActivity, fx.privB, fx.orgA, map[string]any{"title": "Mine now"})
+			return fx.edit(fx.a, model.EntityActivity, fx.privB, fx.orgA, map[string]any{"title": "Mine now"})
 		}),
 		rejectRow("edit another organization's directory entry", protocol.KindForbidden, "admin", devA, func(fx *attackFixture) protocol.Change {
-			return fx.edit(fx.a, store.EntityOrganization, fx.orgB, fx.orgB, map[string]any{"name": "Renamed"})
+			return fx.edit(fx.a, model.EntityOrganization, fx.orgB, fx.orgB, map[string]any{"name": "Renamed"})
 		}),
 		{name: "100 MB body", status: http.StatusRequestEntityTooLarge, kind: protocol.KindTooLarge, same: allTables,
 			run: func(t *testing.T, fx *attackFixture) reply {
@@ -663,7 +670,7 @@ func heldAttacks() []attack {
 			}},
 		{name: "revoked device", status: http.StatusUnauthorized, kind: protocol.KindUnauthenticated, same: allTables,
 			run: func(t *testing.T, fx *attackFixture) reply {
-				return fx.pushHTTP(t, fx.revokedA, fx.activity(fx.revokedA, "rec-rev", fx.orgA, store.VisibilityOrg))
+				return fx.pushHTTP(t, fx.revokedA, fx.activity(fx.revokedA, "rec-rev", fx.orgA, model.VisibilityOrg))
 			}},
 	}
 }
@@ -735,7 +742,7 @@ func (fx *attackFixture) revokeDuringPush(t *testing.T, delay time.Duration) rep
 	ctx := context.Background()
 	var push []protocol.Change
 	for i := range 5000 {
-		push = append(push, fx.activity(fx.a, fmt.Sprintf("rec-bulk-%04d", i), fx.orgA, store.VisibilityOrg))
+		push = append(push, fx.activity(fx.a, fmt.Sprintf("rec-bulk-%04d", i), fx.orgA, model.VisibilityOrg))
 	}
 	body := gz(syncBody(t, protocol.SyncRequest{V: protocol.Version, Push: push}))
 	done := make(chan reply, 1)

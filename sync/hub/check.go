@@ -45,7 +45,7 @@ func validID(s string) bool {
 }
 
 // boolFields are the fields that hold a flag as the integer 0 or 1: in the
-// store's field specs, "deleted" is the only flag among the int fields (the
+// model's field specs, "deleted" is the only flag among the int fields (the
 // others are counts); "resolved" is the flag of a conflict resolution.
 var boolFields = map[string]bool{"deleted": true, "resolved": true}
 

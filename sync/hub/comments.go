@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"slices"
 
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
@@ -49,7 +49,7 @@ func authorizeNewComment(ctx context.Context, tx writeTx, dev Device, c protocol
 	_ = json.Unmarshal(c.Fields["parent_id"], &parentID)
 	_ = json.Unmarshal(c.Fields["visibility"], &vis)
 	var parent *record
-	if parentEntity == store.EntityActivity || parentEntity == store.EntityResource {
+	if parentEntity == model.EntityActivity || parentEntity == model.EntityResource {
 		var err error
 		if parent, err = loadRecord(ctx, tx, parentID); err != nil {
 			return nil, err
@@ -57,7 +57,7 @@ func authorizeNewComment(ctx context.Context, tx writeTx, dev Device, c protocol
 	}
 	// A missing record and another organization's private one get the same
 	// answer, so that the answer does not tell which records exist.
-	if parent == nil || parent.entity != parentEntity || (parent.org != dev.Org && parent.text("visibility") != store.VisibilityNetwork) {
+	if parent == nil || parent.entity != parentEntity || (parent.org != dev.Org && parent.text("visibility") != model.VisibilityNetwork) {
 		return reject(protocol.KindForbidden, "device of organization %s may not comment on %s %.64q", dev.Org, parentEntity, parentID), nil
 	}
 	if c.Org != parent.org {

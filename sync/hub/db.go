@@ -24,9 +24,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/a20-network/fieldbook/dashboard"
 	"github.com/a20-network/fieldbook/internal/sqlitedb"
-	"github.com/a20-network/fieldbook/locales"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
@@ -42,12 +40,6 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives structured logs; nil means slog.Default().
 	Logger *slog.Logger
-	// Bundle holds the languages the coordinators' dashboard is shown in;
-	// nil means the languages built into Fieldbook.
-	Bundle *locales.Bundle
-	// Secure marks the dashboard's session cookie Secure: set it when the
-	// hub is served over TLS.
-	Secure bool
 	// Files keeps the bytes of attached files; nil means a [DirStore] in
 	// the data folder's [FilesDir].
 	Files BlobStore
@@ -68,20 +60,14 @@ type Hub struct {
 	path   string
 	writer *sql.DB // exactly one connection: SQLite allows one writer
 	reader *sql.DB
-	// dash is the dashboard's pool: it reads reports and writes sign-ins.
-	dash      *sql.DB
-	dashboard *dashboard.Handler
-	now       func() time.Time
-	log       *slog.Logger
-	epoch     string
+	now    func() time.Time
+	log    *slog.Logger
+	epoch  string
 	// lineage is read at open: see [lineageTx].
 	lineage []protocol.EpochMark
 	// stmts holds the frequent write statements, prepared on the writer
 	// connection at open; read-only afterwards.
 	stmts map[string]*sql.Stmt
-	// batchRollup is set when the report rollup's triggers skip batches,
-	// which the hub then adds to the rollup itself (see rollupBatch).
-	batchRollup bool
 	// codeKey is the secret key enrollment codes are hashed with (see
 	// codeHash); read-only after open.
 	codeKey []byte
@@ -133,16 +119,6 @@ func Open(ctx context.Context, dir string, opts Options) (*Hub, error) {
 		h.writer.Close()
 		return nil, err
 	}
-	// The dashboard's users and sessions, and the report index and monthly
-	// rollup that triggers keep in step with every activity write.
-	if err := dashboard.Migrate(ctx, h.writer); err != nil {
-		h.writer.Close()
-		return nil, fmt.Errorf("hub: %w", err)
-	}
-	if h.batchRollup, err = batchRollupTriggers(ctx, h.writer); err != nil {
-		h.writer.Close()
-		return nil, err
-	}
 	h.stmts = map[string]*sql.Stmt{}
 	for _, q := range preparedQueries {
 		st, err := h.writer.PrepareContext(ctx, q)
@@ -163,10 +139,6 @@ func Open(ctx context.Context, dir string, opts Options) (*Hub, error) {
 		h.Close()
 		return nil, err
 	}
-	if err := h.openDashboard(ctx, opts); err != nil {
-		h.Close()
-		return nil, err
-	}
 	return h, nil
 }
 
@@ -176,35 +148,11 @@ func (h *Hub) Close() error {
 	if h.reader != nil {
 		errs = append(errs, h.reader.Close())
 	}
-	if h.dash != nil {
-		errs = append(errs, h.dash.Close())
-	}
 	for _, st := range h.stmts {
 		errs = append(errs, st.Close())
 	}
 	errs = append(errs, h.writer.Close())
 	return errors.Join(errs...)
-}
-
-// openDashboard opens the dashboard's connection pool and handler.
-func (h *Hub) openDashboard(ctx context.Context, opts Options) error {
-	bundle := opts.Bundle
-	if bundle == nil {
-		var errs []error
-		if bundle, errs = locales.Load(""); len(errs) > 0 {
-			return fmt.Errorf("hub: load languages: %w", errors.Join(errs...))
-		}
-	}
-	var err error
-	if h.dash, err = sqlitedb.Open(h.path, sqlitedb.Shared, 4, sqlitedb.Config{}); err != nil {
-		return fmt.Errorf("hub: dashboard: %w", err)
-	}
-	h.dashboard, err = dashboard.New(ctx, dashboard.Options{DB: h.dash, Bundle: bundle, Secure: opts.Secure, Now: h.now, Log: h.log,
-		Files: dashboardFiles{h}})
-	if err != nil {
-		return fmt.Errorf("hub: %w", err)
-	}
-	return nil
 }
 
 // Path returns the database file's path.

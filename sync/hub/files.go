@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/a20-network/fieldbook/internal/filetype"
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
@@ -77,7 +77,7 @@ const (
 // indexFiles keeps file_refs in step with record r just written: a
 // deleted record refers to nothing.
 func indexFiles(ctx context.Context, tx writeTx, r *record, exists bool) error {
-	if r.entity == store.EntityOrganization {
+	if r.entity == model.EntityOrganization {
 		return nil
 	}
 	if exists {
@@ -104,7 +104,7 @@ func (h *Hub) backfillFileRefs(ctx context.Context) error {
 		if done, err := metaTx(ctx, tx, metaFileRefsIndex); err != nil || done != "" {
 			return err
 		}
-		ids, err := queryStrings(ctx, tx, `SELECT id FROM records WHERE deleted = 0 AND entity != ? AND body LIKE '%"file%'`, store.EntityOrganization)
+		ids, err := queryStrings(ctx, tx, `SELECT id FROM records WHERE deleted = 0 AND entity != ? AND body LIKE '%"file%'`, model.EntityOrganization)
 		if err != nil {
 			return fmt.Errorf("hub: index files: %w", err)
 		}
@@ -240,7 +240,7 @@ func (h *Hub) access(ctx context.Context, org, hash string) (readAccess, error) 
 	err := h.reader.QueryRowContext(ctx, `SELECT MAX(CASE WHEN fh.org_id IS NULL THEN 1 ELSE 2 END)
 		FROM file_refs r LEFT JOIN file_holders fh ON fh.hash = r.hash AND fh.org_id = r.org_id
 		WHERE r.hash = ? AND (r.org_id = ? OR r.visibility = ?)`,
-		hash, org, store.VisibilityNetwork).Scan(&a)
+		hash, org, model.VisibilityNetwork).Scan(&a)
 	if err != nil {
 		return noAccess, fmt.Errorf("hub: file %s: %w", hash, err)
 	}

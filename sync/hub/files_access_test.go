@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
@@ -31,15 +31,15 @@ func TestFileHashAloneGivesNoAccess(t *testing.T) {
 	c := &fileClient{t: t, url: f.srv.URL, token: enrollIn(t, f.hub, orgC, "dev-c")}
 
 	secret, absent := pdf(300<<10, 21), pdf(300<<10, 22)
-	attach(t, f.hub, "res-a", f.orgA, store.VisibilityOrg, secret)
+	attach(t, f.hub, "res-a", f.orgA, model.VisibilityOrg, secret)
 	if r := f.a.upload(secret, 0, 64<<10); r.status != http.StatusNoContent {
 		t.Fatalf("owner's upload: %d %s", r.status, r.body)
 	}
 	// B names the secret in a private record of its own and in one shared
 	// with the network, and an absent file the same way: the reference
 	// answers.
-	attach(t, f.hub, "res-b", f.orgB, store.VisibilityOrg, secret, absent)
-	attach(t, f.hub, "res-b-shared", f.orgB, store.VisibilityNetwork, secret, absent)
+	attach(t, f.hub, "res-b", f.orgB, model.VisibilityOrg, secret, absent)
+	attach(t, f.hub, "res-b-shared", f.orgB, model.VisibilityNetwork, secret, absent)
 
 	answer := func(c *fileClient, method string, data []byte) string {
 		t.Helper()
@@ -117,8 +117,8 @@ func TestFileUploadsOfTwoOrganizationsDoNotMix(t *testing.T) {
 	t.Parallel()
 	f := newFileHub(t, Options{})
 	data := pdf(256<<10, 23)
-	attach(t, f.hub, "res-a", f.orgA, store.VisibilityOrg, data)
-	attach(t, f.hub, "res-b", f.orgB, store.VisibilityOrg, data)
+	attach(t, f.hub, "res-a", f.orgA, model.VisibilityOrg, data)
+	attach(t, f.hub, "res-b", f.orgB, model.VisibilityOrg, data)
 	if r := f.a.put(data, 0, 64<<10); r.status != http.StatusNoContent {
 		t.Fatal(r.status)
 	}
@@ -150,24 +150,23 @@ func TestFileHoldersFromAnEarlierHub(t *testing.T) {
 	ctx := context.Background()
 	f := newFileHub(t, Options{})
 	data, unsent := pdf(100<<10, 25), pdf(100<<10, 26)
-	attach(t, f.hub, "res-a", f.orgA, store.VisibilityOrg, data, unsent)
-	attach(t, f.hub, "res-b", f.orgB, store.VisibilityOrg, data)
+	attach(t, f.hub, "res-a", f.orgA, model.VisibilityOrg, data, unsent)
+	attach(t, f.hub, "res-b", f.orgB, model.VisibilityOrg, data)
 	if r := f.a.upload(data, 0, 64<<10); r.status != http.StatusNoContent {
 		t.Fatal(r.status)
 	}
-	// Back to schema 6: no table of holders.
-	for _, q := range []string{"DROP TABLE file_holders", "PRAGMA user_version = 6"} {
+	// As a hub from before migration 0007, which has no table of holders,
+	// takes it.
+	m, err := migrationFS.ReadFile("migrations/0007_file_holders.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"DROP TABLE file_holders", string(m)} {
 		if _, err := f.hub.writer.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}
-	f.srv.Close()
-	f.hub.Close()
-	h, err := Open(ctx, f.dir, Options{Logger: f.hub.log})
-	if err != nil {
-		t.Fatalf("reopen: %v", err)
-	}
-	defer h.Close()
+	h := f.hub
 	got := rowsText(t, h, "SELECT hash, org_id FROM file_holders ORDER BY org_id")
 	var want []string
 	for _, org := range []string{f.orgA, f.orgB} {
@@ -194,7 +193,7 @@ func TestForgottenUploadsAreSwept(t *testing.T) {
 	ctx := context.Background()
 	f := newFileHub(t, Options{})
 	whole, forgotten, recent := pdf(100<<10, 27), pdf(200<<10, 28), pdf(200<<10, 29)
-	attach(t, f.hub, "res-a", f.orgA, store.VisibilityOrg, whole, forgotten, recent)
+	attach(t, f.hub, "res-a", f.orgA, model.VisibilityOrg, whole, forgotten, recent)
 	if r := f.a.upload(whole, 0, 64<<10); r.status != http.StatusNoContent {
 		t.Fatal(r.status)
 	}
@@ -235,7 +234,7 @@ func TestFileReadToTheEndIsHeld(t *testing.T) {
 	ctx := context.Background()
 	f := newFileHub(t, Options{})
 	data := pdf(150<<10, 30)
-	attach(t, f.hub, "res-a", f.orgA, store.VisibilityNetwork, data)
+	attach(t, f.hub, "res-a", f.orgA, model.VisibilityNetwork, data)
 	if r := f.a.upload(data, 0, 64<<10); r.status != http.StatusNoContent {
 		t.Fatal(r.status)
 	}
@@ -247,8 +246,8 @@ func TestFileReadToTheEndIsHeld(t *testing.T) {
 	if got, _ := f.b.download(sum(data), 64<<10); !bytes.Equal(got, data) {
 		t.Fatal("B's download differs")
 	}
-	attach(t, f.hub, "res-b", f.orgB, store.VisibilityOrg, data)
-	attach(t, f.hub, "res-a", f.orgA, store.VisibilityOrg, data)
+	attach(t, f.hub, "res-b", f.orgB, model.VisibilityOrg, data)
+	attach(t, f.hub, "res-a", f.orgA, model.VisibilityOrg, data)
 	b2 := &fileClient{t: t, url: f.srv.URL, token: enrollIn(t, f.hub, f.orgB, "dev-b2")}
 	if got, r := b2.download(sum(data), protocol.MaxChunk); !bytes.Equal(got, data) {
 		t.Fatalf("B's second device through B's own record: %d %s", r.status, r.body)

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
@@ -28,12 +28,12 @@ type fileFuzzHub struct {
 func newFileFuzzHub(f *testing.F) *fileFuzzHub {
 	fx := &fileFuzzHub{fileHub: newFileHub(f, Options{MaxFileSize: 1 << 20, OrgQuota: 4 << 20}),
 		shared: pdf(70<<10, 21), private: pdf(5000, 22), unsent: pdf(3000, 23)}
-	attach(f, fx.hub, "res-shared", fx.orgA, store.VisibilityNetwork, fx.shared)
-	attach(f, fx.hub, "res-private", fx.orgA, store.VisibilityOrg, fx.private, fx.unsent)
+	attach(f, fx.hub, "res-shared", fx.orgA, model.VisibilityNetwork, fx.shared)
+	attach(f, fx.hub, "res-private", fx.orgA, model.VisibilityOrg, fx.private, fx.unsent)
 	// B has learned the private file's hash and names it in records of
 	// its own, one shared with the network.
-	attach(f, fx.hub, "res-b", fx.orgB, store.VisibilityOrg, fx.private)
-	attach(f, fx.hub, "res-b-shared", fx.orgB, store.VisibilityNetwork, fx.private)
+	attach(f, fx.hub, "res-b", fx.orgB, model.VisibilityOrg, fx.private)
+	attach(f, fx.hub, "res-b-shared", fx.orgB, model.VisibilityNetwork, fx.private)
 	for _, d := range [][]byte{fx.shared, fx.private} {
 		if r := fx.a.upload(d, 0, 64<<10); r.status != http.StatusNoContent {
 			f.Fatalf("upload: %d %s", r.status, r.body)
@@ -221,7 +221,7 @@ func BenchmarkFileUpload(b *testing.B) {
 			var elapsed time.Duration
 			for i := 0; i < b.N; i++ {
 				data := pdf(size, uint64(i)+1000*uint64(chunk))
-				attach(b, fx.hub, "res-"+strconv.Itoa(i), fx.orgA, store.VisibilityOrg, data)
+				attach(b, fx.hub, "res-"+strconv.Itoa(i), fx.orgA, model.VisibilityOrg, data)
 				start := time.Now()
 				if r := fx.a.upload(data, 0, chunk); r.status != http.StatusNoContent || r.header.Get(protocol.HeaderSize) == "" {
 					b.Fatalf("upload: %d %s", r.status, r.body)

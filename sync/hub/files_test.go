@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
@@ -86,7 +86,7 @@ func attach(t testing.TB, h *Hub, id, org, vis string, files ...[]byte) {
 		}
 		exists := r != nil
 		if !exists {
-			r = &record{id: id, entity: store.EntityResource, org: org, body: store.ZeroFields(store.EntityResource), state: map[string]fieldState{}}
+			r = &record{id: id, entity: model.EntityResource, org: org, body: model.ZeroFields(model.EntityResource), state: map[string]fieldState{}}
 		}
 		set := func(k string, v any) { b, _ := json.Marshal(v); r.body[k] = b }
 		set("visibility", vis)
@@ -245,7 +245,7 @@ func TestFileUploadResumesAfterCutAndDownloadsByRange(t *testing.T) {
 	f := newFileHub(t, Options{})
 	data := pdf(3<<20+12345, 1)
 	hash := sum(data)
-	attach(t, f.hub, "res-1", f.orgA, store.VisibilityOrg, data)
+	attach(t, f.hub, "res-1", f.orgA, model.VisibilityOrg, data)
 	const chunk = 256 << 10
 
 	// Five chunks, then the link is cut in the middle of the sixth.
@@ -340,8 +340,8 @@ func TestFileVisibilityFollowsTheRecord(t *testing.T) {
 	t.Parallel()
 	f := newFileHub(t, Options{})
 	private, shared, absent := pdf(200<<10, 2), pdf(100<<10, 3), pdf(1000, 4)
-	attach(t, f.hub, "res-private", f.orgA, store.VisibilityOrg, private)
-	attach(t, f.hub, "res-shared", f.orgA, store.VisibilityNetwork, shared)
+	attach(t, f.hub, "res-private", f.orgA, model.VisibilityOrg, private)
+	attach(t, f.hub, "res-shared", f.orgA, model.VisibilityNetwork, shared)
 	for _, d := range [][]byte{private, shared} {
 		if r := f.a.upload(d, 0, 64<<10); r.status != http.StatusNoContent {
 			t.Fatalf("upload: %d %s", r.status, r.body)
@@ -395,7 +395,7 @@ func TestFileVisibilityFollowsTheRecord(t *testing.T) {
 		if r := f.b.must(http.MethodGet, hash, "", nil, map[string]string{"Range": "bytes=0-65535"}); r.status != 206 {
 			t.Fatalf("first chunk: %d", r.status)
 		}
-		attach(t, f.hub, "res-shared", f.orgA, store.VisibilityOrg, shared)
+		attach(t, f.hub, "res-shared", f.orgA, model.VisibilityOrg, shared)
 		if r := f.b.must(http.MethodGet, hash, "", nil, map[string]string{"Range": "bytes=65536-131071"}); r.status != 403 {
 			t.Fatalf("next chunk after the record went private: %d", r.status)
 		}
@@ -427,7 +427,7 @@ func TestFileLimitsQuotaAndType(t *testing.T) {
 	f := newFileHub(t, Options{MaxFileSize: 300 << 10, OrgQuota: 500 << 10})
 	big, first, second := pdf(301<<10, 5), pdf(300<<10, 6), pdf(250<<10, 7)
 	page := append([]byte("<!DOCTYPE html><html><script>alert(1)</script>"), pdf(5000, 8)[9:]...)
-	attach(t, f.hub, "res-1", f.orgA, store.VisibilityOrg, big, first, second, page)
+	attach(t, f.hub, "res-1", f.orgA, model.VisibilityOrg, big, first, second, page)
 
 	if r := f.a.put(big, 0, 64<<10); r.status != 413 || r.kind != protocol.KindTooLarge || !strings.Contains(string(r.body), "larger than this hub takes") {
 		t.Fatalf("file over the limit: %d %s", r.status, r.body)
@@ -461,7 +461,7 @@ func TestFileFullDiskKeepsWhatItHad(t *testing.T) {
 	}
 	f := newFileHub(t, Options{})
 	kept, data := pdf(100<<10, 9), pdf(200<<10, 10)
-	attach(t, f.hub, "res-1", f.orgA, store.VisibilityOrg, kept, data)
+	attach(t, f.hub, "res-1", f.orgA, model.VisibilityOrg, kept, data)
 	if r := f.a.upload(kept, 0, 64<<10); r.status != 204 {
 		t.Fatal(r.status)
 	}
@@ -502,8 +502,8 @@ func TestFileStoredOnceForTwoOrganizations(t *testing.T) {
 	t.Parallel()
 	f := newFileHub(t, Options{})
 	data := pdf(150<<10, 11)
-	attach(t, f.hub, "res-a", f.orgA, store.VisibilityOrg, data)
-	attach(t, f.hub, "res-b", f.orgB, store.VisibilityOrg, data)
+	attach(t, f.hub, "res-a", f.orgA, model.VisibilityOrg, data)
+	attach(t, f.hub, "res-b", f.orgB, model.VisibilityOrg, data)
 	if r := f.a.upload(data, 0, 64<<10); r.status != 204 {
 		t.Fatal(r.status)
 	}
@@ -539,7 +539,7 @@ func TestFileBackupAndRestoreKeepFiles(t *testing.T) {
 	ctx := context.Background()
 	f := newFileHub(t, Options{})
 	one, two := pdf(1<<20+7, 12), pdf(10, 13)
-	attach(t, f.hub, "res-1", f.orgA, store.VisibilityNetwork, one, two)
+	attach(t, f.hub, "res-1", f.orgA, model.VisibilityNetwork, one, two)
 	for _, d := range [][]byte{one, two} {
 		if r := f.a.upload(d, 0, 256<<10); r.status != 204 {
 			t.Fatal(r.status)
@@ -583,7 +583,7 @@ func TestFileRefsBackfilledFromEarlierRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	attach(t, h, "res-1", org, store.VisibilityNetwork, pdf(10, 1), pdf(20, 2))
+	attach(t, h, "res-1", org, model.VisibilityNetwork, pdf(10, 1), pdf(20, 2))
 	// As a hub before the index: the records, no index.
 	if _, err := h.writer.ExecContext(ctx, "DELETE FROM file_refs; DELETE FROM meta WHERE key = ?", metaFileRefsIndex); err != nil {
 		t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 
 	"github.com/a20-network/fieldbook/internal/hlc"
 	"github.com/a20-network/fieldbook/internal/report"
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
@@ -62,7 +62,7 @@ func activityChange(seq int64, org, id string) protocol.Change {
 	raw := func(v any) json.RawMessage { b, _ := json.Marshal(v); return b }
 	ts := testClock
 	ts.Logical = uint32(seq)
-	return protocol.Change{Seq: seq, Entity: store.EntityActivity, ID: id, Org: org, Op: protocol.OpCreate, HLC: ts.String(),
+	return protocol.Change{Seq: seq, Entity: model.EntityActivity, ID: id, Org: org, Op: protocol.OpCreate, HLC: ts.String(),
 		Fields: map[string]json.RawMessage{
 			"visibility": raw("org"), "created_by": raw("device-1"), "created_at": raw("2026-01-01T00:00:00Z"),
 			"kind": raw("training"), "title": raw("Training " + id), "start_date": raw("2026-01-01"), "country": raw("MW"),

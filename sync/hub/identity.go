@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
@@ -251,7 +251,7 @@ func (h *Hub) Fork(ctx context.Context, dev Device, req protocol.ForkRequest) (p
 		return protocol.ForkResponse{}, fmt.Errorf("hub: fork: %w", err)
 	}
 	token := "fbk_" + base64.RawURLEncoding.EncodeToString(raw)
-	resp := protocol.ForkResponse{V: protocol.Version, Device: store.NewID(), Token: token, CopyOf: dev.ID}
+	resp := protocol.ForkResponse{V: protocol.Version, Device: model.NewID(), Token: token, CopyOf: dev.ID}
 	now := h.now().UTC()
 	err := h.inTx(ctx, func(tx writeTx) error {
 		var diverged, revoked, name string

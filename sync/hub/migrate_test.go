@@ -2,9 +2,13 @@ package hub
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -148,5 +152,175 @@ func TestMigrationFillsActivitiesFromRecords(t *testing.T) {
 	var n int
 	if err := h.reader.QueryRow("SELECT count(*) FROM organizations WHERE id = ? AND name = 'Org One' AND deleted = 0", org).Scan(&n); err != nil || n != 1 {
 		t.Errorf("organizations view: %d rows, %v", n, err)
+	}
+}
+
+var update = flag.Bool("update", false, "write migrations/0009_report_rollup.sql from the report package")
+
+// rollupMigrationFile is the migration that gives the hub database the
+// report index and rollup.
+const rollupMigrationFile = "migrations/0009_report_rollup.sql"
+
+// rollupFillKey marks in meta, while the rollup migration runs, that it
+// made the rollup table and must fill it.
+const rollupFillKey = "rollup_fill"
+
+// rollupMigration is what rollupMigrationFile must hold: the report index
+// and the rollup table as the report package makes them today, kept where
+// a hub made them already; the rollup's triggers made again with the
+// batch condition the hub relies on (see [report.GuardTriggers]); and the
+// rollup filled from the live activities only when this migration made it.
+func rollupMigration(t *testing.T) string {
+	t.Helper()
+	all := report.GuardedRollupSQL(report.TriggerInsert, report.TriggerDelete, report.TriggerUpdate)
+	trig := strings.Index(all, "CREATE TRIGGER ")
+	end := strings.LastIndex(all, "END;\n") + len("END;\n")
+	table, triggers, fill := all[:trig], all[trig:end], strings.TrimSpace(all[end:])
+	if want := strings.Join(report.GroupedSQL("", "activities a", ", ", "a.deleted = 0"), ";\n") + ";"; fill != want ||
+		!strings.HasPrefix(table, "CREATE TABLE "+report.RollupTable+" (") || strings.Count(triggers, "CREATE TRIGGER ") != 3 {
+		t.Fatal("the report package's rollup is no longer a table, three triggers and the statements that fill it: write this migration's generator again")
+	}
+	var b strings.Builder
+	b.WriteString(`-- 0009: the report index and the monthly report rollup that the
+-- dashboard's figures read, kept in step with the activities table by
+-- triggers that skip a write the hub sums itself (see rollup.go). Written
+-- by ` + "`go test ./sync/hub -run TestRollupMigration -update`" + ` from the report
+-- package; never edit it: a later change to the rollup is a new migration
+-- that drops it and makes it again.
+--
+-- Earlier versions of the hub made the index and the rollup when it
+-- opened, if they were missing, then gave the triggers the batch
+-- condition: a hub database they made holds both, the rollup filled and
+-- kept current by its triggers. IF NOT EXISTS here is for that database:
+-- it keeps its index and its rollup's rows. The triggers are made again,
+-- as below, and the rollup is filled from the activities only when this
+-- migration made it (marked in meta while it runs).
+
+`)
+	b.WriteString(report.IndexSQL + ";\n\n")
+	b.WriteString(strings.Replace(table, "CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1))
+	for _, name := range []string{report.TriggerInsert, report.TriggerDelete, report.TriggerUpdate} {
+		b.WriteString("DROP TRIGGER IF EXISTS " + name + ";\n")
+	}
+	b.WriteString("\n" + triggers + "\n")
+	b.WriteString("INSERT INTO meta (key, value) SELECT '" + rollupFillKey + "', '1' WHERE NOT EXISTS (SELECT 1 FROM " + report.RollupTable + ");\n")
+	for _, q := range report.GroupedSQL("", "activities a", ", ", "a.deleted = 0 AND EXISTS (SELECT 1 FROM meta WHERE key = '"+rollupFillKey+"')") {
+		b.WriteString(q + ";\n")
+	}
+	b.WriteString("DELETE FROM meta WHERE key = '" + rollupFillKey + "';\n")
+	return b.String()
+}
+
+// TestRollupMigration checks that the hub's rollup migration is the rollup
+// the report package reads. When it fails after a change to the rollup, do
+// not rewrite 0009: add a migration that drops the rollup and makes it
+// again, and point this test at it.
+func TestRollupMigration(t *testing.T) {
+	want := rollupMigration(t)
+	if *update {
+		if err := os.WriteFile(rollupMigrationFile, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(rollupMigrationFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want {
+		t.Fatalf("%s is not the rollup the report package makes today; see this test's comment", rollupMigrationFile)
+	}
+}
+
+// schemaOf returns the database's schema: every table, index, view and
+// trigger with its SQL, by name.
+func schemaOf(t *testing.T, db *sql.DB) string {
+	t.Helper()
+	return queryText(t, db, "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master ORDER BY type, name")
+}
+
+// TestHubDatabaseOfSchema6Migrates opens, with this version, a hub
+// database made before the hub's migrations owned every table: one where
+// the dashboard had made its users and sessions tables, and the hub its
+// report index and rollup, when the hub opened (testdata/hub-schema-6.sql).
+// It migrates to this version's schema, exactly a new hub's, and keeps
+// everything: the users with their password hashes, the signed-in
+// session, the records, and a report rollup counted once that gives the
+// figures the activities give.
+func TestHubDatabaseOfSchema6Migrates(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dump, err := os.ReadFile("testdata/hub-schema-6.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, DBFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, string(dump)); err != nil {
+		t.Fatalf("load the schema-6 database: %v", err)
+	}
+	kept := []string{"SELECT * FROM users ORDER BY id", "SELECT * FROM dashboard_sessions ORDER BY token_hash",
+		"SELECT * FROM records ORDER BY id", "SELECT * FROM conflicts ORDER BY id", "SELECT * FROM devices ORDER BY id",
+		"SELECT * FROM activities ORDER BY id", "SELECT * FROM " + report.RollupTable + " ORDER BY dim, month, org_id, key"}
+	before := map[string]string{}
+	for _, q := range kept {
+		if before[q] = queryText(t, db, q); before[q] == "" {
+			t.Fatalf("the fixture has nothing for %s", q)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	h, err := Open(ctx, dir, Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer h.Close()
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var version int
+	if err := h.reader.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil || version != len(ms) {
+		t.Fatalf("schema version %d (%v), want %d", version, err, len(ms))
+	}
+	for _, q := range kept {
+		if got := rowsText(t, h, q); got != before[q] {
+			t.Errorf("%s after migrating:\n%s\nwant\n%s", q, got, before[q])
+		}
+	}
+	if got, want := rollupRows(t, h, false), rollupRows(t, h, true); !reflect.DeepEqual(got, want) {
+		t.Errorf("rollup after migrating:\n%s\nthe activities give\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	var marks int
+	if err := h.reader.QueryRowContext(ctx, "SELECT count(*) FROM meta WHERE key IN (?, ?)", rollupFillKey, report.RollupBatchKey).Scan(&marks); err != nil || marks != 0 {
+		t.Errorf("marks left in meta: %d, %v", marks, err)
+	}
+
+	fresh, err := Open(ctx, t.TempDir(), Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	if got, want := schemaOf(t, h.reader), schemaOf(t, fresh.reader); got != want {
+		t.Errorf("schema after migrating:\n%s\na new hub's:\n%s", got, want)
+	}
+
+	// It goes on syncing: a new device's batch lands in the rollup.
+	f := &fixture{hub: h, org: "01a23cc6-dc31-7597-9e0a-efeb52324341"}
+	f.token = enrollIn(t, h, f.org, "device-1") // the creator activityChange names
+	var push []protocol.Change
+	for i := range rollupBatchMin + 1 {
+		push = append(push, activityChange(int64(i+1), f.org, fmt.Sprintf("act-new-%02d", i)))
+	}
+	if resp := f.sync(t, protocol.SyncRequest{V: protocol.Version, Org: f.org, Push: push}); len(resp.Rejected) != 0 {
+		t.Fatalf("rejected %+v", resp.Rejected)
+	}
+	if got, want := rollupRows(t, h, false), rollupRows(t, h, true); !reflect.DeepEqual(got, want) {
+		t.Errorf("rollup after a push:\n%s\nthe activities give\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

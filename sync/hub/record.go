@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 )
 
 // fieldState is what the hub knows of a field's last change.
@@ -93,7 +93,7 @@ func (tx writeTx) stmtOrQuery(ctx context.Context, query string, args ...any) (*
 
 // activityColumns are the columns of the activities table the hub writes:
 // the device's meta columns, then every field.
-var activityColumns = append([]string{"id", "org_id", "updated_at", "version"}, store.FieldNames(store.EntityActivity)...)
+var activityColumns = append([]string{"id", "org_id", "updated_at", "version"}, model.FieldNames(model.EntityActivity)...)
 
 // upsertActivities returns the statement that writes n rows of the
 // activities table. It upserts rather than replaces, so that the report
@@ -134,13 +134,13 @@ func (a *activityRows) add(id string, row []any) {
 	a.rows[id] = row
 }
 
-// flush writes the collected rows in tx. When they are many and the hub
-// batches the report rollup, it keeps the rollup with grouped statements
-// around the writes instead of the triggers' row-by-row work.
+// flush writes the collected rows in tx. When they are many, it keeps the
+// report rollup with grouped statements around the writes instead of the
+// triggers' row-by-row work.
 func (a *activityRows) flush(ctx context.Context, tx writeTx) error {
 	ids := a.order
 	var rb *rollupBatch
-	if tx.h.batchRollup && len(ids) >= rollupBatchMin {
+	if len(ids) >= rollupBatchMin {
 		var err error
 		if rb, err = startRollupBatch(ctx, tx, ids); err != nil {
 			return err
@@ -211,7 +211,7 @@ func (r *record) save(ctx context.Context, tx writeTx, exists bool) error {
 	body, state := encodeBody(r.body), encodeState(r.state)
 	var err error
 	vis := r.text("visibility")
-	r.wasNet = r.wasNet || vis == store.VisibilityNetwork
+	r.wasNet = r.wasNet || vis == model.VisibilityNetwork
 	if exists {
 		_, err = tx.ExecContext(ctx, sqlUpdateRecord,
 			r.org, vis, b2i(r.deleted()), r.version, r.hlc, r.prev, r.lastBy, b2i(r.clean), b2i(r.wasNet), string(body), string(state), r.id)
@@ -225,12 +225,12 @@ func (r *record) save(ctx context.Context, tx writeTx, exists bool) error {
 	if err := indexFiles(ctx, tx, r, exists); err != nil {
 		return err
 	}
-	if r.entity != store.EntityActivity {
+	if r.entity != model.EntityActivity {
 		return nil
 	}
 	vals := r.cols
 	if vals == nil {
-		if vals, err = store.ColumnValues(r.entity, r.body); err != nil {
+		if vals, err = model.ColumnValues(r.entity, r.body); err != nil {
 			return fmt.Errorf("hub: write activity %s: %w", r.id, err)
 		}
 	}

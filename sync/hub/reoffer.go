@@ -9,7 +9,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
@@ -86,7 +86,7 @@ func (h *Hub) reofferConflict(ctx context.Context, tx writeTx, dev Device, c pro
 	if _, err := canonical(cf.Loser); err != nil {
 		return reject(protocol.KindInvalid, "conflict %s: loser: %v", c.ID, err), nil
 	}
-	if _, ok := store.ZeroFields(cf.Entity)[cf.Field]; !ok {
+	if _, ok := model.ZeroFields(cf.Entity)[cf.Field]; !ok {
 		return reject(protocol.KindInvalid, "conflict %s: %s has no field %q", c.ID, cf.Entity, cf.Field), nil
 	}
 	if _, err := time.Parse(time.RFC3339Nano, cf.CreatedAt); err != nil {

@@ -3,7 +3,6 @@ package hub
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -15,10 +14,12 @@ import (
 // The report rollup ([report.RollupTable]) is kept current by triggers that
 // run four upserts for every activity inserted and eight for every one
 // updated. A write transaction that changes many activities instead marks
-// itself in meta (key [report.RollupBatchKey]), which the hub's guarded
-// rollup triggers ([report.GuardTriggers]) skip on, reads its activities' rows before and after writing them, sums what
-// they take from and add to each rollup row, writes one upsert per rollup
-// row it changes, and removes the rollup rows left empty.
+// itself in meta (key [report.RollupBatchKey]), which the rollup's
+// triggers skip on (migration 0009 makes them with that condition: see
+// [report.GuardedRollupSQL]), reads its activities' rows before and after
+// writing them, sums what they take from and add to each rollup row,
+// writes one upsert per rollup row it changes, and removes the rollup rows
+// left empty.
 
 // rollupBatchMin is the fewest activities a transaction writes in a batch:
 // for fewer, the triggers' row-by-row work costs less than the batch's
@@ -47,25 +48,6 @@ var (
 func rollupQueries() []string {
 	out := append([]string{sqlRollupRows, sqlRollupUpsert, sqlRollupUpserts, sqlRollupPrune, sqlRollupMark, sqlRollupUnmark}, sqlRollupSubtract...)
 	return append(out, sqlRollupAdd...)
-}
-
-// batchRollupTriggers gives the rollup's triggers the hub's batch condition
-// when they do not have it yet. It reports whether the hub can batch: false
-// when the database has no rollup, or triggers this hub does not know.
-func batchRollupTriggers(ctx context.Context, db *sql.DB) (bool, error) {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return false, fmt.Errorf("hub: batch report rollup: %w", err)
-	}
-	defer tx.Rollback()
-	ok, err := report.GuardTriggers(ctx, tx, report.TriggerInsert, report.TriggerDelete, report.TriggerUpdate)
-	if err != nil || !ok {
-		return false, err
-	}
-	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("hub: batch report rollup: %w", err)
-	}
-	return true, nil
 }
 
 // sqlRollupRows reads what the rollup counts of the activities whose ids

@@ -2,7 +2,6 @@ package hub
 
 import (
 	"compress/gzip"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,13 +22,11 @@ type api struct {
 	log *slog.Logger
 }
 
-// DashboardPath is where the hub serves the coordinators' dashboard.
-const DashboardPath = "/dashboard/"
-
-// Handler returns the hub's HTTP handler: POST /v1/sync, POST /v1/enroll,
-// the file endpoints under [protocol.PathFiles] (HEAD, PUT, GET), GET /healthz and the coordinators' dashboard under [DashboardPath] (GET /
-// leads there), with request logging and panic recovery. Over TLS every
-// response carries Strict-Transport-Security.
+// Handler returns the hub's HTTP handler, the sync protocol's endpoints:
+// POST /v1/sync, POST /v1/enroll, POST /v1/fork, the file endpoints under
+// [protocol.PathFiles] (HEAD, PUT, GET) and GET /healthz, with panic
+// recovery; anything else is not found. The program serving it adds
+// request logs, Strict-Transport-Security and the dashboard's pages.
 func (h *Hub) Handler() http.Handler {
 	a := &api{hub: h, log: h.log}
 	mux := http.NewServeMux()
@@ -40,64 +37,7 @@ func (h *Hub) Handler() http.Handler {
 	mux.HandleFunc("HEAD "+protocol.PathFiles+"{hash}", a.fileHead)
 	mux.HandleFunc("PUT "+protocol.PathFiles+"{hash}", a.filePut)
 	mux.HandleFunc("GET "+protocol.PathFiles+"{hash}", a.fileGet)
-	mux.Handle(DashboardPath, h.dashboard)
-	mux.Handle("GET /{$}", http.RedirectHandler(DashboardPath, http.StatusSeeOther))
-	return a.recover(a.logRequests(hsts(mux)))
-}
-
-// hsts tells browsers that reached the hub over TLS to use nothing else for
-// a year. A hub behind a TLS proxy sees plain HTTP: the proxy sends it.
-func hsts(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.TLS != nil {
-			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// NewServer returns an HTTP server for h on addr with timeouts suited to
-// slow links: a 256 KiB page at 64 kbit/s takes about 35 seconds.
-func NewServer(h *Hub, addr string) *http.Server {
-	return &http.Server{
-		Addr:              addr,
-		Handler:           h.Handler(),
-		ReadHeaderTimeout: 20 * time.Second,
-		ReadTimeout:       3 * time.Minute,
-		WriteTimeout:      3 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(h.log.Handler(), slog.LevelWarn),
-	}
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-	bytes  int64
-}
-
-// WriteHeader records the status.
-func (w *statusWriter) WriteHeader(code int) { w.status = code; w.ResponseWriter.WriteHeader(code) }
-
-// Write counts the bytes written.
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	n, err := w.ResponseWriter.Write(b)
-	w.bytes += int64(n)
-	return n, err
-}
-
-func (a *api) logRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		a.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
-			"bytesIn", r.ContentLength, "bytesOut", sw.bytes, "duration", time.Since(start))
-	})
+	return a.recover(mux)
 }
 
 func (a *api) recover(next http.Handler) http.Handler {
@@ -298,25 +238,4 @@ func (a *api) healthz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.writeJSON(w, r, map[string]string{"status": "ok", "epoch": a.hub.epoch, "protocol": strconv.Itoa(protocol.Version)})
-}
-
-// Serve runs srv until ctx is done, then shuts it down gracefully, giving
-// running requests up to grace to finish.
-func Serve(ctx context.Context, srv *http.Server, grace time.Duration, listen func() error) error {
-	errc := make(chan error, 1)
-	go func() { errc <- listen() }()
-	select {
-	case err := <-errc:
-		if errors.Is(err, http.ErrServerClosed) {
-			return nil
-		}
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), grace)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("hub: shutdown: %w", err)
-	}
-	return nil
 }

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/a20-network/fieldbook/internal/hlc"
-	"github.com/a20-network/fieldbook/store"
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
@@ -281,7 +281,7 @@ func prepare(c protocol.Change) prepared {
 	if c.Entity == protocol.EntityConflict {
 		return p
 	}
-	names := store.FieldNames(c.Entity)
+	names := model.FieldNames(c.Entity)
 	switch {
 	case names == nil:
 		p.rej = reject(protocol.KindInvalid, "unknown entity %q", c.Entity)
@@ -305,15 +305,15 @@ func prepare(c protocol.Change) prepared {
 		}
 		p.fields[k] = cv
 	}
-	body := store.ZeroFields(c.Entity)
+	body := model.ZeroFields(c.Entity)
 	for k, v := range p.fields {
 		body[k] = v
 	}
-	p.asNew = store.ValidateFields(c.Entity, body)
-	if p.asNew == nil && c.Entity == store.EntityActivity {
+	p.asNew = model.ValidateFields(c.Entity, body)
+	if p.asNew == nil && c.Entity == model.EntityActivity {
 		// Work for the activities table done here, in parallel, rather than
 		// in the write transaction.
-		p.newCols, _ = store.ColumnValues(c.Entity, body)
+		p.newCols, _ = model.ColumnValues(c.Entity, body)
 	}
 	return p
 }
@@ -346,7 +346,7 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 		// belongs are the record's already.
 		kept := make(map[string]json.RawMessage, len(fields))
 		for f, v := range fields {
-			if !slices.Contains(store.CreatedOnce, f) {
+			if !slices.Contains(model.CreatedOnce, f) {
 				kept[f] = v
 			}
 		}
@@ -376,7 +376,7 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 	if !exists {
 		// Every field of a new record takes the pushed value, so its
 		// columns are those prepare computed.
-		r = &record{id: c.ID, entity: c.Entity, org: c.Org, body: store.ZeroFields(c.Entity), state: map[string]fieldState{}, cols: p.newCols}
+		r = &record{id: c.ID, entity: c.Entity, org: c.Org, body: model.ZeroFields(c.Entity), state: map[string]fieldState{}, cols: p.newCols}
 	}
 	version := seq.next()
 	var conflicts []protocol.Conflict
@@ -399,7 +399,7 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 	sort.Strings(keys)
 	conflict := func(f string, winner, loser json.RawMessage, winnerHLC, loserHLC, loserBy string) {
 		conflicts = append(conflicts, protocol.Conflict{
-			ID: store.NewID(), Entity: c.Entity, RecordID: c.ID, Field: f, Winner: winner, Loser: loser,
+			ID: model.NewID(), Entity: c.Entity, RecordID: c.ID, Field: f, Winner: winner, Loser: loser,
 			WinnerHLC: winnerHLC, LoserHLC: loserHLC, LoserBy: loserBy, CreatedAt: h.now().UTC().Format(time.RFC3339Nano),
 		})
 		clean = false
@@ -414,7 +414,7 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 		v := fields[f]
 		st := r.state[f]
 		switch {
-		case c.Entity == store.EntityComment:
+		case c.Entity == model.EntityComment:
 			// Comments are append-only: the latest change wins, never a conflict.
 			if !exists || newer(st) {
 				r.body[f], r.state[f] = v, mine
@@ -452,10 +452,10 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 	}
 	verr := p.asNew
 	if exists {
-		verr = store.ValidateFields(c.Entity, r.body)
+		verr = model.ValidateFields(c.Entity, r.body)
 	}
 	if err := verr; err != nil {
-		var ve *store.ValidationError
+		var ve *model.ValidationError
 		if errors.As(err, &ve) {
 			return reject(protocol.KindInvalid, "%s", ve.Error()), nil
 		}
@@ -511,11 +511,11 @@ func (h *Hub) authorize(ctx context.Context, tx writeTx, dev Device, chain []str
 		return rej, nil
 	}
 	switch {
-	case c.Entity == store.EntityOrganization:
+	case c.Entity == model.EntityOrganization:
 		if c.ID != dev.Org || c.Org != dev.Org || dev.Role != RoleAdmin {
 			return reject(protocol.KindForbidden, "only an admin device of organization %s may edit its directory entry", c.ID), nil
 		}
-	case c.Entity == store.EntityComment:
+	case c.Entity == model.EntityComment:
 		// Comments follow the record they belong to (see comments.go).
 		return authorizeComment(ctx, tx, dev, chain, c, cur)
 	case c.Org == dev.Org:
@@ -606,7 +606,7 @@ func (h *Hub) pull(ctx context.Context, dev Device, req *protocol.SyncRequest, r
 			continue // the device already holds exactly this
 		}
 		rec := protocol.Record{Entity: entity, ID: id, Org: org, Version: version, HLC: h1}
-		if org != dev.Org && vis != store.VisibilityNetwork {
+		if org != dev.Org && vis != model.VisibilityNetwork {
 			// Withdrawn from the network: other organizations keep only a tombstone.
 			rec.Fields = map[string]json.RawMessage{"deleted": json.RawMessage("1"), "visibility": json.RawMessage(`"org"`)}
 			used += 150
@@ -648,7 +648,7 @@ func (h *Hub) refetch(ctx context.Context, dev Device, ids []string, resp *proto
 		if err != nil {
 			return err
 		}
-		visible := r != nil && (r.org == dev.Org || r.text("visibility") == store.VisibilityNetwork)
+		visible := r != nil && (r.org == dev.Org || r.text("visibility") == model.VisibilityNetwork)
 		switch {
 		case r == nil || (!visible && !r.wasNet):
 			resp.Gone = append(resp.Gone, id)
@@ -665,7 +665,7 @@ func (h *Hub) refetch(ctx context.Context, dev Device, ids []string, resp *proto
 	return nil
 }
 
-// strconvQuote returns s as a JSON string, the way the store encodes it.
+// strconvQuote returns s as a JSON string, the way the model encodes it.
 func strconvQuote(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)

@@ -1,4 +1,4 @@
-package store
+package model
 
 import (
 	"encoding/json"
@@ -125,7 +125,7 @@ func (e *ValidationError) Error() string {
 	for i, f := range e.Fields {
 		parts[i] = f.Error()
 	}
-	return fmt.Sprintf("store: invalid %s: %s", e.Entity, strings.Join(parts, "; "))
+	return fmt.Sprintf("model: invalid %s: %s", e.Entity, strings.Join(parts, "; "))
 }
 
 // Field returns the first error for field, if any.
@@ -343,38 +343,38 @@ func (o *Organization) Validate() error {
 func ValidateFields(entity string, raw map[string]json.RawMessage) error {
 	sp, ok := specs[entity]
 	if !ok {
-		return fmt.Errorf("store: unknown entity %q", entity)
+		return fmt.Errorf("model: unknown entity %q", entity)
 	}
-	f := make(Fields, len(sp.fields))
-	for _, fs := range sp.fields {
-		v, ok := raw[fs.name]
+	f := make(Fields, len(sp.Fields))
+	for _, fs := range sp.Fields {
+		v, ok := raw[fs.Name]
 		if !ok {
-			f[fs.name] = zeroValue(fs)
+			f[fs.Name] = fs.Zero()
 			continue
 		}
-		dv, err := fs.decodeValue(v)
+		dv, err := fs.Decode(v)
 		if err != nil {
-			return &ValidationError{Entity: entity, Fields: []FieldError{{Field: fs.name, Reason: "bad_type", Value: err.Error()}}}
+			return &ValidationError{Entity: entity, Fields: []FieldError{{Field: fs.Name, Reason: "bad_type", Value: err.Error()}}}
 		}
-		f[fs.name] = dv
+		f[fs.Name] = dv
 	}
 	switch entity {
 	case EntityActivity:
 		var a Activity
-		a.setFields(f)
+		a.SetFields(f)
 		return a.Validate()
 	case EntityResource:
 		var r Resource
-		r.setFields(f)
+		r.SetFields(f)
 		return r.Validate()
 	case EntityComment:
 		var c Comment
-		c.setFields(f)
+		c.SetFields(f)
 		return c.Validate()
 	case EntityOrganization:
 		var o Organization
-		o.setFields(f)
+		o.SetFields(f)
 		return o.Validate()
 	}
-	return fmt.Errorf("store: unknown entity %q", entity)
+	return fmt.Errorf("model: unknown entity %q", entity)
 }

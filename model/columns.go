@@ -1,4 +1,4 @@
-package store
+package model
 
 import (
 	"encoding/json"
@@ -8,31 +8,31 @@ import (
 )
 
 // ColumnValues returns the column values of a record of entity given as JSON
-// field values (the way the hub holds it), in [FieldNames] order, as this
-// store writes them to its table: text, integers, a number or nil, and lists
-// as JSON text. Missing fields take their type's zero value. It lets another
-// database keep a table with the same columns and contents as the device's.
+// field values (the way the hub holds it), in [FieldNames] order, as a
+// database writes them to the entity's table: text, integers, a number or
+// nil, and lists as JSON text. Missing fields take their type's zero value.
+// Every database that keeps the table keeps the same columns and contents.
 func ColumnValues(entity string, raw map[string]json.RawMessage) ([]any, error) {
 	sp, ok := specs[entity]
 	if !ok {
-		return nil, fmt.Errorf("store: unknown entity %q", entity)
+		return nil, fmt.Errorf("model: unknown entity %q", entity)
 	}
-	out := make([]any, len(sp.fields))
-	for i, fs := range sp.fields {
-		r, ok := raw[fs.name]
+	out := make([]any, len(sp.Fields))
+	for i, fs := range sp.Fields {
+		r, ok := raw[fs.Name]
 		if !ok {
-			out[i] = fs.columnValue(zeroValue(fs))
+			out[i] = fs.Column(fs.Zero())
 			continue
 		}
-		if v, ok := fastColumn(fs.typ, r); ok {
+		if v, ok := fastColumn(fs.Type, r); ok {
 			out[i] = v
 			continue
 		}
-		v, err := fs.decodeValue(r)
+		v, err := fs.Decode(r)
 		if err != nil {
-			return nil, fmt.Errorf("store: %s: %w", entity, err)
+			return nil, fmt.Errorf("model: %s: %w", entity, err)
 		}
-		out[i] = fs.columnValue(v)
+		out[i] = fs.Column(v)
 	}
 	return out, nil
 }
@@ -40,9 +40,9 @@ func ColumnValues(entity string, raw map[string]json.RawMessage) ([]any, error) 
 // fastColumn reads the commonest JSON values — a string without escapes, an
 // integer in plain form — without the JSON decoder, which is most of the
 // cost of a row. It returns ok=false for anything else.
-func fastColumn(typ fieldType, raw json.RawMessage) (any, bool) {
+func fastColumn(typ FieldType, raw json.RawMessage) (any, bool) {
 	switch typ {
-	case fText:
+	case TypeText:
 		if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
 			return nil, false
 		}
@@ -56,7 +56,7 @@ func fastColumn(typ fieldType, raw json.RawMessage) (any, bool) {
 			return nil, false
 		}
 		return string(s), true
-	case fInt:
+	case TypeInt:
 		if !plainInt(raw) {
 			return nil, false
 		}

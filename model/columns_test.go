@@ -1,4 +1,4 @@
-package store
+package model
 
 import (
 	"encoding/json"
@@ -18,21 +18,21 @@ func FuzzColumnValues(f *testing.F) {
 		for _, name := range []string{"title", "girls_0_5", "lat", "themes"} {
 			raw := map[string]json.RawMessage{name: json.RawMessage(value)}
 			got, err := ColumnValues(EntityActivity, raw)
-			var fs fieldSpec
+			var fs Field
 			idx := -1
-			for i, x := range sp.fields {
-				if x.name == name {
+			for i, x := range sp.Fields {
+				if x.Name == name {
 					fs, idx = x, i
 				}
 			}
-			v, derr := fs.decodeValue(json.RawMessage(value))
+			v, derr := fs.Decode(json.RawMessage(value))
 			if (err != nil) != (derr != nil) {
 				t.Fatalf("%s = %q: ColumnValues error %v, decode error %v", name, value, err, derr)
 			}
 			if err != nil {
 				continue
 			}
-			if want := fs.columnValue(v); !reflect.DeepEqual(got[idx], want) {
+			if want := fs.Column(v); !reflect.DeepEqual(got[idx], want) {
 				t.Fatalf("%s = %q: column %#v, want %#v", name, value, got[idx], want)
 			}
 		}

@@ -1,4 +1,4 @@
-package hub_test
+package client_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
 	"github.com/a20-network/fieldbook/sync/hub"
@@ -57,7 +58,7 @@ func TestDeviceAdoptsTheIDTheHubGives(t *testing.T) {
 		t.Fatal("the second device kept an id that was already enrolled")
 	}
 	for _, st := range []*store.Store{first, second} {
-		if _, err := st.CreateActivity(ctx, store.Activity{Kind: "training", Title: "By " + st.DeviceID(), StartDate: "2026-03-04",
+		if _, err := st.CreateActivity(ctx, model.Activity{Kind: "training", Title: "By " + st.DeviceID(), StartDate: "2026-03-04",
 			Country: "MW", Status: "final"}); err != nil {
 			t.Fatal(err)
 		}
@@ -72,7 +73,7 @@ func TestDeviceAdoptsTheIDTheHubGives(t *testing.T) {
 	}
 	by := map[string]bool{}
 	for _, r := range recs {
-		if r.Entity == store.EntityActivity {
+		if r.Entity == model.EntityActivity {
 			by[string(r.Fields["created_by"])] = true
 		}
 	}
