@@ -17,12 +17,25 @@ import (
 	"github.com/a20-network/fieldbook/internal/report/rolluptest"
 )
 
-// newPostgres returns a new PostgreSQL database migrated with the hub's
-// PostgreSQL list, closed when t ends. It fails t if PostgreSQL cannot
-// start.
-func newPostgres(t testing.TB) *sql.DB {
+// newPostgres returns a new PostgreSQL database on the tests' shared
+// server, migrated with the hub's PostgreSQL list, closed when t ends. It
+// fails t if PostgreSQL cannot start.
+func newPostgres(t testing.TB) *sql.DB { return newPostgresOn(t, pgtest.Shared(t)) }
+
+// newPostgresOn is [newPostgres] on server srv.
+func newPostgresOn(t testing.TB, srv *pgtest.Server) *sql.DB {
 	t.Helper()
-	c, err := pgdb.ParseURL(pgtest.NewDB(t).URL)
+	db := openPostgres(t, srv)
+	if _, err := MigratePostgres(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// openPostgres returns a new, empty database on srv, closed when t ends.
+func openPostgres(t testing.TB, srv *pgtest.Server) *sql.DB {
+	t.Helper()
+	c, err := pgdb.ParseURL(srv.NewDB(t).URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,9 +44,6 @@ func newPostgres(t testing.TB) *sql.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := MigratePostgres(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
 	return db
 }
 
@@ -53,6 +63,9 @@ func newHubAndPostgres(t *testing.T) (*Hub, *sql.DB) {
 var pgOnly = map[string]string{
 	"schema_version": "pgdb.Migrate records the schema version in it; SQLite keeps it in PRAGMA user_version",
 	"change_seq":     "change numbers come from changeseq's counter so that several hub processes never let a pull skip one; SQLite keeps the last number in meta (key seq)",
+	"blobs":          "PGStore's complete files; the SQLite hub keeps files in a folder (DirStore)",
+	"blob_chunks":    "PGStore's bytes of files and uploads; the SQLite hub keeps files in a folder (DirStore)",
+	"blob_uploads":   "PGStore's uploads in progress; the SQLite hub keeps files in a folder (DirStore)",
 }
 
 // sqliteOnly are the tables only the SQLite schema has, each with why.
@@ -175,8 +188,8 @@ func sqliteSchema(t *testing.T, db *sql.DB) schema {
 		slices.Sort(tb.uniques)
 		s.tables[name] = tb
 	}
-	s.indexes = sortedStrings(t, db, "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
-	s.triggers = sortedStrings(t, db, "SELECT name FROM sqlite_master WHERE type = 'trigger'")
+	s.indexes = sortedStrings(t, db, "SELECT tbl_name || '.' || name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+	s.triggers = sortedStrings(t, db, "SELECT tbl_name || '.' || name FROM sqlite_master WHERE type = 'trigger'")
 	return s
 }
 
@@ -218,9 +231,9 @@ func postgresSchema(t *testing.T, db *sql.DB) schema {
 		tb.uniques = constraint("u")
 		s.tables[name] = tb
 	}
-	s.indexes = sortedStrings(t, db, `SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema()
+	s.indexes = sortedStrings(t, db, `SELECT tablename || '.' || indexname FROM pg_indexes WHERE schemaname = current_schema()
 		AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE contype IN ('p', 'u'))`)
-	s.triggers = sortedStrings(t, db, `SELECT DISTINCT tgname::text FROM pg_trigger WHERE NOT tgisinternal`)
+	s.triggers = sortedStrings(t, db, `SELECT DISTINCT tgrelid::regclass || '.' || tgname FROM pg_trigger WHERE NOT tgisinternal`)
 	return s
 }
 
@@ -249,13 +262,15 @@ func schemaDiff(want, got schema) []string {
 		what      string
 		want, got []string
 	}{{"index", want.indexes, got.indexes}, {"trigger", want.triggers, got.triggers}} {
+		// Each named as table.name; those of a table on one side only
+		// go with it.
 		for _, n := range d.want {
-			if !slices.Contains(d.got, n) {
+			if !slices.Contains(d.got, n) && sqliteOnly[strings.Split(n, ".")[0]] == "" {
 				diff = append(diff, fmt.Sprintf("%s %s: in SQLite only", d.what, n))
 			}
 		}
 		for _, n := range d.got {
-			if !slices.Contains(d.want, n) && pgOnly[strings.SplitN(n, "_by_", 2)[0]] == "" {
+			if !slices.Contains(d.want, n) && pgOnly[strings.Split(n, ".")[0]] == "" {
 				diff = append(diff, fmt.Sprintf("%s %s: in PostgreSQL only", d.what, n))
 			}
 		}
@@ -351,12 +366,12 @@ func TestSchemaDiffNamesWhatDiffers(t *testing.T) {
 	want := schema{tables: map[string]*schemaTable{
 		"a":    {columns: []schemaColumn{col("id", "text"), col("n", "integer"), col("x", "text")}, key: "id"},
 		"gone": {columns: []schemaColumn{col("id", "text")}},
-	}, indexes: []string{"a_by_n"}}
+	}, indexes: []string{"a.a_by_n"}}
 	got := schema{tables: map[string]*schemaTable{
-		"a":     {columns: []schemaColumn{col("id", "text"), col("n", "text"), col("y", "text")}, key: "n", uniques: []string{"y"}},
-		"extra": {},
+		"a":          {columns: []schemaColumn{col("id", "text"), col("n", "text"), col("y", "text")}, key: "n", uniques: []string{"y"}},
+		"extra":      {},
 		"change_seq": {},
-	}}
+	}, indexes: []string{"change_seq.change_seq_by_one"}}
 	diff := schemaDiff(want, got)
 	for _, w := range []string{
 		"table gone: in SQLite only", "table extra: in PostgreSQL only",
@@ -364,7 +379,7 @@ func TestSchemaDiffNamesWhatDiffers(t *testing.T) {
 		"table a: column n is integer not null=true on SQLite, text not null=true on PostgreSQL",
 		"table a: primary key (id) on SQLite, (n) on PostgreSQL",
 		"table a: unique ([]) on SQLite, ([y]) on PostgreSQL",
-		"index a_by_n: in SQLite only",
+		"index a.a_by_n: in SQLite only",
 	} {
 		if !slices.Contains(diff, w) {
 			t.Errorf("missing %q in\n%s", w, strings.Join(diff, "\n"))

@@ -27,6 +27,7 @@
 --        number)                             changeseq), so that several hub
 --                                            processes number changes
 --                                            without a pull skipping one
+--   the files folder (DirStore)         0005_blobs.sql (PGStore)
 --
 -- Table and column names, primary keys, unique constraints, NOT NULL and
 -- defaults are SQLite's, so that the hub's queries can be shared through
