@@ -3,6 +3,7 @@ package hub
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/a20-network/fieldbook/internal/pgdb"
 	"github.com/a20-network/fieldbook/internal/pgtest"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
@@ -44,6 +46,59 @@ func TestPGStoreNeedsItsTables(t *testing.T) {
 	if _, err := NewPGStore(context.Background(), openPostgres(t, pgtest.Shared(t))); err == nil || !bytes.Contains([]byte(err.Error()), []byte("blob_chunks")) {
 		t.Fatalf("a store in an empty database: %v", err)
 	}
+}
+
+// TestPGStoreSharedByTwoHubProcesses: two stores on one database, each
+// with its own pool of connections as two hub processes have, carry on
+// each other's uploads and read each other's files.
+func TestPGStoreSharedByTwoHubProcesses(t *testing.T) {
+	ctx := context.Background()
+	db := newPostgres(t)
+	c, err := pgdb.ParseURL(pgtest.Shared(t).URL(pgDBName(t, db)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db2, err := pgdb.Open(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	one, err := NewPGStore(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	two, err := NewPGStore(ctx, db2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := pdf(200<<10, 41)
+	up := Upload{Hash: sum(data), By: UploaderOf("org")}
+	if err := one.Append(ctx, up, 0, data[:70<<10]); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := two.Received(ctx, up); n != 70<<10 || err != nil {
+		t.Fatalf("the other process sees %d bytes (%v)", n, err)
+	}
+	wantOffsetError(t, two.Append(ctx, up, 0, data), 70<<10, 0)
+	if err := two.Append(ctx, up, 70<<10, data[70<<10:]); err != nil {
+		t.Fatal(err)
+	}
+	if err := two.Commit(ctx, up, int64(len(data)), nil); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(readAll(t, one, up.Hash), data) {
+		t.Fatal("the first process reads other bytes")
+	}
+}
+
+// pgDBName is the name of the database db is connected to.
+func pgDBName(t testing.TB, db *sql.DB) string {
+	t.Helper()
+	var name string
+	if err := db.QueryRow("SELECT current_database()").Scan(&name); err != nil {
+		t.Fatal(err)
+	}
+	return name
 }
 
 // readAll reads a file the store holds whole, failing t if it cannot.
@@ -435,8 +490,8 @@ func TestDirStoreDropsUnacknowledgedBytes(t *testing.T) {
 // two senders of two files at offsets near the count, with right or
 // wrong bytes, commits of the right or a wrong size, removals and sweeps.
 // Both stores answer every call alike (no error, an [OffsetError] with
-// the same count, [ErrHashMismatch]), hold the same counts and files
-// after it, and never hold a file whole with other bytes than its own.
+// the same count, [ErrHashMismatch]), hold the same counts, files and
+// usage after it, and never hold a file whole with other bytes than its own.
 // The shared fuzz targets (FuzzFilePut) reach a store only through the
 // hub's handler, on a DirStore; this one reaches PGStore's transactions
 // directly.
@@ -501,6 +556,11 @@ func FuzzBlobStoreUploads(f *testing.F) {
 			}
 			if d, p := outcome(call(dir)), outcome(call(pg)); d != p {
 				t.Fatalf("call %d (op %d): DirStore %s, PGStore %s", i/3, op, d, p)
+			}
+			du, err1 := dir.Usage(ctx)
+			pu, err2 := pg.Usage(ctx)
+			if du != pu || err1 != nil || err2 != nil {
+				t.Fatalf("after call %d: DirStore's usage %+v (%v), PGStore's %+v (%v)", i/3, du, err1, pu, err2)
 			}
 			for _, d := range files {
 				for _, by := range senders {
