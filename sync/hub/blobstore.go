@@ -31,8 +31,11 @@ import (
 // holds a file only by sending all of it, even when the store has it
 // whole already (it is then checked and dropped, not stored twice).
 //
-// Implementations are safe for concurrent use; calls for the same hash
-// are serialised. Every hash passed is a valid one ([protocol.ValidHash]).
+// Implementations are safe for concurrent use: calls for the same upload
+// are serialised, and a commit, removal or sweep of a file with every
+// other change to it ([DirStore] serialises all calls for a hash; [PGStore]
+// lets different senders' appends of a file run side by side). Every hash
+// passed is a valid one ([protocol.ValidHash]).
 type BlobStore interface {
 	// Received returns how many bytes of upload up the store holds; an
 	// upload not begun (or finished) holds 0. err is for a store that

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/a20-network/fieldbook/internal/pgtest"
 	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
@@ -213,9 +214,36 @@ func FuzzFileGet(f *testing.F) {
 // chunks of 64 KB and of 1 MB, each chunk verified and made durable, and
 // reports the throughput.
 func BenchmarkFileUpload(b *testing.B) {
+	benchmarkUpload(b, func(b *testing.B) BlobStore { return nil })
+}
+
+// BenchmarkPGStoreUpload is [BenchmarkFileUpload] with the hub's files in
+// PostgreSQL ([PGStore]): on a server that skips flushing to disk, as the
+// tests' servers do, and on one that flushes every commit (fsync=on,
+// PostgreSQL's default), which is what DirStore's fsync per chunk
+// compares with.
+func BenchmarkPGStoreUpload(b *testing.B) {
+	durable, err := pgtest.Start(context.Background(), pgtest.Options{Durable: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer durable.Stop()
+	for _, disk := range []struct {
+		name   string
+		server *pgtest.Server
+	}{{"fsync=off", pgtest.Shared(b)}, {"fsync=on", durable}} {
+		b.Run(disk.name, func(b *testing.B) {
+			benchmarkUpload(b, func(b *testing.B) BlobStore { return newPGStoreOn(b, disk.server) })
+		})
+	}
+}
+
+// benchmarkUpload measures uploads to a hub whose files newStore keeps
+// (nil: the hub's DirStore).
+func benchmarkUpload(b *testing.B, newStore func(*testing.B) BlobStore) {
 	for _, chunk := range []int{64 << 10, 1 << 20} {
 		b.Run(fmt.Sprintf("chunk=%dKB", chunk>>10), func(b *testing.B) {
-			fx := newFileHub(b, Options{OrgQuota: 1 << 40})
+			fx := newFileHub(b, Options{OrgQuota: 1 << 40, Files: newStore(b)})
 			const size = 4 << 20
 			var sent int64
 			var elapsed time.Duration

@@ -34,7 +34,7 @@ func RollupRows(tb testing.TB, db *sql.DB, fromActivities bool) []string {
 		}
 		q = strings.Join(parts, " UNION ALL ")
 	}
-	rows, err := db.Query("SELECT * FROM (" + q + ") ORDER BY dim, month, org_id, key")
+	rows, err := db.Query("SELECT * FROM (" + q + ") AS rollup ORDER BY dim, month, org_id, key")
 	if err != nil {
 		tb.Fatal(err)
 	}
