@@ -290,3 +290,68 @@ func TestRepeatedBadChunksEndClearly(t *testing.T) {
 		t.Fatalf("damaged file, next sync: %+v", st)
 	}
 }
+
+// TestFetchAnswersAtOnceWhenTheHubCannotServe: a person's Fetch meets a
+// hub that cannot serve (busy, or not there at all) before any byte came:
+// it returns after that one request, saying what is wrong, with the file
+// left for the next sync; a hub that fails once bytes have come is asked
+// again, as in a sync.
+func TestFetchAnswersAtOnceWhenTheHubCannotServe(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	th := startHub(t)
+	faults := injectFaults(th)
+	org := th.org(t, "Org")
+	a := enrolled(t, th, org, hub.RoleStaff)
+	content := pdfLike(400<<10, 26)
+	ref := attached(t, a, "toolkit.pdf", content, store.VisibilityOrg)
+	mustSync(t, a)
+	b := newDevice(t, client.Options{Retries: 6, Backoff: 2 * time.Second})
+	if err := b.eng.Enroll(ctx, th.srv.URL, th.code(t, org, hub.RoleStaff)); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, b)
+
+	busy := &protocol.Error{Kind: protocol.KindTransient, Status: http.StatusServiceUnavailable, Message: "the hub is busy"}
+	faults.setFail(func(r *http.Request, _ int) *protocol.Error {
+		if r.Method == http.MethodGet {
+			return busy
+		}
+		return nil
+	})
+	n := len(faults.lines())
+	err := b.eng.Fetch(ctx, ref.Hash, nil)
+	if client.ProblemOf(err) != client.ProblemBusy {
+		t.Fatalf("fetch from a busy hub: %v (problem %d)", err, client.ProblemOf(err))
+	}
+	if got := faults.lines()[n:]; len(got) != 1 {
+		t.Fatalf("requests %v; want the one that failed", got)
+	}
+	if downs, _ := b.st.WantedDownloads(ctx, 0); len(downs) != 1 || downs[0].Hash != ref.Hash {
+		t.Fatalf("not left for the next sync: %+v", downs)
+	}
+
+	// Bytes came, then the hub failed once: asked again, it finishes.
+	faults.setFail(func(r *http.Request, n int) *protocol.Error {
+		if r.Method == http.MethodGet && n == 3 {
+			return busy
+		}
+		return nil
+	})
+	b.eng = client.New(b.st, client.Options{Logger: quiet, Retries: 6, Backoff: time.Millisecond})
+	if err := b.eng.Fetch(ctx, ref.Hash, nil); err != nil {
+		t.Fatalf("fetch with one failure after the first chunk: %v", err)
+	}
+	sameFile(t, b, ref, content)
+
+	// No hub at all.
+	c := newDevice(t, client.Options{Retries: 6, Backoff: 2 * time.Second})
+	if err := c.eng.Enroll(ctx, th.srv.URL, th.code(t, org, hub.RoleStaff)); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, c)
+	th.srv.Close()
+	if err := c.eng.Fetch(ctx, ref.Hash, nil); client.ProblemOf(err) != client.ProblemUnreachable {
+		t.Fatalf("fetch with no hub: %v (problem %d)", err, client.ProblemOf(err))
+	}
+}
