@@ -103,10 +103,13 @@ type Engine struct {
 	// cannot take or give them now), by hash.
 	waiting map[string]bool
 
-	fmu sync.Mutex // guards chunk and busy
+	fmu sync.Mutex // guards chunk, rate and busy
 	// chunk is the file chunk size in bytes, adapted to the link and kept
 	// in the store between runs; 0 until read.
 	chunk int
+	// rate is the link's throughput for file chunks in bytes per second,
+	// averaged over the chunks moved; 0 until one has.
+	rate float64
 	// busy holds the files being transferred, each closed when done.
 	busy map[string]chan struct{}
 }

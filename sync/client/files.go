@@ -16,10 +16,15 @@ import (
 
 // Chunk sizes of file transfers: a chunk starts small, doubles after each
 // one that went quickly up to [protocol.MaxChunk], and halves after a
-// timeout or a cut link, so a dropped link loses at most one chunk.
+// timeout or a cut link, so a dropped link loses at most one chunk. On a
+// slow link a chunk is also kept to what the link moves in [ChunkTime],
+// so a cut loses little.
 const (
 	MinChunk   = 8 << 10
 	StartChunk = 32 << 10
+	// ChunkTime bounds a chunk's expected transfer time at the link's
+	// measured throughput.
+	ChunkTime = 8 * time.Second
 	// chunkGrowBelow is how quick a chunk must be for the next to double.
 	chunkGrowBelow = 10 * time.Second
 	// badChunks is how many corrupt chunks in a row a file may meet before
@@ -549,16 +554,32 @@ func (e *Engine) chunkSize() int {
 
 // adaptChunk doubles the chunk size after a chunk of n bytes that went
 // quickly (in took) and halves it after a failure, as the record pages
-// adapt.
+// adapt; and keeps it to what the link moves in [ChunkTime] at the
+// throughput measured so far, so that a cut on a slow link costs little.
 func (e *Engine) adaptChunk(ok bool, n int, took time.Duration) {
 	e.fmu.Lock()
 	defer e.fmu.Unlock()
-	switch {
-	case !ok:
+	if !ok {
 		e.chunk = max(e.chunk/2, MinChunk)
-	case took < min(chunkGrowBelow, e.opts.RequestTimeout/3):
-		e.chunk = min(e.chunk*2, protocol.MaxChunk)
+		return
 	}
+	if took > 0 && n >= max(MinChunk, e.chunk/2) {
+		// A file's small last chunk is mostly the link's latency: it
+		// would make the link look slower than it is.
+		rate := float64(n) / took.Seconds()
+		if e.rate > 0 {
+			rate = (e.rate + rate) / 2
+		}
+		e.rate = rate
+	}
+	next := e.chunk
+	if took < min(chunkGrowBelow, e.opts.RequestTimeout/3) {
+		next = min(next*2, protocol.MaxChunk)
+	}
+	if e.rate > 0 {
+		next = min(next, int(e.rate*ChunkTime.Seconds()))
+	}
+	e.chunk = max(next, MinChunk)
 }
 
 // lockFile makes the engine's transfers of one file take turns (a sync's
