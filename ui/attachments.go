@@ -68,9 +68,11 @@ type attachmentsPanel struct {
 type fileRow struct {
 	ref   protocol.FileRef
 	state store.FileState
-	name  *widget.Label
+	// name and detail wrap rather than cut: on a narrow window the buttons
+	// leave little room, and a name or a state read in part says little.
+	name *paraLabel
 	// detail is "size · type · where it is".
-	detail *widget.Label
+	detail *paraLabel
 	// problem says why a download ended without the file.
 	problem *paraLabel
 	// thumb is the image's thumbnail, or nil for a file without one.
@@ -211,9 +213,9 @@ func (p *attachmentsPanel) newRow(ref protocol.FileRef, st store.FileState) *fil
 	u, l := p.u, p.u.l
 	rtl := isRTL(l)
 	row := &fileRow{ref: ref, state: st}
-	row.name = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}
-	setText(l, row.name, ref.Name)
-	row.detail = &widget.Label{Importance: widget.LowImportance, Truncation: fyne.TextTruncateEllipsis}
+	row.name = newParaLabel(l, ref.Name)
+	row.name.TextStyle = fyne.TextStyle{Bold: true}
+	row.detail = newParaLabel(l, "")
 	var icon fyne.CanvasObject
 	if len(ref.Thumb) > 0 {
 		row.thumb = newTapImage(fyne.NewStaticResource(ref.Name, ref.Thumb), func() { u.showImage(ref) })
@@ -230,9 +232,13 @@ func (p *attachmentsPanel) newRow(ref protocol.FileRef, st store.FileState) *fil
 	row.cancel = &widget.Button{Text: l.T("button.cancel"), Icon: theme.CancelIcon(), Importance: low, OnTapped: func() { u.cancelFetch(ref.Hash) }}
 	row.remove = &widget.Button{Text: l.T("files.remove"), Icon: theme.DeleteIcon(), Importance: low, OnTapped: func() { p.onRemove(ref) }}
 	row.problem = newErrorText(l)
-	text := container.NewVBox(row.name, row.detail, row.problem)
+	// Each label has padding of its own: the lines of one file keep
+	// together, apart from the next file's.
+	text := container.New(layout.NewCustomPaddedVBoxLayout(0), row.name, row.detail, row.problem)
 	buttons := rowOf(rtl, row.open, row.saveAs, row.download, row.cancel, row.remove)
-	row.obj = borderOf(rtl, nil, nil, icon, container.NewVBox(buttons), text)
+	// The picture and the buttons stay level with the name however many
+	// lines the texts take.
+	row.obj = borderOf(rtl, nil, nil, container.NewVBox(icon), container.NewVBox(buttons), text)
 	p.showRow(row)
 	return row
 }
@@ -250,7 +256,7 @@ func (p *attachmentsPanel) showRow(row *fileRow) {
 	if f.running() {
 		where = fetchingText(l, f)
 	}
-	setText(l, row.detail, fileDetail(l, row.ref, where))
+	row.detail.SetText(fileDetail(l, row.ref, where))
 	showIf(row.saveAs, local)
 	showIf(row.download, !local && !f.running())
 	showIf(row.cancel, f.running())

@@ -245,8 +245,8 @@ func TestFilesSectionArabic(t *testing.T) {
 	checkDrawn(t, "file detail", row.detail.Text, fileDetail(u.l, row.ref, fileWhere(u.l, row.state)))
 	rowObj := row.obj.(*fyne.Container)
 	rowObj.Resize(fyne.NewSize(700, rowObj.MinSize().Height))
-	if row.thumb.Position().X < 500 {
-		t.Fatalf("thumbnail at x=%v of 700: not on the right", row.thumb.Position().X)
+	if tx := absX(rowObj, row.thumb); tx < 500 {
+		t.Fatalf("thumbnail at x=%v of 700: not on the right", tx)
 	}
 	if bx := absX(rowObj, row.remove); bx > 300 {
 		t.Fatalf("Remove at x=%v of 700: not on the left", bx)
