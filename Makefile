@@ -60,7 +60,7 @@ dist: deps-run windows
 	cp bin/fieldbook.exe dist/
 	@ls -l dist
 
-## screenshots: pictures of the main screens in en, fr, ar, th, km, ko, hi and mn, and a 1024×600 netbook run (first start, activities with a record open, reports in en, ar, th, mn, bn, ko), from the real app under Xvfb (screenshots/)
+## screenshots: pictures of the main screens and a resource's files in en, fr, ar, th, km, ko, hi and mn, and a 1024×600 netbook run (first start, activities with a record open, reports, a resource's files in en, ar, th, mn, bn, ko), from the real app under Xvfb (screenshots/)
 screenshots: deps-test
 	@scripts/system-deps.sh "make screenshots" imagemagick
 	scripts/screenshots.sh screenshots

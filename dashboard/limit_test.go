@@ -25,8 +25,10 @@ import (
 // each from its own address, leave both tables at their cap (full, never
 // emptied), the memory they hold bounded, and an account that is still
 // being guessed locked throughout.
+//
+// It does not run in parallel: it reads the whole program's heap, which the
+// page tests running beside it would grow.
 func TestFailureTableIsBounded(t *testing.T) {
-	t.Parallel()
 	g := newSignInGuard()
 	now := time.Date(2026, 5, 17, 9, 0, 0, 0, time.UTC)
 	for range nameAttempts {

@@ -3,10 +3,12 @@
 # display, over a data folder of sample records:
 #
 # - every tab at 1280×800 in English, French, Arabic (right to left), Thai,
-#   Khmer, Korean, Hindi and Mongolian: OUT_DIR/<lang>-<tab>.png;
+#   Khmer, Korean, Hindi and Mongolian: OUT_DIR/<lang>-<tab>.png, and the
+#   first resource scrolled to its files (a PDF guide and two photos):
+#   OUT_DIR/<lang>-files.png;
 # - on a 1024×600 netbook screen, the first start, the activities with a
-#   record open and the reports, in English, Arabic, Thai, Mongolian,
-#   Bengali and Korean: OUT_DIR/1024x600/<lang>-<step>.png.
+#   record open, the reports and the resource's files, in English, Arabic,
+#   Thai, Mongolian, Bengali and Korean: OUT_DIR/1024x600/<lang>-<step>.png.
 #
 #   scripts/screenshots.sh [OUT_DIR] [ACTIVITIES]
 #
@@ -47,4 +49,4 @@ shoot() {
 }
 
 shoot 1280x800 "$out" "$langs"
-shoot 1024x600 "$out/1024x600" "$small_langs" firstrun,activities,reports
+shoot 1024x600 "$out/1024x600" "$small_langs" firstrun,activities,reports,files

@@ -105,7 +105,7 @@ func (s *Store) AttachFile(ctx context.Context, src string, opts AttachOptions) 
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO blobs (hash, size, type, state, have, original_path, created_at) VALUES (?, ?, ?, 'local', ?, ?, ?)
-			ON CONFLICT (hash) DO UPDATE SET state = 'local', have = excluded.size, refused = '',
+			ON CONFLICT (hash) DO UPDATE SET state = 'local', have = excluded.size, refused = '', held = '',
 				-- A file known here only from a record (absent, partly
 				-- downloaded) is on the hub for its attacher, not for this
 				-- device's organization, which shows it has the file by
@@ -243,6 +243,15 @@ const (
 	FileRefused = "refused"
 )
 
+// Why an upload waits for a later sync, as [FileState.Held] says it.
+const (
+	// HeldHubFull: the hub's disk is full; the file goes once it has room.
+	HeldHubFull = "hub_full"
+	// HeldDamaged: the hub received the file's chunks damaged again and
+	// again (a faulty link or proxy); the next sync tries again.
+	HeldDamaged = "damaged"
+)
+
 // FileState is where one file is and how far its transfer has come.
 type FileState struct {
 	Hash string
@@ -253,6 +262,10 @@ type FileState struct {
 	Where string
 	// Refused is the hub's reason for refusing the file (FileRefused).
 	Refused string
+	// Held says why a file waiting to be sent (FileWaiting, FileSending)
+	// waits for a later sync: [HeldHubFull], [HeldDamaged], or "" when it
+	// simply waits its turn.
+	Held string
 	// Done is the bytes sent (FileSending) or held (FileDownloading).
 	Done int64
 	// Wanted says a person asked to download it.
@@ -269,18 +282,18 @@ func (f FileState) Percent() int {
 
 // blobRow is one row of the blobs table.
 type blobRow struct {
-	hash, typ, state, refused string
-	size, have, sent          int64
-	wanted                    bool
-	created                   string
+	hash, typ, state, refused, held string
+	size, have, sent                int64
+	wanted                          bool
+	created                         string
 }
 
-const blobCols = "hash, size, type, state, have, sent, wanted, created_at, refused"
+const blobCols = "hash, size, type, state, have, sent, wanted, created_at, refused, held"
 
 func scanBlob(sc scanner) (blobRow, error) {
 	var b blobRow
 	var wanted int64
-	err := sc.Scan(&b.hash, &b.size, &b.typ, &b.state, &b.have, &b.sent, &wanted, &b.created, &b.refused)
+	err := sc.Scan(&b.hash, &b.size, &b.typ, &b.state, &b.have, &b.sent, &wanted, &b.created, &b.refused, &b.held)
 	b.wanted = wanted != 0
 	return b, err
 }
@@ -341,9 +354,9 @@ func (s *Store) FileState(ctx context.Context, hash string) (FileState, error) {
 		case queued == 0:
 			st.Where = FileOnDevice
 		case b.sent > 0:
-			st.Where, st.Done = FileSending, b.sent
+			st.Where, st.Done, st.Held = FileSending, b.sent, b.held
 		default:
-			st.Where = FileWaiting
+			st.Where, st.Held = FileWaiting, b.held
 		}
 	}
 	return st, nil
@@ -424,16 +437,35 @@ func (s *Store) RefuseUpload(ctx context.Context, hash, reason string) error {
 	if reason == "" {
 		reason = "refused"
 	}
+	return s.setBlob(ctx, hash, "refused", reason, "note refusal")
+}
+
+// setBlob sets column (a constant name) of the file with hash to value,
+// doing what; an unknown file returns an error wrapping [ErrNotFound].
+func (s *Store) setBlob(ctx context.Context, hash, column string, value any, what string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE blobs SET refused = ? WHERE hash = ?", reason, hash)
+		res, err := tx.ExecContext(ctx, "UPDATE blobs SET "+column+" = ? WHERE hash = ?", value, hash)
 		if err != nil {
-			return fmt.Errorf("store: file %s: note refusal: %w", hash, err)
+			return fmt.Errorf("store: file %s: %s: %w", hash, what, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("store: file %s: %w", hash, ErrNotFound)
 		}
 		return nil
 	})
+}
+
+// HoldUpload records why the upload of the file with hash waits for a
+// later sync (one of [HeldHubFull], [HeldDamaged]), or with why "" that it
+// no longer does. The file stays in [Store.PendingUploads]: the next sync
+// tries it again. An unknown file returns an error wrapping [ErrNotFound].
+func (s *Store) HoldUpload(ctx context.Context, hash, why string) error {
+	switch why {
+	case "", HeldHubFull, HeldDamaged:
+	default:
+		return fmt.Errorf("store: file %s: hold %q: want %q, %q or \"\"", hash, why, HeldHubFull, HeldDamaged)
+	}
+	return s.setBlob(ctx, hash, "held", why, "note why it waits")
 }
 
 // RefusedUploads returns the files the hub refused to take, each with
@@ -493,16 +525,7 @@ func (s *Store) WantedDownloads(ctx context.Context, autoMax int64) ([]Download,
 // (want) or cancelled (not want); what is downloaded stays. An unknown
 // file returns an error wrapping [ErrNotFound].
 func (s *Store) WantFile(ctx context.Context, hash string, want bool) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE blobs SET wanted = ? WHERE hash = ?", model.BoolInt(want), hash)
-		if err != nil {
-			return fmt.Errorf("store: file %s: %w", hash, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("store: file %s: %w", hash, ErrNotFound)
-		}
-		return nil
-	})
+	return s.setBlob(ctx, hash, "wanted", model.BoolInt(want), "mark wanted")
 }
 
 // Errors of [Store.AppendChunk]; each leaves what is held unchanged,

@@ -704,3 +704,67 @@ func pullInto(t testing.TB, a, b *Store, org string) {
 		t.Fatal(err)
 	}
 }
+
+func TestHeldUploadSaysWhyAndStaysPending(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openFiles(t)
+	ref, err := s.AttachFile(ctx, writeFile(t, t.TempDir(), "guide.pdf", pdf), AttachOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateResource(ctx, model.Resource{Kind: "guide", Title: "Guide", Files: []protocol.FileRef{ref}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AdoptOrg(ctx, "org-1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		why, where string
+		sent       int64
+	}{
+		{HeldHubFull, FileWaiting, 0},
+		{HeldDamaged, FileSending, 10},
+		{"", FileSending, 10},
+	} {
+		if err := s.MarkSent(ctx, ref.Hash, c.sent); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.HoldUpload(ctx, ref.Hash, c.why); err != nil {
+			t.Fatalf("hold %q: %v", c.why, err)
+		}
+		st, err := s.FileState(ctx, ref.Hash)
+		if err != nil || st.Where != c.where || st.Held != c.why {
+			t.Fatalf("held %q: %+v %v", c.why, st, err)
+		}
+		if up, _ := s.PendingUploads(ctx); len(up) != 1 {
+			t.Fatalf("held %q: pending %+v", c.why, up)
+		}
+	}
+	if err := s.HoldUpload(ctx, ref.Hash, "tired"); err == nil || !strings.Contains(err.Error(), `"tired"`) {
+		t.Fatalf("unknown reason: %v", err)
+	}
+	if err := s.HoldUpload(ctx, strings.Repeat("b", 64), HeldHubFull); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown file: %v", err)
+	}
+	// Sent whole, it no longer waits, whatever was noted.
+	if err := s.HoldUpload(ctx, ref.Hash, HeldHubFull); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkSent(ctx, ref.Hash, ref.Size); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.FileState(ctx, ref.Hash); st.Where != FileOnHub || st.Held != "" {
+		t.Fatalf("sent: %+v", st)
+	}
+	// Attached again, the note goes.
+	if err := s.MarkSent(ctx, ref.Hash, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AttachFile(ctx, writeFile(t, t.TempDir(), "guide.pdf", pdf), AttachOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.FileState(ctx, ref.Hash); st.Held != "" {
+		t.Fatalf("attached again: %+v", st)
+	}
+}

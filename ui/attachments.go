@@ -70,13 +70,17 @@ type attachmentsPanel struct {
 type fileRow struct {
 	ref   protocol.FileRef
 	state store.FileState
-	name  *widget.Label
+	// name and detail wrap rather than cut: on a narrow window the buttons
+	// leave little room, and a name or a state read in part says little.
+	name *paraLabel
 	// detail is "size · type · where it is".
-	detail *widget.Label
+	detail *paraLabel
+	// problem says why a download ended without the file.
+	problem *paraLabel
 	// thumb is the image's thumbnail, or nil for a file without one.
-	thumb                          *tapImage
-	open, saveAs, download, remove *widget.Button
-	obj                            fyne.CanvasObject
+	thumb                                  *tapImage
+	open, saveAs, download, cancel, remove *widget.Button
+	obj                                    fyne.CanvasObject
 }
 
 // newAttachmentsPanel returns the panel of a form of u, not built yet.
@@ -211,11 +215,9 @@ func (p *attachmentsPanel) newRow(ref protocol.FileRef, st store.FileState) *fil
 	u, l := p.u, p.u.l
 	rtl := isRTL(l)
 	row := &fileRow{ref: ref, state: st}
-	row.name = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}
-	setText(l, row.name, ref.Name)
-	row.detail = &widget.Label{Importance: widget.LowImportance, Truncation: fyne.TextTruncateEllipsis}
-	setText(l, row.detail, fileDetail(l, ref, st))
-	image := fileCategory(ref.Type) == "image"
+	row.name = newParaLabel(l, ref.Name)
+	row.name.TextStyle = fyne.TextStyle{Bold: true}
+	row.detail = newParaLabel(l, "")
 	var icon fyne.CanvasObject
 	if len(ref.Thumb) > 0 {
 		row.thumb = newTapImage(fyne.NewStaticResource(ref.Name, ref.Thumb), func() { u.showImage(ref) })
@@ -225,32 +227,71 @@ func (p *attachmentsPanel) newRow(ref protocol.FileRef, st store.FileState) *fil
 		r.SetMinSize(fyne.NewSquareSize(thumbSide))
 		icon = container.NewStack(r, container.NewCenter(widget.NewIcon(fileIcon(ref.Type))))
 	}
-	local := st.Where != store.FileNotDownloaded && st.Where != store.FileDownloading
 	low := widget.LowImportance
 	row.open = &widget.Button{Text: l.T("files.open"), Importance: low, OnTapped: func() { u.openAttachment(ref) }}
 	row.saveAs = &widget.Button{Text: l.T("files.save_as"), Importance: low, OnTapped: func() { u.saveAttachmentAs(ref) }}
-	row.download = &widget.Button{Text: l.T("files.download"), Icon: theme.DownloadIcon(), Importance: low, OnTapped: func() { p.onDownload(ref) }}
+	row.download = &widget.Button{Text: l.T("files.download"), Icon: theme.DownloadIcon(), Importance: low, OnTapped: func() { u.startFetch(ref) }}
+	row.cancel = &widget.Button{Text: l.T("button.cancel"), Icon: theme.CancelIcon(), Importance: low, OnTapped: func() { u.cancelFetch(ref.Hash) }}
 	row.remove = &widget.Button{Text: l.T("files.remove"), Icon: theme.DeleteIcon(), Importance: low, OnTapped: func() { p.onRemove(ref) }}
-	var buttons []fyne.CanvasObject
-	switch {
-	case local:
-		buttons = append(buttons, row.open, row.saveAs)
-	case image:
-		buttons = append(buttons, row.open)
-	}
-	if !local && !st.Wanted {
-		buttons = append(buttons, row.download)
-	}
-	buttons = append(buttons, row.remove)
-	text := container.NewVBox(row.name, row.detail)
-	row.obj = borderOf(rtl, nil, nil, icon, rowOf(rtl, buttons...), text)
+	row.problem = newErrorText(l)
+	// Each label has padding of its own: the lines of one file keep
+	// together, apart from the next file's.
+	text := container.New(layout.NewCustomPaddedVBoxLayout(0), row.name, row.detail, row.problem)
+	buttons := rowOf(rtl, row.open, row.saveAs, row.download, row.cancel, row.remove)
+	// The picture and the buttons stay level with the name however many
+	// lines the texts take.
+	row.obj = borderOf(rtl, nil, nil, container.NewVBox(icon), container.NewVBox(buttons), text)
+	p.showRow(row)
 	return row
 }
 
+// showRow shows where row's file is, how far a download a person started
+// has come, and the buttons that fit: Open once the file is here (or its
+// thumbnail for an image), Save as once it is here, Download while it is
+// not, Cancel while it downloads.
+func (p *attachmentsPanel) showRow(row *fileRow) {
+	l := p.u.l
+	st := row.state
+	f := p.u.fetches[row.ref.Hash]
+	local := st.Where != store.FileNotDownloaded && st.Where != store.FileDownloading
+	where := fileWhere(l, st)
+	if f.running() {
+		where = fetchingText(l, f)
+	}
+	row.detail.SetText(fileDetail(l, row.ref, where))
+	showIf(row.saveAs, local)
+	showIf(row.download, !local && !f.running())
+	showIf(row.cancel, f.running())
+	if f.running() && f.cancelled {
+		row.cancel.Disable()
+	} else {
+		row.cancel.Enable()
+	}
+	if local || len(row.ref.Thumb) > 0 {
+		row.open.Enable()
+	} else {
+		row.open.Disable()
+	}
+	problem := ""
+	if f != nil && !f.running() && f.err != nil {
+		problem = fetchProblem(l, f.err, f.hub)
+	}
+	setError(row.problem, problem)
+}
+
+// showIf shows obj when show is true, else hides it.
+func showIf(obj fyne.CanvasObject, show bool) {
+	if show {
+		obj.Show()
+	} else {
+		obj.Hide()
+	}
+}
+
 // fileDetail is the second line of a file's row: its size, its type and
-// where it is ("1.2 MB · PDF · waiting to send").
-func fileDetail(l *locales.Localizer, ref protocol.FileRef, st store.FileState) string {
-	return l.T("files.detail", "Size", formatSize(l, ref.Size), "Type", l.T("files.type."+fileCategory(ref.Type)), "State", fileWhere(l, st))
+// where, where it is ("1.2 MB · PDF · Waiting to send").
+func fileDetail(l *locales.Localizer, ref protocol.FileRef, where string) string {
+	return l.T("files.detail", "Size", formatSize(l, ref.Size), "Type", l.T("files.type."+fileCategory(ref.Type)), "State", where)
 }
 
 // fileWhere says where a file is and how far its transfer has come.
@@ -259,14 +300,21 @@ func fileWhere(l *locales.Localizer, st store.FileState) string {
 	switch st.Where {
 	case store.FileOnDevice:
 		return l.T("files.state.on_device")
-	case store.FileWaiting:
+	case store.FileWaiting, store.FileSending:
+		switch st.Held {
+		case store.HeldHubFull:
+			return l.T("files.state.hub_full")
+		case store.HeldDamaged:
+			return l.T("files.state.damaged")
+		}
+		if st.Where == store.FileSending {
+			return l.T("files.state.sending", "Percent", pct)
+		}
 		return l.T("files.state.waiting")
-	case store.FileSending:
-		return l.T("files.state.sending", "Percent", pct)
 	case store.FileOnHub:
-		return l.T("files.state.on_hub")
+		return l.T("files.state.synced")
 	case store.FileDownloading:
-		return l.T("files.state.downloading", "Percent", pct)
+		return l.T("files.state.partial", "Percent", pct)
 	case store.FileRefused:
 		return l.T("files.state.refused", "Reason", st.Refused)
 	}
@@ -358,21 +406,11 @@ func looksLikePhoto(path string) bool {
 	return false
 }
 
-// onDownload asks for a file not on this device: it comes with the next
-// sync.
-func (p *attachmentsPanel) onDownload(ref protocol.FileRef) {
-	if err := p.u.deps.Store.WantFile(context.Background(), ref.Hash, true); err != nil {
-		p.u.showError(err)
-		return
-	}
-	p.u.notice.show(p.u, p.u.l.T("notice.file_asked", "Name", ref.Name), "", nil)
-	p.reload()
-}
-
 // onRemove detaches a file from the record, with an undo in the notice
 // bar; its bytes stay on this device.
 func (p *attachmentsPanel) onRemove(ref protocol.FileRef) {
 	st, entity, id := p.u.deps.Store, p.entity, p.id
+	p.u.cancelFetch(ref.Hash)
 	if err := st.RemoveFileRef(context.Background(), entity, id, ref.Hash); err != nil {
 		p.u.showError(err)
 		return

@@ -152,7 +152,7 @@ func TestAttachFilesShowsTheirRows(t *testing.T) {
 	}
 	u.RefreshSync()
 	h.settle()
-	if !strings.HasSuffix(p.rows[0].detail.Text, "· On the hub") {
+	if !strings.HasSuffix(p.rows[0].detail.Text, "· On this device and the hub") {
 		t.Fatalf("sent: %q", p.rows[0].detail.Text)
 	}
 
@@ -243,11 +243,11 @@ func TestFilesSectionArabic(t *testing.T) {
 	if strings.ContainsAny(row.detail.Text, "0123456789") {
 		t.Fatalf("Latin digits in %q", row.detail.Text)
 	}
-	checkDrawn(t, "file detail", row.detail.Text, fileDetail(u.l, row.ref, row.state))
+	checkDrawn(t, "file detail", row.detail.Text, fileDetail(u.l, row.ref, fileWhere(u.l, row.state)))
 	rowObj := row.obj.(*fyne.Container)
 	rowObj.Resize(fyne.NewSize(700, rowObj.MinSize().Height))
-	if row.thumb.Position().X < 500 {
-		t.Fatalf("thumbnail at x=%v of 700: not on the right", row.thumb.Position().X)
+	if tx := absX(rowObj, row.thumb); tx < 500 {
+		t.Fatalf("thumbnail at x=%v of 700: not on the right", tx)
 	}
 	if bx := absX(rowObj, row.remove); bx > 300 {
 		t.Fatalf("Remove at x=%v of 700: not on the left", bx)
@@ -301,14 +301,36 @@ func TestCommentCarriesAFile(t *testing.T) {
 	}
 }
 
-// A file the hub refused says so in its row, with the hub's reason.
-func TestFileRowSaysTheHubRefusedIt(t *testing.T) {
+// TestFileRowSaysWhereTheFileIs: each state of a file reads as the row
+// says it, the refused one with the hub's reason, the held ones with why
+// they wait; in Arabic with the language's digits.
+func TestFileRowSaysWhereTheFileIs(t *testing.T) {
 	b, errs := locales.Load("")
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	got := fileWhere(b.Localizer("en"), store.FileState{Where: store.FileRefused, Refused: "larger than this hub takes"})
-	if got != "Refused by the hub: larger than this hub takes" {
-		t.Fatalf("refused file reads %q", got)
+	en := b.Localizer("en")
+	for _, c := range []struct {
+		st   store.FileState
+		want string
+	}{
+		{store.FileState{Where: store.FileRefused, Refused: "larger than this hub takes"}, "Refused by the hub: larger than this hub takes"},
+		{store.FileState{Where: store.FileWaiting, Held: store.HeldHubFull}, "Waiting: the hub’s disk is full"},
+		{store.FileState{Where: store.FileSending, Size: 100, Done: 40, Held: store.HeldDamaged}, "Waiting: it reached the hub damaged; the next sync tries again"},
+		{store.FileState{Where: store.FileSending, Size: 100, Done: 40}, "Sending 40 %"},
+		{store.FileState{Where: store.FileOnHub}, "On this device and the hub"},
+		{store.FileState{Where: store.FileDownloading, Size: 100, Done: 25}, "25 % downloaded"},
+		{store.FileState{Where: store.FileNotDownloaded, Wanted: true}, "Downloads at the next sync"},
+	} {
+		if got := fileWhere(en, c.st); got != c.want {
+			t.Errorf("%+v reads %q, want %q", c.st, got, c.want)
+		}
+	}
+	f := &fetch{cancel: func() {}, done: 1 << 20, total: 3 << 20}
+	if got := fetchingText(en, f); got != "Downloading 33 % (1.0 MB of 3.0 MB)" {
+		t.Errorf("fetching reads %q", got)
+	}
+	if got := fetchingText(b.Localizer("ar"), f); strings.ContainsAny(got, "0123456789") || !strings.Contains(got, "٣٣") {
+		t.Errorf("fetching in Arabic reads %q", got)
 	}
 }

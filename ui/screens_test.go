@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -102,6 +103,11 @@ func (o *outboxHub) Sync(ctx context.Context, progress func(client.Progress)) (c
 
 // Run does nothing: the tests sync by pressing Sync now.
 func (o *outboxHub) Run(ctx context.Context) error { return nil }
+
+// Fetch has no files to give.
+func (o *outboxHub) Fetch(ctx context.Context, hash string, progress func(done, total int64)) error {
+	return fmt.Errorf("outboxHub: no file %s: %w", hash, store.ErrNotFound)
+}
 
 func (o *outboxHub) Enroll(ctx context.Context, hubURL, code string) error {
 	if code != "K7M2-Q9PX" {

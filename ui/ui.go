@@ -171,6 +171,10 @@ type UI struct {
 	welcome    *welcomeScreen
 
 	draftsOffer *draftsOffer // the start-up offer of unfinished forms, if shown
+
+	// fetches are the downloads a person started from the files' rows,
+	// by file hash ([UI.startFetch]).
+	fetches map[string]*fetch
 }
 
 // Create builds the interface for win and returns its root object, already
@@ -505,6 +509,17 @@ func (u *UI) SelectFirst() {
 	}
 }
 
+// RevealFiles scrolls the record form on screen to its Files section, so
+// a picture of the screen shows a record's files; it does nothing without
+// a form that has one.
+func (u *UI) RevealFiles() {
+	for _, fr := range u.shownForms() {
+		if fr.files.entity != "" {
+			fr.detail.reveal(fr.files.box)
+		}
+	}
+}
+
 // applyFyneLanguage makes Fyne's own texts (dialog buttons, menus) follow
 // the interface's language.
 func (u *UI) applyFyneLanguage() {
@@ -595,9 +610,7 @@ func (u *UI) RefreshSync() {
 	if u.sync != nil && u.SelectedTab() == TabSync {
 		u.sync.refresh()
 	}
-	for _, fr := range u.shownForms() {
-		fr.files.reload()
-	}
+	u.reloadFiles()
 }
 
 // shownForms returns the record forms on screen.

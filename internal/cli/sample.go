@@ -66,7 +66,6 @@ var sampleThemeWords = map[string]string{
 
 var sampleResources = []struct{ kind, title, body string }{
 	{"guide", "Running a community dialogue on child marriage", "Step-by-step guide: who to invite, how to open the conversation, how to agree on follow-up actions, and how to record the meeting without naming any child."},
-	{"toolkit", "Safe school walks toolkit", "Posters, a facilitator script and a short checklist for parents' groups organising walking groups to and from school."},
 	{"policy_brief", "Birth registration: closing the gap in rural districts", "Why one child in four in the districts we work in has no birth certificate, and five changes local government can make this year."},
 	{"experience", "How Zomba's mothers' groups kept 40 girls in school", "A field officer's account of two years of home visits, bursaries and dialogue with chiefs."},
 	{"question", "How do you follow up referrals when the social welfare office is far away?", "Our nearest office is 90 km away. How do other organizations make sure referred families are not lost?"},
@@ -75,6 +74,8 @@ var sampleResources = []struct{ kind, title, body string }{
 	{"toolkit", "Reach matrix: counting without naming", "How to fill in the children-reached table by sex and age band, and why it never needs a child's name."},
 	{"policy_brief", "Juvenile justice: diversion before detention", "Evidence from Mongolia and Albania on community alternatives for children in conflict with the law."},
 	{"question", "Which messages work best against early marriage in pastoralist communities?", "We are preparing a campaign in Turkana and would welcome materials that worked elsewhere."},
+	// Last, so that it heads the list (newest first) with its files.
+	{"toolkit", sampleFilesFor, "Posters, a facilitator script and a short checklist for parents' groups organising walking groups to and from school."},
 }
 
 var sampleComments = []string{
@@ -149,6 +150,11 @@ func runSample(ctx context.Context, cfg config, fs *flag.FlagSet, args []string,
 			return fmt.Errorf("sample: resource %q: %w", r.title, err)
 		}
 		resourceIDs = append(resourceIDs, res.ID)
+		if r.title == sampleFilesFor {
+			if err := addSampleFiles(ctx, st, res.ID, rng); err != nil {
+				return err
+			}
+		}
 	}
 	authors := []string{"Chikondi", "Sokha", "Bolormaa", "Amina", "Rahim", "Grace", "Ana", "Minh"}
 	parents := append(append([]string(nil), resourceIDs...), firstActivities...)

@@ -40,7 +40,7 @@ func ToolFlags(fs *flag.FlagSet) func() Tool {
 	opts := &toolOptions{}
 	fs.StringVar(&opts.screenshotDir, "screenshot", "", "capture every tab into DIR/<lang>-<tab>.png and exit")
 	fs.StringVar(&opts.screenshotLang, "screenshot-langs", "en,fr", "languages to capture, comma-separated")
-	fs.StringVar(&opts.screenshotSteps, "screenshot-steps", "", "what to capture, comma-separated: tab names (activities opens its first record) and firstrun; every tab when empty")
+	fs.StringVar(&opts.screenshotSteps, "screenshot-steps", "", "what to capture, comma-separated: tab names (activities opens its first record), firstrun, and files (the first resource's files); every tab and files when empty")
 	fs.BoolVar(&opts.measure, "measure-startup", false, "print the time to first frame and memory after scrolling the activity list, then exit")
 	return func() Tool {
 		if opts.screenshotDir == "" && !opts.measure {
@@ -120,12 +120,17 @@ func measureStartup(a fyne.App, w fyne.Window, u *ui.UI, out io.Writer) {
 // 2 s), its clean-up pass, and a few memory checks (releaseCheck).
 const settleAfterScroll = 8 * time.Second
 
-// firstRunStep is the screenshot step of the first-start screen.
-const firstRunStep = "firstrun"
+// Screenshot steps that are not tabs: the first-start screen, and the
+// resources with the first one open, scrolled to its files.
+const (
+	firstRunStep = "firstrun"
+	filesStep    = "files"
+)
 
-// captureScreens saves a picture of every step (every tab unless
-// --screenshot-steps names some) in every requested language, as
-// DIR/<lang>-<step>.png. A list's first record is opened (SelectFirst).
+// captureScreens saves a picture of every step (every tab and the files
+// of the first resource unless --screenshot-steps names some) in every
+// requested language, as DIR/<lang>-<step>.png. A list's first record is
+// opened (SelectFirst).
 func captureScreens(a fyne.App, w fyne.Window, u *ui.UI, opts *toolOptions, out io.Writer) {
 	defer fyne.Do(a.Quit)
 	if err := os.MkdirAll(opts.screenshotDir, 0o755); err != nil {
@@ -139,12 +144,19 @@ func captureScreens(a fyne.App, w fyne.Window, u *ui.UI, opts *toolOptions, out 
 		settle()
 		steps := splitList(opts.screenshotSteps)
 		if len(steps) == 0 {
-			fyne.DoAndWait(func() { steps = u.Tabs() })
+			fyne.DoAndWait(func() { steps = append(u.Tabs(), filesStep) })
 		}
 		for _, step := range steps {
-			if step == firstRunStep {
+			switch step {
+			case firstRunStep:
 				fyne.DoAndWait(u.ShowFirstStart)
-			} else {
+			case filesStep:
+				fyne.DoAndWait(func() { u.SelectTab(ui.TabResources) })
+				settle()
+				fyne.DoAndWait(u.SelectFirst)
+				settle()
+				fyne.DoAndWait(u.RevealFiles)
+			default:
 				fyne.DoAndWait(func() { u.SelectTab(step) })
 				settle()
 				fyne.DoAndWait(u.SelectFirst)

@@ -111,6 +111,8 @@ type Syncer interface {
 	Status(ctx context.Context) (Status, error)
 	// Run syncs in the background until ctx is done.
 	Run(ctx context.Context) error
+	// Fetcher downloads a file a person asked for, now.
+	Fetcher
 }
 
 // Fetcher downloads a file a person asked for; [*Engine] implements it.

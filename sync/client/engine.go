@@ -97,14 +97,20 @@ type Engine struct {
 	// in the store between runs; 0 until read.
 	page int
 
-	stmu      sync.Mutex // guards reachable and transfer
+	stmu      sync.Mutex // guards reachable, transfer and waiting
 	reachable bool
 	transfer  *FileProgress
+	// waiting holds the files the last sync left for a later one (the hub
+	// cannot take or give them now), by hash.
+	waiting map[string]bool
 
-	fmu sync.Mutex // guards chunk and busy
+	fmu sync.Mutex // guards chunk, rate and busy
 	// chunk is the file chunk size in bytes, adapted to the link and kept
 	// in the store between runs; 0 until read.
 	chunk int
+	// rate is the link's throughput for file chunks in bytes per second,
+	// averaged over the chunks moved; 0 until one has.
+	rate float64
 	// busy holds the files being transferred, each closed when done.
 	busy map[string]chan struct{}
 }
@@ -557,8 +563,12 @@ func (e *Engine) setReachable(ok bool) {
 }
 
 // Run syncs whenever there is reason to: when the hub becomes reachable
-// again, when local changes wait, and every Interval. It returns when ctx
-// is done. Failures are recorded in [Status] and retried later.
+// again, when local changes wait, when files wait to be sent or
+// downloaded (attached, or asked for, or left by a failed sync), and
+// every Interval. A file the last sync left for later (the hub's disk is
+// full, the hub does not hold it yet) waits for the next of these. It
+// returns when ctx is done. Failures are recorded in [Status] and retried
+// later.
 func (e *Engine) Run(ctx context.Context) error {
 	tick := max(e.opts.Interval/10, time.Second)
 	var last time.Time
@@ -570,8 +580,12 @@ func (e *Engine) Run(ctx context.Context) error {
 			reachable := err == nil
 			e.setReachable(reachable)
 			stats, _ := e.st.OutboxStats(ctx)
+			files, ferr := e.filesToMove(ctx)
+			if ferr != nil {
+				e.opts.Logger.Warn("reading the files to move failed", "err", ferr)
+			}
 			due := e.opts.Now().Sub(last) >= e.opts.Interval
-			if reachable && (!wasReachable || stats.Pending > 0 || due) {
+			if reachable && (!wasReachable || stats.Pending > 0 || files || due) {
 				if _, err := e.Sync(ctx, nil); err != nil {
 					e.opts.Logger.Warn("background sync failed", "err", err)
 				}

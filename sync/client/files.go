@@ -16,10 +16,15 @@ import (
 
 // Chunk sizes of file transfers: a chunk starts small, doubles after each
 // one that went quickly up to [protocol.MaxChunk], and halves after a
-// timeout or a cut link, so a dropped link loses at most one chunk.
+// timeout or a cut link, so a dropped link loses at most one chunk. On a
+// slow link a chunk is also kept to what the link moves in [ChunkTime],
+// so a cut loses little.
 const (
 	MinChunk   = 8 << 10
 	StartChunk = 32 << 10
+	// ChunkTime bounds a chunk's expected transfer time at the link's
+	// measured throughput.
+	ChunkTime = 8 * time.Second
 	// chunkGrowBelow is how quick a chunk must be for the next to double.
 	chunkGrowBelow = 10 * time.Second
 	// badChunks is how many corrupt chunks in a row a file may meet before
@@ -41,10 +46,13 @@ const stateChunk = "chunk_size"
 // waitError is a file that cannot move now and waits for a later sync
 // (the hub does not let this device have it yet, does not hold it yet,
 // refused it, or sent corrupt chunks too often); the other files go on.
-// all says the hub can take no file now (its disk is full).
+// all says the hub can take no file now (its disk is full); held is why
+// an upload waits, as the person is told ([store.Store.HoldUpload]), ""
+// for nothing to tell.
 type waitError struct {
-	err error
-	all bool
+	err  error
+	all  bool
+	held string
 }
 
 func (w *waitError) Error() string { return "client: file waits: " + w.err.Error() }
@@ -58,6 +66,13 @@ type fileTurn struct {
 	// traffic counts chunk bytes; report is told how far a file has come.
 	traffic *Progress
 	report  func(FileProgress)
+	// impatient makes a hub that cannot be reached end a file's transfer
+	// at once, as long as no byte of it has moved: a person waits for the
+	// answer (see [Engine.Fetch]). Once bytes move, a cut is retried as in
+	// a sync.
+	impatient bool
+	// waiting collects the files left for a later sync, for [Engine.Run].
+	waiting map[string]bool
 }
 
 // fileHub returns the engine's hub, as a [FileHub], and the device token;
@@ -122,14 +137,18 @@ func (e *Engine) syncFiles(ctx context.Context, hub Hub, token string, progress 
 	if err := e.loadChunk(ctx); err != nil {
 		return err
 	}
-	t := &fileTurn{fh: fh, token: token, traffic: &res.Progress, report: func(p FileProgress) {
+	t := &fileTurn{fh: fh, token: token, traffic: &res.Progress, waiting: map[string]bool{}, report: func(p FileProgress) {
 		e.setTransfer(&p)
 		res.File = &p
 		if progress != nil {
 			progress(res.Progress)
 		}
 	}}
-	defer func() { e.setTransfer(nil); res.File = nil }()
+	defer func() {
+		e.setTransfer(nil)
+		res.File = nil
+		e.setWaiting(t.waiting)
+	}()
 	ups, err := e.st.PendingUploads(ctx)
 	if err != nil {
 		return err
@@ -154,13 +173,21 @@ func (e *Engine) syncFiles(ctx context.Context, hub Hub, token string, progress 
 
 // moveAll moves the files with hashes one by one with move, counting in
 // done those that went through. A file that cannot move now is logged and
-// waits; one that says no file can move now ends the list without error.
+// waits; one that says no file can move now ends the list without error,
+// every file left waiting for the same reason.
 func (e *Engine) moveAll(ctx context.Context, t *fileTurn, hashes []string, move func(context.Context, *fileTurn, string) error, done *int) error {
-	for _, h := range hashes {
+	for i, h := range hashes {
 		err := move(ctx, t, h)
 		if w := (*waitError)(nil); errors.As(err, &w) {
 			e.opts.Logger.Info("file waits for a later sync", "hash", h, "err", w.err)
+			t.waiting[h] = true
 			if w.all {
+				for _, rest := range hashes[i+1:] {
+					t.waiting[rest] = true
+					if err := e.hold(ctx, rest, w.held); err != nil {
+						return err
+					}
+				}
 				return nil
 			}
 			continue
@@ -173,11 +200,63 @@ func (e *Engine) moveAll(ctx context.Context, t *fileTurn, hashes []string, move
 	return nil
 }
 
+// hold records why the upload of hash waits, when there is something to
+// tell the person; a file that is not (or no longer) an upload here is
+// left as it is.
+func (e *Engine) hold(ctx context.Context, hash, why string) error {
+	if why == "" {
+		return nil
+	}
+	if err := e.st.HoldUpload(ctx, hash, why); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+// setWaiting notes the files a sync left for a later one, so that
+// [Engine.Run] does not sync again and again for them.
+func (e *Engine) setWaiting(w map[string]bool) {
+	e.stmu.Lock()
+	e.waiting = w
+	e.stmu.Unlock()
+}
+
+// filesToMove reports whether some file waits to be sent or downloaded
+// that the last sync did not leave for later: one attached or asked for
+// since, or one a failed sync did not finish.
+func (e *Engine) filesToMove(ctx context.Context) (bool, error) {
+	ups, err := e.st.PendingUploads(ctx)
+	if err != nil {
+		return false, err
+	}
+	downs, err := e.wantedDownloads(ctx)
+	if err != nil {
+		return false, err
+	}
+	e.stmu.Lock()
+	defer e.stmu.Unlock()
+	for _, u := range ups {
+		if !e.waiting[u.Hash] {
+			return true, nil
+		}
+	}
+	for _, d := range downs {
+		if !e.waiting[d.Hash] {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // Fetch downloads the file with hash, which a record on this device
 // refers to, now, reporting its progress (progress may be nil). The file
 // is marked as asked for, so a cancelled or failed Fetch is resumed where
-// it stood by the next Fetch or sync. A file the hub does not let this
-// device have fails with kind [protocol.KindForbidden] ([protocol.KindOf]).
+// it stood by the next Fetch or sync. A person waits for the answer: when
+// the hub cannot be reached at all, Fetch says so at once ([ProblemOf]
+// classifies the error) instead of retrying; once bytes move, a cut link
+// is retried as in a sync. A device that is not enrolled fails with
+// [ErrNotEnrolled]; a file the hub does not let this device have fails
+// with kind [protocol.KindForbidden] ([protocol.KindOf]).
 func (e *Engine) Fetch(ctx context.Context, hash string, progress func(done, total int64)) error {
 	if err := e.st.WantFile(ctx, hash, true); err != nil {
 		return fmt.Errorf("client: fetch: %w", err)
@@ -190,7 +269,7 @@ func (e *Engine) Fetch(ctx context.Context, hash string, progress func(done, tot
 		return errors.New("client: fetch: this hub connection does not move files")
 	}
 	var traffic Progress
-	t := &fileTurn{fh: fh, token: token, traffic: &traffic, report: func(p FileProgress) {
+	t := &fileTurn{fh: fh, token: token, traffic: &traffic, impatient: true, report: func(p FileProgress) {
 		e.setTransfer(&p)
 		if progress != nil {
 			progress(p.Done, p.Size)
@@ -206,7 +285,10 @@ func (e *Engine) Fetch(ctx context.Context, hash string, progress func(done, tot
 	return nil
 }
 
-// upload sends the file with hash from where the hub stands.
+// upload sends the file with hash from where the hub stands. A chunk the
+// hub refuses as damaged (400) goes again from where the hub says it
+// stands; refused again and again, the file waits for a later sync and
+// says why, as it does when the hub's disk is full (507).
 func (e *Engine) upload(ctx context.Context, t *fileTurn, hash string) error {
 	unlock, err := e.lockFile(ctx, hash)
 	if err != nil {
@@ -222,9 +304,10 @@ func (e *Engine) upload(ctx context.Context, t *fileTurn, hash string) error {
 	}
 	defer f.Close()
 	buf := make([]byte, min(size, protocol.MaxChunk))
-	retry := e.newRetry()
-	offset, known, conflicts := int64(0), false, 0
+	retry := e.newRetry(t)
+	offset, known, conflicts, cleared := int64(0), false, 0, false
 	for {
+		put := known
 		if !known {
 			// Ask the hub where it stands, whatever this device thinks:
 			// after a cut it may hold more, after a restore less.
@@ -252,7 +335,7 @@ func (e *Engine) upload(ctx context.Context, t *fileTurn, hash string) error {
 			})
 			t.traffic.FileBytesUp += int64(len(chunk))
 			if err == nil {
-				e.adaptChunk(true, time.Since(t0))
+				e.adaptChunk(true, len(chunk), time.Since(t0))
 				offset = got
 			}
 		}
@@ -261,7 +344,16 @@ func (e *Engine) upload(ctx context.Context, t *fileTurn, hash string) error {
 			offset, err = oe.Received, nil
 		}
 		if err == nil {
-			retry.reset()
+			if put {
+				retry.went(offset)
+				if !cleared {
+					// It goes: whatever it waited for is over.
+					if err := e.st.HoldUpload(ctx, hash, ""); err != nil {
+						return err
+					}
+					cleared = true
+				}
+			}
 			if err := e.st.MarkSent(ctx, hash, min(offset, size)); err != nil {
 				return err
 			}
@@ -279,7 +371,15 @@ func (e *Engine) upload(ctx context.Context, t *fileTurn, hash string) error {
 			e.opts.Logger.Warn("the hub refused a file", "hash", hash, "reason", pe.Message)
 			return &waitError{err: err}
 		}
-		if err := retry.failed(ctx, err); err != nil {
+		if err := retry.failed(ctx, err, offset); err != nil {
+			if w := (*waitError)(nil); errors.As(err, &w) && w.held != "" {
+				if w.held == store.HeldDamaged {
+					e.opts.Logger.Warn("the hub kept receiving a file's chunks damaged; it waits for the next sync", "hash", hash, "offset", offset, "err", w.err)
+				}
+				if herr := e.hold(ctx, hash, w.held); herr != nil {
+					return herr
+				}
+			}
 			return err
 		}
 		known = false
@@ -294,7 +394,7 @@ func (e *Engine) download(ctx context.Context, t *fileTurn, hash string) error {
 		return err
 	}
 	defer unlock()
-	retry := e.newRetry()
+	retry := e.newRetry(t)
 	for {
 		st, err := e.st.FileState(ctx, hash)
 		if err != nil {
@@ -304,10 +404,11 @@ func (e *Engine) download(ctx context.Context, t *fileTurn, hash string) error {
 			return nil // whole here
 		}
 		have, size := st.Done, st.Size
+		n := min(int64(e.chunkSize()), size-have)
 		t0 := time.Now()
 		var c Chunk
 		err = e.fileCall(ctx, func(rctx context.Context) (err error) {
-			c, err = t.fh.GetChunk(rctx, t.token, hash, have, have+min(int64(e.chunkSize()), size-have)-1)
+			c, err = t.fh.GetChunk(rctx, t.token, hash, have, have+n-1)
 			return err
 		})
 		t.traffic.FileBytesDown += int64(len(c.Data))
@@ -318,8 +419,8 @@ func (e *Engine) download(ctx context.Context, t *fileTurn, hash string) error {
 			err = e.st.AppendChunk(ctx, hash, have, c.Data, c.SHA256)
 			switch {
 			case err == nil:
-				e.adaptChunk(true, time.Since(t0))
-				retry.reset()
+				e.adaptChunk(true, len(c.Data), time.Since(t0))
+				retry.went(have + int64(len(c.Data)))
 				t.report(FileProgress{Hash: hash, Done: have + int64(len(c.Data)), Size: size})
 				continue
 			case errors.Is(err, store.ErrChunkHash):
@@ -334,7 +435,7 @@ func (e *Engine) download(ctx context.Context, t *fileTurn, hash string) error {
 				return err
 			}
 		}
-		if err := retry.failed(ctx, err); err != nil {
+		if err := retry.failed(ctx, err, have); err != nil {
 			return err
 		}
 	}
@@ -352,21 +453,41 @@ func (e *Engine) fileCall(ctx context.Context, call func(context.Context) error)
 
 // fileRetry decides what a failed request of one file transfer does next.
 type fileRetry struct {
-	e       *Engine
-	attempt int
-	bad     int // corrupt or refused chunks in a row
-	delay   time.Duration
+	e         *Engine
+	impatient bool // see [fileTurn]
+	attempt   int
+	delay     time.Duration
+	// moved says some bytes of the file moved in this transfer.
+	moved bool
+	// bad counts chunks refused or corrupt since the transfer last got
+	// past badAt, the furthest offset at which one was.
+	bad   int
+	badAt int64
 }
 
-func (e *Engine) newRetry() *fileRetry { return &fileRetry{e: e, delay: e.opts.Backoff} }
+func (e *Engine) newRetry(t *fileTurn) *fileRetry {
+	return &fileRetry{e: e, impatient: t.impatient, delay: e.opts.Backoff}
+}
 
-// reset starts the count again after a request went through.
-func (r *fileRetry) reset() { r.attempt, r.bad, r.delay = 0, 0, r.e.opts.Backoff }
+// went notes that a chunk went through and the transfer stands at
+// offset: the retries start again, and so does the count of damaged
+// chunks once the transfer is past the furthest one. Only a chunk counts:
+// a hub that answers where it stands (HEAD) but fails every chunk, or
+// refuses the same chunk again and again, or a whole file whose last
+// chunk brings it back to the start, uses up the retries.
+func (r *fileRetry) went(offset int64) {
+	r.attempt, r.delay = 0, r.e.opts.Backoff
+	r.moved = true
+	if offset > r.badAt {
+		r.bad = 0
+	}
+}
 
 // failed returns nil when the request is to be tried again (after a
 // pause for a broken link), a [*waitError] when the file is to wait for a
-// later sync, or the error that ends the transfers.
-func (r *fileRetry) failed(ctx context.Context, err error) error {
+// later sync, or the error that ends the transfers; at is where the
+// transfer stood.
+func (r *fileRetry) failed(ctx context.Context, err error, at int64) error {
 	var pe *protocol.Error
 	errors.As(err, &pe)
 	switch kind := protocol.KindOf(err); {
@@ -376,17 +497,21 @@ func (r *fileRetry) failed(ctx context.Context, err error) error {
 		// Not visible to this device, or not referred to or held yet.
 		return &waitError{err: err}
 	case pe != nil && pe.Status == http.StatusInsufficientStorage:
-		return &waitError{err: err, all: true}
+		return &waitError{err: err, all: true, held: store.HeldHubFull}
 	case kind == protocol.KindInvalid:
 		// A chunk damaged on the way: again, a few times.
+		r.badAt = max(r.badAt, at)
 		if r.bad++; r.bad > badChunks {
-			return &waitError{err: err}
+			return &waitError{err: fmt.Errorf("client: %d chunks refused or corrupt in a row: %w", r.bad, err), held: store.HeldDamaged}
 		}
 		return nil
 	case !kind.Retryable():
 		return fmt.Errorf("client: files: %w", err)
+	case r.impatient && !r.moved:
+		// A person waits, and the hub cannot be reached: say so now.
+		return fmt.Errorf("client: files: %w", err)
 	}
-	r.e.adaptChunk(false, 0)
+	r.e.adaptChunk(false, 0, 0)
 	wait, perr := r.e.pause(ctx, r.attempt, r.delay, err)
 	if perr != nil {
 		return fmt.Errorf("client: files: %w", perr)
@@ -427,17 +552,34 @@ func (e *Engine) chunkSize() int {
 	return e.chunk
 }
 
-// adaptChunk doubles the chunk size after a chunk that went quickly and
-// halves it after a failure, as the record pages adapt.
-func (e *Engine) adaptChunk(ok bool, took time.Duration) {
+// adaptChunk doubles the chunk size after a chunk of n bytes that went
+// quickly (in took) and halves it after a failure, as the record pages
+// adapt; and keeps it to what the link moves in [ChunkTime] at the
+// throughput measured so far, so that a cut on a slow link costs little.
+func (e *Engine) adaptChunk(ok bool, n int, took time.Duration) {
 	e.fmu.Lock()
 	defer e.fmu.Unlock()
-	switch {
-	case !ok:
+	if !ok {
 		e.chunk = max(e.chunk/2, MinChunk)
-	case took < min(chunkGrowBelow, e.opts.RequestTimeout/3):
-		e.chunk = min(e.chunk*2, protocol.MaxChunk)
+		return
 	}
+	if took > 0 && n >= max(MinChunk, e.chunk/2) {
+		// A file's small last chunk is mostly the link's latency: it
+		// would make the link look slower than it is.
+		rate := float64(n) / took.Seconds()
+		if e.rate > 0 {
+			rate = (e.rate + rate) / 2
+		}
+		e.rate = rate
+	}
+	next := e.chunk
+	if took < min(chunkGrowBelow, e.opts.RequestTimeout/3) {
+		next = min(next*2, protocol.MaxChunk)
+	}
+	if e.rate > 0 {
+		next = min(next, int(e.rate*ChunkTime.Seconds()))
+	}
+	e.chunk = max(next, MinChunk)
 }
 
 // lockFile makes the engine's transfers of one file take turns (a sync's
