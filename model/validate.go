@@ -75,6 +75,7 @@ type FieldError struct {
 	Value string
 }
 
+// Error says in English which field is wrong and why.
 func (e FieldError) Error() string {
 	switch e.Reason {
 	case ReasonRequired:
@@ -120,6 +121,7 @@ type ValidationError struct {
 	Fields []FieldError
 }
 
+// Error lists every problem of the record in English.
 func (e *ValidationError) Error() string {
 	parts := make([]string, len(e.Fields))
 	for i, f := range e.Fields {
