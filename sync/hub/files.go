@@ -72,6 +72,8 @@ const (
 	sqlDropFileRefs   = "DELETE FROM file_refs WHERE record_id = ?"
 	sqlInsertFileRef  = "INSERT OR IGNORE INTO file_refs (record_id, hash, entity, org_id, visibility, size, name) VALUES (?, ?, ?, ?, ?, ?, ?)"
 	metaFileRefsIndex = "file_refs_indexed"
+	// sqlInsertHolder records that an organization holds a file.
+	sqlInsertHolder = "INSERT INTO file_holders (hash, org_id, since) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
 )
 
 // indexFiles keeps file_refs in step with record r just written: a
@@ -473,7 +475,7 @@ func (h *Hub) noteFile(ctx context.Context, org, hash string, size int64, kind s
 			hash, size, kind, now); err != nil {
 			return fmt.Errorf("hub: note file %s: %w", hash, err)
 		}
-		_, err := tx.ExecContext(ctx, "INSERT INTO file_holders (hash, org_id, since) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", hash, org, now)
+		_, err := tx.ExecContext(ctx, sqlInsertHolder, hash, org, now)
 		if err != nil {
 			return fmt.Errorf("hub: note file %s of %s: %w", hash, org, err)
 		}
@@ -526,10 +528,14 @@ func (h *Hub) ReadChunk(ctx context.Context, dev Device, hash string, start, end
 	return buf, size, nil
 }
 
-// noteHolder records that org holds file hash.
+// noteHolder records that org holds file hash. Every device of an
+// organization that downloads a file ends here: one that already holds
+// it is read (any connection), not written (the one writer).
 func (h *Hub) noteHolder(ctx context.Context, org, hash string) error {
-	_, err := h.writer.ExecContext(ctx, "INSERT INTO file_holders (hash, org_id, since) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-		hash, org, h.now().UTC().Format(timeLayout))
+	if _, held, err := h.holds(ctx, org, hash); err != nil || held {
+		return err
+	}
+	_, err := h.writer.ExecContext(ctx, sqlInsertHolder, hash, org, h.now().UTC().Format(timeLayout))
 	if err != nil {
 		return fmt.Errorf("hub: note file %s of %s: %w", hash, org, err)
 	}
