@@ -521,6 +521,21 @@ func (s *Store) WantedDownloads(ctx context.Context, autoMax int64) ([]Download,
 	return out, rows.Err()
 }
 
+// MayHaveFilesToMove reports whether any file could wait to be sent or
+// downloaded (autoMax as for [Store.WantedDownloads]), from the blobs
+// table alone: false means [Store.PendingUploads] and
+// [Store.WantedDownloads] are both empty, without their walk through
+// every record's files, which a sync loop asking often can spare.
+func (s *Store) MayHaveFilesToMove(ctx context.Context, autoMax int64) (bool, error) {
+	var any bool
+	err := s.reader.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM blobs WHERE
+		(state = 'local' AND sent < size AND refused = '') OR (state != 'local' AND (wanted = 1 OR size <= ?)))`, autoMax).Scan(&any)
+	if err != nil {
+		return false, fmt.Errorf("store: look for files to move: %w", err)
+	}
+	return any, nil
+}
+
 // WantFile records that a person asked to download the file with hash
 // (want) or cancelled (not want); what is downloaded stays. An unknown
 // file returns an error wrapping [ErrNotFound].

@@ -768,3 +768,30 @@ func TestHeldUploadSaysWhyAndStaysPending(t *testing.T) {
 		t.Fatalf("attached again: %+v", st)
 	}
 }
+
+// MayHaveFilesToMove is false only when there is nothing to send or
+// download.
+func TestMayHaveFilesToMove(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openFiles(t)
+	if may, err := s.MayHaveFilesToMove(ctx, 256<<10); may || err != nil {
+		t.Fatalf("empty store: %v %v", may, err)
+	}
+	ref, err := s.AttachFile(ctx, writeFile(t, t.TempDir(), "guide.pdf", pdf), AttachOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateResource(ctx, model.Resource{Kind: "guide", Title: "Guide", Files: []protocol.FileRef{ref}}); err != nil {
+		t.Fatal(err)
+	}
+	if may, _ := s.MayHaveFilesToMove(ctx, 256<<10); !may {
+		t.Fatal("a file waits to be sent, but none may move")
+	}
+	if err := s.MarkSent(ctx, ref.Hash, ref.Size); err != nil {
+		t.Fatal(err)
+	}
+	if may, _ := s.MayHaveFilesToMove(ctx, 256<<10); may {
+		t.Fatal("the file is sent, yet one may move")
+	}
+}

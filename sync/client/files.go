@@ -225,6 +225,13 @@ func (e *Engine) setWaiting(w map[string]bool) {
 // that the last sync did not leave for later: one attached or asked for
 // since, or one a failed sync did not finish.
 func (e *Engine) filesToMove(ctx context.Context) (bool, error) {
+	autoMax, err := e.AutoDownloadMax(ctx)
+	if err != nil {
+		return false, err
+	}
+	if may, err := e.st.MayHaveFilesToMove(ctx, autoMax); err != nil || !may {
+		return false, err
+	}
 	ups, err := e.st.PendingUploads(ctx)
 	if err != nil {
 		return false, err
