@@ -71,7 +71,7 @@ type fileRow struct {
 // 300 KB); anything but a list of objects reads as none.
 func refsSQL(col string) string {
 	return `CASE WHEN json_valid(` + col + `) AND json_type(` + col + `) = 'array' THEN
-		(SELECT json_group_array(json_remove(value, '$.thumb') ORDER BY key) FROM json_each(` + col + `) WHERE type = 'object')
+		(SELECT json_group_array(json_remove(value, '$.thumb') ORDER BY id) FROM json_each(` + col + `) WHERE type = 'object')
 		ELSE '[]' END`
 }
 

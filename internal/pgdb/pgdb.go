@@ -26,9 +26,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // The settings a [Config] from [ParseURL] has when its URL does not say.
@@ -197,26 +195,7 @@ func (f Flags) Apply(c Config) (Config, error) {
 // rather than at the first query. The error names the database by its
 // redacted URL.
 func Open(ctx context.Context, c Config) (*sql.DB, error) {
-	if err := c.check(); err != nil {
-		return nil, err
-	}
-	cc, err := pgx.ParseConfig(c.URL)
-	if err != nil {
-		return nil, fmt.Errorf("pgdb: %w", err) // pgx's message leaves the password out
-	}
-	cc.ConnectTimeout = c.ConnectTimeout
-	cc.RuntimeParams["application_name"] = c.ApplicationName
-	if c.StatementTimeout > 0 {
-		cc.RuntimeParams["statement_timeout"] = strconv.FormatInt(c.StatementTimeout.Milliseconds(), 10)
-	}
-	db := stdlib.OpenDB(*cc)
-	db.SetMaxOpenConns(c.MaxConns)
-	db.SetMaxIdleConns(c.MaxConns)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("pgdb: connect to %s: %w", c.Redacted(), err)
-	}
-	return db, nil
+	return open(ctx, c, false)
 }
 
 // Code is the SQLSTATE code of the PostgreSQL error in err's chain, or ""

@@ -162,3 +162,37 @@ func dbName(test string, n int64) string {
 	}
 	return b.String()
 }
+
+// HubEnv is the environment variable that, set to "postgres", makes the
+// tests that open a hub keep it on PostgreSQL ([HubDB]) instead of SQLite
+// in its data folder.
+const HubEnv = "FIELDBOOK_TEST_HUB_DB"
+
+// HubOnPostgres says whether this test run keeps its hubs on PostgreSQL
+// (see [HubEnv]).
+func HubOnPostgres() bool { return os.Getenv(HubEnv) == "postgres" }
+
+// hubDBs are the databases of the hubs tests keep on PostgreSQL, by the
+// hub's data folder.
+var hubDBs sync.Map // string → DB
+
+// HubURL is the PostgreSQL database of the hub a test keeps in data folder
+// dir, or "" when the run keeps hubs on SQLite ([HubOnPostgres]). The same
+// folder gives the same database for as long as the test that first asked
+// runs, so a hub opened again finds its data; the database is made empty
+// and dropped when that test ends. If PostgreSQL cannot start, t fails.
+func HubURL(t testing.TB, dir string) string {
+	t.Helper()
+	if !HubOnPostgres() {
+		return ""
+	}
+	if db, ok := hubDBs.Load(dir); ok {
+		return db.(DB).URL
+	}
+	db := NewDB(t)
+	if prev, loaded := hubDBs.LoadOrStore(dir, db); loaded {
+		return prev.(DB).URL
+	}
+	t.Cleanup(func() { hubDBs.Delete(dir) })
+	return db.URL
+}

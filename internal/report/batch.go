@@ -96,10 +96,25 @@ func GuardTriggers(ctx context.Context, tx *sql.Tx, names ...string) (bool, erro
 // take away for a delete. join joins each activity to its themes, such as
 // ", " or " CROSS JOIN ".
 func GroupedSQL(sign, from, join, where string) []string {
+	return groupedSQL(sign, from, join, where, false)
+}
+
+// PortableGroupedSQL is [GroupedSQL] in SQL that PostgreSQL takes too: its
+// upserts name their conflict target and the rollup's columns by table.
+// (GroupedSQL itself stays as the migrations that use it were written.)
+func PortableGroupedSQL(sign, from, join, where string) []string {
+	return groupedSQL(sign, from, join, where, true)
+}
+
+func groupedSQL(sign, from, join, where string, portable bool) []string {
 	var sums, sets []string
+	old, target := "", ""
+	if portable {
+		old, target = RollupTable+".", " (dim, month, org_id, key)"
+	}
 	for _, c := range RollupSums {
 		sums = append(sums, sign+"sum(a."+c+")")
-		sets = append(sets, c+" = "+c+" + excluded."+c)
+		sets = append(sets, c+" = "+old+c+" + excluded."+c)
 	}
 	var out []string
 	for _, d := range []struct{ dim, key, from string }{
@@ -111,7 +126,7 @@ func GroupedSQL(sign, from, join, where string) []string {
 		out = append(out, "INSERT INTO "+RollupTable+" (dim, month, org_id, key, n, "+strings.Join(RollupSums, ", ")+")"+
 			" SELECT '"+d.dim+"', substr(a.start_date, 1, 7), a.org_id, "+d.key+", "+sign+"count(*), "+strings.Join(sums, ", ")+
 			" FROM "+d.from+" WHERE "+where+" GROUP BY 2, 3, 4"+
-			" ON CONFLICT DO UPDATE SET n = n + excluded.n, "+strings.Join(sets, ", "))
+			" ON CONFLICT"+target+" DO UPDATE SET n = "+old+"n + excluded.n, "+strings.Join(sets, ", "))
 	}
 	return out
 }

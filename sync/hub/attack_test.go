@@ -58,7 +58,7 @@ type attackFixture struct {
 func newAttackFixture(t testing.TB) *attackFixture {
 	t.Helper()
 	ctx := context.Background()
-	h, err := Open(ctx, t.TempDir(), Options{Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return attackNow }})
+	h, err := openTest(t, ctx, t.TempDir(), Options{Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return attackNow }})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

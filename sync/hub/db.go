@@ -24,6 +24,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/a20-network/fieldbook/internal/pgdb"
 	"github.com/a20-network/fieldbook/internal/sqlitedb"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
@@ -49,6 +50,11 @@ type Options struct {
 	// OrgQuota is how many bytes of distinct files one organization's
 	// records may refer to on the hub; 0 means [DefaultOrgQuota].
 	OrgQuota int64
+	// Postgres, when set, keeps the hub in the PostgreSQL database it
+	// describes instead of SQLite in the data folder, and the files in it
+	// too ([PGStore]) unless Files says otherwise: every hub process on
+	// that database then serves the same network.
+	Postgres *pgdb.Config
 	// DetectType finds an uploaded file's media type from its whole
 	// content (at most MaxFileSize bytes) and the name a record gives it,
 	// or says why the network does not take it; nil means [DetectType].
@@ -57,7 +63,10 @@ type Options struct {
 
 // Hub is the hub's database and logic. Close it when done.
 type Hub struct {
-	path   string
+	path string
+	// pg says the hub runs on PostgreSQL: writer and reader are then one
+	// pool of connections, shared by every hub process on the database.
+	pg     bool
 	writer *sql.DB // exactly one connection: SQLite allows one writer
 	reader *sql.DB
 	now    func() time.Time
@@ -99,38 +108,52 @@ func Open(ctx context.Context, dir string, opts Options) (*Hub, error) {
 		h.detect = DetectType
 	}
 	var err error
-	if h.blobs == nil {
-		if h.blobs, err = NewDirStore(filesDir(dir)); err != nil {
-			return nil, err
+	if opts.Postgres != nil {
+		h.pg, h.path = true, opts.Postgres.Redacted()
+		if h.writer, err = pgdb.OpenPortable(ctx, *opts.Postgres); err != nil {
+			return nil, fmt.Errorf("hub: %w", err)
+		}
+		h.reader = h.writer
+	} else {
+		if h.writer, err = sqlitedb.Open(h.path, sqlitedb.Writer, 1, sqlitedb.Config{}); err != nil {
+			return nil, fmt.Errorf("hub: %w", err)
 		}
 	}
-	if h.writer, err = sqlitedb.Open(h.path, sqlitedb.Writer, 1, sqlitedb.Config{}); err != nil {
-		return nil, fmt.Errorf("hub: %w", err)
+	fail := func(err error) (*Hub, error) {
+		h.Close()
+		return nil, err
 	}
 	if err := h.migrate(ctx); err != nil {
-		h.writer.Close()
-		return nil, err
+		return fail(err)
+	}
+	if h.blobs == nil {
+		if h.pg {
+			h.blobs, err = NewPGStore(ctx, h.writer)
+		} else {
+			h.blobs, err = NewDirStore(filesDir(dir))
+		}
+		if err != nil {
+			return fail(err)
+		}
 	}
 	if err := h.ensureCodeKey(ctx); err != nil {
-		h.writer.Close()
-		return nil, err
+		return fail(err)
 	}
 	if err := h.backfillFileRefs(ctx); err != nil {
-		h.writer.Close()
-		return nil, err
+		return fail(err)
 	}
 	h.stmts = map[string]*sql.Stmt{}
 	for _, q := range preparedQueries {
 		st, err := h.writer.PrepareContext(ctx, q)
 		if err != nil {
-			h.writer.Close()
-			return nil, fmt.Errorf("hub: prepare: %w", err)
+			return fail(fmt.Errorf("hub: prepare: %w", err))
 		}
 		h.stmts[q] = st
 	}
-	if h.reader, err = sqlitedb.Open(h.path, sqlitedb.Reader, 4, sqlitedb.Config{}); err != nil {
-		h.Close()
-		return nil, fmt.Errorf("hub: reading: %w", err)
+	if !h.pg {
+		if h.reader, err = sqlitedb.Open(h.path, sqlitedb.Reader, 4, sqlitedb.Config{}); err != nil {
+			return fail(fmt.Errorf("hub: reading: %w", err))
+		}
 	}
 	if h.epoch, err = h.ensureEpoch(ctx); err == nil {
 		h.lineage, err = lineageTx(ctx, h.writer)
@@ -145,18 +168,24 @@ func Open(ctx context.Context, dir string, opts Options) (*Hub, error) {
 // Close closes the database.
 func (h *Hub) Close() error {
 	var errs []error
-	if h.reader != nil {
+	if h.reader != nil && h.reader != h.writer {
 		errs = append(errs, h.reader.Close())
 	}
 	for _, st := range h.stmts {
 		errs = append(errs, st.Close())
 	}
-	errs = append(errs, h.writer.Close())
+	if h.writer != nil {
+		errs = append(errs, h.writer.Close())
+	}
 	return errors.Join(errs...)
 }
 
-// Path returns the database file's path.
+// Path returns the database file's path, or on PostgreSQL the database's
+// URL without its password.
 func (h *Hub) Path() string { return h.path }
+
+// Postgres says whether the hub runs on PostgreSQL.
+func (h *Hub) Postgres() bool { return h.pg }
 
 // Epoch returns the hub's epoch: it changes when the hub is restored from a
 // backup, which tells every device to pull everything again.
@@ -172,6 +201,13 @@ var migrations = sync.OnceValues(func() ([]sqlitedb.Migration, error) {
 })
 
 func (h *Hub) migrate(ctx context.Context) error {
+	if h.pg {
+		_, err := MigratePostgres(ctx, h.writer)
+		if err != nil {
+			return fmt.Errorf("%w; update fieldbook-hub", err)
+		}
+		return nil
+	}
 	ms, err := migrations()
 	if err != nil {
 		return err
@@ -186,14 +222,36 @@ func (h *Hub) migrate(ctx context.Context) error {
 
 // inTx runs fn in one write transaction, committing if fn returns nil;
 // the activity rows fn queued are written before the commit.
+//
+// On PostgreSQL the transaction first locks the row of the change counter
+// (package changeseq), which every write transaction of every hub process
+// does: write transactions then run one at a time, in the order they
+// commit, exactly as on SQLite's one writer. Under READ COMMITTED each
+// statement after the lock sees everything committed before it, so the
+// merge reads the record it writes and nothing else can change it in
+// between; and change numbers, taken under the lock, become visible in
+// the order they were taken, so a pull's cursor never passes a number
+// still to commit (see changeseq's doc for why the lock's release comes
+// after the commit is visible). A transaction PostgreSQL ends with a
+// serialization failure or deadlock is run again (pgdb.InTx), so fn must
+// do nothing outside the transaction that cannot be done twice.
 func (h *Hub) inTx(ctx context.Context, fn func(tx writeTx) error) error {
-	return sqlitedb.InTx(ctx, h.writer, func(tx *sql.Tx) error {
+	run := func(tx *sql.Tx) error {
 		wtx := writeTx{Tx: tx, h: h, acts: &activityRows{}}
+		if h.pg {
+			if _, err := tx.ExecContext(ctx, "SELECT last FROM change_seq FOR UPDATE"); err != nil {
+				return fmt.Errorf("hub: lock the change counter: %w", err)
+			}
+		}
 		if err := fn(wtx); err != nil {
 			return err
 		}
 		return wtx.acts.flush(ctx, wtx)
-	})
+	}
+	if h.pg {
+		return pgdb.InTx(ctx, h.writer, nil, run)
+	}
+	return sqlitedb.InTx(ctx, h.writer, run)
 }
 
 func metaTx(ctx context.Context, q interface {

@@ -70,7 +70,7 @@ func fileRefsOf(body map[string]json.RawMessage) []protocol.FileRef {
 
 const (
 	sqlDropFileRefs   = "DELETE FROM file_refs WHERE record_id = ?"
-	sqlInsertFileRef  = "INSERT OR IGNORE INTO file_refs (record_id, hash, entity, org_id, visibility, size, name) VALUES (?, ?, ?, ?, ?, ?, ?)"
+	sqlInsertFileRef  = "INSERT INTO file_refs (record_id, hash, entity, org_id, visibility, size, name) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id, hash) DO NOTHING"
 	metaFileRefsIndex = "file_refs_indexed"
 	// sqlInsertHolder records that an organization holds a file.
 	sqlInsertHolder = "INSERT INTO file_holders (hash, org_id, since) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"

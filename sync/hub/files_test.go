@@ -39,7 +39,7 @@ func newFileHub(t testing.TB, opts Options) *fileHub {
 	ctx := context.Background()
 	dir := t.TempDir()
 	opts.Logger = slog.New(slog.DiscardHandler)
-	h, err := Open(ctx, dir, opts)
+	h, err := openTest(t, ctx, dir, opts)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -556,7 +556,7 @@ func TestFileBackupAndRestoreKeepFiles(t *testing.T) {
 	if _, err := Restore(ctx, dir, backup); err != nil {
 		t.Fatalf("Restore: %v", err)
 	}
-	h, err := Open(ctx, dir, Options{Logger: slog.New(slog.DiscardHandler)})
+	h, err := openTest(t, ctx, dir, Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -575,7 +575,7 @@ func TestFileRefsBackfilledFromEarlierRecords(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
-	h, err := Open(ctx, dir, Options{Logger: slog.New(slog.DiscardHandler)})
+	h, err := openTest(t, ctx, dir, Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -589,7 +589,7 @@ func TestFileRefsBackfilledFromEarlierRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.Close()
-	if h, err = Open(ctx, dir, Options{Logger: slog.New(slog.DiscardHandler)}); err != nil {
+	if h, err = openTest(t, ctx, dir, Options{Logger: slog.New(slog.DiscardHandler)}); err != nil {
 		t.Fatal(err)
 	}
 	defer h.Close()

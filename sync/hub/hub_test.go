@@ -34,7 +34,7 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	h, err := Open(ctx, t.TempDir(), Options{Logger: slog.New(slog.DiscardHandler)})
+	h, err := openTest(t, ctx, t.TempDir(), Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -293,7 +293,7 @@ func TestEpochChangesOnRestore(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
-	h, err := Open(ctx, dir, Options{})
+	h, err := openTest(t, ctx, dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +310,7 @@ func TestEpochChangesOnRestore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err = Open(ctx, dir, Options{})
+	h, err = openTest(t, ctx, dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +324,7 @@ func TestEnrollmentCodeIsOneTimeAndExpires(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	h, err := Open(ctx, t.TempDir(), Options{Now: func() time.Time { return now }})
+	h, err := openTest(t, ctx, t.TempDir(), Options{Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,6 +66,7 @@ var pgOnly = map[string]string{
 	"blobs":          "PGStore's complete files; the SQLite hub keeps files in a folder (DirStore)",
 	"blob_chunks":    "PGStore's bytes of files and uploads; the SQLite hub keeps files in a folder (DirStore)",
 	"blob_uploads":   "PGStore's uploads in progress; the SQLite hub keeps files in a folder (DirStore)",
+	"sqlite_master":  "a view of PostgreSQL's catalog in SQLite's shape, for the checks shared with SQLite that a table is there (migration 0006)",
 }
 
 // sqliteOnly are the tables only the SQLite schema has, each with why.

@@ -242,6 +242,13 @@ func (r *record) save(ctx context.Context, tx writeTx, exists bool) error {
 type sequence struct{ last int64 }
 
 func (s *sequence) load(ctx context.Context, tx writeTx) error {
+	if tx.h.pg {
+		// The row is locked already: inTx locks it first.
+		if err := tx.QueryRowContext(ctx, "SELECT last FROM change_seq").Scan(&s.last); err != nil {
+			return fmt.Errorf("hub: read the change counter: %w", err)
+		}
+		return nil
+	}
 	v, err := metaTx(ctx, tx, "seq")
 	if err != nil {
 		return err
@@ -258,6 +265,12 @@ func (s *sequence) load(ctx context.Context, tx writeTx) error {
 func (s *sequence) next() int64 { s.last++; return s.last }
 
 func (s *sequence) save(ctx context.Context, tx writeTx) error {
+	if tx.h.pg {
+		if _, err := tx.ExecContext(ctx, "UPDATE change_seq SET last = ?", s.last); err != nil {
+			return fmt.Errorf("hub: save the change counter: %w", err)
+		}
+		return nil
+	}
 	return setMetaTx(ctx, tx, "seq", strconv.FormatInt(s.last, 10))
 }
 

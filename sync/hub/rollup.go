@@ -36,8 +36,8 @@ var (
 	// sqlRollupSubtract and sqlRollupAdd take away or add the live
 	// activities whose ids are in the JSON array parameter; the batch uses
 	// them for activities whose themes it does not sum itself.
-	sqlRollupSubtract = report.GroupedSQL("-", rollupBatchFrom, " CROSS JOIN ", "a.id = i.value AND +a.deleted = 0")
-	sqlRollupAdd      = report.GroupedSQL("", rollupBatchFrom, " CROSS JOIN ", "a.id = i.value AND +a.deleted = 0")
+	sqlRollupSubtract = report.PortableGroupedSQL("-", rollupBatchFrom, " CROSS JOIN ", "a.id = i.value AND +a.deleted = 0")
+	sqlRollupAdd      = report.PortableGroupedSQL("", rollupBatchFrom, " CROSS JOIN ", "a.id = i.value AND +a.deleted = 0")
 	sqlRollupPrune    = `DELETE FROM ` + report.RollupTable + ` WHERE dim IN ('total', 'kind', 'country', 'theme')
 		AND month = ? AND org_id = ? AND n = 0`
 	sqlRollupMark   = `INSERT INTO meta (key, value) VALUES ('` + report.RollupBatchKey + `', '1')`
@@ -60,11 +60,11 @@ var sqlRollupRows = "SELECT a.deleted, a.start_date, a.org_id, a.kind, a.country
 func rollupUpsert(n int) string {
 	var sets []string
 	for _, c := range report.RollupSums {
-		sets = append(sets, c+" = "+c+" + excluded."+c)
+		sets = append(sets, c+" = "+report.RollupTable+"."+c+" + excluded."+c)
 	}
 	row := "(?, ?, ?, ?, ?" + strings.Repeat(", ?", len(report.RollupSums)) + ")"
 	return "INSERT INTO " + report.RollupTable + " (dim, month, org_id, key, n, " + strings.Join(report.RollupSums, ", ") + ") VALUES " +
-		strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + " ON CONFLICT DO UPDATE SET n = n + excluded.n, " + strings.Join(sets, ", ")
+		strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + " ON CONFLICT (dim, month, org_id, key) DO UPDATE SET n = " + report.RollupTable + ".n + excluded.n, " + strings.Join(sets, ", ")
 }
 
 // rollupUpsertBatch is how many rollup rows one statement adds to.

@@ -20,7 +20,7 @@ import (
 const (
 	sqlLastSeq        = "SELECT last_seq, last_hlc FROM devices WHERE id = ?"
 	sqlSetLastSeq     = "UPDATE devices SET last_seq = ?, last_hlc = ?, last_seen = ? WHERE id = ?"
-	sqlInsertApplied  = "INSERT OR REPLACE INTO applied (device_id, seq, hlc) VALUES (?, ?, ?)"
+	sqlInsertApplied  = "INSERT INTO applied (device_id, seq, hlc) VALUES (?, ?, ?) ON CONFLICT (device_id, seq) DO UPDATE SET hlc = excluded.hlc"
 	sqlAppliedHLC     = "SELECT hlc FROM applied WHERE device_id = ? AND seq = ?"
 	sqlInsertConflict = `INSERT INTO conflicts (id, entity, record_id, field, winner, loser, winner_hlc, loser_hlc, loser_by, created_at, version)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
@@ -153,7 +153,7 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 			}
 			if rej != nil {
 				rej.Seq = c.Seq
-				if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO rejections (device_id, seq, kind, reason) VALUES (?, ?, ?, ?)",
+				if _, err := tx.ExecContext(ctx, "INSERT INTO rejections (device_id, seq, kind, reason) VALUES (?, ?, ?, ?) ON CONFLICT (device_id, seq) DO UPDATE SET kind = excluded.kind, reason = excluded.reason",
 					dev.ID, c.Seq, string(rej.Kind), rej.Reason); err != nil {
 					return fmt.Errorf("hub: keep rejection: %w", err)
 				}

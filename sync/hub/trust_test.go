@@ -21,13 +21,13 @@ func TestEnrollCodesAreKeyedAndLegacyCodesRekeyed(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	opts := Options{Logger: slog.New(slog.DiscardHandler)}
-	one, err := Open(ctx, t.TempDir(), opts)
+	one, err := openTest(t, ctx, t.TempDir(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer one.Close()
 	dir := t.TempDir()
-	two, err := Open(ctx, dir, opts)
+	two, err := openTest(t, ctx, dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestEnrollCodesAreKeyedAndLegacyCodesRekeyed(t *testing.T) {
 		}
 	}
 	two.Close()
-	two, err = Open(ctx, dir, opts)
+	two, err = openTest(t, ctx, dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
