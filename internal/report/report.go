@@ -101,7 +101,7 @@ func (p part) where(f Filter) (string, []any) {
 		where = append(where, "a.status = 'final'")
 	}
 	if len(where) == 0 {
-		return "1", args
+		return "1 = 1", args
 	}
 	return strings.Join(where, " AND "), args
 }

@@ -456,9 +456,6 @@ func TestFileLimitsQuotaAndType(t *testing.T) {
 
 func TestFileFullDiskKeepsWhatItHad(t *testing.T) {
 	t.Parallel()
-	if _, err := os.Stat("/dev/full"); err != nil {
-		t.Skip("no /dev/full")
-	}
 	f := newFileHub(t, Options{})
 	kept, data := pdf(100<<10, 9), pdf(200<<10, 10)
 	attach(t, f.hub, "res-1", f.orgA, model.VisibilityOrg, kept, data)
@@ -469,14 +466,9 @@ func TestFileFullDiskKeepsWhatItHad(t *testing.T) {
 		t.Fatal(r.status)
 	}
 	// The disk fills: the upload's next write goes to a device that is
-	// always full.
-	part := f.hub.blobs.(*DirStore).partial(Upload{Hash: sum(data), By: UploaderOf(f.orgA)})
-	if err := os.Rename(part, part+".saved"); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("/dev/full", part); err != nil {
-		t.Fatal(err)
-	}
+	// always full, or PostgreSQL answers as it does when its disk is full.
+	full, room := fillDisk(t, f.hub, Upload{Hash: sum(data), By: UploaderOf(f.orgA)})
+	full()
 	r := f.a.put(data, 64<<10, 64<<10)
 	if r.status != http.StatusInsufficientStorage || !strings.Contains(string(r.body), "disk is full") {
 		t.Fatalf("full disk: %d %s", r.status, r.body)
@@ -485,9 +477,7 @@ func TestFileFullDiskKeepsWhatItHad(t *testing.T) {
 		t.Fatalf("after a full disk the hub counts %d bytes, want %d", n, 64<<10)
 	}
 	// Room again: the upload goes on from where it was.
-	if err := os.Rename(part+".saved", part); err != nil {
-		t.Fatal(err)
-	}
+	room()
 	if r := f.a.upload(data, 64<<10, 64<<10); r.status != 204 {
 		t.Fatalf("after room was made: %d %s", r.status, r.body)
 	}
@@ -585,7 +575,10 @@ func TestFileRefsBackfilledFromEarlierRecords(t *testing.T) {
 	}
 	attach(t, h, "res-1", org, model.VisibilityNetwork, pdf(10, 1), pdf(20, 2))
 	// As a hub before the index: the records, no index.
-	if _, err := h.writer.ExecContext(ctx, "DELETE FROM file_refs; DELETE FROM meta WHERE key = ?", metaFileRefsIndex); err != nil {
+	if _, err := h.writer.ExecContext(ctx, "DELETE FROM file_refs"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.writer.ExecContext(ctx, "DELETE FROM meta WHERE key = ?", metaFileRefsIndex); err != nil {
 		t.Fatal(err)
 	}
 	h.Close()
@@ -593,7 +586,7 @@ func TestFileRefsBackfilledFromEarlierRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer h.Close()
-	if got := rowsText(t, h, "SELECT record_id, hash, org_id = '"+org+"', visibility, size FROM file_refs ORDER BY size"); got !=
+	if got := rowsText(t, h, "SELECT record_id, hash, CASE WHEN org_id = '"+org+"' THEN 1 ELSE 0 END, visibility, size FROM file_refs ORDER BY size"); got !=
 		fmt.Sprintf("res-1 %s 1 network 10\nres-1 %s 1 network 20\n", sum(pdf(10, 1)), sum(pdf(20, 2))) {
 		t.Fatalf("file_refs after backfill:\n%s", got)
 	}
@@ -621,4 +614,41 @@ func TestFileRefsOfField(t *testing.T) {
 			t.Errorf("%s: %d refs, want %d", c.name, len(got), c.want)
 		}
 	}
+}
+
+// fillDisk returns functions that make the next write of upload up fail
+// as on a full disk, and make room again: on SQLite the upload's partial
+// file becomes /dev/full; on PostgreSQL a trigger on the chunks' table
+// raises PostgreSQL's own disk_full error.
+func fillDisk(t *testing.T, h *Hub, up Upload) (full, room func()) {
+	t.Helper()
+	ctx := context.Background()
+	if h.pg {
+		exec := func(q string) {
+			t.Helper()
+			if _, err := h.writer.ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		exec(`CREATE FUNCTION disk_is_full() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$`)
+		return func() { exec("CREATE TRIGGER disk_is_full BEFORE INSERT OR UPDATE ON blob_chunks FOR EACH ROW EXECUTE FUNCTION disk_is_full()") },
+			func() { exec("DROP TRIGGER disk_is_full ON blob_chunks") }
+	}
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Fatalf("no /dev/full: %v", err)
+	}
+	part := h.blobs.(*DirStore).partial(up)
+	return func() {
+			if err := os.Rename(part, part+".saved"); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink("/dev/full", part); err != nil {
+				t.Fatal(err)
+			}
+		}, func() {
+			if err := os.Rename(part+".saved", part); err != nil {
+				t.Fatal(err)
+			}
+		}
 }

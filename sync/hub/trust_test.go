@@ -41,10 +41,11 @@ func TestEnrollCodesAreKeyedAndLegacyCodesRekeyed(t *testing.T) {
 	// A code stored the old way, by a hub at schema 2.
 	const legacy = "LEGA-CYCO-DE23"
 	sum := sha256.Sum256([]byte(normalizeCode(legacy)))
-	for _, q := range []struct {
+	type stmt struct {
 		sql  string
 		args []any
-	}{
+	}
+	downgrade := []stmt{
 		{"DELETE FROM meta WHERE key = ?", []any{metaCodeKey}},
 		{"INSERT INTO enroll_codes (hash, org_id, role, created_at, expires_at) VALUES (?, ?, 'staff', '2026-01-01T00:00:00Z', '2999-01-01T00:00:00Z')",
 			[]any{hex.EncodeToString(sum[:]), org}},
@@ -57,7 +58,15 @@ func TestEnrollCodesAreKeyedAndLegacyCodesRekeyed(t *testing.T) {
 		{"ALTER TABLE devices DROP COLUMN log_from", nil},
 		{"ALTER TABLE activities DROP COLUMN files", nil},
 		{"PRAGMA user_version = 2", nil},
-	} {
+	}
+	if two.pg {
+		// A PostgreSQL hub starts at the newest schema: its legacy codes
+		// come from a SQLite hub moved into it, whose migration 0003 has
+		// marked them.
+		downgrade = []stmt{{"INSERT INTO enroll_codes (hash, org_id, role, created_at, expires_at) VALUES (?, ?, 'staff', '2026-01-01T00:00:00Z', '2999-01-01T00:00:00Z')",
+			[]any{legacyCodePrefix + hex.EncodeToString(sum[:]), org}}}
+	}
+	for _, q := range downgrade {
 		if _, err := two.writer.ExecContext(ctx, q.sql, q.args...); err != nil {
 			t.Fatal(err)
 		}
