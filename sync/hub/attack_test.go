@@ -600,7 +600,10 @@ func floodAttacks() []attack {
 			run: func(t *testing.T, fx *attackFixture) reply {
 				var held []func()
 				for {
-					release, _ := fx.hub.enrollGate.admit(fmt.Sprintf("192.0.2.%d", len(held)+1), attackNow)
+					release, _, err := fx.hub.enrollGate.admit(context.Background(), fmt.Sprintf("192.0.2.%d", len(held)+1), attackNow)
+					if err != nil {
+						t.Fatal(err)
+					}
 					if release == nil {
 						break
 					}

@@ -82,6 +82,9 @@ type Hub struct {
 	codeKey []byte
 	// enrollGate bounds enrollment attempts.
 	enrollGate *enrollGate
+	// beforeCommit, when set (by tests), runs in every write transaction
+	// just before it commits: a test holds a transaction open with it.
+	beforeCommit func(ctx context.Context)
 	// blobs keeps the files' bytes; maxFile, quota and detect are the
 	// limits and type check of [Options]. Read-only after open.
 	blobs          BlobStore
@@ -114,6 +117,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Hub, error) {
 			return nil, fmt.Errorf("hub: %w", err)
 		}
 		h.reader = h.writer
+		h.enrollGate.db = h.writer
 	} else {
 		if h.writer, err = sqlitedb.Open(h.path, sqlitedb.Writer, 1, sqlitedb.Config{}); err != nil {
 			return nil, fmt.Errorf("hub: %w", err)
@@ -223,30 +227,39 @@ func (h *Hub) migrate(ctx context.Context) error {
 // inTx runs fn in one write transaction, committing if fn returns nil;
 // the activity rows fn queued are written before the commit.
 //
-// On PostgreSQL the transaction first locks the row of the change counter
-// (package changeseq), which every write transaction of every hub process
-// does: write transactions then run one at a time, in the order they
-// commit, exactly as on SQLite's one writer. Under READ COMMITTED each
-// statement after the lock sees everything committed before it, so the
-// merge reads the record it writes and nothing else can change it in
-// between; and change numbers, taken under the lock, become visible in
-// the order they were taken, so a pull's cursor never passes a number
-// still to commit (see changeseq's doc for why the lock's release comes
-// after the commit is visible). A transaction PostgreSQL ends with a
-// serialization failure or deadlock is run again (pgdb.InTx), so fn must
-// do nothing outside the transaction that cannot be done twice.
+// On PostgreSQL, where several hub processes write at once, two locks keep
+// the hub's writes as they are on SQLite's one writer:
+//
+//   - a transaction that hands out change numbers first locks the row of
+//     the change counter ([sequence.load]), and holds it until it ends:
+//     such transactions run one at a time, in the order they commit. Under
+//     READ COMMITTED every statement after the lock sees everything
+//     committed before it, so the merge, which reads the records it writes
+//     only after taking its numbers, reads them as they are, and nothing
+//     else can change them before it commits. And numbers, taken under the
+//     lock, become visible in the order they were taken, so a pull's cursor
+//     never passes a number still to commit (package changeseq's doc says
+//     why: the lock is released only after the commit is visible);
+//   - a sync first locks its device's row, so that two requests of one
+//     device on two processes (a retry while the first still runs) take
+//     turns and the second sees what the first applied.
+//
+// A transaction PostgreSQL ends with a serialization failure or deadlock
+// is run again (pgdb.InTx), so fn must do nothing outside the transaction
+// that cannot be done twice.
 func (h *Hub) inTx(ctx context.Context, fn func(tx writeTx) error) error {
 	run := func(tx *sql.Tx) error {
 		wtx := writeTx{Tx: tx, h: h, acts: &activityRows{}}
-		if h.pg {
-			if _, err := tx.ExecContext(ctx, "SELECT last FROM change_seq FOR UPDATE"); err != nil {
-				return fmt.Errorf("hub: lock the change counter: %w", err)
-			}
-		}
 		if err := fn(wtx); err != nil {
 			return err
 		}
-		return wtx.acts.flush(ctx, wtx)
+		if err := wtx.acts.flush(ctx, wtx); err != nil {
+			return err
+		}
+		if h.beforeCommit != nil {
+			h.beforeCommit(ctx)
+		}
+		return nil
 	}
 	if h.pg {
 		return pgdb.InTx(ctx, h.writer, nil, run)

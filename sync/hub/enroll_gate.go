@@ -2,6 +2,10 @@ package hub
 
 import (
 	"container/list"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 	"math"
 	"net"
 	"net/http"
@@ -9,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/a20-network/fieldbook/internal/pgdb"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
 
@@ -25,8 +30,11 @@ const (
 	enrollAddrs = 4096
 )
 
-// enrollGate admits enrollment attempts: a token bucket per client address
-// in a fixed-size table, and a bound on attempts running at once. It is
+// enrollGate admits enrollment attempts: a token bucket per client address,
+// and a bound on attempts running at once in this process. The buckets are
+// kept in a fixed-size table in memory, or, on PostgreSQL, where several hub
+// processes serve one network, in the database's enroll_allowance table,
+// so that an address has one allowance whichever process it reaches. It is
 // safe for concurrent use.
 type enrollGate struct {
 	burst float64
@@ -34,6 +42,8 @@ type enrollGate struct {
 	size  int
 	// slots holds one value per enrollment running.
 	slots chan struct{}
+	// db, when set, keeps the buckets (PostgreSQL).
+	db *sql.DB
 
 	mu sync.Mutex // guards table and lru
 	// table maps a client address to its element in lru.
@@ -49,6 +59,14 @@ type addrBucket struct {
 	at     time.Time
 }
 
+// refill adds to b the attempts earned from its time to now, up to burst.
+func (b *addrBucket) refill(now time.Time, burst float64, every time.Duration) {
+	if d := now.Sub(b.at); d > 0 {
+		b.tokens = math.Min(burst, b.tokens+float64(d)/float64(every))
+		b.at = now
+	}
+}
+
 // newEnrollGate returns a gate remembering size addresses, each allowed
 // burst attempts and one more per every, with running attempts at once.
 func newEnrollGate(size, burst, running int, every time.Duration) *enrollGate {
@@ -58,42 +76,53 @@ func newEnrollGate(size, burst, running int, every time.Duration) *enrollGate {
 
 // admit takes one attempt for client address addr at time now. It returns
 // a function to call when the attempt is done, or nil and how long to wait
-// when the address is over its allowance or too many attempts run.
-func (g *enrollGate) admit(addr string, now time.Time) (release func(), wait time.Duration) {
-	g.mu.Lock()
-	b := g.bucket(addr, now)
-	if b.tokens < 1 {
-		wait = time.Duration((1 - b.tokens) * float64(g.every))
-		g.mu.Unlock()
-		return nil, wait
+// when the address is over its allowance or too many attempts run. An
+// error reading the allowances in the database refuses the attempt.
+func (g *enrollGate) admit(ctx context.Context, addr string, now time.Time) (release func(), wait time.Duration, err error) {
+	if wait, err := g.take(ctx, addr, now, -1); err != nil || wait > 0 {
+		return nil, wait, err
 	}
-	b.tokens--
-	g.mu.Unlock()
 	select {
 	case g.slots <- struct{}{}:
-		return func() { <-g.slots }, 0
+		return func() { <-g.slots }, 0, nil
 	default:
 		// Busy, not the address's fault: give the attempt back.
-		g.mu.Lock()
-		if e, ok := g.table[addr]; ok {
-			e.Value.(*addrBucket).tokens++
-		}
-		g.mu.Unlock()
-		return nil, time.Second
+		_, err := g.take(ctx, addr, now, +1)
+		return nil, time.Second, err
 	}
 }
 
+// take adds delta (-1 or +1) to addr's allowance refilled to now, and
+// returns how long to wait instead when taking would leave less than none.
+func (g *enrollGate) take(ctx context.Context, addr string, now time.Time, delta float64) (wait time.Duration, err error) {
+	if g.db != nil {
+		return g.takeDB(ctx, addr, now, delta)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	b := g.bucket(addr, now, delta > 0)
+	if b == nil {
+		return 0, nil
+	}
+	if b.tokens+delta < 0 {
+		return time.Duration((1 - b.tokens) * float64(g.every)), nil
+	}
+	b.tokens = math.Min(g.burst, b.tokens+delta)
+	return 0, nil
+}
+
 // bucket returns addr's bucket refilled to now, making it (and forgetting
-// the address unheard from longest if the table is full) if needed.
-func (g *enrollGate) bucket(addr string, now time.Time) *addrBucket {
+// the address unheard from longest if the table is full) if needed, unless
+// known is set: then a forgotten address's bucket is nil.
+func (g *enrollGate) bucket(addr string, now time.Time, known bool) *addrBucket {
 	if e, ok := g.table[addr]; ok {
 		g.lru.MoveToFront(e)
 		b := e.Value.(*addrBucket)
-		if d := now.Sub(b.at); d > 0 {
-			b.tokens = math.Min(g.burst, b.tokens+float64(d)/float64(g.every))
-			b.at = now
-		}
+		b.refill(now, g.burst, g.every)
 		return b
+	}
+	if known {
+		return nil
 	}
 	if g.lru.Len() >= g.size {
 		old := g.lru.Back()
@@ -103,6 +132,44 @@ func (g *enrollGate) bucket(addr string, now time.Time) *addrBucket {
 	b := &addrBucket{addr: addr, tokens: g.burst, at: now}
 	g.table[addr] = g.lru.PushFront(b)
 	return b
+}
+
+// takeDB is take on the database's allowances: the address's row is
+// locked while it is read and written, so two processes taking at once
+// take one after the other.
+func (g *enrollGate) takeDB(ctx context.Context, addr string, now time.Time, delta float64) (wait time.Duration, err error) {
+	err = pgdb.InTx(ctx, g.db, nil, func(tx *sql.Tx) error {
+		wait = 0
+		b := addrBucket{addr: addr, tokens: g.burst, at: now}
+		var at int64
+		err := tx.QueryRowContext(ctx, "SELECT tokens, at FROM enroll_allowance WHERE addr = $1 FOR UPDATE", addr).Scan(&b.tokens, &at)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			// A new address, or one whose bucket refilled: forget those
+			// full again, which is what keeps the table small.
+			full := now.Add(-time.Duration(g.burst * float64(g.every))).UnixMilli()
+			if _, err := tx.ExecContext(ctx, "DELETE FROM enroll_allowance WHERE at < $1", full); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		default:
+			b.at = time.UnixMilli(at)
+			b.refill(now, g.burst, g.every)
+		}
+		if b.tokens+delta < 0 {
+			wait = time.Duration((1 - b.tokens) * float64(g.every))
+			return nil
+		}
+		b.tokens = math.Min(g.burst, b.tokens+delta)
+		_, err = tx.ExecContext(ctx, `INSERT INTO enroll_allowance (addr, tokens, at) VALUES ($1, $2, $3)
+			ON CONFLICT (addr) DO UPDATE SET tokens = excluded.tokens, at = excluded.at`, addr, b.tokens, b.at.UnixMilli())
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("hub: enrollment allowance of %s: %w", addr, err)
+	}
+	return wait, nil
 }
 
 // clientAddr is the address a request's allowance is kept under: the

@@ -61,12 +61,13 @@ func newHubAndPostgres(t *testing.T) (*Hub, *sql.DB) {
 
 // pgOnly are the tables only the PostgreSQL schema has, each with why.
 var pgOnly = map[string]string{
-	"schema_version": "pgdb.Migrate records the schema version in it; SQLite keeps it in PRAGMA user_version",
-	"change_seq":     "change numbers come from changeseq's counter so that several hub processes never let a pull skip one; SQLite keeps the last number in meta (key seq)",
-	"blobs":          "PGStore's complete files; the SQLite hub keeps files in a folder (DirStore)",
-	"blob_chunks":    "PGStore's bytes of files and uploads; the SQLite hub keeps files in a folder (DirStore)",
-	"blob_uploads":   "PGStore's uploads in progress; the SQLite hub keeps files in a folder (DirStore)",
-	"sqlite_master":  "a view of PostgreSQL's catalog in SQLite's shape, for the checks shared with SQLite that a table is there (migration 0006)",
+	"schema_version":   "pgdb.Migrate records the schema version in it; SQLite keeps it in PRAGMA user_version",
+	"change_seq":       "change numbers come from changeseq's counter so that several hub processes never let a pull skip one; SQLite keeps the last number in meta (key seq)",
+	"blobs":            "PGStore's complete files; the SQLite hub keeps files in a folder (DirStore)",
+	"blob_chunks":      "PGStore's bytes of files and uploads; the SQLite hub keeps files in a folder (DirStore)",
+	"blob_uploads":     "PGStore's uploads in progress; the SQLite hub keeps files in a folder (DirStore)",
+	"enroll_allowance": "each client address's enrollment allowance, shared by the hub processes on one database; the SQLite hub is one process and keeps them in memory",
+	"sqlite_master":    "a view of PostgreSQL's catalog in SQLite's shape, for the checks shared with SQLite that a table is there (migration 0006)",
 }
 
 // sqliteOnly are the tables only the SQLite schema has, each with why.

@@ -238,13 +238,14 @@ func (r *record) save(ctx context.Context, tx writeTx, exists bool) error {
 	return nil
 }
 
-// sequence hands out hub versions within one transaction.
+// sequence hands out hub versions within one transaction. On PostgreSQL
+// load locks the change counter until the transaction ends (see inTx).
 type sequence struct{ last int64 }
 
 func (s *sequence) load(ctx context.Context, tx writeTx) error {
 	if tx.h.pg {
-		// The row is locked already: inTx locks it first.
-		if err := tx.QueryRowContext(ctx, "SELECT last FROM change_seq").Scan(&s.last); err != nil {
+		// Locked until tx ends: see inTx.
+		if err := tx.QueryRowContext(ctx, "SELECT last FROM change_seq FOR UPDATE").Scan(&s.last); err != nil {
 			return fmt.Errorf("hub: read the change counter: %w", err)
 		}
 		return nil

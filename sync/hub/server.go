@@ -193,7 +193,11 @@ func (a *api) sync(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) enroll(w http.ResponseWriter, r *http.Request) {
-	release, wait := a.hub.enrollGate.admit(clientAddr(r), a.hub.now())
+	release, wait, err := a.hub.enrollGate.admit(r.Context(), clientAddr(r), a.hub.now())
+	if err != nil {
+		a.writeError(w, err)
+		return
+	}
 	if release == nil {
 		a.log.Warn("enrollment refused: too many attempts", "addr", clientAddr(r))
 		a.writeError(w, tooManyEnrollments(wait))

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/a20-network/fieldbook/internal/changeseq"
 	"github.com/a20-network/fieldbook/internal/hlc"
 	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
@@ -81,6 +82,12 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 	var shown int
 	err := h.inTx(ctx, func(tx writeTx) error {
 		again, shown = again[:0], 0
+		if h.pg {
+			// One request of a device at a time, across processes: see inTx.
+			if _, err := tx.ExecContext(ctx, "SELECT 1 FROM devices WHERE id = ? FOR UPDATE", dev.ID); err != nil {
+				return fmt.Errorf("hub: lock device %s: %w", dev.ID, err)
+			}
+		}
 		if err := stillEnrolled(ctx, tx, dev); err != nil {
 			return err
 		}
@@ -101,7 +108,14 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 			}
 		}
 		seq := &sequence{}
-		if err := seq.load(ctx, tx); err != nil {
+		if h.pg && len(req.Push) == 0 {
+			// Nothing to number: read the counter without waiting for the
+			// writers that hold it.
+			var err error
+			if seq.last, err = changeseq.Last(ctx, tx); err != nil {
+				return err
+			}
+		} else if err := seq.load(ctx, tx); err != nil {
 			return err
 		}
 		start := seq.last

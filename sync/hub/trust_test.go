@@ -96,7 +96,10 @@ func TestEnrollGateIsBounded(t *testing.T) {
 	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	g := newEnrollGate(8, 2, 100, time.Minute)
 	take := func(ip string) (bool, time.Duration) {
-		release, wait := g.admit(clientAddr(&http.Request{RemoteAddr: net.JoinHostPort(ip, "4242")}), now)
+		release, wait, err := g.admit(context.Background(), clientAddr(&http.Request{RemoteAddr: net.JoinHostPort(ip, "4242")}), now)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if release != nil {
 			release()
 		}

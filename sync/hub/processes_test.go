@@ -1,0 +1,181 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/a20-network/fieldbook/internal/pgdb"
+	"github.com/a20-network/fieldbook/internal/pgtest"
+	"github.com/a20-network/fieldbook/sync/protocol"
+)
+
+// twoHubs opens two hubs on one new PostgreSQL database, each with its own
+// pool of connections, as two hub processes behind a load balancer are.
+func twoHubs(t *testing.T) (*Hub, *Hub) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := pgdb.ParseURL(pgtest.NewDB(t).URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hubs [2]*Hub
+	for i := range hubs {
+		h, err := Open(ctx, t.TempDir(), Options{Postgres: &c, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { h.Close() })
+		hubs[i] = h
+	}
+	return hubs[0], hubs[1]
+}
+
+// What one hub process does, the other honours: they share the epoch, the
+// enrollment codes (a code used on one is used on both), revocations, and
+// each client address's enrollment allowance.
+func TestHubProcessesShareCodesRevocationsAndAllowances(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	one, two := twoHubs(t)
+	if one.Epoch() != two.Epoch() {
+		t.Fatalf("epochs %s and %s", one.Epoch(), two.Epoch())
+	}
+	org, err := one.AddOrg(ctx, "Org", "MW")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := one.NewEnrollCode(ctx, org, RoleStaff, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := two.Enroll(ctx, protocol.EnrollRequest{V: protocol.Version, Code: code, Device: "d1"})
+	if err != nil {
+		t.Fatalf("a code made by one process, used on the other: %v", err)
+	}
+	if _, err := one.Enroll(ctx, protocol.EnrollRequest{V: protocol.Version, Code: code, Device: "d2"}); protocol.KindOf(err) != protocol.KindUnauthenticated {
+		t.Fatalf("a code used on one process, used again on the other: %v", err)
+	}
+	if _, err := one.Authenticate(ctx, resp.Token); err != nil {
+		t.Fatal(err)
+	}
+	if err := two.RevokeDevice(ctx, "d1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := one.Authenticate(ctx, resp.Token); protocol.KindOf(err) != protocol.KindUnauthenticated {
+		t.Fatalf("a device revoked on one process, on the other: %v", err)
+	}
+
+	// One address spends its allowance on one process; the other refuses it.
+	srvs := []*httptest.Server{httptest.NewServer(one.Handler()), httptest.NewServer(two.Handler())}
+	for _, s := range srvs {
+		defer s.Close()
+	}
+	enroll := func(srv *httptest.Server, i int) int {
+		t.Helper()
+		body := fmt.Sprintf(`{"v":%d,"code":"WRONG-CODE-%04d","device":"flood"}`, protocol.Version, i)
+		r, err := http.Post(srv.URL+protocol.PathEnroll, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		return r.StatusCode
+	}
+	for i := range enrollBurst {
+		if st := enroll(srvs[i%2], i); st != http.StatusUnauthorized {
+			t.Fatalf("attempt %d within the allowance: %d", i, st)
+		}
+	}
+	for i, s := range srvs {
+		if st := enroll(s, 100+i); st != http.StatusTooManyRequests {
+			t.Fatalf("attempt beyond the allowance on process %d: %d", i+1, st)
+		}
+	}
+}
+
+// A pull never moves past a change whose transaction is still open. One
+// process holds a push's transaction open after it has written its
+// change; the other process's push waits for it, and a pull meanwhile sees
+// neither. Once both commit, the changes are numbered in the order they
+// committed and a pull from the cursor it had gets both.
+func TestPullNeverPassesAnOpenTransaction(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	one, two := twoHubs(t)
+	org, err := one.AddOrg(ctx, "Org", "MW")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokA, tokB, tokR := enrollIn(t, one, org, "dev-a"), enrollIn(t, two, org, "dev-b"), enrollIn(t, two, org, "reader")
+	dev := func(h *Hub, tok string) Device {
+		d, err := h.Authenticate(ctx, tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	devA, devB, reader := dev(one, tokA), dev(two, tokB), dev(two, tokR)
+	pull := func(cursor protocol.Cursor) *protocol.SyncResponse {
+		t.Helper()
+		resp, err := two.Sync(ctx, reader, &protocol.SyncRequest{V: protocol.Version, Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	start := pull(protocol.Cursor{}).Cursor
+
+	written, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	one.beforeCommit = func(context.Context) {
+		once.Do(func() { close(written); <-release })
+	}
+	errs := make(chan error, 2)
+	push := func(h *Hub, d Device, id string) {
+		c := activityChange(1, org, id)
+		c.Fields["created_by"] = json.RawMessage(`"` + d.ID + `"`)
+		resp, err := h.Sync(ctx, d, &protocol.SyncRequest{V: protocol.Version, Push: []protocol.Change{c}})
+		if err == nil && len(resp.Rejected) > 0 {
+			err = fmt.Errorf("push of %s rejected: %+v", id, resp.Rejected)
+		}
+		errs <- err
+	}
+	go push(one, devA, "held")
+	<-written
+	bDone := make(chan struct{})
+	go func() {
+		push(two, devB, "after")
+		close(bDone)
+	}()
+	select {
+	case <-bDone:
+		t.Fatal("a push on the other process committed while the first was open")
+	case <-time.After(300 * time.Millisecond):
+	}
+	mid := pull(start)
+	if len(mid.Records) != 0 || mid.Cursor.Seq != start.Seq {
+		t.Fatalf("a pull while a push is open got %d records and moved its cursor from %d to %d", len(mid.Records), start.Seq, mid.Cursor.Seq)
+	}
+	close(release)
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := pull(mid.Cursor)
+	var got []string
+	var versions []int64
+	for _, r := range after.Records {
+		got, versions = append(got, r.ID), append(versions, r.Version)
+	}
+	if strings.Join(got, ",") != "held,after" || versions[1] != versions[0]+1 {
+		t.Fatalf("after both commits the pull got %v at versions %v, want held then after, numbered in turn", got, versions)
+	}
+}
