@@ -9,11 +9,15 @@
 //	fieldbook-hub device revoke --data DIR --id DEVICE
 //	fieldbook-hub backup --data DIR --out FILE
 //	fieldbook-hub restore --data DIR --from FILE
+//	fieldbook-hub restored --data DIR
+//	fieldbook-hub migrate --from DIR/hub.db --db postgres://…
 //	fieldbook-hub user add --data DIR --role coordinator|orgadmin --name NAME [--org ID] [--password-file F]
 //	fieldbook-hub user list --data DIR
 //	fieldbook-hub user remove --data DIR --name NAME
 //
-// The coordinators' dashboard is served by "serve" at /dashboard/.
+// Every command but migrate takes --db postgres://… instead of --data DIR
+// for a hub on PostgreSQL, with the flags of pgdb.Flags. The
+// coordinators' dashboard is served by "serve" at /dashboard/.
 package main
 
 import (
@@ -32,12 +36,16 @@ import (
 	"time"
 
 	"github.com/a20-network/fieldbook/dashboard"
+	"github.com/a20-network/fieldbook/internal/pgdb"
 	"github.com/a20-network/fieldbook/sync/hub"
 )
 
 var errUsage = errors.New("usage")
 
 const usage = `usage: fieldbook-hub COMMAND [flags]
+Every command takes the hub's database as --data DIR (SQLite in that folder) or
+--db postgres://USER:PASSWORD@HOST/DB (PostgreSQL; also --db-max-conns N,
+--db-connect-timeout 10s, --db-statement-timeout 30s, --db-application-name NAME).
 commands:
   serve        run the hub: --data DIR [--addr HOST:PORT] [--tls-cert F --tls-key F]
                [--max-file-size 50MB] [--org-quota 2GB] (the largest attached file the hub takes,
@@ -48,7 +56,12 @@ commands:
   device list  list enrolled devices: --data DIR
   device revoke  stop a device from syncing: --data DIR --id DEVICE
   backup       copy the database while the hub runs: --data DIR --out FILE (files go to FILE.files/)
-  restore      replace the database with a backup (hub stopped): --data DIR --from FILE (and FILE.files/)
+  restore      replace the database with a backup (hub stopped): --data DIR --from FILE (and FILE.files/);
+               the backup of a hub on either database restores onto either; the hub gets a new epoch
+  restored     give a database restored by other means (pg_restore, a copied file) a new epoch, as
+               restore does (every hub process stopped): --db URL or --data DIR
+  migrate      copy a SQLite hub (stopped) into an empty PostgreSQL database, verified table by table:
+               --from DIR/hub.db --db URL (files go along; prints each table's rows and checksum)
   user add     add a dashboard account: --data DIR --role coordinator|orgadmin --name NAME [--org ID]
                [--password-file F]; without a file the password is read from standard input
   user list    list dashboard accounts: --data DIR
@@ -85,7 +98,8 @@ func dispatch(ctx context.Context, args []string, in io.Reader, out, errOut io.W
 	}
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	data := fs.String("data", "", "hub data folder (required)")
+	data := &where{}
+	data.register(fs)
 	switch cmd {
 	case "serve":
 		addr := fs.String("addr", "127.0.0.1:8440", "address to listen on")
@@ -101,14 +115,14 @@ func dispatch(ctx context.Context, args []string, in io.Reader, out, errOut io.W
 		if (*cert == "") != (*key == "") {
 			return fmt.Errorf("%w: --tls-cert and --tls-key go together", errUsage)
 		}
-		return serve(ctx, *data, *addr, *cert, *key, *verbose, limits)
+		return serve(ctx, data, *addr, *cert, *key, *verbose, limits)
 	case "org add":
 		name := fs.String("name", "", "organization name")
 		country := fs.String("country", "", "ISO 3166-1 alpha-2 country code")
 		if err := parse(fs, rest, data); err != nil {
 			return err
 		}
-		return withHub(ctx, *data, func(h *hub.Hub) error {
+		return withHub(ctx, data, func(h *hub.Hub) error {
 			id, err := h.AddOrg(ctx, *name, *country)
 			if err == nil {
 				fmt.Fprintln(out, id)
@@ -119,7 +133,7 @@ func dispatch(ctx context.Context, args []string, in io.Reader, out, errOut io.W
 		if err := parse(fs, rest, data); err != nil {
 			return err
 		}
-		return withHub(ctx, *data, func(h *hub.Hub) error {
+		return withHub(ctx, data, func(h *hub.Hub) error {
 			orgs, err := h.Orgs(ctx)
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tNAME\tCOUNTRY")
@@ -135,7 +149,7 @@ func dispatch(ctx context.Context, args []string, in io.Reader, out, errOut io.W
 		if err := parse(fs, rest, data); err != nil {
 			return err
 		}
-		return withHub(ctx, *data, func(h *hub.Hub) error {
+		return withHub(ctx, data, func(h *hub.Hub) error {
 			code, err := h.NewEnrollCode(ctx, *org, *role, *expires)
 			if err == nil {
 				fmt.Fprintln(out, code)
@@ -146,7 +160,7 @@ func dispatch(ctx context.Context, args []string, in io.Reader, out, errOut io.W
 		if err := parse(fs, rest, data); err != nil {
 			return err
 		}
-		return withHub(ctx, *data, func(h *hub.Hub) error {
+		return withHub(ctx, data, func(h *hub.Hub) error {
 			devs, err := h.Devices(ctx)
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "DEVICE\tORG\tROLE\tNAME\tENROLLED\tLAST SEEN\tREVOKED\tCOPY OF")
@@ -160,23 +174,61 @@ func dispatch(ctx context.Context, args []string, in io.Reader, out, errOut io.W
 		if err := parse(fs, rest, data); err != nil {
 			return err
 		}
-		return withHub(ctx, *data, func(h *hub.Hub) error { return h.RevokeDevice(ctx, *id) })
+		return withHub(ctx, data, func(h *hub.Hub) error { return h.RevokeDevice(ctx, *id) })
 	case "backup":
 		to := fs.String("out", "", "backup file to write")
 		if err := parse(fs, rest, data); err != nil {
 			return err
 		}
-		return withHub(ctx, *data, func(h *hub.Hub) error { return h.Backup(ctx, *to) })
+		return withHub(ctx, data, func(h *hub.Hub) error { return h.Backup(ctx, *to) })
 	case "restore":
 		from := fs.String("from", "", "backup file to restore")
 		if err := parse(fs, rest, data); err != nil {
 			return err
 		}
-		epoch, err := hub.Restore(ctx, *data, *from)
+		var epoch string
+		var err error
+		if data.db != "" {
+			c, cerr := data.config()
+			if cerr != nil {
+				return cerr
+			}
+			epoch, err = hub.RestorePostgres(ctx, c, *from, slog.Default())
+		} else {
+			epoch, err = hub.Restore(ctx, data.data, *from)
+		}
 		if err == nil {
 			fmt.Fprintf(out, "restored; new epoch %s: devices will pull everything again and keep their unsent changes\n", epoch)
 		}
 		return err
+	case "restored":
+		if err := parse(fs, rest, data); err != nil {
+			return err
+		}
+		return withHub(ctx, data, func(h *hub.Hub) error {
+			epoch, err := h.ChangeEpoch(ctx)
+			if err == nil {
+				fmt.Fprintf(out, "new epoch %s: devices will pull everything again and keep their unsent changes\n", epoch)
+			}
+			return err
+		})
+	case "migrate":
+		from := fs.String("from", "", "the SQLite hub's database file (DIR/hub.db) or data folder")
+		if err := fs.Parse(rest); err != nil {
+			return fmt.Errorf("%w: %s: %v", errUsage, fs.Name(), err)
+		}
+		if *from == "" || data.db == "" || data.data != "" || fs.NArg() > 0 {
+			return fmt.Errorf("%w: migrate: --from DIR/hub.db and --db URL are required (and nothing else)", errUsage)
+		}
+		c, err := data.config()
+		if err != nil {
+			return err
+		}
+		res, err := hub.MigrateToPostgres(ctx, *from, c, slog.Default())
+		if err != nil {
+			return err
+		}
+		return printCopy(out, res)
 	case "user add":
 		name := fs.String("name", "", "user name to sign in with")
 		role := fs.String("role", "", "coordinator or orgadmin")
@@ -195,7 +247,7 @@ func dispatch(ctx context.Context, args []string, in io.Reader, out, errOut io.W
 		if err != nil {
 			return err
 		}
-		return withDashboardDB(ctx, *data, func(db *sql.DB) error {
+		return withDashboardDB(ctx, data, func(db *sql.DB) error {
 			if err := dashboard.AddUser(ctx, db, *name, password, *role, *org); err != nil {
 				return err
 			}
@@ -207,7 +259,7 @@ func dispatch(ctx context.Context, args []string, in io.Reader, out, errOut io.W
 		if err := parse(fs, rest, data); err != nil {
 			return err
 		}
-		return withDashboardDB(ctx, *data, func(db *sql.DB) error {
+		return withDashboardDB(ctx, data, func(db *sql.DB) error {
 			users, err := dashboard.Users(ctx, db)
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tROLE\tORG")
@@ -225,7 +277,7 @@ func dispatch(ctx context.Context, args []string, in io.Reader, out, errOut io.W
 		if err := parse(fs, rest, data); err != nil {
 			return err
 		}
-		return withDashboardDB(ctx, *data, func(db *sql.DB) error {
+		return withDashboardDB(ctx, data, func(db *sql.DB) error {
 			if err := dashboard.RemoveUser(ctx, db, *name); err != nil {
 				return err
 			}
@@ -299,37 +351,97 @@ func readLine(in io.Reader) (string, error) {
 	return strings.TrimSuffix(string(b), "\r"), nil
 }
 
-func parse(fs *flag.FlagSet, args []string, data *string) error {
+func parse(fs *flag.FlagSet, args []string, w *where) error {
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %s: %v", errUsage, fs.Name(), err)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: %s: unexpected argument %q", errUsage, fs.Name(), fs.Arg(0))
 	}
-	if *data == "" {
-		return fmt.Errorf("%w: %s: --data DIR is required", errUsage, fs.Name())
+	switch {
+	case w.data == "" && w.db == "":
+		return fmt.Errorf("%w: %s: --data DIR is required (or --db postgres://… for a hub on PostgreSQL)", errUsage, fs.Name())
+	case w.data != "" && w.db != "":
+		return fmt.Errorf("%w: %s: give --data DIR or --db URL, not both", errUsage, fs.Name())
 	}
 	return nil
 }
 
-func withHub(ctx context.Context, dir string, fn func(*hub.Hub) error) error {
-	h, err := hub.Open(ctx, dir, hub.Options{})
+// where is the hub's database as the flags give it: SQLite in data folder
+// data, or the PostgreSQL database of URL db with the flags of pg.
+type where struct {
+	data, db string
+	pg       pgdb.Flags
+}
+
+func (w *where) register(fs *flag.FlagSet) {
+	fs.StringVar(&w.data, "data", "", "hub data folder (SQLite)")
+	fs.StringVar(&w.db, "db", "", "hub database on PostgreSQL: postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=…")
+	w.pg.Register(fs)
+}
+
+// config reads --db and the PostgreSQL flags; no error repeats the
+// password.
+func (w *where) config() (pgdb.Config, error) {
+	c, err := pgdb.ParseURL(w.db)
+	if err != nil {
+		return c, fmt.Errorf("%w: --db: %w", errUsage, err)
+	}
+	if c, err = w.pg.Apply(c); err != nil {
+		return c, fmt.Errorf("%w: %w", errUsage, err)
+	}
+	return c, nil
+}
+
+// open opens the hub with opts, on PostgreSQL when --db is given.
+func (w *where) open(ctx context.Context, opts hub.Options) (*hub.Hub, error) {
+	if w.db != "" {
+		c, err := w.config()
+		if err != nil {
+			return nil, err
+		}
+		opts.Postgres = &c
+	}
+	return hub.Open(ctx, w.data, opts)
+}
+
+func withHub(ctx context.Context, w *where, fn func(*hub.Hub) error) error {
+	h, err := w.open(ctx, hub.Options{})
 	if err != nil {
 		return err
 	}
 	return errors.Join(fn(h), h.Close())
 }
 
-// withDashboardDB opens the hub in data folder dir, which migrates its
-// database, and runs fn with the dashboard's connection pool on it.
-func withDashboardDB(ctx context.Context, dir string, fn func(*sql.DB) error) error {
-	return withHub(ctx, dir, func(h *hub.Hub) error {
-		db, err := openDashboardDB(h)
+// withDashboardDB opens the hub w names, which migrates its database, and
+// runs fn with the dashboard's connection pool on it.
+func withDashboardDB(ctx context.Context, w *where, fn func(*sql.DB) error) error {
+	return withHub(ctx, w, func(h *hub.Hub) error {
+		db, done, err := openDashboardDB(h)
 		if err != nil {
 			return err
 		}
-		return errors.Join(fn(db), db.Close())
+		return errors.Join(fn(db), done())
 	})
+}
+
+// printCopy writes what a copy verified: each table's rows and checksum.
+func printCopy(out io.Writer, res hub.CopyResult) error {
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TABLE\tROWS\tSHA-256")
+	for _, t := range res.Tables {
+		fmt.Fprintf(tw, "%s\t%d\t%s\n", t.Table, t.Rows, t.Sum)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "files: %d moved (%d bytes)", res.Files, res.FileBytes)
+	if len(res.MissingFiles) > 0 {
+		fmt.Fprintf(out, ", %d listed but missing (their devices send them again)", len(res.MissingFiles))
+	}
+	fmt.Fprintln(out)
+	_, err := fmt.Fprintln(out, "verified: every table holds the same rows on both databases")
+	return err
 }
 
 func day(t time.Time) string {
@@ -341,22 +453,22 @@ func day(t time.Time) string {
 
 // serve runs the hub with the file limits of limits, and the dashboard
 // over its database.
-func serve(ctx context.Context, dir, addr, cert, key string, verbose bool, limits hub.Options) error {
+func serve(ctx context.Context, w *where, addr, cert, key string, verbose bool, limits hub.Options) error {
 	level := slog.LevelInfo
 	if verbose {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	h, err := hub.Open(ctx, dir, hub.Options{Logger: log, MaxFileSize: limits.MaxFileSize, OrgQuota: limits.OrgQuota})
+	h, err := w.open(ctx, hub.Options{Logger: log, MaxFileSize: limits.MaxFileSize, OrgQuota: limits.OrgQuota})
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	db, err := openDashboardDB(h)
+	db, done, err := openDashboardDB(h)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer done()
 	dash, err := newDashboard(ctx, h, db, cert != "", log)
 	if err != nil {
 		return err

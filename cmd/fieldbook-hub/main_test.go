@@ -189,11 +189,11 @@ func serveHub(t *testing.T, dir string, tls bool) (*hub.Hub, *httptest.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := openDashboardDB(h)
+	db, done, err := openDashboardDB(h)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() { done() })
 	dash, err := newDashboard(ctx, h, db, tls, quiet)
 	if err != nil {
 		t.Fatal(err)

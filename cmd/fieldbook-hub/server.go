@@ -19,14 +19,19 @@ import (
 // dashboard.
 const dashboardPath = "/dashboard/"
 
-// openDashboardDB opens the dashboard's connection pool on the database
-// of h, which h has migrated: it reads reports and writes sign-ins.
-func openDashboardDB(h *hub.Hub) (*sql.DB, error) {
-	db, err := sqlitedb.Open(h.Path(), sqlitedb.Shared, 4, sqlitedb.Config{})
-	if err != nil {
-		return nil, fmt.Errorf("dashboard: %w", err)
+// openDashboardDB returns the dashboard's connection pool on the database
+// of h, which h has migrated: it reads reports and writes sign-ins. On
+// SQLite it is a pool of its own; on PostgreSQL it is h's own pool
+// ([hub.ReportDB]), which h closes. Call done when finished with it.
+func openDashboardDB(h *hub.Hub) (db *sql.DB, done func() error, err error) {
+	if h.Postgres() {
+		return hub.ReportDB(h), func() error { return nil }, nil
 	}
-	return db, nil
+	db, err = sqlitedb.Open(h.Path(), sqlitedb.Shared, 4, sqlitedb.Config{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("dashboard: %w", err)
+	}
+	return db, db.Close, nil
 }
 
 // newDashboard returns the dashboard over db (the database of h, whose

@@ -93,10 +93,14 @@ type Hub struct {
 }
 
 // Open opens (creating if needed) the hub database in data folder dir and
-// applies pending migrations. A new database gets a new epoch.
+// applies pending migrations. A new database gets a new epoch. With
+// opts.Postgres the hub is in that database and dir is not used (it may
+// be "").
 func Open(ctx context.Context, dir string, opts Options) (*Hub, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("hub: create data folder %s: %w", dir, err)
+	if opts.Postgres == nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("hub: create data folder %s: %w", dir, err)
+		}
 	}
 	h := &Hub{path: filepath.Join(dir, DBFile), now: opts.Now, log: opts.Logger,
 		enrollGate: newEnrollGate(enrollAddrs, enrollBurst, enrollConcurrent, enrollEvery)}
@@ -281,7 +285,9 @@ func metaTx(ctx context.Context, q interface {
 	return v, nil
 }
 
-func setMetaTx(ctx context.Context, tx writeTx, key, value string) error {
+func setMetaTx(ctx context.Context, tx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}, key, value string) error {
 	_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value)
 	if err != nil {
 		return fmt.Errorf("hub: save %s: %w", key, err)
@@ -326,7 +332,11 @@ func (h *Hub) ensureEpoch(ctx context.Context) (string, error) {
 
 // Backup writes a consistent copy of the hub database to path (which must
 // not exist) while the hub keeps running, and the files it holds to the
-// folder [BackupFiles](path).
+// folder [BackupFiles](path). The copy is a SQLite hub database whichever
+// database the hub runs on: a hub on PostgreSQL is copied from one
+// REPEATABLE READ snapshot into a new file with the SQLite hub's schema,
+// and the copy verified table by table (see [MigrateToPostgres]), so that
+// one backup restores onto either ([Restore], [RestorePostgres]).
 func (h *Hub) Backup(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("hub: backup: %s already exists", path)
@@ -334,7 +344,11 @@ func (h *Hub) Backup(ctx context.Context, path string) error {
 	if _, err := os.Stat(BackupFiles(path)); err == nil {
 		return fmt.Errorf("hub: backup: %s already exists", BackupFiles(path))
 	}
-	if _, err := h.writer.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+	if h.pg {
+		if err := h.backupPostgres(ctx, path); err != nil {
+			return err
+		}
+	} else if _, err := h.writer.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
 		return fmt.Errorf("hub: backup to %s: %w", path, err)
 	}
 	// After the database: files are never changed once whole, so every file
@@ -377,28 +391,60 @@ func Restore(ctx context.Context, dir, from string) (epoch string, err error) {
 	if err := h.restoreFiles(ctx, BackupFiles(from)); err != nil {
 		return "", err
 	}
-	epoch = newEpoch()
-	err = h.inTx(ctx, func(tx writeTx) error {
-		// The backup holds every version up to its sequence of the epoch
-		// it was taken in: devices holding more give it back.
-		lineage, err := lineageTx(ctx, tx)
-		if err != nil {
-			return err
-		}
-		seq := &sequence{}
-		if err := seq.load(ctx, tx); err != nil {
-			return err
-		}
-		lineage = append(lineage, protocol.EpochMark{Epoch: h.epoch, Seq: seq.last})
-		b, _ := json.Marshal(lineage)
-		if err := setMetaTx(ctx, tx, "lineage", string(b)); err != nil {
-			return err
-		}
-		return setMetaTx(ctx, tx, "epoch", epoch)
-	})
-	if err != nil {
+	if epoch, err = h.ChangeEpoch(ctx); err != nil {
 		return "", err
 	}
 	h.log.Info("hub restored", "epoch", epoch, "fromEpoch", h.epoch)
 	return epoch, nil
+}
+
+// ChangeEpoch gives the hub's database a new epoch, as a restore does, and
+// returns it: the epoch it had goes to the end of its lineage with the
+// last change number it holds, so that devices holding more of that
+// epoch's changes give them back, and every device pulls everything
+// again (keeping its own unsent changes). It is for a database restored
+// by other means, such as pg_restore or a copy of the hub's file; the
+// hub reads its epoch when it opens, so every process serving the
+// database must be stopped first and opened again after.
+func (h *Hub) ChangeEpoch(ctx context.Context) (epoch string, err error) {
+	err = h.inTx(ctx, func(tx writeTx) error {
+		seq := &sequence{}
+		if err := seq.load(ctx, tx); err != nil {
+			return err
+		}
+		epoch, err = switchEpochTx(ctx, tx.Tx, seq.last)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	h.log.Info("hub epoch changed", "epoch", epoch, "fromEpoch", h.epoch)
+	return epoch, nil
+}
+
+// switchEpochTx gives the hub database of tx a new epoch and returns it.
+// The data holds every version of the epoch it had up to change number
+// seq: that epoch and seq go to the end of the lineage, so that devices
+// holding more give it back.
+func switchEpochTx(ctx context.Context, tx *sql.Tx, seq int64) (string, error) {
+	old, err := metaTx(ctx, tx, "epoch")
+	if err != nil {
+		return "", err
+	}
+	lineage, err := lineageTx(ctx, tx)
+	if err != nil {
+		return "", err
+	}
+	if old != "" {
+		lineage = append(lineage, protocol.EpochMark{Epoch: old, Seq: seq})
+	}
+	b, err := json.Marshal(lineage)
+	if err != nil {
+		return "", fmt.Errorf("hub: save lineage: %w", err)
+	}
+	epoch := newEpoch()
+	if err := setMetaTx(ctx, tx, "lineage", string(b)); err != nil {
+		return "", err
+	}
+	return epoch, setMetaTx(ctx, tx, "epoch", epoch)
 }
