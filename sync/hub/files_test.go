@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/a20-network/fieldbook/internal/pgtest/pghub"
 	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
 )
@@ -543,7 +544,7 @@ func TestFileBackupAndRestoreKeepFiles(t *testing.T) {
 		t.Fatal("a second backup over the first succeeded")
 	}
 	dir := t.TempDir()
-	if _, err := Restore(ctx, dir, backup); err != nil {
+	if _, err := RestoreInto(ctx, dir, Options{Postgres: pghub.Config(t, dir)}, backup); err != nil {
 		t.Fatalf("Restore: %v", err)
 	}
 	h, err := openTest(t, ctx, dir, Options{Logger: slog.New(slog.DiscardHandler)})
@@ -632,7 +633,9 @@ func fillDisk(t *testing.T, h *Hub, up Upload) (full, room func()) {
 		}
 		exec(`CREATE FUNCTION disk_is_full() RETURNS trigger LANGUAGE plpgsql AS $$
 			BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$`)
-		return func() { exec("CREATE TRIGGER disk_is_full BEFORE INSERT OR UPDATE ON blob_chunks FOR EACH ROW EXECUTE FUNCTION disk_is_full()") },
+		return func() {
+				exec("CREATE TRIGGER disk_is_full BEFORE INSERT OR UPDATE ON blob_chunks FOR EACH ROW EXECUTE FUNCTION disk_is_full()")
+			},
 			func() { exec("DROP TRIGGER disk_is_full ON blob_chunks") }
 	}
 	if _, err := os.Stat("/dev/full"); err != nil {

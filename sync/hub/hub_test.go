@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/a20-network/fieldbook/internal/hlc"
+	"github.com/a20-network/fieldbook/internal/pgtest/pghub"
 	"github.com/a20-network/fieldbook/internal/report"
 	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/sync/protocol"
@@ -306,7 +307,7 @@ func TestEpochChangesOnRestore(t *testing.T) {
 		t.Fatal("backup overwrote an existing file")
 	}
 	h.Close()
-	restored, err := Restore(ctx, dir, backup)
+	restored, err := RestoreInto(ctx, dir, Options{Postgres: pghub.Config(t, dir)}, backup)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -251,3 +251,14 @@ func copyFile(from, to string) error {
 	}
 	return out.Close()
 }
+
+// RestoreInto restores the backup at from into the hub that dir and opts
+// name, as [Open] would open it: on PostgreSQL when opts.Postgres is set
+// ([RestorePostgres]), else in data folder dir ([Restore]). It returns the
+// hub's new epoch. The hub must not be running.
+func RestoreInto(ctx context.Context, dir string, opts Options, from string) (epoch string, err error) {
+	if opts.Postgres != nil {
+		return RestorePostgres(ctx, *opts.Postgres, from, opts.Logger)
+	}
+	return Restore(ctx, dir, from)
+}
