@@ -29,10 +29,11 @@ const password = "correct horse battery"
 
 func newJar() http.CookieJar { j, _ := cookiejar.New(nil); return j }
 
-// hubEnv is a real hub (its own SQLite database in a temporary folder)
-// with the dashboard over its database, served together over real HTTP
-// as the hub program serves them, with two organizations and a
-// coordinator and an orgadmin of organization A.
+// hubEnv is a real hub (its own database: SQLite in a temporary folder,
+// or PostgreSQL when the run asks for it) with the dashboard over its
+// database, served together over real HTTP as the hub program serves
+// them, with two organizations and a coordinator and an orgadmin of
+// organization A.
 type hubEnv struct {
 	hub  *hub.Hub
 	srv  *httptest.Server
@@ -55,16 +56,14 @@ func (f hubFiles) OpenFile(ctx context.Context, org, hash string) (dashboard.Fil
 func newHubEnv(t testing.TB, tls bool) *hubEnv {
 	t.Helper()
 	ctx := context.Background()
-	h, err := hub.Open(ctx, t.TempDir(), hub.Options{Logger: slog.New(slog.DiscardHandler)})
+	dir := t.TempDir()
+	h, err := dashboard.OpenTestHub(t, ctx, dir, hub.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := &hubEnv{hub: h}
 	t.Cleanup(func() { h.Close() })
-	if e.db, err = sql.Open("sqlite", "file:"+h.Path()+"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.db.Close() })
+	e.db = dashboard.OpenTestDB(t, ctx, dir)
 	bundle, errs := locales.Load("")
 	if len(errs) > 0 {
 		t.Fatal(errs)
@@ -145,15 +144,33 @@ func (e *hubEnv) signIn(t testing.TB, name string) *http.Client {
 // that a refused request changed nothing.
 func (e *hubEnv) snapshot(t testing.TB) string {
 	t.Helper()
-	var users, sessions string
-	if err := e.db.QueryRow(`SELECT
-		(SELECT coalesce(group_concat(id || ' ' || name || ' ' || role || ' ' || org_id || ' ' || hex(hash), char(10)), '')
-			FROM (SELECT * FROM users ORDER BY id)),
-		(SELECT coalesce(group_concat(token_hash || ' ' || user_id || ' ' || expires_at, char(10)), '')
-			FROM (SELECT * FROM dashboard_sessions ORDER BY token_hash))`).Scan(&users, &sessions); err != nil {
-		t.Fatal(err)
+	var b strings.Builder
+	for _, q := range []string{
+		"SELECT id, name, role, org_id, hash FROM users ORDER BY id",
+		"SELECT token_hash, user_id, expires_at FROM dashboard_sessions ORDER BY token_hash",
+	} {
+		rows, err := e.db.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "%v\n", vals)
+		}
+		if err := rows.Close(); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString("--\n")
 	}
-	return users + "\n--\n" + sessions
+	return b.String()
 }
 
 func (e *hubEnv) sessions(t testing.TB) int {

@@ -4,12 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/a20-network/fieldbook/dashboard"
+	"github.com/a20-network/fieldbook/internal/pgtest"
 	"github.com/a20-network/fieldbook/internal/report"
 	"github.com/a20-network/fieldbook/internal/report/fixture"
 	"github.com/a20-network/fieldbook/locales"
@@ -43,11 +43,10 @@ func hubFixture(b *testing.B) string {
 	})
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	hubDB.Remove()
-	os.Exit(code)
-}
+// TestMain shares one throwaway PostgreSQL server among the tests that
+// keep their hub on it (see hubdb_test.go), and removes the benchmarks'
+// fixture at the end.
+func TestMain(m *testing.M) { pgtest.Main(m, hubDB.Remove) }
 
 // BenchmarkHubAggregate computes what the coordinator's page shows — the
 // network report and every organization's figures — over 1,000,000

@@ -43,6 +43,9 @@ func RemoveUser(ctx context.Context, db *sql.DB, name string) error {
 		return err
 	}
 	name = strings.TrimSpace(name)
+	if !validName(name) {
+		return fmt.Errorf("%w: %q", ErrNoUser, name)
+	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("dashboard: remove user %s: %w", name, err)
