@@ -48,8 +48,11 @@ const CookieName = "fieldbook_dashboard"
 // Options configure [New].
 type Options struct {
 	// DB is the hub database, migrated by the hub: the activities, the
-	// organization directory, the report rollup, and the dashboard's users
-	// and sessions.
+	// organization directory, the report rollup, and the dashboard's users,
+	// sessions and sign-in counts. On PostgreSQL it is a pool made by
+	// pgdb.OpenPortable, which takes the dashboard's ? placeholders;
+	// every dashboard on one database shares its sessions and sign-in
+	// limits.
 	DB *sql.DB
 	// Bundle holds the languages pages are shown in.
 	Bundle *locales.Bundle
