@@ -29,16 +29,56 @@ const password = "correct horse battery"
 
 func newJar() http.CookieJar { j, _ := cookiejar.New(nil); return j }
 
-// hubEnv is a real hub (its own SQLite database in a temporary folder)
-// with the dashboard over its database, served together over real HTTP
-// as the hub program serves them, with two organizations and a
-// coordinator and an orgadmin of organization A.
+// hubEnv is a real hub (its own database: SQLite in a temporary folder,
+// or PostgreSQL when the run asks for it) with the dashboard over its
+// database, served together over real HTTP as the hub program serves
+// them, with two organizations and a coordinator and an orgadmin of
+// organization A.
 type hubEnv struct {
 	hub  *hub.Hub
+	dir  string // the hub's data folder
+	tls  bool
 	srv  *httptest.Server
 	db   *sql.DB // the dashboard's pool on the hub's database
 	orgA string
 	orgB string
+}
+
+// serve opens a new pool on the hub's database and serves a new dashboard
+// over it, beside the hub's own endpoints, as one hub process does.
+func (e *hubEnv) serve(t testing.TB) (*sql.DB, *httptest.Server) {
+	t.Helper()
+	ctx := context.Background()
+	db := dashboard.OpenTestDB(t, ctx, e.dir)
+	bundle, errs := locales.Load("")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	dash, err := dashboard.New(ctx, dashboard.Options{DB: db, Bundle: bundle, Secure: e.tls, Log: slog.New(slog.DiscardHandler),
+		Files: hubFiles{e.hub}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", e.hub.Handler())
+	mux.Handle("/dashboard/", dash)
+	var srv *httptest.Server
+	if e.tls {
+		srv = httptest.NewTLSServer(mux)
+	} else {
+		srv = httptest.NewServer(mux)
+	}
+	t.Cleanup(srv.Close)
+	return db, srv
+}
+
+// another is e seen through a second dashboard on the same database, with
+// its own pool and server, as a second hub process would serve it.
+func (e *hubEnv) another(t testing.TB) *hubEnv {
+	t.Helper()
+	o := *e
+	o.db, o.srv = e.serve(t)
+	return &o
 }
 
 // hubFiles gives the dashboard the hub's files, as fieldbook-hub does.
@@ -55,34 +95,14 @@ func (f hubFiles) OpenFile(ctx context.Context, org, hash string) (dashboard.Fil
 func newHubEnv(t testing.TB, tls bool) *hubEnv {
 	t.Helper()
 	ctx := context.Background()
-	h, err := hub.Open(ctx, t.TempDir(), hub.Options{Logger: slog.New(slog.DiscardHandler)})
+	dir := t.TempDir()
+	h, err := dashboard.OpenTestHub(t, ctx, dir, hub.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &hubEnv{hub: h}
+	e := &hubEnv{hub: h, dir: dir, tls: tls}
 	t.Cleanup(func() { h.Close() })
-	if e.db, err = sql.Open("sqlite", "file:"+h.Path()+"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.db.Close() })
-	bundle, errs := locales.Load("")
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	dash, err := dashboard.New(ctx, dashboard.Options{DB: e.db, Bundle: bundle, Secure: tls, Log: slog.New(slog.DiscardHandler),
-		Files: hubFiles{h}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/", h.Handler())
-	mux.Handle("/dashboard/", dash)
-	if tls {
-		e.srv = httptest.NewTLSServer(mux)
-	} else {
-		e.srv = httptest.NewServer(mux)
-	}
-	t.Cleanup(e.srv.Close)
+	e.db, e.srv = e.serve(t)
 	if e.orgA, err = h.AddOrg(ctx, "Org A Malawi", "MW"); err != nil {
 		t.Fatal(err)
 	}
@@ -145,15 +165,33 @@ func (e *hubEnv) signIn(t testing.TB, name string) *http.Client {
 // that a refused request changed nothing.
 func (e *hubEnv) snapshot(t testing.TB) string {
 	t.Helper()
-	var users, sessions string
-	if err := e.db.QueryRow(`SELECT
-		(SELECT coalesce(group_concat(id || ' ' || name || ' ' || role || ' ' || org_id || ' ' || hex(hash), char(10)), '')
-			FROM (SELECT * FROM users ORDER BY id)),
-		(SELECT coalesce(group_concat(token_hash || ' ' || user_id || ' ' || expires_at, char(10)), '')
-			FROM (SELECT * FROM dashboard_sessions ORDER BY token_hash))`).Scan(&users, &sessions); err != nil {
-		t.Fatal(err)
+	var b strings.Builder
+	for _, q := range []string{
+		"SELECT id, name, role, org_id, hash FROM users ORDER BY id",
+		"SELECT token_hash, user_id, expires_at FROM dashboard_sessions ORDER BY token_hash",
+	} {
+		rows, err := e.db.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "%v\n", vals)
+		}
+		if err := rows.Close(); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString("--\n")
 	}
-	return users + "\n--\n" + sessions
+	return b.String()
 }
 
 func (e *hubEnv) sessions(t testing.TB) int {
@@ -168,10 +206,14 @@ func (e *hubEnv) sessions(t testing.TB) int {
 // TestParallelSignInsAreLimited: the lock used to be checked before the
 // password hash and recorded after, so 40 parallel guesses were all tried.
 // Each row fires its attempts at once; at most the limit may reach the
-// password check, every other one is refused 429 with Retry-After.
+// password check, every other one is refused 429 with Retry-After; then
+// the account's right password, sent last, is refused too. (Sent among
+// the guesses it may be checked first, and a right password clears its
+// name's count by design.) Each row runs against one dashboard, and against two dashboards on one
+// database taking turns (two hub processes: the limits used to be kept in
+// each process's memory, so two processes allowed twice the guesses).
 func TestParallelSignInsAreLimited(t *testing.T) {
 	t.Parallel()
-	type attempt struct{ name, pass, fwd string }
 	same := func(n int, name, pass string) []attempt {
 		out := make([]attempt, n)
 		for i := range out {
@@ -184,7 +226,7 @@ func TestParallelSignInsAreLimited(t *testing.T) {
 		attempts []attempt
 		limit    int // at most this many are tried
 	}{
-		{"40 wrong guesses and the right one for one account", append(same(40, "admin-a", "guess guess guess"), attempt{"admin-a", password, ""}), 5},
+		{"40 wrong guesses for one account", same(40, "admin-a", "guess guess guess"), 5},
 		{"40 wrong guesses for an unknown name", same(40, "nobody", "guess guess guess"), 5},
 		{"40 names from one address", func() []attempt {
 			out := make([]attempt, 40)
@@ -195,48 +237,73 @@ func TestParallelSignInsAreLimited(t *testing.T) {
 		}(), 20},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			e := newHubEnv(t, false)
-			var (
-				wg     sync.WaitGroup
-				start  = make(chan struct{})
-				mu     sync.Mutex
-				counts = map[int]int{}
-				retry  = true
-			)
-			for _, a := range c.attempts {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					<-start
-					status, ra := e.post(t, e.client(), "/dashboard/login", url.Values{"name": {a.name}, "password": {a.pass}},
-						map[string]string{"Origin": e.srv.URL, "X-Forwarded-For": a.fwd})
-					mu.Lock()
-					defer mu.Unlock()
-					counts[status]++
-					if status == http.StatusTooManyRequests && ra == "" {
-						retry = false
-					}
-				}()
+		for _, dashboards := range []int{1, 2} {
+			t.Run(fmt.Sprintf("%s, %d dashboards", c.name, dashboards), func(t *testing.T) {
+				t.Parallel()
+				parallelSignIns(t, dashboards, c.attempts, c.limit)
+			})
+		}
+	}
+}
+
+// attempt is one sign-in: a name, a password, and an X-Forwarded-For.
+type attempt struct{ name, pass, fwd string }
+
+// parallelSignIns fires attempts at once, taking turns over the given
+// number of dashboards on one database, and checks that at most limit of
+// them reached the password check.
+func parallelSignIns(t *testing.T, dashboards int, attempts []attempt, limit int) {
+	e := newHubEnv(t, false)
+	envs := []*hubEnv{e}
+	for len(envs) < dashboards {
+		envs = append(envs, e.another(t))
+	}
+	var (
+		wg     sync.WaitGroup
+		start  = make(chan struct{})
+		mu     sync.Mutex
+		counts = map[int]int{}
+		retry  = true
+	)
+	for i, a := range attempts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			e := envs[i%len(envs)]
+			status, ra := e.post(t, e.client(), "/dashboard/login", url.Values{"name": {a.name}, "password": {a.pass}},
+				map[string]string{"Origin": e.srv.URL, "X-Forwarded-For": a.fwd})
+			mu.Lock()
+			defer mu.Unlock()
+			counts[status]++
+			if status == http.StatusTooManyRequests && ra == "" {
+				retry = false
 			}
-			close(start)
-			wg.Wait()
-			tried := counts[http.StatusUnauthorized] + counts[http.StatusSeeOther]
-			t.Logf("statuses: %v", counts)
-			if tried > c.limit {
-				t.Errorf("%d attempts reached the password check, want at most %d", tried, c.limit)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	tried := counts[http.StatusUnauthorized] + counts[http.StatusSeeOther]
+	t.Logf("statuses: %v", counts)
+	if tried > limit {
+		t.Errorf("%d attempts reached the password check, want at most %d", tried, limit)
+	}
+	if refused := counts[http.StatusTooManyRequests]; refused < len(attempts)-limit {
+		t.Errorf("%d attempts refused with 429, want at least %d", refused, len(attempts)-limit)
+	}
+	if !retry {
+		t.Error("a 429 came without Retry-After")
+	}
+	if got := e.sessions(t); got != counts[http.StatusSeeOther] {
+		t.Errorf("%d sessions for %d sign-ins", got, counts[http.StatusSeeOther])
+	}
+	if attempts[0].name == "admin-a" {
+		for _, e := range envs {
+			if s, ra := e.post(t, e.client(), "/dashboard/login", url.Values{"name": {"admin-a"}, "password": {password}},
+				map[string]string{"Origin": e.srv.URL}); s != http.StatusTooManyRequests || ra == "" {
+				t.Errorf("the right password after the guesses: status %d, Retry-After %q; want 429", s, ra)
 			}
-			if refused := counts[http.StatusTooManyRequests]; refused < len(c.attempts)-c.limit {
-				t.Errorf("%d attempts refused with 429, want at least %d", refused, len(c.attempts)-c.limit)
-			}
-			if !retry {
-				t.Error("a 429 came without Retry-After")
-			}
-			if got := e.sessions(t); got != counts[http.StatusSeeOther] {
-				t.Errorf("%d sessions for %d sign-ins", got, counts[http.StatusSeeOther])
-			}
-		})
+		}
 	}
 }
 
@@ -264,6 +331,60 @@ func TestLockSurvivesAFloodOfNames(t *testing.T) {
 	}
 	if e.snapshot(t) != before {
 		t.Error("a refused sign-in changed the database")
+	}
+}
+
+// TestSessionsHoldAcrossTwoDashboards: two hub processes on one database
+// share the sessions: a sign-in through one is good at the other, and a
+// sign-out through either, or the user's removal, ends the session at
+// both — also for a copy of the cookie kept from before.
+func TestSessionsHoldAcrossTwoDashboards(t *testing.T) {
+	t.Parallel()
+	e := newHubEnv(t, false)
+	o := e.another(t)
+	ctx := context.Background()
+	status := func(env *hubEnv, c *http.Client) int {
+		t.Helper()
+		s, _, _ := get(t, c, env.srv.URL+"/dashboard/shared.csv")
+		return s
+	}
+	// kept is a new client holding a copy of c's session cookie.
+	kept := func(c *http.Client) *http.Client {
+		u, _ := url.Parse(e.srv.URL + "/dashboard/")
+		k := e.client()
+		k.Jar.SetCookies(u, c.Jar.Cookies(u))
+		return k
+	}
+	for _, c := range []struct {
+		name string
+		end  func(t *testing.T, c *http.Client)
+	}{
+		{"sign-out through the other dashboard", func(t *testing.T, c *http.Client) {
+			if s, _ := o.post(t, c, "/dashboard/logout", nil, map[string]string{"Origin": o.srv.URL}); s != http.StatusSeeOther {
+				t.Fatalf("sign out: status %d", s)
+			}
+		}},
+		{"the user removed through the other dashboard's pool", func(t *testing.T, c *http.Client) {
+			if err := dashboard.RemoveUser(ctx, o.db, "admin-a"); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			signedIn := e.signIn(t, "admin-a")
+			copied := kept(signedIn)
+			for _, env := range []*hubEnv{e, o} {
+				if s := status(env, signedIn); s != http.StatusOK {
+					t.Fatalf("signed in through one dashboard, %s answers %d", env.srv.URL, s)
+				}
+			}
+			c.end(t, signedIn)
+			for _, env := range []*hubEnv{e, o} {
+				if s := status(env, copied); s != http.StatusUnauthorized {
+					t.Errorf("after the end, %s answers the kept cookie with %d, want 401", env.srv.URL, s)
+				}
+			}
+		})
 	}
 }
 

@@ -12,10 +12,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 
+	"github.com/a20-network/fieldbook/internal/pgdb"
 	"github.com/a20-network/fieldbook/internal/report"
 )
 
@@ -37,7 +39,7 @@ var ErrUserExists = errors.New("dashboard: user already exists")
 
 // hubTables are the tables and views of the hub database that the
 // dashboard reads and writes. The hub's numbered migrations make every one.
-var hubTables = []string{"activities", "organizations", report.RollupTable, "users", "dashboard_sessions"}
+var hubTables = []string{"activities", "organizations", report.RollupTable, "users", "dashboard_sessions", "sign_in_limits"}
 
 // ErrNotMigrated is returned for a database that is not a hub database
 // the hub has migrated: the dashboard makes no tables of its own.
@@ -46,7 +48,13 @@ var ErrNotMigrated = errors.New("dashboard: the database is not a hub database t
 // checkMigrated returns an error wrapping [ErrNotMigrated] that names what
 // db lacks of [hubTables], or nil.
 func checkMigrated(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
+	q := "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
+	if pgdb.IsPostgres(db) {
+		// Not the hub's sqlite_master view: a database the hub has not
+		// migrated has none.
+		q = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+	}
+	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return fmt.Errorf("dashboard: read the database's tables: %w", err)
 	}
@@ -101,6 +109,8 @@ func AddUser(ctx context.Context, db *sql.DB, name, password, role, orgID string
 	switch {
 	case name == "" || utf8.RuneCountInString(name) > 100:
 		return errors.New("dashboard: add user: name must be 1 to 100 characters")
+	case !validName(name):
+		return errors.New("dashboard: add user: name must be UTF-8 text without control characters")
 	case utf8.RuneCountInString(password) < MinPasswordLen:
 		return fmt.Errorf("dashboard: add user: password must be at least %d characters", MinPasswordLen)
 	case role != RoleCoordinator && role != RoleOrgAdmin:
@@ -141,6 +151,13 @@ func AddUser(ctx context.Context, db *sql.DB, name, password, role, orgID string
 	return nil
 }
 
+// validName says whether name may be a user's name: UTF-8 text without
+// control characters, which both databases store as given (PostgreSQL
+// refuses the NUL character and bytes that are not UTF-8).
+func validName(name string) bool {
+	return utf8.ValidString(name) && !strings.ContainsFunc(name, unicode.IsControl)
+}
+
 // User is a signed-in dashboard user.
 type User struct {
 	ID    int64
@@ -168,8 +185,11 @@ func Authenticate(ctx context.Context, db *sql.DB, name, password string) (User,
 func authenticate(ctx context.Context, db *sql.DB, name, password string, hash func(context.Context, string, []byte) ([]byte, error)) (User, error) {
 	var u User
 	var salt, want []byte
-	err := db.QueryRowContext(ctx, "SELECT id, name, role, org_id, salt, hash FROM users WHERE name = ?", strings.TrimSpace(name)).
-		Scan(&u.ID, &u.Name, &u.Role, &u.OrgID, &salt, &want)
+	err := sql.ErrNoRows // no user has a name AddUser refuses
+	if name = strings.TrimSpace(name); validName(name) {
+		err = db.QueryRowContext(ctx, "SELECT id, name, role, org_id, salt, hash FROM users WHERE name = ?", name).
+			Scan(&u.ID, &u.Name, &u.Role, &u.OrgID, &salt, &want)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		// An unknown name costs the same hash, in the same slots, as a
 		// wrong password: neither time nor refusals tell names apart.

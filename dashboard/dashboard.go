@@ -11,7 +11,8 @@
 // password (argon2id); sessions are random tokens in an HttpOnly,
 // SameSite=Strict cookie, stored hashed, that expire. Sign-in attempts are
 // counted before the password is checked: five for a name, or twenty from
-// one address, within fifteen minutes lock further tries (HTTP 429); at
+// one address, within fifteen minutes lock further tries (HTTP 429), counted
+// in the database so that every hub process on it shares them; at
 // most a few passwords are hashed at once, so a flood of sign-ins cannot
 // exhaust memory (HTTP 503 beyond a short wait). A form posted from
 // another site is refused (HTTP 403). Every request checks the session and
@@ -47,8 +48,11 @@ const CookieName = "fieldbook_dashboard"
 // Options configure [New].
 type Options struct {
 	// DB is the hub database, migrated by the hub: the activities, the
-	// organization directory, the report rollup, and the dashboard's users
-	// and sessions.
+	// organization directory, the report rollup, and the dashboard's users,
+	// sessions and sign-in counts. On PostgreSQL it is a pool made by
+	// pgdb.OpenPortable, which takes the dashboard's ? placeholders;
+	// every dashboard on one database shares its sessions and sign-in
+	// limits.
 	DB *sql.DB
 	// Bundle holds the languages pages are shown in.
 	Bundle *locales.Bundle
@@ -97,7 +101,7 @@ func New(ctx context.Context, opts Options) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{db: opts.DB, bundle: opts.Bundle, prefix: strings.TrimSuffix(opts.Prefix, "/"), secure: opts.Secure,
-		now: opts.Now, log: opts.Log, guard: newSignInGuard(), gate: newHashGate(), files: opts.Files}
+		now: opts.Now, log: opts.Log, guard: newSignInGuard(opts.DB), gate: newHashGate(), files: opts.Files}
 	if h.prefix == "" {
 		h.prefix = "/dashboard"
 	}
@@ -256,7 +260,12 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(r.PostForm.Get("name"))
 	addr := clientAddr(r)
 	at := h.now()
-	if ok, wait := h.guard.begin(name, addr, at); !ok {
+	ok, wait, err := h.guard.begin(r.Context(), name, addr, at)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if !ok {
 		h.log.Warn("dashboardLoginThrottled", "name", name, "addr", addr)
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
 		h.renderLogin(w, r, l, http.StatusTooManyRequests, l.T("dashboard.too_many"))
@@ -270,17 +279,25 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	case errors.Is(err, errBusy):
 		// The password was never checked: the attempt does not count.
-		h.guard.cancel(name, addr, at)
+		if err := h.guard.cancel(r.Context(), name, addr, at); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 		h.log.Warn("dashboardLoginBusy", "addr", addr)
 		w.Header().Set("Retry-After", "5")
 		h.renderLogin(w, r, l, http.StatusServiceUnavailable, l.T("dashboard.busy"))
 		return
 	case err != nil:
-		h.guard.cancel(name, addr, at)
+		if cerr := h.guard.cancel(r.Context(), name, addr, at); cerr != nil {
+			h.log.Error("dashboardSignInCancelFailed", "err", cerr)
+		}
 		h.fail(w, r, err)
 		return
 	}
-	h.guard.succeeded(name, addr, at)
+	if err := h.guard.succeeded(r.Context(), name, addr, at); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	token, exp, err := h.sessions.create(r.Context(), u)
 	if err != nil {
 		h.fail(w, r, err)

@@ -67,7 +67,7 @@ func newEnv(t testing.TB, extraShared int) *env {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	hb, err := hub.Open(ctx, dir, hub.Options{Logger: slog.New(slog.DiscardHandler)})
+	hb, err := dashboard.OpenTestHub(t, ctx, dir, hub.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,12 +106,7 @@ func newEnv(t testing.TB, extraShared int) *env {
 	if err := hb.Close(); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, hub.DBFile)
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := dashboard.OpenTestDB(t, ctx, dir)
 	bundle, errs := locales.Load("")
 	if len(errs) > 0 {
 		t.Fatal(errs)
@@ -528,6 +523,9 @@ func TestAddUserValidates(t *testing.T) {
 		{"x", "long enough pass", "admin", "", "role"},
 		{"x", "long enough pass", dashboard.RoleOrgAdmin, "", "organization"},
 		{"  ", "long enough pass", dashboard.RoleCoordinator, "", "name"},
+		{"a\x00b", "long enough pass", dashboard.RoleCoordinator, "", "name"},
+		{"a\xffb", "long enough pass", dashboard.RoleCoordinator, "", "name"},
+		{"tab\tname", "long enough pass", dashboard.RoleCoordinator, "", "name"},
 		{"x", "long enough pass", dashboard.RoleCoordinator, e.orgA, "leave out the organization"},
 		{"x", "long enough pass", dashboard.RoleOrgAdmin, "no-such-org", "no organization"},
 	}
@@ -633,39 +631,59 @@ func TestNewNeedsAMigratedHubDatabase(t *testing.T) {
 		t.Fatal(errs)
 	}
 	dir := t.TempDir()
-	h, err := hub.Open(ctx, dir, hub.Options{Logger: slog.New(slog.DiscardHandler)})
+	h, err := dashboard.OpenTestHub(t, ctx, dir, hub.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := h.Close(); err != nil {
 		t.Fatal(err)
 	}
-	open := func(path string) *sql.DB {
-		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	withoutUsers := dashboard.OpenTestDB(t, ctx, dir)
+	for _, q := range []string{"DROP TABLE sign_in_limits", "DROP TABLE dashboard_sessions", "DROP TABLE users"} {
+		if _, err := withoutUsers.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// An empty database: a new SQLite file, or a new PostgreSQL database
+	// (a data folder no hub has opened is given one).
+	var empty *sql.DB
+	if dashboard.OnPostgres() {
+		empty = dashboard.OpenTestDB(t, ctx, t.TempDir())
+	} else {
+		empty, err = sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "empty.db")+"?_pragma=busy_timeout(10000)")
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { db.Close() })
-		return db
+		t.Cleanup(func() { empty.Close() })
 	}
-	withoutUsers := open(filepath.Join(dir, hub.DBFile))
-	if _, err := withoutUsers.Exec("DROP TABLE dashboard_sessions; DROP TABLE users"); err != nil {
-		t.Fatal(err)
+	// schemaQuery lists what the database holds, on either kind.
+	schemaQuery := "SELECT name FROM sqlite_master ORDER BY name"
+	if dashboard.OnPostgres() {
+		schemaQuery = "SELECT c.relname FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace ORDER BY 1"
 	}
 	for _, c := range []struct {
 		name    string
 		db      *sql.DB
 		missing string
 	}{
-		{"empty", open(filepath.Join(t.TempDir(), "empty.db")), "activities, organizations, activity_rollup, users, dashboard_sessions"},
-		{"hub without the dashboard's tables", withoutUsers, "users, dashboard_sessions"},
+		{"empty", empty, "activities, organizations, activity_rollup, users, dashboard_sessions, sign_in_limits"},
+		{"hub without the dashboard's tables", withoutUsers, "users, dashboard_sessions, sign_in_limits"},
 	} {
 		schema := func() string {
-			var s string
-			if err := c.db.QueryRow("SELECT coalesce(group_concat(name), '') FROM sqlite_master").Scan(&s); err != nil {
+			rows, err := c.db.Query(schemaQuery)
+			if err != nil {
 				t.Fatal(err)
 			}
-			return s
+			defer rows.Close()
+			var names []string
+			for rows.Next() {
+				var n string
+				if err := rows.Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				names = append(names, n)
+			}
+			return strings.Join(names, ",")
 		}
 		before := schema()
 		_, errNew := dashboard.New(ctx, dashboard.Options{DB: c.db, Bundle: bundle})

@@ -12,3 +12,12 @@ func (h *Handler) OrganizationRows(ctx context.Context, rep report.Report) (int,
 	rows, err := h.byOrganization(ctx, rep)
 	return len(rows), err
 }
+
+// OpenTestHub and OpenTestDB open a test's hub and the dashboard's pool on
+// its database, on SQLite or PostgreSQL as the run asks (see
+// hubdb_test.go).
+var (
+	OpenTestHub = openTestHub
+	OpenTestDB  = openTestDB
+	OnPostgres  = onPostgres
+)

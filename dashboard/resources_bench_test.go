@@ -2,7 +2,6 @@ package dashboard_test
 
 import (
 	"context"
-	"database/sql"
 	"io"
 	"log/slog"
 	"net/http"
@@ -22,10 +21,12 @@ import (
 // resources list to a coordinator of a hub holding 2,000 shared resources,
 // each with 4 files whose references carry 4 KB thumbnails (the records
 // are written straight into the hub's records table, as its sync writes
-// them). It reports the time of one page and its size.
+// them), on SQLite or, when the run keeps hubs there, on PostgreSQL. It
+// reports the time of one page and its size.
 func BenchmarkResourcesPage(b *testing.B) {
 	ctx := context.Background()
-	h, err := hub.Open(ctx, b.TempDir(), hub.Options{Logger: slog.New(slog.DiscardHandler)})
+	dir := b.TempDir()
+	h, err := dashboard.OpenTestHub(b, ctx, dir, hub.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -34,15 +35,11 @@ func BenchmarkResourcesPage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", "file:"+h.Path()+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
+	db := dashboard.OpenTestDB(b, ctx, dir)
 	if err := dashboard.AddUser(ctx, db, "coord", password, dashboard.RoleCoordinator, ""); err != nil {
 		b.Fatal(err)
 	}
-	_, err = db.ExecContext(ctx, `INSERT INTO records (id, entity, org_id, visibility, version, hlc, last_by, last_clean, body, state)
+	fill := `INSERT INTO records (id, entity, org_id, visibility, version, hlc, last_by, last_clean, body, state)
 		WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < 2000)
 		SELECT printf('0190dddd-0000-7000-8000-%012d', i), 'resource', ?, 'network', 1000 + i,
 			printf('%013d.0000000000.bench', 1767225600000 + i), 'bench', 1,
@@ -52,8 +49,20 @@ func BenchmarkResourcesPage(b *testing.B) {
 					'size', 250000, 'type', 'application/pdf', 'thumb', hex(zeroblob(2730))))
 					FROM (SELECT 0 AS j UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3))),
 			'{}'
-		FROM n`, org)
-	if err != nil {
+		FROM n`
+	if dashboard.OnPostgres() {
+		fill = `INSERT INTO records (id, entity, org_id, visibility, version, hlc, last_by, last_clean, body, state)
+		SELECT '0190dddd-0000-7000-8000-' || lpad(i::text, 12, '0'), 'resource', CAST(? AS text), 'network', 1000 + i,
+			lpad((1767225600000 + i)::text, 13, '0') || '.0000000000.bench', 'bench', 1,
+			json_build_object('visibility', 'network', 'kind', 'guide', 'title', 'Guide ' || i, 'body', repeat('x', 500),
+				'language', 'en', 'countries', json_build_array('MW', 'KE'), 'themes', json_build_array('education'), 'link', '',
+				'files', (SELECT json_agg(json_build_object('hash', lpad(to_hex(i * 4 + j), 64, '0'), 'name', 'guide-' || j || '.pdf',
+					'size', 250000, 'type', 'application/pdf', 'thumb', repeat('00', 2730)) ORDER BY j)
+					FROM generate_series(0, 3) j))::text,
+			'{}'
+		FROM generate_series(0, 1999) i`
+	}
+	if _, err = db.ExecContext(ctx, fill, org); err != nil {
 		b.Fatal(err)
 	}
 	bundle, errs := locales.Load("")

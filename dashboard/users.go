@@ -5,19 +5,21 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 )
 
 // ErrNoUser is returned by [RemoveUser] for a name no user has.
 var ErrNoUser = errors.New("dashboard: no such user")
 
-// Users returns every dashboard user, by name. It backs "fieldbook-hub user
-// list".
+// Users returns every dashboard user, by name (compared byte by byte, as
+// SQLite does, whatever collation a PostgreSQL database has). It backs
+// "fieldbook-hub user list".
 func Users(ctx context.Context, db *sql.DB) ([]User, error) {
 	if err := checkMigrated(ctx, db); err != nil {
 		return nil, err
 	}
-	rows, err := db.QueryContext(ctx, "SELECT id, name, role, org_id FROM users ORDER BY name")
+	rows, err := db.QueryContext(ctx, "SELECT id, name, role, org_id FROM users")
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: list users: %w", err)
 	}
@@ -33,6 +35,7 @@ func Users(ctx context.Context, db *sql.DB) ([]User, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("dashboard: list users: %w", err)
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
 
@@ -43,6 +46,9 @@ func RemoveUser(ctx context.Context, db *sql.DB, name string) error {
 		return err
 	}
 	name = strings.TrimSpace(name)
+	if !validName(name) {
+		return fmt.Errorf("%w: %q", ErrNoUser, name)
+	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("dashboard: remove user %s: %w", name, err)

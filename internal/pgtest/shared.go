@@ -37,11 +37,12 @@ var shared struct {
 	ended  bool  // Main has stopped the server
 }
 
-// Main runs a package's tests (call it from TestMain) and then stops the
-// shared server, if a test started one, and removes its folder. It also
-// stops the server on SIGINT or SIGTERM. It does not return: it exits with
-// the tests' status, or 1 if the server could not be stopped.
-func Main(m *testing.M) {
+// Main runs a package's tests (call it from TestMain), then each of after
+// (to remove what the tests left, such as a benchmark's fixture), then
+// stops the shared server, if a test started one, and removes its folder.
+// It also stops the server on SIGINT or SIGTERM. It does not return: it
+// exits with the tests' status, or 1 if the server could not be stopped.
+func Main(m *testing.M, after ...func()) {
 	shared.inMain.Store(true)
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
@@ -52,6 +53,9 @@ func Main(m *testing.M) {
 		os.Exit(2)
 	}()
 	code := m.Run()
+	for _, f := range after {
+		f()
+	}
 	if err := stopShared(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		if code == 0 {

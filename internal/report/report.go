@@ -168,25 +168,30 @@ func parts(f Filter, rollup bool) []part {
 // Compute runs every breakdown for f against q. Buckets come in a stable
 // order: months ascending, the others by activities descending then key.
 // When q's database has [RollupTable], whole months are read from it; the
-// figures are the same either way.
+// figures are the same either way. q may be SQLite or a hub's PostgreSQL
+// database (whose pool rewrites ? placeholders, as pgdb.OpenPortable's
+// does).
 func Compute(ctx context.Context, q Querier, f Filter) (Report, error) {
-	rollup, err := HasRollup(ctx, q)
+	rollup, hints, err := lookForRollup(ctx, q)
 	if err != nil {
 		return Report{Filter: f}, err
 	}
-	return compute(ctx, q, f, rollup)
+	return compute(ctx, q, f, rollup, hints)
 }
 
 // ComputeDirect is [Compute] reading the activities table only, never the
 // rollup. Tests use it to check that the rollup gives the same figures.
 func ComputeDirect(ctx context.Context, q Querier, f Filter) (Report, error) {
-	return compute(ctx, q, f, false)
+	return compute(ctx, q, f, false, false)
 }
 
-func compute(ctx context.Context, q Querier, f Filter, rollup bool) (Report, error) {
+// compute reads f's report, from the rollup when rollup is set; hints
+// says the database takes SQLite's index hints.
+func compute(ctx context.Context, q Querier, f Filter, rollup, hints bool) (Report, error) {
 	r := Report{Filter: f}
 	sums := map[string]map[string]*Bucket{"month": {}, "org": {}, "kind": {}, "country": {}, "theme": {}}
 	for _, p := range parts(f, rollup) {
+		p.indexed = p.indexed && hints
 		if err := computePart(ctx, q, f, p, &r, sums); err != nil {
 			return Report{Filter: f}, err
 		}

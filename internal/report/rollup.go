@@ -82,19 +82,29 @@ func rollupSQL() string {
 // HasRollup reports whether q's database has [RollupTable] and the report
 // index [IndexName], which a database's migrations make together.
 func HasRollup(ctx context.Context, q Querier) (bool, error) {
-	rows, err := q.QueryContext(ctx, "SELECT count(*) FROM sqlite_master WHERE (type = 'table' AND name = ?) OR (type = 'index' AND name = ?)", RollupTable, IndexName)
+	rollup, _, err := lookForRollup(ctx, q)
+	return rollup, err
+}
+
+// lookForRollup is [HasRollup], and also says whether the database takes
+// SQLite's index hints (INDEXED BY): SQLite's own schema table holds the
+// SQL of the rollup table and index, while the sqlite_master view a hub's
+// PostgreSQL migrations make in its place holds none, and PostgreSQL has
+// no index hints.
+func lookForRollup(ctx context.Context, q Querier) (rollup, hints bool, err error) {
+	rows, err := q.QueryContext(ctx, "SELECT count(*), count(sql) FROM sqlite_master WHERE (type = 'table' AND name = ?) OR (type = 'index' AND name = ?)", RollupTable, IndexName)
 	if err != nil {
-		return false, fmt.Errorf("report: look for rollup: %w", err)
+		return false, false, fmt.Errorf("report: look for rollup: %w", err)
 	}
 	defer rows.Close()
-	var n int
+	var n, withSQL int
 	for rows.Next() {
-		if err := rows.Scan(&n); err != nil {
-			return false, fmt.Errorf("report: look for rollup: %w", err)
+		if err := rows.Scan(&n, &withSQL); err != nil {
+			return false, false, fmt.Errorf("report: look for rollup: %w", err)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return false, fmt.Errorf("report: look for rollup: %w", err)
+		return false, false, fmt.Errorf("report: look for rollup: %w", err)
 	}
-	return n == 2, nil
+	return n == 2, n == 2 && withSQL == 2, nil
 }
