@@ -13,6 +13,8 @@ DATA ?=
 RUN_PKGS := libgl1-mesa-dev xorg-dev fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
 TEST_PKGS := $(RUN_PKGS) xvfb xauth chromium postgresql
 WIN_PKGS := gcc-mingw-w64-x86-64
+# The packages whose tests open a hub: run on SQLite, then on PostgreSQL.
+HUB_TEST_PKGS := ./sync/hub ./sync/client ./dashboard ./cmd/fieldbook-hub
 FUZZTIME ?= 30s
 
 .PHONY: run test deps-run deps-test build hub windows dist screenshots fuzz bench clean
@@ -27,6 +29,10 @@ test: deps-test
 	# the measuring and screenshot tools (gui --screenshot, --measure-startup)
 	$(GO) vet -tags $(TAGS),fieldbook_tools ./...
 	$(GO) test -race -tags $(TAGS) -timeout 40m ./...
+	# the hub's whole test suite again, its hubs kept on PostgreSQL (a
+	# throwaway server the tests start) and served by two hub processes in
+	# the sync property test
+	FIELDBOOK_TEST_HUB_DB=postgres $(GO) test -race -tags $(TAGS) -timeout 40m $(HUB_TEST_PKGS)
 	$(GO) run -tags $(TAGS) . locales check
 
 deps-run:

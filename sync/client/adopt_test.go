@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/a20-network/fieldbook/internal/pgtest/pghub"
 	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
@@ -21,7 +22,8 @@ func TestDeviceAdoptsTheIDTheHubGives(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	quiet := slog.New(slog.DiscardHandler)
-	h, err := hub.Open(ctx, t.TempDir(), hub.Options{Logger: quiet})
+	dir := t.TempDir()
+	h, err := hub.Open(ctx, dir, hub.Options{Logger: quiet, Postgres: pghub.Config(t, dir)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -111,11 +111,7 @@ func networkActivities(t *testing.T, d *device, org string, seed int) int {
 func dashboardOn(t *testing.T, th *testHub, users map[string]string) string {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sql.Open("sqlite", "file:"+th.hub.Path()+"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := hubDBOf(t, th)
 	bundle, errs := locales.Load("")
 	if len(errs) > 0 {
 		t.Fatal(errs)
@@ -209,11 +205,7 @@ func TestDeviceAndHubFiguresAgree(t *testing.T) {
 		t.Fatalf("device A after sync: %+v, %v", st, err)
 	}
 
-	hubDB, err := sql.Open("sqlite", "file:"+filepath.Join(th.dir, hub.DBFile)+"?mode=ro&_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hubDB.Close()
+	hubDB := hubDBOf(t, th)
 	if ok, err := report.HasRollup(ctx, hubDB); err != nil || !ok {
 		t.Fatalf("hub database has no report rollup: %v, %v", ok, err)
 	}
@@ -377,4 +369,20 @@ func TestDashboardKeepsPrivateTextAfterSync(t *testing.T) {
 	if !strings.Contains(csv, "Activities,4") || !strings.Contains(csv, "Children reached,7") {
 		t.Errorf("network report for May:\n%s", csv)
 	}
+}
+
+// hubDBOf is a pool on the database of th's hub, as the hub program gives
+// the dashboard: its own on SQLite (closed when t ends), the hub's own on
+// PostgreSQL.
+func hubDBOf(t *testing.T, th *testHub) *sql.DB {
+	t.Helper()
+	if th.hub.Postgres() {
+		return hub.ReportDB(th.hub)
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(th.dir, hub.DBFile)+"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/a20-network/fieldbook/internal/pgtest/pghub"
 	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
@@ -37,6 +38,9 @@ func (th *testHub) open(t testing.TB) {
 	t.Helper()
 	opts := th.opts
 	opts.Logger = quiet
+	if opts.Postgres == nil {
+		opts.Postgres = pghub.Config(t, th.dir)
+	}
 	h, err := hub.Open(context.Background(), th.dir, opts)
 	if err != nil {
 		t.Fatalf("hub.Open: %v", err)

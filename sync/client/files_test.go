@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/a20-network/fieldbook/internal/pgtest/pghub"
 	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
@@ -372,7 +373,7 @@ func TestRestoredHubGetsFilesBack(t *testing.T) {
 	mustSync(t, a)
 
 	th.hub.Close()
-	if _, err := hub.Restore(ctx, th.dir, backup); err != nil {
+	if _, err := hub.RestoreInto(ctx, th.dir, hub.Options{Postgres: pghub.Config(t, th.dir)}, backup); err != nil {
 		t.Fatal(err)
 	}
 	th.open(t)

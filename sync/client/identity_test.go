@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/a20-network/fieldbook/internal/pgtest/pghub"
 	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
@@ -195,7 +196,7 @@ func TestRestoredHubGetsBackWhatDevicesHold(t *testing.T) {
 	a.sync(t) // a receives b's edit; b's laptop is then lost
 
 	th.hub.Close()
-	if _, err := hub.Restore(ctx, th.dir, backup); err != nil {
+	if _, err := hub.RestoreInto(ctx, th.dir, hub.Options{Postgres: pghub.Config(t, th.dir)}, backup); err != nil {
 		t.Fatal(err)
 	}
 	th.open(t)

@@ -11,11 +11,14 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
 	"pgregory.net/rapid"
 
+	"github.com/a20-network/fieldbook/internal/pgdb"
+	"github.com/a20-network/fieldbook/internal/pgtest/pghub"
 	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
@@ -50,10 +53,16 @@ type edit struct {
 }
 
 type sim struct {
-	t       *rapid.T
-	ctx     context.Context
-	hubDir  string
-	hub     *hub.Hub
+	t      *rapid.T
+	ctx    context.Context
+	hubDir string
+	hub    *hub.Hub
+	// pg, when set, keeps the hub on PostgreSQL, served by two hub
+	// processes (hub and hub2, each its own pool of connections) that
+	// every request reaches one of at random (spread).
+	pg      *pgdb.Config
+	hub2    *hub.Hub
+	spread  uint64
 	net     *hubtest.Network
 	orgs    []string
 	devices []*simDevice
@@ -80,7 +89,17 @@ type simFile struct {
 	shared bool
 }
 
-func (s *sim) newHub(string) client.Hub { return s.net.Hub(&hubtest.Local{Hub: s.hub}) }
+func (s *sim) newHub(string) client.Hub { return s.net.Hub(s.local()) }
+
+// local is the hub as a device reaches it without the simulated network:
+// on PostgreSQL, either of its two processes, drawn per request.
+func (s *sim) local() client.Hub {
+	if s.hub2 != nil {
+		s.spread++
+		return hubtest.NewSpread(s.spread, s.hub, s.hub2)
+	}
+	return &hubtest.Local{Hub: s.hub}
+}
 
 func (s *sim) openDevice(d *simDevice) {
 	if err := os.MkdirAll(filepath.Dir(d.path), 0o700); err != nil {
@@ -95,18 +114,32 @@ func (s *sim) openDevice(d *simDevice) {
 }
 
 func (s *sim) openHub() {
-	h, err := hub.Open(s.ctx, s.hubDir, hub.Options{Logger: quiet})
+	h, err := hub.Open(s.ctx, s.hubDir, hub.Options{Logger: quiet, Postgres: s.pg})
 	if err != nil {
 		s.t.Fatalf("open hub: %v", err)
 	}
 	s.hub = h
+	if s.pg != nil {
+		if s.hub2, err = hub.Open(s.ctx, "", hub.Options{Logger: quiet, Postgres: s.pg}); err != nil {
+			s.t.Fatalf("open the second hub process: %v", err)
+		}
+	}
+}
+
+// closeHub stops the hub (both processes on PostgreSQL).
+func (s *sim) closeHub() {
+	s.hub.Close()
+	if s.hub2 != nil {
+		s.hub2.Close()
+		s.hub2 = nil
+	}
 }
 
 func (s *sim) close() {
 	for _, d := range s.devices {
 		d.st.Close()
 	}
-	s.hub.Close()
+	s.closeHub()
 }
 
 func (s *sim) pick() *simDevice {
@@ -397,10 +430,8 @@ func (s *sim) checkFiles(recs []protocol.Record) {
 				fetchErr := d.eng.Fetch(ctx, h, nil)
 				wanted, _ := d.st.WantedDownloads(ctx, 256<<10)
 				where += fmt.Sprintf("\n  fetch now: %v; wanted: %+v", fetchErr, wanted)
-				var holdersOnHub, refsOnHub string
-				hub.ReportDB(s.hub).QueryRow("SELECT coalesce(group_concat(substr(org_id, -4)), '') FROM file_holders WHERE hash = ?", h).Scan(&holdersOnHub)
-				hub.ReportDB(s.hub).QueryRow("SELECT coalesce(group_concat(substr(record_id, -4) || ' of ' || substr(org_id, -4) || ' ' || visibility, '; '), '') FROM file_refs WHERE hash = ?", h).Scan(&refsOnHub)
-				holdersOnHub += "; file_refs: " + refsOnHub
+				holdersOnHub := hubRows(s.hub, "SELECT org_id FROM file_holders WHERE hash = ?", h) +
+					"; file_refs: " + hubRows(s.hub, "SELECT record_id || ' of ' || org_id || ' ' || visibility FROM file_refs WHERE hash = ?", h)
 				for _, r := range recs {
 					if bytes.Contains(r.Fields["files"], []byte(h)) {
 						holdersOnHub += fmt.Sprintf("; record %s of %s %s deleted=%s", r.ID[len(r.ID)-4:], r.Org[len(r.Org)-4:], r.Fields["visibility"], r.Fields["deleted"])
@@ -423,7 +454,7 @@ func (s *sim) sync() {
 func (s *sim) settle() {
 	s.net.SetFaults(hubtest.Faults{})
 	s.net.SetDown(false)
-	s.net.Flush(s.ctx, &hubtest.Local{Hub: s.hub})
+	s.net.Flush(s.ctx, s.local())
 	for round := 0; round < 12; round++ {
 		moved := false
 		for _, d := range s.devices {
@@ -455,7 +486,7 @@ func (s *sim) enroll(d *simDevice) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if err := client.New(d.st, client.Options{NewHub: func(string) client.Hub { return &hubtest.Local{Hub: s.hub} }, Logger: quiet}).
+	if err := client.New(d.st, client.Options{NewHub: func(string) client.Hub { return s.local() }, Logger: quiet}).
 		Enroll(s.ctx, "http://hub.test", code); err != nil {
 		s.t.Fatalf("enroll %s: %v", d.name, err)
 	}
@@ -611,8 +642,8 @@ func (s *sim) restoreHub() {
 	if s.backup == "" {
 		return
 	}
-	s.hub.Close()
-	if _, err := hub.Restore(s.ctx, s.hubDir, s.backup); err != nil {
+	s.closeHub()
+	if _, err := hub.RestoreInto(s.ctx, s.hubDir, hub.Options{Postgres: s.pg, Logger: quiet}, s.backup); err != nil {
 		s.t.Fatalf("restore hub: %v", err)
 	}
 	s.openHub()
@@ -772,7 +803,7 @@ func TestSyncConverges(t *testing.T) {
 	}
 	rapid.Check(t, func(rt *rapid.T) {
 		dir := t.TempDir()
-		s := &sim{t: rt, ctx: context.Background(), hubDir: filepath.Join(dir, "hub"), dir: dir}
+		s := &sim{t: rt, ctx: context.Background(), hubDir: filepath.Join(dir, "hub"), dir: dir, pg: pghub.Config(t, dir)}
 		s.net = hubtest.NewNetwork(rapid.Uint64().Draw(rt, "seed"), hubtest.Faults{
 			DropRequest: rapid.Float64Range(0, 0.3).Draw(rt, "dropRequest"),
 			DropReply:   rapid.Float64Range(0, 0.3).Draw(rt, "dropReply"),
@@ -803,7 +834,7 @@ func TestSyncConverges(t *testing.T) {
 			if err != nil {
 				rt.Fatal(err)
 			}
-			if err := client.New(d.st, client.Options{NewHub: func(string) client.Hub { return &hubtest.Local{Hub: s.hub} }, Logger: quiet}).
+			if err := client.New(d.st, client.Options{NewHub: func(string) client.Hub { return s.local() }, Logger: quiet}).
 				Enroll(s.ctx, "http://hub.test", code); err != nil {
 				rt.Fatal(err)
 			}
@@ -833,7 +864,7 @@ func TestSyncConverges(t *testing.T) {
 				s.openDevice(d)
 			},
 			"reopenHub": func(*rapid.T) {
-				s.hub.Close()
+				s.closeHub()
 				s.openHub()
 			},
 			"snapshotDevice": func(*rapid.T) {
@@ -874,4 +905,23 @@ func TestSyncConverges(t *testing.T) {
 		s.settle()
 		s.check()
 	})
+}
+
+// hubRows is the one column of query's rows on h's database, joined, for
+// a failure's message.
+func hubRows(h *hub.Hub, query string, args ...any) string {
+	rows, err := hub.ReportDB(h).Query(query, args...)
+	if err != nil {
+		return err.Error()
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return err.Error()
+		}
+		out = append(out, v)
+	}
+	return strings.Join(out, "; ")
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/a20-network/fieldbook/internal/pgtest/pghub"
 	"github.com/a20-network/fieldbook/internal/report"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
@@ -78,7 +79,7 @@ func TestRestoredHubMeansFullResyncKeepingOutbox(t *testing.T) {
 	b := enrolled(t, th, org, hub.RoleStaff)
 	b.sync(t)
 	th.hub.Close()
-	if _, err := hub.Restore(ctx, th.dir, backup); err != nil {
+	if _, err := hub.RestoreInto(ctx, th.dir, hub.Options{Postgres: pghub.Config(t, th.dir)}, backup); err != nil {
 		t.Fatal(err)
 	}
 	th.open(t)

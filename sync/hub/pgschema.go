@@ -35,8 +35,8 @@ var pgMigrations = sync.OnceValues(func() ([]sqlitedb.Migration, error) {
 // [pgdb.Migrate]); a database migrated by a newer hub is refused with a
 // [*sqlitedb.NewerSchemaError] and not changed.
 //
-// The hub itself does not run on PostgreSQL yet: this makes the schema,
-// and the tables a [PGStore] keeps files in.
+// [Open] calls it for a hub on PostgreSQL; tests and the copy between
+// databases call it on a database of their own.
 func MigratePostgres(ctx context.Context, db *sql.DB) (before int, err error) {
 	ms, err := pgMigrations()
 	if err != nil {
