@@ -360,3 +360,37 @@ func TestRowHashKeepsKindsApart(t *testing.T) {
 		t.Error("a value of an unknown type: no error")
 	}
 }
+
+// notCopied are the tables of the SQLite hub that a copy between databases
+// leaves out, each with why; every other table must be in copyTables, so
+// that a table added later is not forgotten by migrate, backup and restore.
+var notCopied = map[string]string{
+	"sign_in_limits":  "recent failed sign-ins: a moved or restored hub starts with none, as one restarted did when they were kept in memory",
+	"sqlite_sequence": "SQLite's own counters of AUTOINCREMENT keys; PostgreSQL's identity columns are moved past the copied values instead",
+}
+
+func TestEveryTableIsCopiedOrSaysWhyNot(t *testing.T) {
+	t.Parallel()
+	h, err := Open(context.Background(), t.TempDir(), Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	tables, err := queryStrings(context.Background(), h.reader, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied := map[string]bool{}
+	for _, ct := range copyTables {
+		copied[ct.name] = true
+	}
+	for _, name := range tables {
+		if !copied[name] && notCopied[name] == "" {
+			t.Errorf("table %s is neither copied between databases (copyTables) nor listed with why not (notCopied)", name)
+		}
+		delete(copied, name)
+	}
+	for name := range copied {
+		t.Errorf("copyTables lists %s, which the SQLite hub does not have", name)
+	}
+}
