@@ -145,6 +145,9 @@ func keyedCodeHash(key []byte, legacy string) string {
 // at the first open, and rekeys codes stored before codes were keyed.
 func (h *Hub) ensureCodeKey(ctx context.Context) error {
 	return h.inTx(ctx, func(tx writeTx) error {
+		if err := tx.alone(ctx); err != nil {
+			return err
+		}
 		v, err := metaTx(ctx, tx, metaCodeKey)
 		if err != nil {
 			return err
@@ -330,6 +333,11 @@ func (h *Hub) Enroll(ctx context.Context, req protocol.EnrollRequest) (protocol.
 	codeHash := h.codeHash(req.Code)
 	now := h.now().UTC()
 	err := h.inTx(ctx, func(tx writeTx) error {
+		// Enrollments take turns across hub processes, so that a code is
+		// used once and a device id is given once.
+		if err := tx.alone(ctx); err != nil {
+			return err
+		}
 		var expires, used string
 		err := tx.QueryRowContext(ctx, "SELECT org_id, role, expires_at, used_at FROM enroll_codes WHERE hash = ?", codeHash).
 			Scan(&resp.Org, &resp.Role, &expires, &used)

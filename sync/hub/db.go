@@ -320,6 +320,9 @@ func lineageTx(ctx context.Context, q interface {
 func (h *Hub) ensureEpoch(ctx context.Context) (string, error) {
 	var epoch string
 	err := h.inTx(ctx, func(tx writeTx) error {
+		if err := tx.alone(ctx); err != nil {
+			return err
+		}
 		var err error
 		if epoch, err = metaTx(ctx, tx, "epoch"); err != nil || epoch != "" {
 			return err

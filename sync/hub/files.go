@@ -103,6 +103,9 @@ func indexFiles(ctx context.Context, tx writeTx, r *record, exists bool) error {
 // hub kept file_refs, once.
 func (h *Hub) backfillFileRefs(ctx context.Context) error {
 	return h.inTx(ctx, func(tx writeTx) error {
+		if err := tx.alone(ctx); err != nil {
+			return err
+		}
 		if done, err := metaTx(ctx, tx, metaFileRefsIndex); err != nil || done != "" {
 			return err
 		}

@@ -254,6 +254,10 @@ func (h *Hub) Fork(ctx context.Context, dev Device, req protocol.ForkRequest) (p
 	resp := protocol.ForkResponse{V: protocol.Version, Device: model.NewID(), Token: token, CopyOf: dev.ID}
 	now := h.now().UTC()
 	err := h.inTx(ctx, func(tx writeTx) error {
+		// One fork of a diverged device, however many processes it asks.
+		if err := tx.alone(ctx); err != nil {
+			return err
+		}
 		var diverged, revoked, name string
 		if err := tx.QueryRowContext(ctx, "SELECT diverged_at, revoked_at, name FROM devices WHERE id = ?", dev.ID).Scan(&diverged, &revoked, &name); err != nil {
 			return fmt.Errorf("hub: fork %s: %w", dev.ID, err)

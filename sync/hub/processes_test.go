@@ -179,3 +179,76 @@ func TestPullNeverPassesAnOpenTransaction(t *testing.T) {
 		t.Fatalf("after both commits the pull got %v at versions %v, want held then after, numbered in turn", got, versions)
 	}
 }
+
+// Hub processes started together on a new database agree on its epoch
+// and its enrollment code key: one makes them, the others read them.
+func TestHubProcessesStartingTogetherAgree(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for round := range 3 {
+		c, err := pgdb.ParseURL(pgtest.NewDB(t).URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hubs := make([]*Hub, 4)
+		errs := make(chan error, len(hubs))
+		for i := range hubs {
+			go func() {
+				var err error
+				hubs[i], err = Open(ctx, "", Options{Postgres: &c, Logger: slog.New(slog.DiscardHandler)})
+				errs <- err
+			}()
+		}
+		for range hubs {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, h := range hubs {
+			defer h.Close()
+			if h.Epoch() != hubs[0].Epoch() || string(h.codeKey) != string(hubs[0].codeKey) {
+				t.Fatalf("round %d: process %d started with epoch %s and a code key of its own (%v), process 1 with %s",
+					round, i+1, h.Epoch(), string(h.codeKey) != string(hubs[0].codeKey), hubs[0].Epoch())
+			}
+		}
+	}
+}
+
+// One enrollment code, tried at once through two hub processes by many
+// devices asking for the same id, enrolls exactly one device.
+func TestOneCodeEnrollsOnceAcrossProcesses(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	one, two := twoHubs(t)
+	org, err := one.AddOrg(ctx, "Org", "MW")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := range 5 {
+		code, err := one.NewEnrollCode(ctx, org, RoleStaff, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const tries = 8
+		results := make(chan error, tries)
+		for i := range tries {
+			h := []*Hub{one, two}[i%2]
+			go func() {
+				_, err := h.Enroll(ctx, protocol.EnrollRequest{V: protocol.Version, Code: code, Device: fmt.Sprintf("same-%d", round)})
+				results <- err
+			}()
+		}
+		enrolled := 0
+		for range tries {
+			switch err := <-results; {
+			case err == nil:
+				enrolled++
+			case protocol.KindOf(err) != protocol.KindUnauthenticated:
+				t.Fatalf("round %d: an enrollment failed with %v, not as a used code", round, err)
+			}
+		}
+		if enrolled != 1 {
+			t.Fatalf("round %d: one code enrolled %d devices", round, enrolled)
+		}
+	}
+}

@@ -59,6 +59,22 @@ type writeTx struct {
 	acts *activityRows
 }
 
+// alone makes tx run alone among the hub's writers that number changes or
+// set the hub up, as every transaction does on SQLite: on PostgreSQL it
+// locks the change counter until tx ends (see [Hub.inTx]). A transaction
+// that reads a value in meta and writes it if missing (the epoch, the
+// enrollment code key) takes it first, so that hub processes starting
+// together on a new database make one value and all read it.
+func (tx writeTx) alone(ctx context.Context) error {
+	if !tx.h.pg {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "SELECT last FROM change_seq FOR UPDATE"); err != nil {
+		return fmt.Errorf("hub: lock the change counter: %w", err)
+	}
+	return nil
+}
+
 func (tx writeTx) stmt(ctx context.Context, query string) *sql.Stmt {
 	if s, ok := tx.h.stmts[query]; ok {
 		return tx.StmtContext(ctx, s)
