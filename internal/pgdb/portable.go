@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -67,12 +68,17 @@ func open(ctx context.Context, c Config, portable bool) (*sql.DB, error) {
 }
 
 // rebound caches [Rebind]'s answers: the hub's queries are a few hundred
-// constant texts.
-var rebound sync.Map // string → string
+// texts, most of them constant (the batched inserts too, at their few
+// sizes); reboundN counts them.
+var (
+	rebound  sync.Map // string → string
+	reboundN atomic.Int64
+)
 
-// maxCachedQuery is the longest query text whose rewriting is kept: longer
-// ones are built per call (batches of values) and would only fill memory.
-const maxCachedQuery = 4096
+// maxCached bounds the cache: queries built with a varying number of
+// values (a report filtered by a list of organizations) could otherwise
+// fill memory; past the bound, a query is rewritten each time.
+const maxCached = 4096
 
 func rebindCached(q string) (string, error) {
 	if v, ok := rebound.Load(q); ok {
@@ -82,8 +88,10 @@ func rebindCached(q string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if len(q) <= maxCachedQuery {
-		rebound.Store(q, out)
+	if reboundN.Load() < maxCached {
+		if _, loaded := rebound.LoadOrStore(q, out); !loaded {
+			reboundN.Add(1)
+		}
 	}
 	return out, nil
 }
