@@ -83,8 +83,9 @@ type Hub struct {
 	// enrollGate bounds enrollment attempts.
 	enrollGate *enrollGate
 	// beforeCommit, when set (by tests), runs in every write transaction
-	// just before it commits: a test holds a transaction open with it.
-	beforeCommit func(ctx context.Context)
+	// just before it commits: a test holds a transaction open with it, or
+	// fails it as the database may.
+	beforeCommit func(ctx context.Context, tx *sql.Tx) error
 	// blobs keeps the files' bytes; maxFile, quota and detect are the
 	// limits and type check of [Options]. Read-only after open.
 	blobs          BlobStore
@@ -261,7 +262,7 @@ func (h *Hub) inTx(ctx context.Context, fn func(tx writeTx) error) error {
 			return err
 		}
 		if h.beforeCommit != nil {
-			h.beforeCommit(ctx)
+			return h.beforeCommit(ctx, tx)
 		}
 		return nil
 	}

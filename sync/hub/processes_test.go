@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -134,8 +135,9 @@ func TestPullNeverPassesAnOpenTransaction(t *testing.T) {
 
 	written, release := make(chan struct{}), make(chan struct{})
 	var once sync.Once
-	one.beforeCommit = func(context.Context) {
+	one.beforeCommit = func(context.Context, *sql.Tx) error {
 		once.Do(func() { close(written); <-release })
+		return nil
 	}
 	errs := make(chan error, 2)
 	push := func(h *Hub, d Device, id string) {
@@ -250,5 +252,46 @@ func TestOneCodeEnrollsOnceAcrossProcesses(t *testing.T) {
 		if enrolled != 1 {
 			t.Fatalf("round %d: one code enrolled %d devices", round, enrolled)
 		}
+	}
+}
+
+// A push whose transaction PostgreSQL ends with a serialization failure is
+// run again from the start, and answers as if it had run once: each
+// rejection once, each change applied once.
+func TestPushRunAgainAnswersOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h, _ := twoHubs(t)
+	org, err := h.AddOrg(ctx, "Org", "MW")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := h.Authenticate(ctx, enrollIn(t, h, org, "dev-a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	failures := 2
+	h.beforeCommit = func(ctx context.Context, tx *sql.Tx) error {
+		if failures == 0 {
+			return nil
+		}
+		failures--
+		_, err := tx.ExecContext(ctx, `DO $$ BEGIN RAISE EXCEPTION 'could not serialize access' USING ERRCODE = 'serialization_failure'; END $$`)
+		return err
+	}
+	good := activityChange(1, org, "good")
+	good.Fields["created_by"] = json.RawMessage(`"dev-a"`)
+	bad := activityChange(2, org, "bad")
+	bad.Fields["start_date"] = json.RawMessage(`"2026-13-45"`)
+	resp, err := h.Sync(ctx, d, &protocol.SyncRequest{V: protocol.Version, Push: []protocol.Change{good, bad}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if failures != 0 || resp.Acked != 2 || len(resp.Rejected) != 1 || resp.Rejected[0].Seq != 2 {
+		t.Fatalf("after two failed attempts (%d left): acked %d, rejected %+v", failures, resp.Acked, resp.Rejected)
+	}
+	var n int
+	if err := h.reader.QueryRow("SELECT count(*) FROM activities").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("%d activities, %v", n, err)
 	}
 }

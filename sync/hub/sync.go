@@ -81,7 +81,8 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 	// below lastBefore: the database showed it holds them.
 	var shown int
 	err := h.inTx(ctx, func(tx writeTx) error {
-		again, shown = again[:0], 0
+		// Run again from the start if the database asks (pgdb.InTx).
+		again, shown, resp.Rejected = again[:0], 0, resp.Rejected[:0]
 		if h.pg {
 			// One request of a device at a time, across processes: see inTx.
 			if _, err := tx.ExecContext(ctx, "SELECT 1 FROM devices WHERE id = ? FOR UPDATE", dev.ID); err != nil {
