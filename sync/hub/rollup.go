@@ -208,23 +208,15 @@ func (rb *rollupBatch) end(ctx context.Context, tx writeTx) error {
 	slices.SortFunc(keys, func(a, b rollupKey) int {
 		return cmp.Or(cmp.Compare(a.dim, b.dim), cmp.Compare(a.month, b.month), cmp.Compare(a.org, b.org), cmp.Compare(a.key, b.key))
 	})
-	args := make([]any, 0, rollupUpsertBatch*(4+len(rollupFigures{})))
-	for len(keys) > 0 {
-		n, q := 1, sqlRollupUpsert
-		if len(keys) >= rollupUpsertBatch {
-			n, q = rollupUpsertBatch, sqlRollupUpserts
+	rows := make([][]any, len(keys))
+	for i, k := range keys {
+		rows[i] = append(make([]any, 0, 4+len(rollupFigures{})), k.dim, k.month, k.org, k.key)
+		for _, v := range rb.delta[k] {
+			rows[i] = append(rows[i], v)
 		}
-		args = args[:0]
-		for _, k := range keys[:n] {
-			args = append(args, k.dim, k.month, k.org, k.key)
-			for _, v := range rb.delta[k] {
-				args = append(args, v)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("hub: add activities to report rollup: %w", err)
-		}
-		keys = keys[n:]
+	}
+	if err := execRows(ctx, tx, sqlRollupUpsert, sqlRollupUpserts, rollupUpsertBatch, rows); err != nil {
+		return fmt.Errorf("hub: add activities to report rollup: %w", err)
 	}
 	for m := range rb.months {
 		if _, err := tx.ExecContext(ctx, sqlRollupPrune, m[0], m[1]); err != nil {
