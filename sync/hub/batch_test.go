@@ -78,3 +78,29 @@ func TestOnePushWritesWhatItCreates(t *testing.T) {
 		t.Errorf("reply to the request sent again = %+v", again)
 	}
 }
+
+// TestExecRowsWritesEveryRow: a multi-row write of any number of rows, up
+// to past two of its largest statements, writes each row once.
+func TestExecRowsWritesEveryRow(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	next := int64(0)
+	for n := range 2*appliedBatch + 3 {
+		rows := make([][]any, n)
+		for i := range rows {
+			next++
+			rows[i] = []any{"device-1", next, "mark"}
+		}
+		if err := f.hub.inTx(ctx, func(tx writeTx) error { return execRows(ctx, tx, appliedWrites, rows) }); err != nil {
+			t.Fatalf("%d rows: %v", n, err)
+		}
+		var count, sum int64
+		if err := f.hub.reader.QueryRowContext(ctx, "SELECT count(*), coalesce(sum(seq), 0) FROM applied WHERE device_id = 'device-1'").Scan(&count, &sum); err != nil {
+			t.Fatal(err)
+		}
+		if count != next || sum != next*(next+1)/2 {
+			t.Fatalf("after %d rows: %d rows summing to %d, want %d summing to %d", n, count, sum, next, next*(next+1)/2)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -135,25 +136,38 @@ func insertRows(table string, cols []string, n int) string {
 	return "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }
 
-// execRows runs the statements of a multi-row write over rows: many, which
-// takes batch rows, as long as as many are left, then one for each row
-// left. One statement for many rows costs far less than a statement each,
-// and on PostgreSQL one round trip instead of many.
-func execRows(ctx context.Context, tx writeTx, one, many string, batch int, rows [][]any) error {
+// rowStatements are the statements of one multi-row write: the i-th
+// writes batch>>i rows, down to one row, batch being a power of two.
+type rowStatements []string
+
+// newRowStatements returns the statements of a write of batch rows at
+// most, build(n) being the statement for n rows.
+func newRowStatements(batch int, build func(n int) string) rowStatements {
+	var out rowStatements
+	for n := batch; n >= 1; n /= 2 {
+		out = append(out, build(n))
+	}
+	return out
+}
+
+// execRows writes rows with stmts: as many of the largest statement as
+// the rows fill, then for what is left at most one of each smaller size.
+// One statement for many rows costs far less than a statement each, and on
+// PostgreSQL one round trip instead of many.
+func execRows(ctx context.Context, tx writeTx, stmts rowStatements, rows [][]any) error {
 	var args []any
-	for len(rows) > 0 {
-		n, q := 1, one
-		if len(rows) >= batch {
-			n, q = batch, many
+	for i, q := range stmts {
+		size := 1 << (len(stmts) - 1 - i)
+		for len(rows) >= size {
+			args = args[:0]
+			for _, r := range rows[:size] {
+				args = append(args, r...)
+			}
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return err
+			}
+			rows = rows[size:]
 		}
-		args = args[:0]
-		for _, r := range rows[:n] {
-			args = append(args, r...)
-		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return err
-		}
-		rows = rows[n:]
 	}
 	return nil
 }
@@ -162,10 +176,7 @@ func execRows(ctx context.Context, tx writeTx, one, many string, batch int, rows
 // table: one statement for many rows costs far less than a statement each.
 const activityBatch = 32
 
-var (
-	sqlUpsertActivity   = upsertActivities(1)
-	sqlUpsertActivities = upsertActivities(activityBatch)
-)
+var activityWrites = newRowStatements(activityBatch, upsertActivities)
 
 // activityRows collects the activities rows a write transaction changes,
 // the latest values of each, to write them together before it commits.
@@ -200,7 +211,7 @@ func (a *activityRows) flush(ctx context.Context, tx writeTx) error {
 	for i, id := range ids {
 		rows[i] = a.rows[id]
 	}
-	if err := execRows(ctx, tx, sqlUpsertActivity, sqlUpsertActivities, activityBatch, rows); err != nil {
+	if err := execRows(ctx, tx, activityWrites, rows); err != nil {
 		return fmt.Errorf("hub: write activities: %w", err)
 	}
 	if rb != nil {
@@ -213,9 +224,9 @@ func (a *activityRows) flush(ctx context.Context, tx writeTx) error {
 }
 
 // preparedQueries are prepared on the writer connection when the hub opens.
-var preparedQueries = append([]string{sqlLoadRecord, sqlUpdateRecord, sqlInsertRecord, sqlInsertRecords, sqlLastSeq, sqlSetLastSeq, sqlInsertConflict,
-	sqlInsertApplied, sqlInsertApplieds, sqlAppliedHLC, sqlAppliedRange,
-	sqlUpsertActivity, sqlUpsertActivities, sqlDropFileRefs, sqlInsertFileRef}, rollupQueries()...)
+var preparedQueries = slices.Concat([]string{sqlLoadRecord, sqlUpdateRecord, sqlInsertRecord, sqlLastSeq, sqlSetLastSeq, sqlInsertConflict,
+	sqlInsertApplied, sqlAppliedHLC, sqlAppliedRange, sqlDropFileRefs, sqlInsertFileRef},
+	recordInserts, appliedWrites, activityWrites, rollupQueries())
 
 // loadRecord reads record id, nil if there is none.
 func loadRecord(ctx context.Context, q interface {
@@ -264,7 +275,7 @@ const recordBatch = 32
 // order.
 var recordColumns = []string{"id", "entity", "org_id", "visibility", "deleted", "version", "hlc", "prev_version", "last_by", "last_clean", "was_network", "body", "state"}
 
-var sqlInsertRecords = insertRows("records", recordColumns, recordBatch)
+var recordInserts = newRowStatements(recordBatch, func(n int) string { return insertRows("records", recordColumns, n) })
 
 // recordSet is what one write transaction knows of the records it reads
 // and writes: the records a request's changes name, read in one statement
@@ -288,12 +299,14 @@ type recordSet struct {
 // recordsUnseen are the frequent statements that neither read the records
 // table nor refer to its rows, and so run without the pending new records
 // inserted first.
-var recordsUnseen = map[string]bool{
-	sqlUpdateRecord: true, sqlInsertRecord: true, sqlInsertRecords: true,
-	sqlInsertApplied: true, sqlInsertApplieds: true, sqlAppliedHLC: true, sqlAppliedRange: true,
-	sqlDropFileRefs: true, sqlInsertFileRef: true, sqlInsertRejection: true, sqlRejection: true,
-	sqlLastSeq: true, sqlSetLastSeq: true,
-}
+var recordsUnseen = func() map[string]bool {
+	m := map[string]bool{}
+	for _, q := range slices.Concat([]string{sqlUpdateRecord, sqlInsertRecord, sqlInsertApplied, sqlAppliedHLC, sqlAppliedRange,
+		sqlDropFileRefs, sqlInsertFileRef, sqlInsertRejection, sqlRejection, sqlLastSeq, sqlSetLastSeq}, recordInserts, appliedWrites) {
+		m[q] = true
+	}
+	return m
+}()
 
 // insertPendingBefore inserts the new records waiting to be, unless query
 // is one of [recordsUnseen].
@@ -314,7 +327,7 @@ func (rs *recordSet) insert(ctx context.Context, tx writeTx) error {
 		rows[i] = rs.rows[id]
 	}
 	rs.pending, rs.rows = nil, nil
-	if err := execRows(ctx, tx, sqlInsertRecord, sqlInsertRecords, recordBatch, rows); err != nil {
+	if err := execRows(ctx, tx, recordInserts, rows); err != nil {
 		rs.err = fmt.Errorf("hub: write records: %w", err)
 	}
 	return rs.err

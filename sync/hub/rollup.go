@@ -46,8 +46,7 @@ var (
 
 // rollupQueries are the batch's statements, prepared with the others.
 func rollupQueries() []string {
-	out := append([]string{sqlRollupRows, sqlRollupUpsert, sqlRollupUpserts, sqlRollupPrune, sqlRollupMark, sqlRollupUnmark}, sqlRollupSubtract...)
-	return append(out, sqlRollupAdd...)
+	return slices.Concat([]string{sqlRollupRows, sqlRollupPrune, sqlRollupMark, sqlRollupUnmark}, rollupUpserts, sqlRollupSubtract, sqlRollupAdd)
 }
 
 // sqlRollupRows reads what the rollup counts of the activities whose ids
@@ -70,10 +69,7 @@ func rollupUpsert(n int) string {
 // rollupUpsertBatch is how many rollup rows one statement adds to.
 const rollupUpsertBatch = 32
 
-var (
-	sqlRollupUpsert  = rollupUpsert(1)
-	sqlRollupUpserts = rollupUpsert(rollupUpsertBatch)
-)
+var rollupUpserts = newRowStatements(rollupUpsertBatch, rollupUpsert)
 
 // rollupKey is a row of the rollup.
 type rollupKey struct{ dim, month, org, key string }
@@ -215,7 +211,7 @@ func (rb *rollupBatch) end(ctx context.Context, tx writeTx) error {
 			rows[i] = append(rows[i], v)
 		}
 	}
-	if err := execRows(ctx, tx, sqlRollupUpsert, sqlRollupUpserts, rollupUpsertBatch, rows); err != nil {
+	if err := execRows(ctx, tx, rollupUpserts, rows); err != nil {
 		return fmt.Errorf("hub: add activities to report rollup: %w", err)
 	}
 	for m := range rb.months {

@@ -33,7 +33,9 @@ const (
 // appliedBatch is how many remembered changes one statement writes.
 const appliedBatch = 64
 
-var sqlInsertApplieds = insertRows("applied", []string{"device_id", "seq", "hlc"}, appliedBatch) + " ON CONFLICT (device_id, seq) DO UPDATE SET hlc = excluded.hlc"
+var appliedWrites = newRowStatements(appliedBatch, func(n int) string {
+	return insertRows("applied", []string{"device_id", "seq", "hlc"}, n) + " ON CONFLICT (device_id, seq) DO UPDATE SET hlc = excluded.hlc"
+})
 
 // MaxPushChanges is the most changes one request may carry.
 const MaxPushChanges = 10000
@@ -206,7 +208,7 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 			last, lastHLC = c.Seq, c.HLC
 			acked, ackedHLC = c.Seq, c.HLC
 		}
-		if err := execRows(ctx, tx, sqlInsertApplied, sqlInsertApplieds, appliedBatch, applied); err != nil {
+		if err := execRows(ctx, tx, appliedWrites, applied); err != nil {
 			return fmt.Errorf("hub: remember the changes of %s: %w", dev.ID, err)
 		}
 		if req.V < 3 {
