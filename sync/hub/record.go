@@ -424,7 +424,8 @@ func (r *record) save(ctx context.Context, tx writeTx, exists bool) error {
 		if rs.known == nil {
 			rs.known = map[string]*record{}
 		}
-		rs.known[r.id] = r.clone()
+		// Not changed after it is saved; a reader gets a copy.
+		rs.known[r.id] = r
 	}
 	if err := indexFiles(ctx, tx, r, exists); err != nil {
 		return err
