@@ -39,6 +39,8 @@ func TestMain(m *testing.M) {
 	pgtest.Main(m)
 }
 
+var durable = flag.Bool("hub.durable", false, "run PostgreSQL with its own flushing to disk (fsync, synchronous_commit), which the test server leaves out")
+
 var hubProfile = flag.String("hub.cpuprofile", "", "write each hub process's CPU profile to this path, with the setup and process number added")
 
 // setup is one way of serving the hub.
@@ -58,15 +60,19 @@ type setup struct {
 // 50,000 activities and no rejection.
 //
 //	go test -tags migrated_fynedo,no_emoji -run '^$' -bench HubIngestProcesses -benchtime 1x -count 5 ./internal/hubload
+//
+// PostgreSQL is the test binary's throwaway server, which does not flush
+// to disk; -hub.durable starts one that does.
 func BenchmarkHubIngestProcesses(b *testing.B) {
 	bin := buildHub(b)
+	srv := pgServer(b)
 	var sqlite float64
 	for _, s := range []setup{{"sqlite", false, 1}, {"postgres-1proc", true, 1}, {"postgres-2proc", true, 2}} {
 		b.Run(s.name, func(b *testing.B) {
 			var changes int
 			var elapsed time.Duration
 			for i := range b.N {
-				res := ingest(b, bin, s, i)
+				res := ingest(b, bin, srv, s, i)
 				changes += res.Changes
 				elapsed += res.Elapsed
 			}
@@ -78,6 +84,32 @@ func BenchmarkHubIngestProcesses(b *testing.B) {
 				b.ReportMetric(rate/sqlite, "x-sqlite")
 			}
 		})
+	}
+}
+
+// pgServer returns the PostgreSQL server of the benchmark's run, started
+// when first asked: the test binary's shared one, or with -hub.durable one
+// of its own that flushes to disk, stopped when b ends.
+func pgServer(b *testing.B) func() *pgtest.Server {
+	var srv *pgtest.Server
+	return func() *pgtest.Server {
+		if srv != nil {
+			return srv
+		}
+		if !*durable {
+			srv = pgtest.Shared(b)
+			return srv
+		}
+		var err error
+		if srv, err = pgtest.Start(context.Background(), pgtest.Options{Durable: true}); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() {
+			if err := srv.Stop(); err != nil {
+				b.Error(err)
+			}
+		})
+		return srv
 	}
 }
 
@@ -100,14 +132,14 @@ const (
 
 // ingest runs the load once on a new hub served as s says, and checks what
 // the hub holds afterwards.
-func ingest(b *testing.B, bin string, s setup, run int) hubload.Result {
+func ingest(b *testing.B, bin string, srv func() *pgtest.Server, s setup, run int) hubload.Result {
 	b.StopTimer()
 	dir := b.TempDir()
 	data := filepath.Join(dir, "hub")
 	opts := hub.Options{Logger: slog.New(slog.DiscardHandler)}
 	where := []string{"--data", data}
 	if s.postgres {
-		db := pgtest.NewDB(b)
+		db := srv().NewDB(b)
 		c, err := pgdb.ParseURL(db.URL)
 		if err != nil {
 			b.Fatal(err)
