@@ -19,6 +19,10 @@ import (
 	"github.com/a20-network/fieldbook/sync/hub"
 )
 
+// aggregateOrgs is how many organizations the aggregate benchmark's
+// activities come from, each with activities in every period it measures.
+const aggregateOrgs = 200
+
 // hubDB is a hub database holding 1,000,000 activities from 200
 // organizations (see fixture.SQL), built once per test process in a
 // temporary folder removed at exit.
@@ -32,11 +36,11 @@ func hubFixture(b *testing.B) string {
 		}
 		return h.Close()
 	}, []string{
-		fixture.SQL(1_000_000, 200),
+		fixture.SQL(1_000_000, aggregateOrgs),
 		// The organizations the activities belong to, in the hub's
 		// directory: each with its record, as the hub adds one.
 		`INSERT INTO orgs (id, name, country, created_at)
-			WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < 200)
+			WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < `+fmt.Sprint(aggregateOrgs)+`)
 			SELECT 'org-' || i, 'Organization ' || i, 'MW', '2026-01-01T00:00:00Z' FROM n`,
 		`INSERT INTO records (id, entity, org_id, visibility, version, hlc, last_by, last_clean, body, state)
 			SELECT id, 'organization', id, 'network', 1, '1767225600000.0000000000.hub', 'hub', 1,
@@ -108,11 +112,11 @@ func buildPostgresHub(ctx context.Context, b *testing.B) (pgdb.Config, error) {
 		return cfg, err
 	}
 	defer db.Close()
-	stmts := []string{"INSERT INTO meta (key, value) VALUES ('" + report.RollupBatchKey + "', '1')", fixture.PostgresSQL(1_000_000, 200)}
+	stmts := []string{"INSERT INTO meta (key, value) VALUES ('" + report.RollupBatchKey + "', '1')", fixture.PostgresSQL(1_000_000, aggregateOrgs)}
 	stmts = append(stmts, report.PortableGroupedSQL("", "activities a", ", ", "a.deleted = 0")...)
 	stmts = append(stmts, "DELETE FROM meta WHERE key = '"+report.RollupBatchKey+"'",
 		`INSERT INTO orgs (id, name, country, created_at)
-			SELECT 'org-' || i, 'Organization ' || i, 'MW', '2026-01-01T00:00:00Z' FROM generate_series(0, 199) i`,
+			SELECT 'org-' || i, 'Organization ' || i, 'MW', '2026-01-01T00:00:00Z' FROM generate_series(0, `+fmt.Sprint(aggregateOrgs-1)+`) i`,
 		`INSERT INTO records (id, entity, org_id, visibility, version, hlc, last_by, last_clean, body, state)
 			SELECT id, 'organization', id, 'network', 1, '1767225600000.0000000000.hub', 'hub', 1,
 				json_build_object('name', name, 'country', country, 'visibility', 'network', 'created_by', 'hub',
@@ -160,17 +164,22 @@ func BenchmarkHubAggregate(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			var r report.Report
+			var orgs int
 			start := time.Now()
 			for b.Loop() {
 				if r, err = report.Compute(ctx, db, c.f); err != nil {
 					b.Fatal(err)
 				}
-				if _, err := h.OrganizationRows(ctx, r); err != nil {
+				if orgs, err = h.OrganizationRows(ctx, r); err != nil {
 					b.Fatal(err)
 				}
 			}
 			b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms")
 			b.ReportMetric(float64(r.Activities), "activities")
+			b.ReportMetric(float64(orgs), "organizations")
+			if orgs != aggregateOrgs {
+				b.Fatalf("the page shows %d organizations' figures, want %d", orgs, aggregateOrgs)
+			}
 		})
 	}
 }

@@ -1,7 +1,7 @@
 // Command fieldbook-hub is the Fieldbook sync hub: a pure-Go server that
 // every device syncs with, and the commands an operator runs beside it.
 //
-//	fieldbook-hub serve --data DIR [--addr 127.0.0.1:8440] [--tls-cert F --tls-key F] [--max-file-size 50MB] [--org-quota 2GB]
+//	fieldbook-hub serve --data DIR [--addr 127.0.0.1:8440] [--tls-cert F --tls-key F] [--max-file-size 50MB] [--org-quota 2GB] [--cpuprofile F]
 //	fieldbook-hub org add --data DIR --name NAME --country CC
 //	fieldbook-hub org list --data DIR
 //	fieldbook-hub enroll-code --data DIR --org ID --role staff|admin [--expires 72h]
@@ -30,6 +30,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -50,6 +51,7 @@ commands:
   serve        run the hub: --data DIR [--addr HOST:PORT] [--tls-cert F --tls-key F]
                [--max-file-size 50MB] [--org-quota 2GB] (the largest attached file the hub takes,
                and the bytes of files one organization's records may keep on it)
+               [--cpuprofile FILE] (a CPU profile of the hub, written when it stops)
   org add      add an organization: --data DIR --name NAME --country CC (prints its id)
   org list     list organizations: --data DIR
   enroll-code  make a one-time enrollment code: --data DIR --org ID --role staff|admin [--expires 72h]
@@ -106,6 +108,7 @@ func dispatch(ctx context.Context, args []string, in io.Reader, out, errOut io.W
 		cert := fs.String("tls-cert", "", "TLS certificate file (PEM)")
 		key := fs.String("tls-key", "", "TLS key file (PEM)")
 		verbose := fs.Bool("v", false, "log every request")
+		cpuProfile := fs.String("cpuprofile", "", "write the hub's CPU profile to this file until it stops")
 		limits := hub.Options{MaxFileSize: hub.DefaultMaxFileSize, OrgQuota: hub.DefaultOrgQuota}
 		fs.Var((*byteSize)(&limits.MaxFileSize), "max-file-size", "largest attached file the hub takes (50MB, 1GB, bytes)")
 		fs.Var((*byteSize)(&limits.OrgQuota), "org-quota", "bytes of files one organization's records may keep on the hub (2GB)")
@@ -114,6 +117,13 @@ func dispatch(ctx context.Context, args []string, in io.Reader, out, errOut io.W
 		}
 		if (*cert == "") != (*key == "") {
 			return fmt.Errorf("%w: --tls-cert and --tls-key go together", errUsage)
+		}
+		if *cpuProfile != "" {
+			stopProfile, err := startCPUProfile(*cpuProfile)
+			if err != nil {
+				return err
+			}
+			defer stopProfile()
 		}
 		return serve(ctx, data, *addr, *cert, *key, *verbose, limits)
 	case "org add":
@@ -449,6 +459,25 @@ func day(t time.Time) string {
 		return "-"
 	}
 	return t.Format(time.DateTime)
+}
+
+// startCPUProfile profiles the program's CPU into a new file at path
+// until the returned function is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			slog.Error("cpu profile not saved", "path", path, "err", err)
+		}
+	}, nil
 }
 
 // serve runs the hub with the file limits of limits, and the dashboard

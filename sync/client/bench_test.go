@@ -7,16 +7,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/a20-network/fieldbook/internal/codes"
+	"github.com/a20-network/fieldbook/internal/hubload"
 	"github.com/a20-network/fieldbook/model"
 	"github.com/a20-network/fieldbook/store"
 	"github.com/a20-network/fieldbook/sync/client"
@@ -25,50 +22,6 @@ import (
 )
 
 // Run: go test -tags migrated_fynedo -run '^$' -bench . -benchtime 3x ./sync/client
-
-var (
-	places   = []string{"Lilongwe", "Blantyre", "Zomba", "Mzuzu", "Kasungu", "Mangochi", "Dedza", "Salima"}
-	partners = []string{"District education office", "Community child protection committee", "Police victim support unit",
-		"Village head and elders", "Youth club", "Health surveillance assistants"}
-	sentences = []string{"Pupils and teachers discussed the risks of early marriage.", "Parents asked how to report abuse safely.",
-		"The chief agreed to a by-law against child marriage.", "Girls shared why they leave school early.",
-		"We explained how to register births at the district office.", "Boys talked about online bullying and safety.",
-		"Teachers will run a follow-up session next term.", "Participants mapped safe and unsafe places in the village."}
-)
-
-// realisticActivities returns n activities shaped like real field reports
-// (about 600 bytes of JSON each), the same for a given seed.
-func realisticActivities(n int, seed uint64) []model.Activity {
-	rng := rand.New(rand.NewPCG(seed, 1))
-	out := make([]model.Activity, n)
-	for i := range out {
-		kind := codes.ActivityKinds.Codes[rng.IntN(len(codes.ActivityKinds.Codes))]
-		day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, rng.IntN(300))
-		place := places[rng.IntN(len(places))]
-		var summary []string
-		for range 2 + rng.IntN(3) {
-			summary = append(summary, sentences[rng.IntN(len(sentences))])
-		}
-		lat, lon := -9-rng.Float64()*8, 33+rng.Float64()*2.5
-		lat, lon = float64(int(lat*1e4))/1e4, float64(int(lon*1e4))/1e4
-		a := model.Activity{Kind: kind, Title: fmt.Sprintf("%s in %s", strings.ReplaceAll(kind, "_", " "), place),
-			StartDate: day.Format(model.DateLayout), Country: "MW", Place: place, Lat: &lat, Lon: &lon,
-			Themes:   []string{codes.Themes.Codes[rng.IntN(len(codes.Themes.Codes))], codes.Themes.Codes[rng.IntN(len(codes.Themes.Codes))]},
-			Partners: partners[rng.IntN(len(partners))], Summary: strings.Join(summary, " "), Status: "final"}
-		if a.Themes[0] == a.Themes[1] {
-			a.Themes = a.Themes[:1]
-		}
-		for b := range 3 {
-			a.Reach.Girls[b], a.Reach.Boys[b] = rng.IntN(40), rng.IntN(40)
-		}
-		a.Reach.Adults = rng.IntN(30)
-		if rng.IntN(3) == 0 {
-			a.FollowUp, a.FollowUpDate = "Visit again with the district officer.", day.AddDate(0, 1, 0).Format(model.DateLayout)
-		}
-		out[i] = a
-	}
-	return out
-}
 
 // gzipArraySize is the gzip -9 size of the records as one JSON array of
 // objects: the yardstick for the bytes sync puts on the wire.
@@ -141,7 +94,7 @@ func benchDevice(b *testing.B, th *testHub, org string, url string, wc *wireCoun
 
 func seedActivities(b *testing.B, st *store.Store, n int) []string {
 	b.Helper()
-	as := realisticActivities(n, 42)
+	as := hubload.Activities(n, 42)
 	if err := st.CreateActivities(context.Background(), as); err != nil {
 		b.Fatal(err)
 	}
@@ -355,95 +308,32 @@ func BenchmarkPushSlowLink(b *testing.B) {
 }
 
 // BenchmarkHubIngest50 has 50 devices push 1,000 changes each at once, in
-// pages of 200, over HTTP; it reports the hub's changes applied per second.
+// pages of 200, over HTTP, from the hub's own process; it reports the hub's
+// changes applied per second. BenchmarkHubIngestProcesses (package
+// hubload) measures the same with the load in a process of its own.
 func BenchmarkHubIngest50(b *testing.B) {
 	ctx := context.Background()
-	const devices, perDevice, page = 50, 1000, 200
-	acts := realisticActivities(perDevice, 7)
 	var perSec float64
 	for range b.N {
 		b.StopTimer()
 		th := startHub(b)
-		org := th.org(b, "Org")
-		type pusher struct {
-			token string
-			pages [][]byte
-		}
-		pushers := make([]pusher, devices)
-		for i := range pushers {
-			dev := fmt.Sprintf("bench-device-%02d", i)
-			resp, err := th.hub.Enroll(ctx, protocol.EnrollRequest{V: protocol.Version, Code: th.code(b, org, hub.RoleStaff), Device: dev})
-			if err != nil {
-				b.Fatal(err)
-			}
-			pushers[i].token = resp.Token
-			var changes []protocol.Change
-			for j, a := range acts {
-				changes = append(changes, activityChangeFor(a, int64(j+1), org, dev))
-			}
-			for p := 0; p < len(changes); p += page {
-				body, _ := json.Marshal(protocol.SyncRequest{V: protocol.Version, Org: org, Push: changes[p : p+page],
-					Cursor: protocol.Cursor{Epoch: th.hub.Epoch(), Seq: 1 << 40}})
-				var buf bytes.Buffer
-				w := gzip.NewWriter(&buf)
-				w.Write(body)
-				w.Close()
-				pushers[i].pages = append(pushers[i].pages, buf.Bytes())
-			}
-		}
-		hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: devices}}
-		var wg sync.WaitGroup
-		errs := make(chan error, devices)
-		b.StartTimer()
-		start := time.Now()
-		for _, p := range pushers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for _, body := range p.pages {
-					req, _ := http.NewRequestWithContext(ctx, http.MethodPost, th.srv.URL+protocol.PathSync, bytes.NewReader(body))
-					req.Header.Set("Authorization", "Bearer "+p.token)
-					req.Header.Set("Content-Encoding", "gzip")
-					resp, err := hc.Do(req)
-					if err != nil {
-						errs <- err
-						return
-					}
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != 200 {
-						errs <- fmt.Errorf("status %d", resp.StatusCode)
-						return
-					}
-				}
-			}()
-		}
-		wg.Wait()
-		elapsed := time.Since(start)
-		b.StopTimer()
-		close(errs)
-		for err := range errs {
+		job, err := hubload.NewJob(ctx, th.hub, 50, 1000, 200)
+		if err != nil {
 			b.Fatal(err)
 		}
-		perSec = devices * perDevice / elapsed.Seconds()
+		job.URLs = []string{th.srv.URL}
+		load, err := hubload.Build(job)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		res, err := load.Push(ctx)
+		b.StopTimer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		perSec = res.PerSecond()
 		th.close()
 	}
 	b.ReportMetric(perSec, "changes/s")
-}
-
-// activityChangeFor is a as the wire change that creates it.
-func activityChangeFor(a model.Activity, seq int64, org, device string) protocol.Change {
-	raw := func(v any) json.RawMessage { b, _ := json.Marshal(v); return b }
-	id := model.NewID()
-	f := map[string]json.RawMessage{
-		"visibility": raw("org"), "created_by": raw(device), "created_at": raw("2026-03-01T10:00:00Z"),
-		"kind": raw(a.Kind), "title": raw(a.Title), "start_date": raw(a.StartDate), "country": raw(a.Country),
-		"place": raw(a.Place), "lat": raw(a.Lat), "lon": raw(a.Lon), "themes": raw(a.Themes), "partners": raw(a.Partners),
-		"summary": raw(a.Summary), "status": raw(a.Status), "adults": raw(a.Reach.Adults),
-	}
-	for _, c := range a.Reach.Cells() {
-		f[c.Field] = raw(c.Value)
-	}
-	return protocol.Change{Seq: seq, Entity: model.EntityActivity, ID: id, Org: org, Op: protocol.OpCreate,
-		HLC: fmt.Sprintf("%013d.%010d.%s", 1767225600000+seq, 0, device), Fields: f}
 }

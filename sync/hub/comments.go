@@ -51,7 +51,7 @@ func authorizeNewComment(ctx context.Context, tx writeTx, dev Device, c protocol
 	var parent *record
 	if parentEntity == model.EntityActivity || parentEntity == model.EntityResource {
 		var err error
-		if parent, err = loadRecord(ctx, tx, parentID); err != nil {
+		if parent, err = tx.record(ctx, parentID); err != nil {
 			return nil, err
 		}
 	}

@@ -254,8 +254,11 @@ func (h *Hub) migrate(ctx context.Context) error {
 // that cannot be done twice.
 func (h *Hub) inTx(ctx context.Context, fn func(tx writeTx) error) error {
 	run := func(tx *sql.Tx) error {
-		wtx := writeTx{Tx: tx, h: h, acts: &activityRows{}}
+		wtx := writeTx{Tx: tx, h: h, acts: &activityRows{}, recs: &recordSet{}}
 		if err := fn(wtx); err != nil {
+			return err
+		}
+		if err := wtx.recs.insert(ctx, wtx); err != nil {
 			return err
 		}
 		if err := wtx.acts.flush(ctx, wtx); err != nil {

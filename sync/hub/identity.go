@@ -61,11 +61,44 @@ type identity struct {
 	// chain is the device and the devices it was copied from, nearest
 	// first; loaded on first use.
 	chain []string
+	// marks are the device's remembered changes numbered marksFrom to
+	// marksTo, by number, read at once (loadMarks); the transaction keeps
+	// them current as it remembers more.
+	marks              map[int64]string
+	marksFrom, marksTo int64
+}
+
+// loadMarks reads what the hub remembers of the device's changes numbered
+// from to to, so that [identity.appliedHLC] finds them without a statement
+// each.
+func (id *identity) loadMarks(ctx context.Context, from, to int64) error {
+	rows, err := id.tx.QueryContext(ctx, sqlAppliedRange, id.dev.ID, from, to)
+	if err != nil {
+		return fmt.Errorf("hub: read changes %d to %d of %s: %w", from, to, id.dev.ID, err)
+	}
+	defer rows.Close()
+	id.marks = map[int64]string{}
+	for rows.Next() {
+		var seq int64
+		var h string
+		if err := rows.Scan(&seq, &h); err != nil {
+			return fmt.Errorf("hub: read changes of %s: %w", id.dev.ID, err)
+		}
+		id.marks[seq] = h
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("hub: read changes of %s: %w", id.dev.ID, err)
+	}
+	id.marksFrom, id.marksTo = from, to
+	return nil
 }
 
 // appliedHLC returns the clock of change seq of device, "" if the hub has
 // no record of it.
 func (id *identity) appliedHLC(ctx context.Context, device string, seq int64) (string, error) {
+	if id.marks != nil && device == id.dev.ID && seq >= id.marksFrom && seq <= id.marksTo {
+		return id.marks[seq], nil
+	}
 	var h string
 	err := id.tx.QueryRowContext(ctx, sqlAppliedHLC, device, seq).Scan(&h)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -143,8 +176,12 @@ func (id *identity) seen(ctx context.Context, c protocol.Change, v int) (bool, *
 			return false, nil, err
 		}
 		if sameChange(oh, c) {
-			if _, err := id.tx.ExecContext(ctx, sqlInsertApplied, id.dev.ID, c.Seq, changeMark(c)); err != nil {
+			mark := changeMark(c)
+			if _, err := id.tx.ExecContext(ctx, sqlInsertApplied, id.dev.ID, c.Seq, mark); err != nil {
 				return false, nil, fmt.Errorf("hub: remember change %d of %s: %w", c.Seq, id.dev.ID, err)
+			}
+			if id.marks != nil {
+				id.marks[c.Seq] = mark
 			}
 			return true, nil, nil
 		}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -57,6 +59,9 @@ type writeTx struct {
 	// acts are the activities rows to write before the transaction
 	// commits.
 	acts *activityRows
+	// recs are the records the transaction read or wrote, and the new ones
+	// it has yet to insert.
+	recs *recordSet
 }
 
 // alone makes tx run alone among the hub's writers that number changes or
@@ -82,25 +87,44 @@ func (tx writeTx) stmt(ctx context.Context, query string) *sql.Stmt {
 	return nil
 }
 
-// ExecContext runs query, prepared if it is one of the hub's frequent ones.
+// ExecContext runs query, prepared if it is one of the hub's frequent ones,
+// after the new records waiting to be inserted unless query is one that
+// cannot see them ([recordsUnseen]).
 func (tx writeTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := tx.insertPendingBefore(ctx, query); err != nil {
+		return nil, err
+	}
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
 	return tx.Tx.ExecContext(ctx, query, args...)
 }
 
-// QueryRowContext runs query, prepared if it is one of the hub's frequent ones.
+// QueryRowContext runs query, prepared if it is one of the hub's frequent
+// ones, after the new records waiting to be inserted as ExecContext does. If
+// inserting them fails, the transaction fails with that error when fn
+// returns (see [Hub.inTx]).
 func (tx writeTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	_ = tx.insertPendingBefore(ctx, query)
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
 	return tx.Tx.QueryRowContext(ctx, query, args...)
 }
 
+// QueryContext runs query for rows, after the new records waiting to be
+// inserted as ExecContext does.
+func (tx writeTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.stmtOrQuery(ctx, query, args...)
+}
+
 // stmtOrQuery runs query for rows, prepared if it is one of the hub's
-// frequent ones.
+// frequent ones, after the new records waiting to be inserted as
+// ExecContext does.
 func (tx writeTx) stmtOrQuery(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := tx.insertPendingBefore(ctx, query); err != nil {
+		return nil, err
+	}
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -119,19 +143,56 @@ func upsertActivities(n int) string {
 	for _, c := range activityColumns[1:] {
 		sets = append(sets, c+" = excluded."+c)
 	}
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(activityColumns)), ", ") + ")"
-	return "INSERT INTO activities (" + strings.Join(activityColumns, ", ") + ") VALUES " +
-		strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + " ON CONFLICT (id) DO UPDATE SET " + strings.Join(sets, ", ")
+	return insertRows("activities", activityColumns, n) + " ON CONFLICT (id) DO UPDATE SET " + strings.Join(sets, ", ")
+}
+
+// insertRows returns the statement that inserts n rows of cols into table.
+func insertRows(table string, cols []string, n int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	return "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+}
+
+// rowStatements are the statements of one multi-row write: the i-th
+// writes batch>>i rows, down to one row, batch being a power of two.
+type rowStatements []string
+
+// newRowStatements returns the statements of a write of batch rows at
+// most, build(n) being the statement for n rows.
+func newRowStatements(batch int, build func(n int) string) rowStatements {
+	var out rowStatements
+	for n := batch; n >= 1; n /= 2 {
+		out = append(out, build(n))
+	}
+	return out
+}
+
+// execRows writes rows with stmts: as many of the largest statement as
+// the rows fill, then for what is left at most one of each smaller size.
+// One statement for many rows costs far less than a statement each, and on
+// PostgreSQL one round trip instead of many.
+func execRows(ctx context.Context, tx writeTx, stmts rowStatements, rows [][]any) error {
+	var args []any
+	for i, q := range stmts {
+		size := 1 << (len(stmts) - 1 - i)
+		for len(rows) >= size {
+			args = args[:0]
+			for _, r := range rows[:size] {
+				args = append(args, r...)
+			}
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return err
+			}
+			rows = rows[size:]
+		}
+	}
+	return nil
 }
 
 // activityBatch is how many rows one statement writes to the activities
 // table: one statement for many rows costs far less than a statement each.
 const activityBatch = 32
 
-var (
-	sqlUpsertActivity   = upsertActivities(1)
-	sqlUpsertActivities = upsertActivities(activityBatch)
-)
+var activityWrites = newRowStatements(activityBatch, upsertActivities)
 
 // activityRows collects the activities rows a write transaction changes,
 // the latest values of each, to write them together before it commits.
@@ -162,20 +223,12 @@ func (a *activityRows) flush(ctx context.Context, tx writeTx) error {
 			return err
 		}
 	}
-	args := make([]any, 0, activityBatch*len(activityColumns))
-	for len(ids) > 0 {
-		n, q := 1, sqlUpsertActivity
-		if len(ids) >= activityBatch {
-			n, q = activityBatch, sqlUpsertActivities
-		}
-		args = args[:0]
-		for _, id := range ids[:n] {
-			args = append(args, a.rows[id]...)
-		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("hub: write activities: %w", err)
-		}
-		ids = ids[n:]
+	rows := make([][]any, len(ids))
+	for i, id := range ids {
+		rows[i] = a.rows[id]
+	}
+	if err := execRows(ctx, tx, activityWrites, rows); err != nil {
+		return fmt.Errorf("hub: write activities: %w", err)
 	}
 	if rb != nil {
 		if err := rb.end(ctx, tx); err != nil {
@@ -187,30 +240,162 @@ func (a *activityRows) flush(ctx context.Context, tx writeTx) error {
 }
 
 // preparedQueries are prepared on the writer connection when the hub opens.
-var preparedQueries = append([]string{sqlLoadRecord, sqlUpdateRecord, sqlInsertRecord, sqlLastSeq, sqlSetLastSeq, sqlInsertConflict, sqlInsertApplied, sqlAppliedHLC,
-	sqlUpsertActivity, sqlUpsertActivities, sqlDropFileRefs, sqlInsertFileRef}, rollupQueries()...)
+var preparedQueries = slices.Concat([]string{sqlLoadRecord, sqlUpdateRecord, sqlInsertRecord, sqlLastSeq, sqlSetLastSeq, sqlInsertConflict,
+	sqlInsertApplied, sqlAppliedHLC, sqlAppliedRange, sqlDropFileRefs, sqlInsertFileRef},
+	recordInserts, appliedWrites, activityWrites, rollupQueries())
 
+// loadRecord reads record id, nil if there is none.
 func loadRecord(ctx context.Context, q interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }, id string) (*record, error) {
-	r := &record{}
-	var body, state string
-	var clean, wasNet int64
-	err := q.QueryRowContext(ctx, sqlLoadRecord, id).Scan(&r.id, &r.entity, &r.org, &r.version, &r.prev, &r.hlc, &r.lastBy, &clean, &wasNet, &body, &state)
+	r, err := scanRecord(q.QueryRowContext(ctx, sqlLoadRecord, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("hub: load record %s: %w", id, err)
 	}
+	return r, nil
+}
+
+// scanRecord reads a record from a row of sqlLoadRecord's columns.
+func scanRecord(sc interface{ Scan(...any) error }) (*record, error) {
+	r := &record{}
+	var body, state string
+	var clean, wasNet int64
+	if err := sc.Scan(&r.id, &r.entity, &r.org, &r.version, &r.prev, &r.hlc, &r.lastBy, &clean, &wasNet, &body, &state); err != nil {
+		return nil, err
+	}
 	r.clean, r.wasNet = clean != 0, wasNet != 0
 	if err := json.Unmarshal([]byte(body), &r.body); err != nil {
-		return nil, fmt.Errorf("hub: record %s body: %w", id, err)
+		return nil, fmt.Errorf("record %s body: %w", r.id, err)
 	}
 	if err := decodeState([]byte(state), &r.state); err != nil {
-		return nil, fmt.Errorf("hub: record %s state: %w", id, err)
+		return nil, fmt.Errorf("record %s state: %w", r.id, err)
 	}
 	return r, nil
+}
+
+// clone is a copy of r whose fields may be changed without changing r's.
+// The columns are left out: they are r's body's.
+func (r *record) clone() *record {
+	c := *r
+	c.body, c.state, c.cols = maps.Clone(r.body), maps.Clone(r.state), nil
+	return &c
+}
+
+// recordBatch is how many new records one statement inserts.
+const recordBatch = 32
+
+// recordColumns are the records table's columns, in sqlInsertRecord's
+// order.
+var recordColumns = []string{"id", "entity", "org_id", "visibility", "deleted", "version", "hlc", "prev_version", "last_by", "last_clean", "was_network", "body", "state"}
+
+var recordInserts = newRowStatements(recordBatch, func(n int) string { return insertRows("records", recordColumns, n) })
+
+// recordSet is what one write transaction knows of the records it reads
+// and writes: the records a request's changes name, read in one statement
+// once the transaction holds the right to write them (see [Hub.inTx]), and
+// every record it wrote since. New records are inserted together, before
+// the first statement that could see the records table
+// ([writeTx.insertPendingBefore]) and at the latest before the commit.
+type recordSet struct {
+	// known holds the records read or written, nil for one known to be
+	// absent; a reader gets a copy.
+	known map[string]*record
+	// pending are the ids of new records not inserted yet, in order, and
+	// their rows.
+	pending []string
+	rows    map[string][]any
+	// err is why inserting the pending records failed: the transaction
+	// then fails with it.
+	err error
+}
+
+// recordsUnseen are the frequent statements that neither read the records
+// table nor refer to its rows, and so run without the pending new records
+// inserted first.
+var recordsUnseen = func() map[string]bool {
+	m := map[string]bool{}
+	for _, q := range slices.Concat([]string{sqlUpdateRecord, sqlInsertRecord, sqlInsertApplied, sqlAppliedHLC, sqlAppliedRange,
+		sqlDropFileRefs, sqlInsertFileRef, sqlInsertRejection, sqlRejection, sqlLastSeq, sqlSetLastSeq}, recordInserts, appliedWrites) {
+		m[q] = true
+	}
+	return m
+}()
+
+// insertPendingBefore inserts the new records waiting to be, unless query
+// is one of [recordsUnseen].
+func (tx writeTx) insertPendingBefore(ctx context.Context, query string) error {
+	if tx.recs == nil || len(tx.recs.pending) == 0 || recordsUnseen[query] {
+		return nil
+	}
+	return tx.recs.insert(ctx, tx)
+}
+
+// insert writes the pending new records.
+func (rs *recordSet) insert(ctx context.Context, tx writeTx) error {
+	if rs.err != nil {
+		return rs.err
+	}
+	rows := make([][]any, len(rs.pending))
+	for i, id := range rs.pending {
+		rows[i] = rs.rows[id]
+	}
+	rs.pending, rs.rows = nil, nil
+	if err := execRows(ctx, tx, recordInserts, rows); err != nil {
+		rs.err = fmt.Errorf("hub: write records: %w", err)
+	}
+	return rs.err
+}
+
+// preload reads the records of ids that the set does not know yet, in one
+// statement.
+func (rs *recordSet) preload(ctx context.Context, tx writeTx, ids []string) error {
+	if rs.known == nil {
+		rs.known = map[string]*record{}
+	}
+	var args []any
+	for _, id := range ids {
+		if _, ok := rs.known[id]; !ok {
+			rs.known[id] = nil
+			args = append(args, id)
+		}
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	q := strings.Replace(sqlLoadRecord, "WHERE id = ?", "WHERE id IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")+")", 1)
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("hub: load records: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return fmt.Errorf("hub: load records: %w", err)
+		}
+		rs.known[r.id] = r
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("hub: load records: %w", err)
+	}
+	return nil
+}
+
+// record reads record id as the transaction holds it, nil if there is
+// none; the caller may change the copy it gets.
+func (tx writeTx) record(ctx context.Context, id string) (*record, error) {
+	if tx.recs != nil {
+		if r, ok := tx.recs.known[id]; ok {
+			if r == nil {
+				return nil, nil
+			}
+			return r.clone(), nil
+		}
+	}
+	return loadRecord(ctx, tx, id)
 }
 
 func b2i(b bool) int64 {
@@ -228,15 +413,35 @@ func (r *record) save(ctx context.Context, tx writeTx, exists bool) error {
 	var err error
 	vis := r.text("visibility")
 	r.wasNet = r.wasNet || vis == model.VisibilityNetwork
-	if exists {
-		_, err = tx.ExecContext(ctx, sqlUpdateRecord,
-			r.org, vis, b2i(r.deleted()), r.version, r.hlc, r.prev, r.lastBy, b2i(r.clean), b2i(r.wasNet), string(body), string(state), r.id)
-	} else {
-		_, err = tx.ExecContext(ctx, sqlInsertRecord,
-			r.id, r.entity, r.org, vis, b2i(r.deleted()), r.version, r.hlc, r.prev, r.lastBy, b2i(r.clean), b2i(r.wasNet), string(body), string(state))
+	row := []any{r.id, r.entity, r.org, vis, b2i(r.deleted()), r.version, r.hlc, r.prev, r.lastBy, b2i(r.clean), b2i(r.wasNet), string(body), string(state)}
+	rs := tx.recs
+	pending := false
+	if rs != nil {
+		_, pending = rs.rows[r.id]
+	}
+	switch {
+	case rs == nil:
+		err = r.write(ctx, tx, exists, row)
+	case pending:
+		// Inserted with its latest fields.
+		rs.rows[r.id] = row
+	case !exists:
+		if rs.rows == nil {
+			rs.rows = map[string][]any{}
+		}
+		rs.pending, rs.rows[r.id] = append(rs.pending, r.id), row
+	default:
+		err = r.write(ctx, tx, exists, row)
 	}
 	if err != nil {
-		return fmt.Errorf("hub: write record %s: %w", r.id, err)
+		return err
+	}
+	if rs != nil {
+		if rs.known == nil {
+			rs.known = map[string]*record{}
+		}
+		// Not changed after it is saved; a reader gets a copy.
+		rs.known[r.id] = r
 	}
 	if err := indexFiles(ctx, tx, r, exists); err != nil {
 		return err
@@ -251,6 +456,20 @@ func (r *record) save(ctx context.Context, tx writeTx, exists bool) error {
 		}
 	}
 	tx.acts.add(r.id, append([]any{r.id, r.org, r.hlc, r.version}, vals...))
+	return nil
+}
+
+// write inserts or updates r's row, given in sqlInsertRecord's order.
+func (r *record) write(ctx context.Context, tx writeTx, exists bool, row []any) error {
+	var err error
+	if exists {
+		_, err = tx.ExecContext(ctx, sqlUpdateRecord, append(row[2:], r.id)...)
+	} else {
+		_, err = tx.ExecContext(ctx, sqlInsertRecord, row...)
+	}
+	if err != nil {
+		return fmt.Errorf("hub: write record %s: %w", r.id, err)
+	}
 	return nil
 }
 

@@ -73,7 +73,7 @@ func (h *Hub) reofferConflict(ctx context.Context, tx writeTx, dev Device, c pro
 	case !errors.Is(err, sql.ErrNoRows):
 		return nil, fmt.Errorf("hub: read conflict %s: %w", c.ID, err)
 	}
-	rec, err := loadRecord(ctx, tx, cf.Record)
+	rec, err := tx.record(ctx, cf.Record)
 	if err != nil {
 		return nil, err
 	}

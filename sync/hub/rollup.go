@@ -46,8 +46,7 @@ var (
 
 // rollupQueries are the batch's statements, prepared with the others.
 func rollupQueries() []string {
-	out := append([]string{sqlRollupRows, sqlRollupUpsert, sqlRollupUpserts, sqlRollupPrune, sqlRollupMark, sqlRollupUnmark}, sqlRollupSubtract...)
-	return append(out, sqlRollupAdd...)
+	return slices.Concat([]string{sqlRollupRows, sqlRollupPrune, sqlRollupMark, sqlRollupUnmark}, rollupUpserts, sqlRollupSubtract, sqlRollupAdd)
 }
 
 // sqlRollupRows reads what the rollup counts of the activities whose ids
@@ -70,10 +69,7 @@ func rollupUpsert(n int) string {
 // rollupUpsertBatch is how many rollup rows one statement adds to.
 const rollupUpsertBatch = 32
 
-var (
-	sqlRollupUpsert  = rollupUpsert(1)
-	sqlRollupUpserts = rollupUpsert(rollupUpsertBatch)
-)
+var rollupUpserts = newRowStatements(rollupUpsertBatch, rollupUpsert)
 
 // rollupKey is a row of the rollup.
 type rollupKey struct{ dim, month, org, key string }
@@ -208,23 +204,15 @@ func (rb *rollupBatch) end(ctx context.Context, tx writeTx) error {
 	slices.SortFunc(keys, func(a, b rollupKey) int {
 		return cmp.Or(cmp.Compare(a.dim, b.dim), cmp.Compare(a.month, b.month), cmp.Compare(a.org, b.org), cmp.Compare(a.key, b.key))
 	})
-	args := make([]any, 0, rollupUpsertBatch*(4+len(rollupFigures{})))
-	for len(keys) > 0 {
-		n, q := 1, sqlRollupUpsert
-		if len(keys) >= rollupUpsertBatch {
-			n, q = rollupUpsertBatch, sqlRollupUpserts
+	rows := make([][]any, len(keys))
+	for i, k := range keys {
+		rows[i] = append(make([]any, 0, 4+len(rollupFigures{})), k.dim, k.month, k.org, k.key)
+		for _, v := range rb.delta[k] {
+			rows[i] = append(rows[i], v)
 		}
-		args = args[:0]
-		for _, k := range keys[:n] {
-			args = append(args, k.dim, k.month, k.org, k.key)
-			for _, v := range rb.delta[k] {
-				args = append(args, v)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("hub: add activities to report rollup: %w", err)
-		}
-		keys = keys[n:]
+	}
+	if err := execRows(ctx, tx, rollupUpserts, rows); err != nil {
+		return fmt.Errorf("hub: add activities to report rollup: %w", err)
 	}
 	for m := range rb.months {
 		if _, err := tx.ExecContext(ctx, sqlRollupPrune, m[0], m[1]); err != nil {

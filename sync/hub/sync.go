@@ -19,13 +19,23 @@ import (
 )
 
 const (
-	sqlLastSeq        = "SELECT last_seq, last_hlc FROM devices WHERE id = ?"
-	sqlSetLastSeq     = "UPDATE devices SET last_seq = ?, last_hlc = ?, last_seen = ? WHERE id = ?"
-	sqlInsertApplied  = "INSERT INTO applied (device_id, seq, hlc) VALUES (?, ?, ?) ON CONFLICT (device_id, seq) DO UPDATE SET hlc = excluded.hlc"
-	sqlAppliedHLC     = "SELECT hlc FROM applied WHERE device_id = ? AND seq = ?"
-	sqlInsertConflict = `INSERT INTO conflicts (id, entity, record_id, field, winner, loser, winner_hlc, loser_hlc, loser_by, created_at, version)
+	sqlLastSeq         = "SELECT last_seq, last_hlc FROM devices WHERE id = ?"
+	sqlSetLastSeq      = "UPDATE devices SET last_seq = ?, last_hlc = ?, last_seen = ? WHERE id = ?"
+	sqlInsertApplied   = "INSERT INTO applied (device_id, seq, hlc) VALUES (?, ?, ?) ON CONFLICT (device_id, seq) DO UPDATE SET hlc = excluded.hlc"
+	sqlAppliedHLC      = "SELECT hlc FROM applied WHERE device_id = ? AND seq = ?"
+	sqlAppliedRange    = "SELECT seq, hlc FROM applied WHERE device_id = ? AND seq >= ? AND seq <= ?"
+	sqlRejection       = "SELECT kind, reason FROM rejections WHERE device_id = ? AND seq = ?"
+	sqlInsertRejection = "INSERT INTO rejections (device_id, seq, kind, reason) VALUES (?, ?, ?, ?) ON CONFLICT (device_id, seq) DO UPDATE SET kind = excluded.kind, reason = excluded.reason"
+	sqlInsertConflict  = `INSERT INTO conflicts (id, entity, record_id, field, winner, loser, winner_hlc, loser_hlc, loser_by, created_at, version)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
+
+// appliedBatch is how many remembered changes one statement writes.
+const appliedBatch = 64
+
+var appliedWrites = newRowStatements(appliedBatch, func(n int) string {
+	return insertRows("applied", []string{"device_id", "seq", "hlc"}, n) + " ON CONFLICT (device_id, seq) DO UPDATE SET hlc = excluded.hlc"
+})
 
 // MaxPushChanges is the most changes one request may carry.
 const MaxPushChanges = 10000
@@ -102,6 +112,13 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 		if err := id.loadChain(ctx); err != nil {
 			return err
 		}
+		if len(req.Push) > 0 {
+			// What the hub remembers of the pushed changes' numbers, in one
+			// statement rather than one a change.
+			if err := id.loadMarks(ctx, req.Push[0].Seq, req.Push[len(req.Push)-1].Seq); err != nil {
+				return err
+			}
+		}
 		if req.V >= 3 {
 			var err error
 			if diverged, err = id.check(ctx, req.Ident); err != nil || diverged != nil {
@@ -119,6 +136,18 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 		} else if err := seq.load(ctx, tx); err != nil {
 			return err
 		}
+		// The records the changes name, in one statement, now that no other
+		// transaction may change them (see inTx).
+		ids := make([]string, 0, len(req.Push))
+		for _, c := range req.Push {
+			if c.Entity != protocol.EntityConflict && c.ID != "" {
+				ids = append(ids, c.ID)
+			}
+		}
+		if err := tx.recs.preload(ctx, tx, ids); err != nil {
+			return err
+		}
+		var applied [][]any
 		start := seq.last
 		acked, ackedHLC := int64(0), ""
 		if req.Ident != nil {
@@ -168,18 +197,20 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 			}
 			if rej != nil {
 				rej.Seq = c.Seq
-				if _, err := tx.ExecContext(ctx, "INSERT INTO rejections (device_id, seq, kind, reason) VALUES (?, ?, ?, ?) ON CONFLICT (device_id, seq) DO UPDATE SET kind = excluded.kind, reason = excluded.reason",
-					dev.ID, c.Seq, string(rej.Kind), rej.Reason); err != nil {
+				if _, err := tx.ExecContext(ctx, sqlInsertRejection, dev.ID, c.Seq, string(rej.Kind), rej.Reason); err != nil {
 					return fmt.Errorf("hub: keep rejection: %w", err)
 				}
 				resp.Rejected = append(resp.Rejected, *rej)
 				h.log.Info("change rejected", "device", dev.ID, "seq", c.Seq, "entity", c.Entity, "id", c.ID, "kind", rej.Kind, "reason", rej.Reason)
 			}
-			if _, err := tx.ExecContext(ctx, sqlInsertApplied, dev.ID, c.Seq, changeMark(c)); err != nil {
-				return fmt.Errorf("hub: remember change %d of %s: %w", c.Seq, dev.ID, err)
-			}
+			mark := changeMark(c)
+			id.marks[c.Seq] = mark
+			applied = append(applied, []any{dev.ID, c.Seq, mark})
 			last, lastHLC = c.Seq, c.HLC
 			acked, ackedHLC = c.Seq, c.HLC
+		}
+		if err := execRows(ctx, tx, appliedWrites, applied); err != nil {
+			return fmt.Errorf("hub: remember the changes of %s: %w", dev.ID, err)
 		}
 		if req.V < 3 {
 			acked, ackedHLC = last, lastHLC
@@ -236,7 +267,7 @@ func (h *Hub) Sync(ctx context.Context, dev Device, req *protocol.SyncRequest) (
 func storedRejection(ctx context.Context, tx writeTx, device string, seq int64) (*protocol.Rejection, error) {
 	r := protocol.Rejection{Seq: seq}
 	var kind string
-	err := tx.QueryRowContext(ctx, "SELECT kind, reason FROM rejections WHERE device_id = ? AND seq = ?", device, seq).Scan(&kind, &r.Reason)
+	err := tx.QueryRowContext(ctx, sqlRejection, device, seq).Scan(&kind, &r.Reason)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -351,7 +382,7 @@ func (h *Hub) apply(ctx context.Context, tx writeTx, dev Device, p prepared, seq
 		}
 		return h.resolve(ctx, tx, dev, c, seq)
 	}
-	cur, err := loadRecord(ctx, tx, c.ID)
+	cur, err := tx.record(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
