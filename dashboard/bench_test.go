@@ -40,7 +40,7 @@ func hubFixture(b *testing.B) string {
 		// The organizations the activities belong to, in the hub's
 		// directory: each with its record, as the hub adds one.
 		`INSERT INTO orgs (id, name, country, created_at)
-			WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < `+fmt.Sprint(aggregateOrgs)+`)
+			WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ` + fmt.Sprint(aggregateOrgs) + `)
 			SELECT 'org-' || i, 'Organization ' || i, 'MW', '2026-01-01T00:00:00Z' FROM n`,
 		`INSERT INTO records (id, entity, org_id, visibility, version, hlc, last_by, last_clean, body, state)
 			SELECT id, 'organization', id, 'network', 1, '1767225600000.0000000000.hub', 'hub', 1,

@@ -59,10 +59,12 @@ type sim struct {
 	hub    *hub.Hub
 	// pg, when set, keeps the hub on PostgreSQL, served by two hub
 	// processes (hub and hub2, each its own pool of connections) that
-	// every request reaches one of at random (spread).
+	// every request reaches one of at random (spread), made when the hub
+	// opens; opened counts the openings, which seed the draws.
 	pg      *pgdb.Config
 	hub2    *hub.Hub
-	spread  uint64
+	spread  *hubtest.Spread
+	opened  uint64
 	net     *hubtest.Network
 	orgs    []string
 	devices []*simDevice
@@ -94,9 +96,8 @@ func (s *sim) newHub(string) client.Hub { return s.net.Hub(s.local()) }
 // local is the hub as a device reaches it without the simulated network:
 // on PostgreSQL, either of its two processes, drawn per request.
 func (s *sim) local() client.Hub {
-	if s.hub2 != nil {
-		s.spread++
-		return hubtest.NewSpread(s.spread, s.hub, s.hub2)
+	if s.spread != nil {
+		return s.spread
 	}
 	return &hubtest.Local{Hub: s.hub}
 }
@@ -123,6 +124,8 @@ func (s *sim) openHub() {
 		if s.hub2, err = hub.Open(s.ctx, "", hub.Options{Logger: quiet, Postgres: s.pg}); err != nil {
 			s.t.Fatalf("open the second hub process: %v", err)
 		}
+		s.opened++
+		s.spread = hubtest.NewSpread(s.opened, s.hub, s.hub2)
 	}
 }
 
@@ -131,7 +134,7 @@ func (s *sim) closeHub() {
 	s.hub.Close()
 	if s.hub2 != nil {
 		s.hub2.Close()
-		s.hub2 = nil
+		s.hub2, s.spread = nil, nil
 	}
 }
 

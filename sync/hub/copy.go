@@ -148,7 +148,7 @@ func copyRows(ctx context.Context, src, dst copySide, opts copyOptions) (res Cop
 	}()
 	if dst.pg {
 		// Hub processes on the database wait until the copy commits.
-		if _, err := dst.tx.ExecContext(ctx, "SELECT last FROM change_seq FOR UPDATE"); err != nil {
+		if _, err := dst.tx.ExecContext(ctx, sqlLockCounter); err != nil {
 			return res, fmt.Errorf("hub: copy: lock the change counter: %w", err)
 		}
 	}

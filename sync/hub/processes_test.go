@@ -39,19 +39,26 @@ func twoHubs(t *testing.T) (*Hub, *Hub) {
 	return hubs[0], hubs[1]
 }
 
+// twoHubsAndOrg is [twoHubs] with one organization, added through the first.
+func twoHubsAndOrg(t *testing.T) (one, two *Hub, org string) {
+	t.Helper()
+	one, two = twoHubs(t)
+	org, err := one.AddOrg(context.Background(), "Org", "MW")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return one, two, org
+}
+
 // What one hub process does, the other honours: they share the epoch, the
 // enrollment codes (a code used on one is used on both), revocations, and
 // each client address's enrollment allowance.
 func TestHubProcessesShareCodesRevocationsAndAllowances(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	one, two := twoHubs(t)
+	one, two, org := twoHubsAndOrg(t)
 	if one.Epoch() != two.Epoch() {
 		t.Fatalf("epochs %s and %s", one.Epoch(), two.Epoch())
-	}
-	org, err := one.AddOrg(ctx, "Org", "MW")
-	if err != nil {
-		t.Fatal(err)
 	}
 	code, err := one.NewEnrollCode(ctx, org, RoleStaff, time.Hour)
 	if err != nil {
@@ -109,11 +116,7 @@ func TestHubProcessesShareCodesRevocationsAndAllowances(t *testing.T) {
 func TestPullNeverPassesAnOpenTransaction(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	one, two := twoHubs(t)
-	org, err := one.AddOrg(ctx, "Org", "MW")
-	if err != nil {
-		t.Fatal(err)
-	}
+	one, two, org := twoHubsAndOrg(t)
 	tokA, tokB, tokR := enrollIn(t, one, org, "dev-a"), enrollIn(t, two, org, "dev-b"), enrollIn(t, two, org, "reader")
 	dev := func(h *Hub, tok string) Device {
 		d, err := h.Authenticate(ctx, tok)
@@ -221,11 +224,7 @@ func TestHubProcessesStartingTogetherAgree(t *testing.T) {
 func TestOneCodeEnrollsOnceAcrossProcesses(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	one, two := twoHubs(t)
-	org, err := one.AddOrg(ctx, "Org", "MW")
-	if err != nil {
-		t.Fatal(err)
-	}
+	one, two, org := twoHubsAndOrg(t)
 	for round := range 5 {
 		code, err := one.NewEnrollCode(ctx, org, RoleStaff, time.Hour)
 		if err != nil {
@@ -261,11 +260,7 @@ func TestOneCodeEnrollsOnceAcrossProcesses(t *testing.T) {
 func TestPushRunAgainAnswersOnce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	h, _ := twoHubs(t)
-	org, err := h.AddOrg(ctx, "Org", "MW")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, _, org := twoHubsAndOrg(t)
 	d, err := h.Authenticate(ctx, enrollIn(t, h, org, "dev-a"))
 	if err != nil {
 		t.Fatal(err)

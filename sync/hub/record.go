@@ -70,11 +70,15 @@ type writeTx struct {
 // that reads a value in meta and writes it if missing (the epoch, the
 // enrollment code key) takes it first, so that hub processes starting
 // together on a new database make one value and all read it.
+// sqlLockCounter locks the change counter's row until the transaction
+// ends, and reads the last number handed out (see [Hub.inTx]).
+const sqlLockCounter = "SELECT last FROM change_seq FOR UPDATE"
+
 func (tx writeTx) alone(ctx context.Context) error {
 	if !tx.h.pg {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, "SELECT last FROM change_seq FOR UPDATE"); err != nil {
+	if _, err := tx.ExecContext(ctx, sqlLockCounter); err != nil {
 		return fmt.Errorf("hub: lock the change counter: %w", err)
 	}
 	return nil
@@ -480,7 +484,7 @@ type sequence struct{ last int64 }
 func (s *sequence) load(ctx context.Context, tx writeTx) error {
 	if tx.h.pg {
 		// Locked until tx ends: see inTx.
-		if err := tx.QueryRowContext(ctx, "SELECT last FROM change_seq FOR UPDATE").Scan(&s.last); err != nil {
+		if err := tx.QueryRowContext(ctx, sqlLockCounter).Scan(&s.last); err != nil {
 			return fmt.Errorf("hub: read the change counter: %w", err)
 		}
 		return nil
